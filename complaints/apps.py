@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self):
+        # Register this app's panels on the customer page and widgets on the 工作台 here
+        # (crm.registry), so that customers never imports this app.
+        pass

@@ -1,0 +1,186 @@
+"""Core models: departments, users with a role, notifications, the audit trail, job state."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SALESPERSON = "salesperson", _("Salesperson")
+    ASSISTANT = "assistant", _("Sales assistant")
+    MANAGER = "manager", _("Manager")
+    GM_OFFICE = "gm_office", _("General manager's office")
+    ADMIN = "admin", _("Administrator")
+
+
+class Department(models.Model):
+    """A department (业务单位). Every user and every customer belongs to one."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    is_head_office = models.BooleanField(
+        _("head office"), default=False, help_text=_("The general manager's office (总经办) sees all departments.")
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in. `role` decides what they may do, `department` what they see."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="users",
+    )
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        indexes = [models.Index(fields=["department", "role"], name="crm_user_dept_role_idx")]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_salesperson(self) -> bool:
+        return self.role == Role.SALESPERSON
+
+    @property
+    def is_assistant(self) -> bool:
+        return self.role == Role.ASSISTANT
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_gm_office(self) -> bool:
+        return self.role == Role.GM_OFFICE
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def sees_all_departments(self) -> bool:
+        return self.is_gm_office or self.is_administrator
+
+
+class SingletonPolicy(models.Model):
+    """Base of the policy settings: one row an app, edited by the administrator in the admin.
+
+    Domain rules leave numbers to policy (thresholds, intervals, deadlines); each app keeps
+    its own policy model so that its numbers live next to the rules that use them.
+    """
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Notification(models.Model):
+    """An in-app reminder or escalation; also the outbox of its e-mail.
+
+    The row is written in the same transaction as the business action, so a reminder exists
+    exactly when the action committed. `emailed_at` is set when the e-mail went out; the
+    `notification-outbox` job sends the ones whose on-commit send was lost (Redis down).
+    `dedup_key` makes a reminder once-only per recipient (e.g. one per overdue period).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedup_key"], name="crm_notification_once_per_key",
+                condition=models.Q(dedup_key__isnull=False),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="crm_notif_unread_idx"),
+            models.Index(fields=["emailed_at", "created_at"], name="crm_notif_outbox_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class AuditLog(models.Model):
+    """One business action: who did what to which record, when, with before/after values.
+
+    Append-only: the admin offers no add, change or delete.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=80, blank=True)
+    target_id = models.CharField(_("target id"), max_length=40, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="crm_audit_target_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class JobState(models.Model):
+    """The state of one scheduled job: its watermark (last success) and whether it runs now."""
+
+    name = models.CharField(_("job"), max_length=60, primary_key=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
+    last_summary = models.JSONField(_("last summary"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,195 @@
+"""Core services: the audit trail and notifications (in-app, with their e-mail outbox)."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import AuditLog, Notification, User
+
+logger = logging.getLogger(__name__)
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, models.Model):
+        return value.pk
+    return str(value)
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    ip_address: str | None = None,
+) -> AuditLog:
+    """Append one entry to the audit trail (who, what, which record, before/after)."""
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        before=_jsonable(before),
+        after=_jsonable(after),
+        ip_address=ip_address,
+    )
+
+
+def notification_send(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    dedup_key: str | None = None,
+) -> list[Notification]:
+    """Notify each recipient once (in-app now, by e-mail after commit).
+
+    With a `dedup_key`, a recipient who already has a notification with that key gets no
+    second one: running a job twice sends nothing twice. Returns the notifications created.
+    """
+    users = {u.pk: u for u in recipients if u is not None and u.is_active}
+    if not users:
+        return []
+    if dedup_key is not None:
+        already = set(
+            Notification.objects.filter(recipient_id__in=users, dedup_key=dedup_key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        users = {pk: u for pk, u in users.items() if pk not in already}
+    rows = [
+        Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, url=url, dedup_key=dedup_key)
+        for pk in users
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    _schedule_email_after_commit()
+    return rows
+
+
+def notification_bulk_send(*, rows: list[Notification]) -> int:
+    """Create many prepared notifications at once (set-based jobs); returns how many were new.
+
+    Rows carry `recipient_id`, `kind`, `title` and usually a `dedup_key`. Keys already sent to
+    that recipient are skipped (read in chunks), and the unique constraint on
+    (recipient, dedup_key) keeps a concurrent rerun silent too.
+    """
+    if not rows:
+        return 0
+    fresh: list[Notification] = []
+    chunk_size = 2000
+    for i in range(0, len(rows), chunk_size):
+        chunk = rows[i : i + chunk_size]
+        keys = {r.dedup_key for r in chunk if r.dedup_key}
+        existing = set(
+            Notification.objects.filter(dedup_key__in=keys).values_list("recipient_id", "dedup_key")
+        ) if keys else set()
+        seen = set()
+        for r in chunk:
+            k = (r.recipient_id, r.dedup_key)
+            if r.dedup_key and (k in existing or k in seen):
+                continue
+            seen.add(k)
+            fresh.append(r)
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    if fresh:
+        _schedule_email_after_commit()
+    return len(fresh)
+
+
+def _schedule_email_after_commit() -> None:
+    def send():
+        from .tasks import notification_emails_send
+
+        try:
+            notification_emails_send.delay()
+        except Exception:  # broker down: the outbox sweep sends it later
+            logger.warning("Broker unavailable; notification e-mails left to the outbox sweep", exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
+    """Mark one of the user's notifications (or all, without an id) as read; returns how many."""
+    now = now or timezone.now()
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=now)
+
+
+def notification_outbox_drain(*, now: datetime | None = None, since: datetime | None = None, limit: int = 500) -> dict:
+    """Send the e-mails of notifications not yet e-mailed; the outbox of domain §8.
+
+    Each row is claimed (emailed_at set) in the same transaction that sends it, with
+    SKIP LOCKED on PostgreSQL, so two workers never send one e-mail twice. Recipients
+    without an address are marked done without an e-mail.
+    """
+    now = now or timezone.now()
+    sent = skipped = 0
+    with transaction.atomic():
+        qs = Notification.objects.filter(emailed_at__isnull=True).select_related("recipient").order_by("id")
+        if transaction.get_connection().features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        batch = list(qs[:limit])
+        for n in batch:
+            if n.recipient.email:
+                body = n.body
+                if n.url:
+                    body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{n.url}"
+                send_mail(n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False)
+                sent += 1
+            else:
+                skipped += 1
+        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=now)
+    return {"sent": sent, "without_address": skipped}
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def managers_of(department_ids: Iterable[int]) -> models.QuerySet[User]:
+    """The active managers of the given departments (recipients of escalations)."""
+    from .models import Role
+
+    return User.objects.filter(role=Role.MANAGER, department_id__in=list(department_ids), is_active=True)
+
+
+def gm_office_users() -> models.QuerySet[User]:
+    from .models import Role
+
+    return User.objects.filter(role=Role.GM_OFFICE, is_active=True)
+
+
+def add_months(d, months: int):
+    """Calendar months: 31 August + 6 months = 28/29 February (style.md, Time)."""
+    import calendar
+
+    month_index = d.month - 1 + months
+    year = d.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(d.day, calendar.monthrange(year, month)[1])
+    return d.replace(year=year, month=month, day=day)
+
+
+def local_today(now: datetime | None = None):
+    return timezone.localdate(now or timezone.now())
+
+
+def days_between(a, b) -> int:
+    return (b - a) // timedelta(days=1)

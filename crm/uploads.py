@@ -1,0 +1,114 @@
+"""Checking uploaded files before anything is stored (documents, evidence, photos, attachments).
+
+The type is decided by the file's content (magic bytes), never by its name or the browser's
+claim: an executable renamed .pdf, an SVG or HTML page with script, an empty file, an
+oversized file or a zip bomb disguised as .docx/.xlsx is refused with a message in Chinese.
+"""
+
+import os
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# Office Open XML files are zips; refuse ones that would expand beyond this or by this ratio.
+ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+ZIP_MAX_MEMBERS = 2000
+
+
+@dataclass(frozen=True)
+class FileKind:
+    ext: str
+    content_type: str
+
+
+PDF = FileKind("pdf", "application/pdf")
+JPEG = FileKind("jpg", "image/jpeg")
+PNG = FileKind("png", "image/png")
+WEBP = FileKind("webp", "image/webp")
+GIF = FileKind("gif", "image/gif")
+HEIC = FileKind("heic", "image/heic")
+DOCX = FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+XLSX = FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+DOCUMENTS = (PDF, JPEG, PNG, WEBP, DOCX, XLSX)
+IMAGES = (JPEG, PNG, WEBP, GIF, HEIC)
+
+
+def _sniff(head: bytes) -> FileKind | None:
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return GIF
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"heif"):
+        return HEIC
+    if head.startswith(b"PK\x03\x04"):
+        return DOCX  # refined by _check_zip
+    return None
+
+
+def _check_zip(f) -> FileKind:
+    try:
+        f.seek(0)
+        with zipfile.ZipFile(f) as zf:
+            infos = zf.infolist()
+            if len(infos) > ZIP_MAX_MEMBERS:
+                raise ValidationError(_("The file contains too many parts and was refused."), code="zip_members")
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if total > ZIP_MAX_UNCOMPRESSED or total / packed > ZIP_MAX_RATIO:
+                raise ValidationError(_("The file expands to an abnormal size and was refused."), code="zip_bomb")
+            names = {i.filename for i in infos}
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("The file is damaged and cannot be read."), code="corrupt") from exc
+    finally:
+        f.seek(0)
+    if "word/document.xml" in names:
+        return DOCX
+    if "xl/workbook.xml" in names:
+        return XLSX
+    raise ValidationError(_("This type of file is not accepted."), code="file_type")
+
+
+def validate_upload(f, *, allowed: tuple[FileKind, ...] = DOCUMENTS, max_bytes: int | None = None) -> FileKind:
+    """Check an uploaded file; returns its real kind or raises ValidationError (in Chinese)."""
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    name = os.path.basename(getattr(f, "name", "") or "")
+    if not name or name in (".", "..") or "/" in getattr(f, "name", "") or "\\" in getattr(f, "name", ""):
+        raise ValidationError(_("The file name is not valid."), code="file_name")
+    size = getattr(f, "size", None)
+    if not size:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}, code="too_large"
+        )
+    f.seek(0)
+    head = f.read(16)
+    f.seek(0)
+    kind = _sniff(head)
+    if kind is DOCX:
+        kind = _check_zip(f)
+    if kind is None or kind not in allowed:
+        raise ValidationError(
+            _("This type of file is not accepted. Allowed: %(types)s.")
+            % {"types": ", ".join(k.ext.upper() for k in allowed)},
+            code="file_type",
+        )
+    return kind
+
+
+def safe_display_name(name: str) -> str:
+    """The uploader's file name reduced to a harmless base name, for display and download."""
+    base = os.path.basename((name or "").replace("\\", "/")).strip().lstrip(".")
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    return base[:150] or "file"

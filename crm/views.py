@@ -1,0 +1,39 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import Notification
+from .registry import dashboard_widgets
+
+
+@login_required
+def home(request):
+    """The 工作台: the widgets that the apps register for the user's role."""
+    widgets = dashboard_widgets.render_all(request)
+    return render(request, "crm/home.html", {"widgets": widgets})
+
+
+@login_required
+def notification_list(request):
+    qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "crm/notifications.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk=None):
+    count = services.notification_mark_read(user=request.user, notification_id=pk)
+    target = request.POST.get("next", "")
+    if pk is None:
+        messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications")

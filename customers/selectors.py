@@ -1,0 +1,79 @@
+"""Reads of the customer archive, each scoped to what the user may see."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from crm.models import Role, User
+from crm.services import add_months
+
+from .models import ArchivePolicy, Contact, Customer, CustomerStatus
+from .validators import normalize_company_name, normalize_credit_code, normalize_mobile
+
+
+def customer_list_for(user: User) -> QuerySet[Customer]:
+    """Customers the user may see, with what list pages show, ready to filter and sort."""
+    return Customer.objects.visible_to(user).select_related("owner", "department")
+
+
+def customer_get_for(user: User, pk: int) -> Customer:
+    """One customer the user may see; Customer.DoesNotExist (→ 404) otherwise."""
+    return customer_list_for(user).get(pk=pk)
+
+
+def customer_search(qs: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+    """Search by name, short name, credit code, contact name or contact mobile."""
+    q = (q or "").strip()
+    if not q:
+        return qs
+    code = normalize_credit_code(q)
+    cond = Q(name__icontains=q) | Q(short_name__icontains=q)
+    if len(code) >= 6:
+        cond |= Q(credit_code__startswith=code)
+    contact_match = Contact.objects.filter(name__icontains=q)
+    mobile = normalize_mobile(q)
+    if mobile.isdigit() and len(mobile) >= 4:
+        contact_match = Contact.objects.filter(Q(name__icontains=q) | Q(mobile__contains=mobile))
+    cond |= Q(pk__in=contact_match.values("customer_id"))
+    return qs.filter(cond)
+
+
+def customer_admission_conflict(*, name: str, credit_code: str = "", exclude_pk: int | None = None) -> Customer | None:
+    """The blacklisted customer that a new or re-activated archive matches, if any (domain §2 准入).
+
+    Matches on the credit code, or failing that on the exact normalised name.
+    """
+    qs = Customer.objects.filter(is_blacklisted=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    code = normalize_credit_code(credit_code)
+    cond = Q(name_normalized=normalize_company_name(name))
+    if code:
+        cond |= Q(credit_code=code)
+    return qs.filter(cond).order_by("-blacklisted_until").first()
+
+
+def archive_confirmation_due(customer: Customer, *, now: datetime, policy: ArchivePolicy | None = None):
+    """The date by which the owner must next confirm the archive (每半年反馈)."""
+    policy = policy or ArchivePolicy.load()
+    base = customer.last_confirmed_at or customer.created_at
+    return add_months(base.date(), policy.update_interval_months) if base else None
+
+
+def archives_unconfirmed(user: User, *, now: datetime) -> QuerySet[Customer]:
+    """Visible, non-inactive customers not confirmed within the policy interval."""
+    policy = ArchivePolicy.load()
+    cutoff = add_months(now, -policy.update_interval_months)
+    return (
+        customer_list_for(user)
+        .exclude(status=CustomerStatus.INACTIVE)
+        .filter(Q(last_confirmed_at__lt=cutoff) | Q(last_confirmed_at__isnull=True, created_at__lt=cutoff))
+    )
+
+
+def salespeople_for(user: User) -> QuerySet[User]:
+    """Salespeople a user may assign as owner (their department; all for 总经办/admin)."""
+    qs = User.objects.filter(role=Role.SALESPERSON, is_active=True).select_related("department")
+    if user.sees_all_departments:
+        return qs
+    return qs.filter(department_id=user.department_id)

@@ -1,0 +1,426 @@
+"""Every change to the customer archive the business cares about (domain §2).
+
+Services are keyword-only, own their transaction, check the rules (raising CustomerError with
+a message for the user), write an audit entry and leave side effects to after commit.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Notification, Role, User
+from crm.services import add_months, audit_record, notification_bulk_send
+from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+
+from .models import (
+    AccessAction,
+    AccessLog,
+    ArchivePolicy,
+    BusinessProfile,
+    Contact,
+    Customer,
+    CustomerStatus,
+    QualificationDocument,
+    YearlyFigure,
+)
+from .selectors import customer_admission_conflict
+from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
+
+
+class CustomerError(Exception):
+    """A rule of the archive was broken; the message is shown to the user."""
+
+
+# Fields a person may edit through the archive form. Grade, status, blacklist and visit
+# state are kept by their own workflows; owner and department by reassignment.
+EDITABLE_FIELDS = (
+    "name", "short_name", "credit_code", "industry", "province", "city", "address", "phone", "website",
+    "business_scope", "registered_capital", "staff_size", "source_channel", "cooperation_start", "is_key",
+)
+AUDITED_FIELDS = EDITABLE_FIELDS + ("owner_id", "department_id", "status", "grade")
+
+
+def _snapshot(customer: Customer) -> dict:
+    return {f: getattr(customer, f) for f in AUDITED_FIELDS}
+
+
+def _diff(before: dict, after: dict) -> tuple[dict, dict]:
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
+
+
+def admission_refusal_message(blocked: Customer) -> str:
+    return _(
+        "Admission refused: “%(name)s” is on the blacklist until %(until)s. A blacklisted customer cannot be "
+        "created, imported or re-activated."
+    ) % {"name": blocked.name, "until": blocked.blacklisted_until}
+
+
+def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None) -> None:
+    """Domain §2 准入: refuse an archive matching an actively blacklisted customer."""
+    blocked = customer_admission_conflict(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
+    if blocked is not None:
+        raise CustomerError(admission_refusal_message(blocked))
+
+
+def _clean_and_save(customer: Customer) -> None:
+    customer.credit_code = normalize_credit_code(customer.credit_code)
+    customer.name = normalize_text(customer.name)
+    customer.name_normalized = normalize_company_name(customer.name)
+    try:
+        customer.full_clean()
+    except ValidationError as exc:
+        raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as exc:
+        raise CustomerError(_("A customer with this name or credit code already exists.")) from exc
+
+
+def _resolve_owner(*, actor: User, owner: User | None) -> User:
+    if actor.role == Role.SALESPERSON or owner is None:
+        owner = actor
+    if owner.role != Role.SALESPERSON and owner != actor:
+        raise CustomerError(_("The owner must be a salesperson."))
+    if not actor.sees_all_departments and owner.department_id != actor.department_id:
+        raise CustomerError(_("The owner must belong to your department."))
+    if owner.department_id is None:
+        raise CustomerError(_("The owner has no department."))
+    return owner
+
+
+def customer_create(*, actor: User, data: dict, owner: User | None = None, now: datetime | None = None) -> Customer:
+    """Create an archive. A salesperson owns what they create; others choose an owner in their
+    department. Refused when it matches a blacklisted customer (admission) or a duplicate."""
+    now = now or timezone.now()
+    if actor.role not in (Role.SALESPERSON, Role.ASSISTANT, Role.MANAGER, Role.ADMIN):
+        raise CustomerError(_("You may not create customers."))
+    owner = _resolve_owner(actor=actor, owner=owner)
+    with transaction.atomic():
+        ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
+        customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor, last_confirmed_at=now)
+        for field in EDITABLE_FIELDS:
+            if field in data:
+                setattr(customer, field, data[field])
+        customer._history_user = actor
+        _clean_and_save(customer)
+        BusinessProfile.objects.get_or_create(customer=customer)
+        audit_record(actor=actor, action="customers.customer.created", target=customer, after=_snapshot(customer))
+    return customer
+
+
+def customer_update(*, actor: User, customer_id: int, data: dict, expected_version: int | None = None) -> Customer:
+    """Save the editable fields of an archive.
+
+    `expected_version` is the version the form was loaded with: if someone saved in between,
+    CustomerError tells the user instead of silently overwriting their colleague's change.
+    """
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        if expected_version is not None and customer.version != expected_version:
+            raise CustomerError(
+                _("This archive was changed by someone else after you opened it. Reload it and make your change again.")
+            )
+        before = _snapshot(customer)
+        for field in EDITABLE_FIELDS:
+            if field in data:
+                setattr(customer, field, data[field])
+        if customer.is_blacklisted is False:
+            ensure_admissible(name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk)
+        customer.version = F("version") + 1
+        customer._history_user = actor
+        _clean_and_save_with_version(customer)
+        old, new = _diff(before, _snapshot(customer))
+        if new:
+            audit_record(actor=actor, action="customers.customer.updated", target=customer, before=old, after=new)
+    return customer
+
+
+def _clean_and_save_with_version(customer: Customer) -> None:
+    version_expr = customer.version
+    customer.version = 0  # full_clean cannot validate an expression
+    customer.credit_code = normalize_credit_code(customer.credit_code)
+    customer.name = normalize_text(customer.name)
+    customer.name_normalized = normalize_company_name(customer.name)
+    try:
+        customer.full_clean()
+    except ValidationError as exc:
+        raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+    customer.version = version_expr
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as exc:
+        raise CustomerError(_("A customer with this name or credit code already exists.")) from exc
+    customer.refresh_from_db(fields=["version"])
+
+
+def customer_change_status(*, actor: User, customer_id: int, status: str, now: datetime | None = None) -> Customer:
+    """Move a customer between prospect, active and inactive.
+
+    Re-activating (or activating) a blacklisted customer is refused (domain §4). Becoming
+    active sets the cooperation start date if it is missing; the provisional grade is given
+    by the grading app's activation service, which calls this one.
+    """
+    now = now or timezone.now()
+    if status not in CustomerStatus.values:
+        raise CustomerError(_("Unknown status."))
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        if customer.status == status:
+            return customer
+        if status == CustomerStatus.ACTIVE and customer.is_blacklisted:
+            raise CustomerError(admission_refusal_message(customer))
+        before = customer.status
+        customer.status = status
+        fields = ["status", "updated_at"]
+        if status == CustomerStatus.ACTIVE and customer.cooperation_start is None:
+            customer.cooperation_start = timezone.localdate(now)
+            fields.append("cooperation_start")
+        customer._history_user = actor
+        customer.save(update_fields=fields)
+        audit_record(
+            actor=actor, action="customers.customer.status_changed", target=customer,
+            before={"status": before}, after={"status": status},
+        )
+    return customer
+
+
+def customer_reassign(*, actor: User, customer_id: int, owner: User) -> Customer:
+    """A manager (or 总经办/admin) gives a customer to another salesperson of the department."""
+    if not (actor.is_manager or actor.sees_all_departments):
+        raise CustomerError(_("Only a manager may reassign customers."))
+    if owner.role != Role.SALESPERSON or not owner.is_active:
+        raise CustomerError(_("The owner must be an active salesperson."))
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        if actor.is_manager and (customer.department_id != actor.department_id or owner.department_id != actor.department_id):
+            raise CustomerError(_("You may only reassign within your department."))
+        before = {"owner_id": customer.owner_id, "department_id": customer.department_id}
+        customer.owner = owner
+        customer.department_id = owner.department_id
+        customer._history_user = actor
+        customer.save(update_fields=["owner", "department", "updated_at"])
+        audit_record(
+            actor=actor, action="customers.customer.reassigned", target=customer, before=before,
+            after={"owner_id": owner.pk, "department_id": owner.department_id},
+        )
+    return customer
+
+
+def customer_confirm_archive(*, actor: User, customer_id: int, now: datetime | None = None) -> Customer:
+    """信息已核实: the owner confirms the archive is up to date (semi-annual update, §2)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        customer.last_confirmed_at = now
+        customer.last_confirmed_by = actor
+        customer.save(update_fields=["last_confirmed_at", "last_confirmed_by", "updated_at"])
+        audit_record(actor=actor, action="customers.customer.confirmed", target=customer, after={"at": now})
+    return customer
+
+
+# --- State kept for other apps (they call these; nothing else writes these fields) ----------
+
+def customer_grade_apply(*, customer_id: int, grade: str, since: date, provisional: bool = False) -> None:
+    """Set the grade. Called only by the grading app's approval services (domain §3)."""
+    Customer.objects.filter(pk=customer_id).update(grade=grade, grade_since=since, grade_provisional=provisional)
+
+
+def customer_blacklist_mark(*, customer_id: int, until: date) -> None:
+    """Mark a customer blacklisted until `until`. Called only by the blacklist services."""
+    Customer.objects.filter(pk=customer_id).update(is_blacklisted=True, blacklisted_until=until)
+
+
+def customer_blacklist_clear(*, customer_ids: list[int]) -> None:
+    """Lift the blacklist mark. Called only by the blacklist services."""
+    Customer.objects.filter(pk__in=customer_ids).update(is_blacklisted=False, blacklisted_until=None)
+
+
+def customer_onsite_visit_record(*, customer_id: int, visited_on: date) -> None:
+    """Remember the latest on-site visit (cadence, §5). Called only by the visits services."""
+    Customer.objects.filter(pk=customer_id).filter(
+        Q(last_onsite_visit_on__isnull=True) | Q(last_onsite_visit_on__lt=visited_on)
+    ).update(last_onsite_visit_on=visited_on)
+
+
+# --- Contacts, profile, yearly figures, documents --------------------------------------------
+
+CONTACT_FIELDS = ("name", "position", "mobile", "email", "wechat", "birthday", "preferences", "is_primary")
+
+
+def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int | None = None) -> Contact:
+    """Create or update a contact; making one primary un-marks the previous primary."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        contact = Contact.objects.get(pk=contact_id, customer=customer) if contact_id else Contact(customer=customer)
+        before = {f: getattr(contact, f) for f in CONTACT_FIELDS} if contact_id else None
+        for f in CONTACT_FIELDS:
+            if f in data:
+                setattr(contact, f, data[f])
+        contact.mobile = normalize_mobile(contact.mobile) if contact.mobile else ""
+        contact.name = normalize_text(contact.name)
+        if contact.is_primary:
+            customer.contacts.filter(is_primary=True).exclude(pk=contact.pk).update(is_primary=False)
+        elif not customer.contacts.exclude(pk=contact.pk).filter(is_primary=True).exists():
+            contact.is_primary = True  # the first contact is the primary one
+        try:
+            contact.full_clean()
+        except ValidationError as exc:
+            raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+        contact._history_user = actor
+        contact.save()
+        audit_record(
+            actor=actor, action="customers.contact.updated" if contact_id else "customers.contact.created",
+            target=contact, before=before, after={f: getattr(contact, f) for f in CONTACT_FIELDS},
+        )
+    return contact
+
+
+def contact_delete(*, actor: User, contact_id: int) -> None:
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact_id)
+        audit_record(actor=actor, action="customers.contact.deleted", target=contact, before={"name": contact.name})
+        contact._history_user = actor
+        contact.delete()
+
+
+PROFILE_FIELDS = (
+    "organisation", "history_text", "business_goals", "main_products", "competitors", "suppliers",
+    "purchasing_channels", "market_share",
+)
+
+
+def profile_save(*, actor: User, customer_id: int, data: dict) -> BusinessProfile:
+    with transaction.atomic():
+        profile, _created = BusinessProfile.objects.select_for_update().get_or_create(customer_id=customer_id)
+        for f in PROFILE_FIELDS:
+            if f in data:
+                setattr(profile, f, data[f])
+        profile._history_user = actor
+        profile.save()
+        audit_record(actor=actor, action="customers.profile.updated", target=profile.customer)
+    return profile
+
+
+FIGURE_FIELDS = ("business_volume", "receivables", "overdue_payment_count", "overdue_pickup_count")
+
+
+def yearly_figure_save(*, actor: User, customer_id: int, year: int, data: dict) -> YearlyFigure:
+    """Create or replace one customer's figures for one year (one row per year, §2)."""
+    with transaction.atomic():
+        figure, created = YearlyFigure.objects.select_for_update().get_or_create(
+            customer_id=customer_id, year=year, defaults={f: data[f] for f in FIGURE_FIELDS if f in data}
+        )
+        before = None if created else {f: getattr(figure, f) for f in FIGURE_FIELDS}
+        for f in FIGURE_FIELDS:
+            if f in data:
+                setattr(figure, f, data[f])
+        try:
+            figure.full_clean()
+        except ValidationError as exc:
+            raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+        figure._history_user = actor
+        figure.save()
+        audit_record(
+            actor=actor, action="customers.yearly_figure.saved", target=figure, before=before,
+            after={f: getattr(figure, f) for f in FIGURE_FIELDS},
+        )
+    return figure
+
+
+def document_upload(
+    *, actor: User, customer_id: int, doc_type: str, file, issued_on: date | None = None,
+    expires_on: date | None = None,
+) -> QualificationDocument:
+    """Store a qualification document after checking its real type and size (§2)."""
+    try:
+        kind = validate_upload(file, allowed=DOCUMENTS)
+    except ValidationError as exc:
+        raise CustomerError(" ".join(exc.messages)) from exc
+    if issued_on and expires_on and expires_on < issued_on:
+        raise CustomerError(_("The expiry date must not be before the issue date."))
+    with transaction.atomic():
+        customer = Customer.objects.get(pk=customer_id, is_deleted=False)
+        doc = QualificationDocument(
+            customer=customer, doc_type=doc_type, original_name=safe_display_name(file.name),
+            content_type=kind.content_type, size=file.size, issued_on=issued_on, expires_on=expires_on,
+            uploaded_by=actor,
+        )
+        if doc_type not in dict(QualificationDocument._meta.get_field("doc_type").choices):
+            raise CustomerError(_("Unknown document type."))
+        doc.file.save(f"{kind.ext}", file, save=False)
+        try:
+            doc.save()
+        except Exception:
+            doc.file.delete(save=False)  # nothing half-written: no orphan file
+            raise
+        audit_record(actor=actor, action="customers.document.uploaded", target=doc, after={"name": doc.original_name})
+    return doc
+
+
+def document_delete(*, actor: User, document_id: int) -> None:
+    with transaction.atomic():
+        doc = QualificationDocument.objects.select_for_update().get(pk=document_id)
+        audit_record(actor=actor, action="customers.document.deleted", target=doc, before={"name": doc.original_name})
+        storage, name = doc.file.storage, doc.file.name
+        doc.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def access_log_record(*, user: User, customer: Customer, action: str = AccessAction.VIEW, detail: str = "") -> None:
+    """查阅记录: log a view, export or download of a confidential archive (grade A or key)."""
+    if customer.is_confidential:
+        AccessLog.objects.create(customer=customer, user=user, action=action, detail=detail[:200])
+
+
+def access_log_record_many(*, user: User, customers, action: str = AccessAction.EXPORT, detail: str = "") -> int:
+    """Log an export of many archives at once (one row per confidential customer)."""
+    rows = [
+        AccessLog(customer_id=c.pk, user=user, action=action, detail=detail[:200])
+        for c in customers if c.is_key or c.grade == "A"
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+# --- Scheduled job ---------------------------------------------------------------------------
+
+def archive_update_reminders_send(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+    """Remind owners of archives not confirmed within the policy interval (每半年反馈, §2, §7).
+
+    One reminder per customer per overdue period: the key carries the date the confirmation
+    fell due, so a rerun (or a late run) adds nothing, and a new period after the next
+    confirmation gets a new reminder. Set-based: one read, one bulk insert.
+    """
+    now = now or timezone.now()
+    policy = ArchivePolicy.load()
+    cutoff = add_months(now, -policy.update_interval_months)
+    due = (
+        Customer.objects.filter(is_deleted=False)
+        .exclude(status=CustomerStatus.INACTIVE)
+        .filter(Q(last_confirmed_at__lt=cutoff) | Q(last_confirmed_at__isnull=True, created_at__lt=cutoff))
+        .values_list("pk", "name", "owner_id", "last_confirmed_at", "created_at")
+    )
+    rows = []
+    for pk, name, owner_id, confirmed, created in due.iterator(chunk_size=2000):
+        base = timezone.localdate(confirmed or created)
+        due_on = add_months(base, policy.update_interval_months)
+        rows.append(
+            Notification(
+                recipient_id=owner_id,
+                kind="archive_update",
+                title=_("Please confirm the archive of %(name)s") % {"name": name},
+                body=_("The archive has not been confirmed since %(date)s (every %(months)d months).")
+                % {"date": base, "months": policy.update_interval_months},
+                url=f"/customers/{pk}/",
+                dedup_key=f"archive-update:{pk}:{due_on.isoformat()}",
+            )
+        )
+    created_count = notification_bulk_send(rows=rows)
+    return {"due": len(rows), "reminders": created_count}

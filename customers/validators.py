@@ -1,0 +1,72 @@
+"""Validators for Chinese identifiers: the unified social credit code and mobile numbers."""
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# GB 32100-2015: 18 characters from this alphabet (no I, O, Z, S, V); the 18th is a check
+# character computed from the first 17 with these weights, modulo 31.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_text(value: str) -> str:
+    """Full-width letters and digits to half-width (NFKC), spaces trimmed."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def normalize_credit_code(value: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(value)).upper()
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    code = normalize_credit_code(value)
+    if len(code) != 18:
+        raise ValidationError(
+            _("The unified social credit code must have 18 characters (this one has %(n)d)."),
+            code="credit_code_length", params={"n": len(code)},
+        )
+    if not _CREDIT_CODE_RE.match(code):
+        raise ValidationError(
+            _("The unified social credit code contains characters that are not allowed (I, O, Z, S, V or symbols)."),
+            code="credit_code_chars",
+        )
+    if credit_code_check_char(code[:17]) != code[17]:
+        raise ValidationError(
+            _("The check character of the unified social credit code is wrong; please check the code."),
+            code="credit_code_check",
+        )
+
+
+def normalize_mobile(value: str) -> str:
+    """Full-width digits, spaces, dashes and a +86 / 0086 prefix removed."""
+    v = re.sub(r"[\s\-()]", "", normalize_text(value))
+    for prefix in ("+86", "0086"):
+        if v.startswith(prefix):
+            v = v[len(prefix):]
+    return v
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.match(normalize_mobile(value)):
+        raise ValidationError(
+            _("Enter a valid mainland China mobile number (11 digits starting with 13-19)."), code="mobile"
+        )
+
+
+def normalize_company_name(value: str) -> str:
+    """The name used by the admission check: NFKC, no spaces, brackets unified, case folded."""
+    v = normalize_text(value)
+    v = v.replace("(", "（").replace(")", "）")
+    v = re.sub(r"\s+", "", v)
+    return v.casefold()

@@ -1,0 +1,94 @@
+"""Personas per role (style.md): salesperson, other_salesperson, assistant, manager, gm_office."""
+
+import os
+
+import pytest
+
+from crm.models import Role
+
+from .factories import CustomerFactory, DepartmentFactory, UserFactory
+
+# Playwright runs its own event loop; Django must allow sync DB calls from the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def east(db):
+    return DepartmentFactory(name="华东销售部", code="east")
+
+
+@pytest.fixture
+def south(db):
+    return DepartmentFactory(name="华南销售部", code="south")
+
+
+@pytest.fixture
+def head_office(db):
+    return DepartmentFactory(name="总经办", code="gmo", is_head_office=True)
+
+
+@pytest.fixture
+def salesperson(east):
+    return UserFactory(username="sales1", full_name="张伟", role=Role.SALESPERSON, department=east)
+
+
+@pytest.fixture
+def other_salesperson(east):
+    return UserFactory(username="sales2", full_name="李娜", role=Role.SALESPERSON, department=east)
+
+
+@pytest.fixture
+def south_salesperson(south):
+    return UserFactory(username="sales_s", full_name="王芳", role=Role.SALESPERSON, department=south)
+
+
+@pytest.fixture
+def assistant(east):
+    return UserFactory(username="assistant1", full_name="刘洋", role=Role.ASSISTANT, department=east)
+
+
+@pytest.fixture
+def manager(east):
+    return UserFactory(username="manager1", full_name="陈静", role=Role.MANAGER, department=east)
+
+
+@pytest.fixture
+def south_manager(south):
+    return UserFactory(username="manager_s", full_name="杨帆", role=Role.MANAGER, department=south)
+
+
+@pytest.fixture
+def gm_office(head_office):
+    return UserFactory(username="gm1", full_name="赵总", role=Role.GM_OFFICE, department=head_office)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="admin1", full_name="管理员", role=Role.ADMIN, department=None, is_superuser=True)
+
+
+@pytest.fixture
+def customer(salesperson):
+    """An active grade-C customer owned by `salesperson` in 华东销售部."""
+    return CustomerFactory(name="上海恒力机械有限公司", short_name="恒力机械", owner=salesperson, grade="C")
+
+
+@pytest.fixture
+def other_customer(other_salesperson):
+    return CustomerFactory(name="苏州华美电子有限公司", short_name="华美电子", owner=other_salesperson)
+
+
+@pytest.fixture
+def south_customer(south_salesperson):
+    return CustomerFactory(name="广州南方化工有限公司", short_name="南方化工", owner=south_salesperson, province="广东省")
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user: `client_for(salesperson)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

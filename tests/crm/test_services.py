@@ -1,0 +1,86 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from crm import jobs, services
+from crm.models import AuditLog, JobState, Notification
+
+
+@pytest.mark.django_db
+def test_notification_is_sent_once_per_key_and_emailed_after_commit(salesperson, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notification_send(recipients=[salesperson], kind="t", title="提醒", dedup_key="k1")
+        again = services.notification_send(recipients=[salesperson], kind="t", title="提醒", dedup_key="k1")
+    assert len(first) == 1 and again == []
+    assert Notification.objects.filter(recipient=salesperson).count() == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [salesperson.email]
+    assert Notification.objects.get().emailed_at is not None
+
+
+@pytest.mark.django_db
+def test_outbox_drain_sends_what_the_on_commit_send_missed(salesperson):
+    Notification.objects.create(recipient=salesperson, kind="t", title="积压的提醒")
+    result = services.notification_outbox_drain()
+    assert result == {"sent": 1, "without_address": 0}
+    assert services.notification_outbox_drain() == {"sent": 0, "without_address": 0}
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_bulk_send_skips_keys_already_sent(salesperson, other_salesperson):
+    rows = lambda: [  # noqa: E731
+        Notification(recipient_id=salesperson.pk, kind="x", title="a", dedup_key="p1"),
+        Notification(recipient_id=other_salesperson.pk, kind="x", title="a", dedup_key="p1"),
+    ]
+    assert services.notification_bulk_send(rows=rows()) == 2
+    assert services.notification_bulk_send(rows=rows()) == 0
+    assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_audit_record_keeps_before_and_after(manager, customer):
+    entry = services.audit_record(actor=manager, action="x.changed", target=customer, before={"a": 1}, after={"a": 2})
+    assert AuditLog.objects.get(pk=entry.pk).target_type == "customers.customer"
+    assert entry.before == {"a": 1} and entry.after == {"a": 2}
+
+
+def test_add_months_uses_calendar_months():
+    assert services.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert services.add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+    assert services.add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
+
+
+@pytest.mark.django_db
+def test_run_job_moves_the_watermark_and_refuses_parallel_runs(settings):
+    calls = []
+
+    def fake_job(*, now, since):
+        calls.append((now, since))
+        return {"ok": 1}
+
+    import sys
+    import types
+
+    mod = types.ModuleType("fake_jobs_mod")
+    mod.fake_job = fake_job
+    sys.modules["fake_jobs_mod"] = mod
+    settings.CRM_JOBS = {**settings.CRM_JOBS, "fake": "fake_jobs_mod.fake_job"}
+    first = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
+    with time_machine.travel(first, tick=False):
+        assert jobs.run_job("fake") == {"ok": 1}
+    with time_machine.travel(first + dt.timedelta(days=1), tick=False):
+        jobs.run_job("fake")
+    assert calls[0][1] is None and calls[1][1] == first
+    state = JobState.objects.get(name="fake")
+    assert state.last_success_at == first + dt.timedelta(days=1) and state.running_since is None
+
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return  # there the lock is an advisory lock (tests/crm/test_jobs_postgres.py)
+    state.running_since = first + dt.timedelta(days=1)
+    state.save()
+    with time_machine.travel(first + dt.timedelta(days=1, minutes=5), tick=False), pytest.raises(jobs.JobAlreadyRunning):
+        jobs.run_job("fake")
