@@ -120,6 +120,9 @@ class Customer(models.Model):
     # Kept by blacklist services only.
     is_blacklisted = models.BooleanField(_("blacklisted"), default=False)
     blacklisted_until = models.DateField(_("blacklisted until"), null=True, blank=True)
+    # Set when a blacklist entry ends (expiry): the customer comes back only through
+    # re-admission (重新准入, §4), never by a plain status change.
+    readmission_required = models.BooleanField(_("re-admission required"), default=False)
     # Kept by visits services only: the last on-site visit (上门走访), for the cadence rule.
     last_onsite_visit_on = models.DateField(_("last on-site visit"), null=True, blank=True)
 

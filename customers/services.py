@@ -176,6 +176,10 @@ def customer_change_status(*, actor: User, customer_id: int, status: str, now: d
             return customer
         if status == CustomerStatus.ACTIVE and customer.is_blacklisted:
             raise CustomerError(admission_refusal_message(customer))
+        if status == CustomerStatus.ACTIVE and customer.readmission_required:
+            raise CustomerError(
+                _("This customer left the blacklist and may only return through re-admission (重新准入).")
+            )
         before = customer.status
         customer.status = status
         fields = ["status", "updated_at"]
@@ -237,9 +241,11 @@ def customer_blacklist_mark(*, customer_id: int, until: date) -> None:
     Customer.objects.filter(pk=customer_id).update(is_blacklisted=True, blacklisted_until=until)
 
 
-def customer_blacklist_clear(*, customer_ids: list[int]) -> None:
-    """Lift the blacklist mark. Called only by the blacklist services."""
-    Customer.objects.filter(pk__in=customer_ids).update(is_blacklisted=False, blacklisted_until=None)
+def customer_blacklist_clear(*, customer_ids: list[int], readmission_required: bool = True) -> None:
+    """Lift the blacklist mark (expiry keeps re-admission required). Called only by blacklist services."""
+    Customer.objects.filter(pk__in=customer_ids).update(
+        is_blacklisted=False, blacklisted_until=None, readmission_required=readmission_required
+    )
 
 
 def customer_onsite_visit_record(*, customer_id: int, visited_on: date) -> None:
