@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -10,10 +12,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         now = timezone.now()
         for path in settings.DEMO_SEEDERS:
-            try:
-                seed = import_string(f"{path}.seed")
-            except ImportError:
+            # An app whose demo module does not exist yet is skipped; any other import
+            # error is a bug and must surface.
+            if importlib.util.find_spec(path) is None:
                 continue
+            seed = import_string(f"{path}.seed")
             result = seed(now=now)
             self.stdout.write(f"{path}: {result}")
         self.stdout.write(self.style.SUCCESS("demo data ready"))
