@@ -222,13 +222,28 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Celery ---------------------------------------------------------------------------------
+# Scheduled work must survive a worker killed mid-job and a Redis outage (domain §7):
+# - tasks are acknowledged after they finish (acks_late) and given back to the queue when the
+#   process running them dies (reject_on_worker_lost); jobs are idempotent, so a redelivery
+#   changes nothing that was already done;
+# - a job is hard-killed after CELERY_JOB_TIME_LIMIT, and Redis redelivers an unacknowledged
+#   message only after the visibility timeout, which must therefore be longer (checked below),
+#   or a job still running would be started a second time (the job lock would refuse it);
+# - the web process never waits long on a broker that is down: publishing gives up after a
+#   couple of quick retries, and the notification outbox sweep delivers what was not queued.
+CELERY_JOB_TIME_LIMIT = env.int("CELERY_JOB_TIME_LIMIT", default=3600)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Above the longest job, so a job acknowledged late is not redelivered while it runs.
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_JOB_TIME_LIMIT),
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+        "socket_keepalive": True,
+        "health_check_interval": 30,
     }
+    if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_JOB_TIME_LIMIT:
+        raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_JOB_TIME_LIMIT.")
 else:
     # Embedded default: a broker that lives on the local disk, no server to install.
     _broker_dir = VAR_DIR / "celery"
@@ -245,10 +260,23 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_TIME_LIMIT = CELERY_JOB_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_JOB_TIME_LIMIT - 60, CELERY_JOB_TIME_LIMIT * 9 // 10)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# The worker outlives a Redis restart instead of exiting after 100 attempts.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# On a lost broker connection let a running job finish: its redelivery later is a no-op.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# A job whose last success is older than its previous due time by more than this is run by
+# the catch-up (at beat start and every hour): beat was down, or its message was lost.
+CRM_JOB_CATCH_UP_GRACE_MINUTES = env.int("CRM_JOB_CATCH_UP_GRACE_MINUTES", default=30)
 
 # The scheduled jobs of domain §7, keyed by name. Each is a service function taking
 # keyword-only `now` and `since` (the last successful run: beat catch-up) and returning a
@@ -280,6 +308,9 @@ CELERY_BEAT_SCHEDULE = {
     "annual-review": {"task": "crm.run_job", "schedule": crontab(hour=1, minute=0), "args": ["annual-review"]},
     "notification-outbox": {"task": "crm.run_job", "schedule": crontab(minute="*/5"), "args": ["notification-outbox"]},
 }
+# Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
+# job's stored watermark; also run once when beat starts (crm/celery.py).
+CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
