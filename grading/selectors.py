@@ -1,0 +1,86 @@
+"""Reads of grading, each scoped to what the user may see."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from crm.models import User
+from customers.selectors import customer_list_for
+
+from .models import (
+    GRADES,
+    DemotionCase,
+    Evaluation,
+    GradeChange,
+    GradeProposal,
+    Incident,
+    ProposalApproval,
+    ProposalState,
+    ReviewRound,
+)
+
+
+def scope_by_department(qs: QuerySet, user: User, customer_path: str | None = "customer") -> QuerySet:
+    """Rows whose customer is in the user's department (总经办 and the administrator: all)."""
+    if customer_path is None or user.sees_all_departments:
+        return qs if user.is_active else qs.none()
+    if (user.is_manager or user.is_assistant) and user.department_id:
+        return qs.filter(**{f"{customer_path}__department_id": user.department_id, f"{customer_path}__is_deleted": False})
+    return qs.none()
+
+
+def proposals_awaiting(user: User, qs: QuerySet[GradeProposal] | None = None) -> QuerySet[GradeProposal]:
+    """The proposals whose next step is this user's: the department manager's, or 总经办's for A."""
+    qs = qs if qs is not None else GradeProposal.objects.all()
+    if user.is_gm_office:
+        return qs.filter(state=ProposalState.PENDING_GM).exclude(proposed_by=user)
+    if user.is_manager and user.department_id:
+        return qs.filter(
+            state=ProposalState.PENDING_MANAGER, customer__department_id=user.department_id
+        ).exclude(proposed_by=user)
+    return qs.none()
+
+
+def proposals_visible(user: User) -> QuerySet[GradeProposal]:
+    return GradeProposal.objects.filter(customer__in=customer_list_for(user).values("pk"))
+
+
+def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5) -> dict:
+    """What the customer page's grading panel shows, in a constant number of queries."""
+    approvals = Prefetch("approvals", queryset=ProposalApproval.objects.select_related("approver"))
+    open_proposal = (
+        GradeProposal.objects.filter(customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM])
+        .select_related("proposed_by", "evaluation").prefetch_related(approvals).first()
+    )
+    return {
+        "history": list(GradeChange.objects.filter(customer=customer).select_related("proposed_by")[:history_limit]),
+        "evaluations": list(Evaluation.objects.filter(customer=customer).select_related("evaluated_by")[:list_limit]),
+        "incidents": list(Incident.objects.filter(customer=customer).select_related("recorded_by")[:list_limit]),
+        "open_proposal": open_proposal,
+        "demotion_case": DemotionCase.objects.filter(customer=customer, resolved_at__isnull=True).first(),
+    }
+
+
+def current_round() -> ReviewRound | None:
+    return ReviewRound.objects.order_by("-year").first()
+
+
+def round_overview(user: User, round_: ReviewRound) -> dict:
+    """The 分级评审 page: proposals by state and the grade distribution before and after the round."""
+    proposals = scope_by_department(GradeProposal.objects.filter(round=round_), user)
+    by_state = dict(proposals.values_list("state").annotate(n=Count("id")).order_by())
+    evaluations = scope_by_department(Evaluation.objects.filter(round=round_), user)
+    before = dict(evaluations.values_list("grade_before").annotate(n=Count("id")).order_by())
+    suggested = dict(evaluations.values_list("suggested_grade").annotate(n=Count("id")).order_by())
+    now_ = dict(
+        scope_by_department(Evaluation.objects.filter(round=round_), user)
+        .values_list("customer__grade").annotate(n=Count("id")).order_by()
+    )
+    grades = [*GRADES, ""]
+    distribution = [
+        {"grade": g or "—", "before": before.get(g, 0), "suggested": suggested.get(g, 0), "now": now_.get(g, 0)}
+        for g in grades
+    ]
+    return {
+        "by_state": [(s, label, by_state.get(s, 0)) for s, label in ProposalState.choices],
+        "distribution": distribution,
+        "evaluated": sum(before.values()),
+    }

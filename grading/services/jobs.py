@@ -1,0 +1,278 @@
+"""The scheduled jobs of grading (§7) and the annual review round.
+
+Each job is set-based and idempotent: one read of the candidates with their figures
+(subqueries, not a query per customer), pure rules in Python, bulk inserts, and
+a unique key that makes a rerun add nothing (one evaluation per customer and round, one
+six-month evaluation per customer, one escalation per demotion case).
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import DecimalField, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Notification, User
+from crm.services import add_months, audit_record, gm_office_users, managers_of, notification_bulk_send
+from customers.models import Customer, CustomerStatus, YearlyFigure
+
+from ..models import (
+    OPEN_STATES,
+    DemotionCase,
+    Evaluation,
+    EvaluationKind,
+    GradeProposal,
+    GradingPolicy,
+    ProposalKind,
+    ProposalState,
+    ReviewRound,
+)
+from .common import GradingError, customer_url
+from .proposals import _proposals_apply
+from .rules import grade_suggest, provisional_grade
+
+BATCH = 2000
+
+
+def _gradable() -> QuerySet[Customer]:
+    """Active, non-deleted customers not on the blacklist (blacklisted ones are left out, §4)."""
+    return Customer.objects.filter(status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False)
+
+
+def _with_figures(qs: QuerySet[Customer], *, year: int | None) -> QuerySet[Customer]:
+    """Annotate the figures of `year` (or the latest year when None) and an open-proposal flag."""
+    figures = YearlyFigure.objects.filter(customer=OuterRef("pk"))
+    figures = figures.filter(year=year) if year is not None else figures.order_by("-year")
+    money = DecimalField(max_digits=16, decimal_places=2)
+    return qs.annotate(
+        fig_year=Subquery(figures.values("year")[:1], output_field=IntegerField()),
+        fig_volume=Coalesce(Subquery(figures.values("business_volume")[:1], output_field=money), Value(0), output_field=money),
+        fig_receivables=Coalesce(Subquery(figures.values("receivables")[:1], output_field=money), Value(0), output_field=money),
+        fig_overdue_pay=Coalesce(Subquery(figures.values("overdue_payment_count")[:1]), Value(0)),
+        fig_overdue_pick=Coalesce(Subquery(figures.values("overdue_pickup_count")[:1]), Value(0)),
+        has_open=Exists(GradeProposal.objects.filter(customer=OuterRef("pk"), state__in=OPEN_STATES)),
+    )
+
+
+FIELDS = ("pk", "department_id", "grade", "grade_provisional", "fig_year", "fig_volume", "fig_receivables",
+          "fig_overdue_pay", "fig_overdue_pick", "has_open")
+
+
+# --- Provisional grades and the six-month evaluation -------------------------------------------
+
+def provisional_grades_assign(customers: QuerySet[Customer], *, now: datetime, proposer: User | None = None) -> list[GradeProposal]:
+    """暂定等级 for the active, ungraded customers among `customers` (§3).
+
+    The grade comes from the rules on the latest yearly figures, at most B (rules.provisional_grade),
+    recorded as an approved proposal of kind "provisional" and in the grade history. Customers
+    with an open proposal are left to it.
+    """
+    policy = GradingPolicy.load().snapshot()
+    gradable = customers.filter(grade="", status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False)
+    rows = _with_figures(gradable, year=None).values_list(*FIELDS)
+    proposals = []
+    for pk, _dept, _grade, _prov, _year, volume, _rec, pay, pick, has_open in rows.iterator(chunk_size=BATCH):
+        if has_open:
+            continue
+        grade = provisional_grade(volume=volume, overdue_payments=pay, overdue_pickups=pick, policy=policy)
+        proposals.append(GradeProposal(
+            customer_id=pk, kind=ProposalKind.PROVISIONAL, from_grade="", to_grade=grade, to_provisional=True,
+            reason=_("Provisional grade of a new customer, from its latest yearly figures (at most B)."),
+            proposed_by=proposer, state=ProposalState.APPROVED, created_at=now, decided_at=now,
+        ))
+    GradeProposal.objects.bulk_create(proposals, batch_size=BATCH)
+    _proposals_apply(proposals, now=now, approver_names={})
+    return proposals
+
+
+def new_customer_evaluations_open(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+    """Job `new-customer-evaluation` (daily): provisional grades, then the six-month evaluation.
+
+    1. Every active, ungraded, non-blacklisted customer gets its provisional grade (暂定等级)
+       from the rules; the grade history records it as set by the system.
+    2. Customers still on a provisional grade whose cooperation reached the policy's months (6)
+       get one system evaluation (unique per customer) and a proposal to the suggested grade,
+       which also confirms an unchanged provisional grade; their managers are told, once a day
+       per department.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policy_obj = GradingPolicy.load()
+    policy = policy_obj.snapshot()
+    with transaction.atomic():
+        provisional = provisional_grades_assign(Customer.objects.all(), now=now)
+        cutoff = add_months(today, -policy_obj.new_customer_evaluation_months)
+        due = _gradable().filter(grade_provisional=True, cooperation_start__lte=cutoff).exclude(
+            Exists(Evaluation.objects.filter(customer=OuterRef("pk"), kind=EvaluationKind.NEW_CUSTOMER))
+        )
+        evaluations, proposals = _evaluate(
+            _with_figures(due, year=None).values_list(*FIELDS), kind=EvaluationKind.NEW_CUSTOMER, round_=None,
+            default_year=today.year, policy=policy, now=now,
+            reason=_("Six-month evaluation of a new customer (合作满六个月)."),
+        )
+        notified = _notify_managers(
+            proposals, now=now, key=f"grading-new-eval:{today.isoformat()}",
+            title=_("%(count)d new customers evaluated after six months: proposals await you"),
+        )
+    return {"provisional": len(provisional), "evaluated": len(evaluations), "proposals": len(proposals),
+            "notified": notified}
+
+
+# --- The annual review round -------------------------------------------------------------------
+
+def _in_window(policy: GradingPolicy, today: date) -> bool:
+    start = (policy.review_opens_month, policy.review_opens_day)
+    end = (policy.review_closes_month, policy.review_closes_day)
+    return start <= (today.month, today.day) <= end
+
+
+def annual_review_open(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+    """Job `annual-review` (daily): inside the policy's window (25-30 March) open this year's
+    round for every department; after the window, close it. A rerun adds nothing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policy = GradingPolicy.load()
+    closed = ReviewRound.objects.filter(closed_at__isnull=True, closes_on__lt=today).update(closed_at=now)
+    if not _in_window(policy, today):
+        return {"opened": False, "closed_rounds": closed}
+    summary = review_round_open(now=now, actor=None)
+    return {"opened": True, "closed_rounds": closed, **summary}
+
+
+def review_round_open(*, now: datetime | None = None, actor: User | None = None) -> dict:
+    """年度评审: evaluate every active, non-blacklisted customer on last year's figures and
+    propose a change where the suggestion differs from the grade (§3).
+
+    Started by the job (all departments) or by a manager from the 分级评审 page (their
+    department; 总经办: all). Idempotent: one evaluation per customer and round (a database
+    constraint), so a second run in the same round creates nothing. Set-based: one read with
+    subqueries, bulk inserts; a round over 100,000 customers stays a handful of queries.
+    Raises GradingError for a user who may not start it or a round already closed.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if actor is not None and not (actor.is_manager or actor.is_gm_office or actor.is_administrator):
+        raise GradingError(_("Only a manager or the general manager's office may start the annual review."))
+    if actor is not None and actor.is_manager and not actor.department_id:
+        raise GradingError(_("You belong to no department."))
+    policy_obj = GradingPolicy.load()
+    policy = policy_obj.snapshot()
+    closes_on = date(today.year, policy_obj.review_closes_month, policy_obj.review_closes_day)
+    if closes_on < today:
+        opens_on = date(today.year, policy_obj.review_opens_month, policy_obj.review_opens_day)
+        closes_on = today + (closes_on - opens_on)
+    with transaction.atomic():
+        round_, created = ReviewRound.objects.get_or_create(
+            year=today.year,
+            defaults={"period_year": today.year - 1, "opened_at": now, "opened_by": actor, "closes_on": closes_on},
+        )
+        if not round_.is_open:
+            raise GradingError(_("The review round of %(year)d is closed.") % {"year": round_.year})
+        candidates = _gradable().exclude(Exists(Evaluation.objects.filter(round=round_, customer=OuterRef("pk"))))
+        if actor is not None and actor.is_manager:
+            candidates = candidates.filter(department_id=actor.department_id)
+        evaluations, proposals = _evaluate(
+            _with_figures(candidates, year=round_.period_year).values_list(*FIELDS), kind=EvaluationKind.ANNUAL,
+            round_=round_, default_year=round_.period_year, policy=policy, now=now,
+            reason=_("Annual review %(year)d: suggested by the rules on the figures of %(period)d.")
+            % {"year": round_.year, "period": round_.period_year},
+        )
+        notified = _notify_managers(
+            proposals, now=now, key=f"grading-round:{round_.year}",
+            title=_("%(count)d grade changes proposed by the annual review await you"),
+        )
+        audit_record(
+            actor=actor, action="grading.round.opened" if created else "grading.round.extended", target=round_,
+            after={"evaluations": len(evaluations), "proposals": len(proposals)},
+        )
+    return {"round": round_.year, "evaluated": len(evaluations), "proposals": len(proposals), "notified": notified}
+
+
+def _evaluate(rows, *, kind: str, round_, default_year: int, policy: dict, now: datetime, reason: str):
+    """System evaluations (figures only) for `rows`, and proposals where the suggestion differs."""
+    evaluations, pending = [], []
+    for pk, _dept, grade, provisional, year, volume, receivables, pay, pick, has_open in rows.iterator(chunk_size=BATCH):
+        suggested = grade_suggest(volume=volume, overdue_payments=pay, overdue_pickups=pick, policy=policy)
+        evaluation = Evaluation(
+            customer_id=pk, kind=kind, round=round_, period_year=year or default_year, business_volume=volume,
+            receivables=receivables, overdue_payment_count=pay, overdue_pickup_count=pick, grade_before=grade,
+            suggested_grade=suggested, policy=policy, created_at=now,
+        )
+        evaluations.append(evaluation)
+        if not has_open and (suggested != grade or provisional):
+            pending.append((evaluation, _dept, grade, provisional, suggested))
+    Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+    proposals = [
+        GradeProposal(
+            customer_id=e.customer_id, from_grade=grade, from_provisional=provisional, to_grade=suggested,
+            reason=reason, evaluation=e, round=round_, proposed_by=None, state=ProposalState.PENDING_MANAGER,
+            created_at=now,
+        )
+        for e, _dept, grade, provisional, suggested in pending
+    ]
+    GradeProposal.objects.bulk_create(proposals, batch_size=BATCH)
+    for p, (_e, dept, *_rest) in zip(proposals, pending, strict=True):
+        p.department_id = dept  # for the notification, without reading customers again
+    return evaluations, proposals
+
+
+def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str, title: str) -> int:
+    """One notification per department manager with the count of new proposals (not one each)."""
+    counts: dict[int, int] = {}
+    for p in proposals:
+        counts[p.department_id] = counts.get(p.department_id, 0) + 1
+    if not counts:
+        return 0
+    from django.urls import reverse
+
+    rows = [
+        Notification(
+            recipient_id=m.pk, kind="grading_approval", title=title % {"count": counts[m.department_id]},
+            url=reverse("admin:grading_gradeproposal_changelist"), dedup_key=f"{key}:{m.department_id}",
+        )
+        for m in managers_of(counts)
+    ]
+    return notification_bulk_send(rows=rows)
+
+
+# --- The demotion deadline ---------------------------------------------------------------------
+
+def demotion_deadlines_escalate(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+    """Job `demotion-deadlines` (daily): an A customer not demoted within the policy's days (5)
+    after an incident is escalated to its department manager and 总经办, once per case
+    (dedup key and `escalated_at`), however late or often the job runs."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            DemotionCase.objects.filter(resolved_at__isnull=True, escalated_at__isnull=True, deadline__lte=now)
+            .select_for_update(of=("self",))
+            .values_list("pk", "customer_id", "customer__name", "customer__department_id", "deadline")
+        )
+        if not due:
+            return {"escalated": 0, "notifications": 0}
+        managers: dict[int, list[int]] = {}
+        for pk, dept in managers_of({d[3] for d in due}).values_list("pk", "department_id"):
+            managers.setdefault(dept, []).append(pk)
+        gms = list(gm_office_users().values_list("pk", flat=True))
+        rows = []
+        for case_pk, customer_id, name, dept, deadline in due:
+            overdue_days = max((now - deadline) // timedelta(days=1), 0)
+            for recipient in {*managers.get(dept, []), *gms}:
+                rows.append(Notification(
+                    recipient_id=recipient, kind="grading_demotion_overdue",
+                    title=_("Demotion overdue: %(customer)s is still A after an incident") % {"customer": name},
+                    body=_("The deadline was %(deadline)s (%(days)d days ago).")
+                    % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"), "days": overdue_days},
+                    url=customer_url(customer_id), dedup_key=f"grading-demotion-overdue:{case_pk}",
+                ))
+        sent = notification_bulk_send(rows=rows)
+        DemotionCase.objects.filter(pk__in=[d[0] for d in due]).update(escalated_at=now)
+    return {"escalated": len(due), "notifications": sent}
+
+
+__all__ = [
+    "annual_review_open", "demotion_deadlines_escalate", "new_customer_evaluations_open", "provisional_grades_assign",
+    "review_round_open",
+]

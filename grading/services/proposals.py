@@ -1,0 +1,309 @@
+"""Grade-change proposals and their approval chain (§3): propose, approve, reject, withdraw.
+
+Only `_proposals_apply` changes a grade, and only for approved proposals: it writes the grade
+history and calls customers.services.customer_grade_apply, which re-checks the approval.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Notification, User
+from crm.services import audit_record, gm_office_users, managers_of, notification_bulk_send, notification_send
+from customers.models import Customer, CustomerStatus
+from customers.services import customer_grade_apply
+
+from ..models import (
+    GRADES,
+    DemotionCase,
+    Evaluation,
+    GradeChange,
+    GradeProposal,
+    ProposalApproval,
+    ProposalKind,
+    ProposalState,
+    Step,
+)
+from .common import (
+    GradingError,
+    approval_refusal,
+    customer_url,
+    first_step,
+    may_propose,
+    proposal_admin_url,
+    state_for_step,
+    visible_customer,
+)
+from .rules import is_demotion_from_a
+
+
+def proposal_create(
+    *, actor: User, customer_id: int, to_grade: str, reason: str, evaluation_id: int | None = None,
+    now: datetime | None = None,
+) -> GradeProposal:
+    """Propose a grade change for a customer the actor may see.
+
+    Rules: an active, non-blacklisted customer; a real change (or the confirmation of a
+    provisional grade); a reason; a promotion to A carries an evaluation of this customer as
+    evidence, without overdue payments or pickups. One open proposal per customer
+    (grading_gradeproposal_one_open). Raises GradingError.
+    """
+    now = now or timezone.now()
+    if not may_propose(actor):
+        raise GradingError(_("You may not propose grade changes."))
+    reason = (reason or "").strip()
+    if to_grade not in GRADES:
+        raise GradingError(_("Choose a grade from A to D."))
+    if not reason:
+        raise GradingError(_("Give the reason for the change."))
+    with transaction.atomic():
+        customer = visible_customer(actor, customer_id, for_update=True)
+        if customer.is_blacklisted:
+            raise GradingError(_("A blacklisted customer is not graded."))
+        if customer.status != CustomerStatus.ACTIVE:
+            raise GradingError(_("Only active customers are graded."))
+        if to_grade == customer.grade and not customer.grade_provisional:
+            raise GradingError(_("The customer already has grade %(grade)s.") % {"grade": to_grade})
+        evaluation = None
+        if evaluation_id:
+            evaluation = Evaluation.objects.filter(pk=evaluation_id, customer=customer).first()
+            if evaluation is None:
+                raise GradingError(_("The evaluation does not belong to this customer."))
+        if to_grade == "A" and customer.grade != "A":
+            if evaluation is None:
+                raise GradingError(_("A promotion to A needs an evaluation sheet as evidence."))
+            if evaluation.has_overdue:
+                raise GradingError(
+                    _("The evaluation shows overdue payments or pickups in the period: the customer cannot be A.")
+                )
+        proposal = GradeProposal(
+            customer=customer, from_grade=customer.grade, from_provisional=customer.grade_provisional,
+            to_grade=to_grade, reason=reason, evaluation=evaluation, proposed_by=actor,
+            state=state_for_step(first_step(proposer=actor, customer=customer)), created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                proposal.save()
+        except IntegrityError as exc:
+            raise GradingError(_("This customer already has an open grade-change proposal.")) from exc
+        audit_record(
+            actor=actor, action="grading.proposal.created", target=proposal,
+            after={"from": proposal.from_grade, "to": to_grade, "reason": reason, "evaluation": evaluation_id},
+        )
+        _notify_next_approvers(proposal)
+    return proposal
+
+
+def proposal_approve(*, proposal_id: int, approver: User, comment: str = "", now: datetime | None = None) -> GradeProposal:
+    """Approve the current step; the last step applies the grade (and closes a demotion case).
+
+    Steps: department manager, then 总经办 when the new grade is A. The proposal row is locked
+    (select_for_update): of two managers approving at once, the second reads "already
+    decided". Raises GradingError when it is not the approver's turn.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        proposal = _locked(proposal_id)
+        refusal = approval_refusal(approver, proposal)
+        if refusal:
+            raise GradingError(refusal)
+        step = proposal.current_step
+        ProposalApproval.objects.create(
+            proposal=proposal, step=step, approver=approver, approved=True, comment=comment.strip(), decided_at=now
+        )
+        before = proposal.state
+        if step == Step.MANAGER and proposal.to_grade == "A":
+            proposal.state = ProposalState.PENDING_GM
+            proposal.save(update_fields=["state"])
+            _notify_next_approvers(proposal)
+        else:
+            proposal.state = ProposalState.APPROVED
+            proposal.decided_at = now
+            proposal.save(update_fields=["state", "decided_at"])
+            _proposals_apply([proposal], now=now)
+            _notify_proposer(proposal, approved=True, comment=comment)
+        audit_record(
+            actor=approver, action="grading.proposal.approved", target=proposal,
+            before={"state": before}, after={"state": proposal.state, "step": step, "comment": comment},
+        )
+    return proposal
+
+
+def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: datetime | None = None) -> GradeProposal:
+    """Reject at the current step, with the reason in the comment (the proposer is told)."""
+    now = now or timezone.now()
+    comment = (comment or "").strip()
+    if not comment:
+        raise GradingError(_("Say why the proposal is rejected."))
+    with transaction.atomic():
+        proposal = _locked(proposal_id)
+        refusal = approval_refusal(approver, proposal)
+        if refusal:
+            raise GradingError(refusal)
+        step = proposal.current_step
+        ProposalApproval.objects.create(
+            proposal=proposal, step=step, approver=approver, approved=False, comment=comment, decided_at=now
+        )
+        before = proposal.state
+        proposal.state = ProposalState.REJECTED
+        proposal.decided_at = now
+        proposal.save(update_fields=["state", "decided_at"])
+        _notify_proposer(proposal, approved=False, comment=comment)
+        audit_record(
+            actor=approver, action="grading.proposal.rejected", target=proposal,
+            before={"state": before}, after={"state": proposal.state, "step": step, "comment": comment},
+        )
+    return proposal
+
+
+def proposal_withdraw(*, proposal_id: int, actor: User, now: datetime | None = None) -> GradeProposal:
+    """The proposer takes back an open proposal (a system proposal: the department's manager)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        proposal = _locked(proposal_id)
+        if not proposal.is_open:
+            raise GradingError(_("This proposal has already been decided."))
+        own = proposal.proposed_by_id == actor.pk
+        managing = proposal.proposed_by_id is None and actor.is_manager and actor.department_id == proposal.customer.department_id
+        if not (own or managing):
+            raise GradingError(_("Only the proposer may withdraw a proposal."))
+        proposal.state = ProposalState.WITHDRAWN
+        proposal.decided_at = now
+        proposal.save(update_fields=["state", "decided_at"])
+        audit_record(actor=actor, action="grading.proposal.withdrawn", target=proposal)
+    return proposal
+
+
+def _locked(proposal_id: int) -> GradeProposal:
+    try:
+        return GradeProposal.objects.select_for_update(of=("self",)).select_related("customer").get(pk=proposal_id)
+    except GradeProposal.DoesNotExist as exc:
+        raise GradingError(_("Proposal not found.")) from exc
+
+
+def _proposals_apply(proposals: list[GradeProposal], *, now: datetime, approver_names: dict | None = None) -> None:
+    """Write the grade history of approved proposals, set the grades, close demotion cases.
+
+    Set-based (used by the approval of one proposal and by the jobs for many).
+    """
+    if not proposals:
+        return
+    if approver_names is None:
+        approver_names = {}
+        for a in ProposalApproval.objects.filter(proposal__in=proposals, approved=True).select_related("approver"):
+            approver_names.setdefault(a.proposal_id, []).append(a.approver.display_name)
+    GradeChange.objects.bulk_create(
+        [
+            GradeChange(
+                customer_id=p.customer_id, proposal=p, from_grade=p.from_grade, to_grade=p.to_grade,
+                provisional=p.to_provisional, reason=p.reason, proposed_by_id=p.proposed_by_id,
+                approvers="、".join(approver_names.get(p.pk, []))[:300], changed_at=now,
+            )
+            for p in proposals
+        ],
+        batch_size=1000,
+    )
+    customer_grade_apply(proposals=proposals, since=timezone.localdate(now))
+    demoted = {p.customer_id: p for p in proposals if is_demotion_from_a(p.from_grade, p.to_grade)}
+    for customer_id, p in demoted.items():
+        DemotionCase.objects.filter(customer_id=customer_id, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by_proposal=p
+        )
+
+
+def _notify_next_approvers(proposal: GradeProposal) -> None:
+    """Tell whoever takes the next step that it is their turn (once per proposal and step)."""
+    customer = proposal.customer
+    if proposal.state == ProposalState.PENDING_GM:
+        recipients = gm_office_users()
+    else:
+        recipients = managers_of([customer.department_id])
+    recipients = [u for u in recipients if u.pk != proposal.proposed_by_id]
+    notification_send(
+        recipients=recipients, kind="grading_approval",
+        title=_("Grade change to approve: %(customer)s %(from)s → %(to)s")
+        % {"customer": customer.display_name, "from": proposal.from_grade or "—", "to": proposal.to_grade},
+        body=proposal.reason, url=proposal_admin_url(proposal.pk),
+        dedup_key=f"grading-approve:{proposal.pk}:{proposal.state}",
+    )
+
+
+def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -> None:
+    if proposal.proposed_by_id is None:
+        return
+    customer = proposal.customer
+    title = (
+        _("Grade change approved: %(customer)s is now %(to)s")
+        if approved else _("Grade change rejected: %(customer)s stays %(from)s")
+    ) % {"customer": customer.display_name, "to": proposal.to_grade, "from": proposal.from_grade or "—"}
+    notification_bulk_send(rows=[
+        Notification(
+            recipient_id=proposal.proposed_by_id, kind="grading_decision", title=title[:200], body=comment,
+            url=customer_url(customer.pk), dedup_key=f"grading-decided:{proposal.pk}",
+        )
+    ])
+
+
+# --- Grades set without a person's proposal: the provisional grade and re-admission --------
+
+def grade_provisional_assign(*, customer_id: int, actor: User | None = None, now: datetime | None = None) -> GradeProposal:
+    """暂定等级 for one active, ungraded customer, from the rules on its latest yearly figures.
+
+    The provisional grade is decided by the rules (at most B), never typed by a person: the
+    salesperson or manager only asks for it now instead of waiting for the nightly
+    `new-customer-evaluation` job, which assigns it to every active ungraded customer.
+    It is recorded as an approved proposal of kind "provisional" and in the grade history.
+    """
+    from .jobs import provisional_grades_assign
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        if actor is not None:
+            customer = visible_customer(actor, customer_id, for_update=True)
+        else:
+            customer = Customer.objects.select_for_update().get(pk=customer_id)
+        if customer.grade:
+            raise GradingError(_("The customer already has a grade."))
+        if customer.status != CustomerStatus.ACTIVE or customer.is_blacklisted:
+            raise GradingError(_("Only active customers get a provisional grade."))
+        created = provisional_grades_assign(
+            Customer.objects.filter(pk=customer.pk), now=now, proposer=actor
+        )
+        if not created:
+            raise GradingError(_("The customer already has a grade."))
+        proposal = created[0]
+        audit_record(actor=actor, action="grading.grade.provisional", target=customer, after={"grade": proposal.to_grade})
+    return proposal
+
+
+def grade_readmission_apply(
+    *, customer_id: int, manager: User, gm: User, reason: str, now: datetime | None = None
+) -> GradeProposal:
+    """Re-admission after the blacklist (§4): the customer re-enters as grade C.
+
+    Called by the blacklist app's re-admission service once 总经办 and the department leader
+    have approved; both are recorded as the approvers, and the grade history shows the change.
+    """
+    now = now or timezone.now()
+    if not gm.is_gm_office or not manager.is_manager:
+        raise GradingError(_("Re-admission needs the general manager's office and the department manager."))
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        GradeProposal.objects.filter(customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]).update(
+            state=ProposalState.WITHDRAWN, decided_at=now
+        )
+        proposal = GradeProposal.objects.create(
+            customer=customer, kind=ProposalKind.READMISSION, from_grade=customer.grade,
+            from_provisional=customer.grade_provisional, to_grade="C",
+            reason=reason or _("Re-admission after the blacklist"), proposed_by=None,
+            state=ProposalState.APPROVED, created_at=now, decided_at=now,
+        )
+        ProposalApproval.objects.bulk_create([
+            ProposalApproval(proposal=proposal, step=Step.MANAGER, approver=manager, approved=True, decided_at=now),
+            ProposalApproval(proposal=proposal, step=Step.GM, approver=gm, approved=True, decided_at=now),
+        ])
+        _proposals_apply([proposal], now=now)
+        audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": "C"})
+    return proposal
