@@ -7,6 +7,17 @@ class BlacklistConfig(AppConfig):
     verbose_name = _("Blacklist")
 
     def ready(self):
-        # Register this app's panels on the customer page and widgets on the 工作台 here
-        # (crm.registry), so that customers never imports this app.
-        pass
+        # The customer page and the 工作台 collect sections through crm.registry, so that
+        # customers never imports this app.
+        from crm.registry import Panel, customer_panels, dashboard_widgets
+
+        from .panels import customer_panel_context, dashboard_widget_context
+
+        customer_panels.register(Panel(
+            key="blacklist", title=_("Blacklist"), template="blacklist/panel.html",
+            context=customer_panel_context, order=80,
+        ))
+        dashboard_widgets.register(Panel(
+            key="blacklist", title=_("Blacklist summary"), template="blacklist/widget.html",
+            context=dashboard_widget_context, order=60, roles=frozenset({"manager", "gm_office", "admin"}),
+        ))

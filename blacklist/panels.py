@@ -1,0 +1,56 @@
+"""What the blacklist adds to shared screens: the customer-page section and the 工作台 widget."""
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from . import selectors
+from .models import BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
+
+
+def customer_panel_context(request, customer) -> dict | None:
+    """The blacklist section of a customer's page: every entry with its re-admission requests.
+
+    Two queries whatever the history (entries with their people, then their requests).
+    """
+    user = request.user
+    entries = list(
+        selectors.entries_visible_to(user).filter(customer_id=customer.pk).prefetch_related(
+            Prefetch("readmissions", queryset=ReadmissionRequest.objects.order_by("-requested_at"))
+        )
+    )
+    may_report = (
+        not customer.is_blacklisted
+        and not any(e.state == EntryState.REPORTED for e in entries)
+        and (user.is_manager or (user.is_salesperson and customer.owner_id == user.pk))
+    )
+    if not entries and not may_report and not customer.readmission_required:
+        return None
+    today = timezone.localdate()
+    current = next((e for e in entries if e.state in (EntryState.ACTIVE, EntryState.REPORTED)), None)
+    return {
+        "customer": customer, "entries": entries, "current": current, "may_report": may_report,
+        "days_remaining": current.days_remaining(today) if current else None,
+        "readmission_required": customer.readmission_required,
+    }
+
+
+def dashboard_widget_context(request, obj=None) -> dict | None:
+    """黑名单概况 for managers and 总经办: counts, what awaits them, what expires soon (3 queries)."""
+    user = request.user
+    if not selectors.may_view_report(user):
+        return None
+    today = timezone.localdate()
+    warning_days = BlacklistPolicy.load().expiry_warning_days
+    from datetime import timedelta
+
+    counts = selectors.entries_visible_to(user).order_by().aggregate(
+        active=Count("pk", filter=Q(state=EntryState.ACTIVE)),
+        reported=Count("pk", filter=Q(state=EntryState.REPORTED)),
+        expired=Count("pk", filter=Q(state=EntryState.EXPIRED)),
+        expiring=Count(
+            "pk", filter=Q(state=EntryState.ACTIVE, ends_on__lte=today + timedelta(days=warning_days))
+        ),
+        readmissions=Count("readmissions", filter=Q(readmissions__state=ReadmissionState.PENDING)),
+    )
+    awaiting = list(selectors.entries_awaiting(user)[:5])
+    return {"counts": counts, "awaiting": awaiting, "warning_days": warning_days}
