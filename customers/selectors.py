@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from crm.models import Role, User
 from crm.services import add_months
@@ -77,3 +77,59 @@ def salespeople_for(user: User) -> QuerySet[User]:
     if user.sees_all_departments:
         return qs
     return qs.filter(department_id=user.department_id)
+
+
+def customer_list_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """The list page's rows: owner, department and the primary contact in constant queries."""
+    primary = Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
+    return qs.select_related("owner", "department").prefetch_related(primary)
+
+
+def customer_detail_for(user: User, pk: int) -> Customer:
+    """The customer page: one customer the user may see, with what its header shows."""
+    return (
+        customer_list_for(user)
+        .select_related("last_confirmed_by", "created_by", "profile")
+        .get(pk=pk)
+    )
+
+
+class SlicePage:
+    """A page of results without COUNT(*) over the table: one extra row tells if there is a next page.
+
+    The list of 100,000 customers must stay fast; an exact total on every page load would
+    scan the whole visible set.
+    """
+
+    def __init__(self, qs, number, per_page: int = 25):
+        try:
+            number = max(1, int(number or 1))
+        except (TypeError, ValueError):
+            number = 1
+        self.number = number
+        start = (number - 1) * per_page
+        rows = list(qs[start:start + per_page + 1])
+        self._has_next = len(rows) > per_page
+        self.object_list = rows[:per_page]
+        self.start_index = start + 1 if self.object_list else 0
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def has_next(self):
+        return self._has_next
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_other_pages(self):
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1

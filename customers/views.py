@@ -1,1 +1,432 @@
+"""Screens of the customer archive: parse → one service or selector → message + redirect.
 
+Every view fetches the customer through `selectors.customer_list_for(user)`: another
+salesperson's customer (or another department's) is a 404, never the data.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.models import Role
+from crm.registry import customer_panels
+
+from . import imports, selectors, services
+from .filters import CustomerFilter
+from .forms import (
+    ContactForm,
+    CustomerForm,
+    DocumentForm,
+    ImportForm,
+    ProfileForm,
+    ReassignForm,
+    StatusForm,
+    YearlyFigureForm,
+)
+from .models import AccessAction, ArchivePolicy, BusinessProfile, Customer, CustomerStatus, YearlyFigure
+from .services import CustomerError
+
+PER_PAGE = 25
+
+
+# --- Who may do what (within what they may see) ---------------------------------------------
+
+def can_edit(user) -> bool:
+    """总经办 reads archives; the others who see a customer may keep it up to date."""
+    return user.is_superuser or user.role in (Role.SALESPERSON, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
+
+
+def can_confirm(user, customer) -> bool:
+    """信息已核实: the owner, the department's assistant or manager, or the administrator."""
+    if user.is_salesperson:
+        return customer.owner_id == user.pk
+    return user.is_assistant or user.is_manager or user.is_administrator
+
+
+def can_reassign(user) -> bool:
+    return user.is_manager or user.sees_all_departments
+
+
+def can_import(user) -> bool:
+    return user.is_assistant or user.is_manager or user.is_administrator
+
+
+def can_export(user) -> bool:
+    return user.is_assistant or user.is_manager or user.sees_all_departments
+
+
+def can_see_access_log(user) -> bool:
+    return user.is_manager or user.sees_all_departments
+
+
+def _customer(request, pk, *, edit=False) -> Customer:
+    try:
+        customer = selectors.customer_get_for(request.user, pk)
+    except Customer.DoesNotExist as exc:
+        raise Http404(_("No such customer.")) from exc
+    if edit and not can_edit(request.user):
+        raise PermissionDenied
+    return customer
+
+
+def _to_detail(customer_or_pk, anchor=""):
+    pk = getattr(customer_or_pk, "pk", customer_or_pk)
+    response = redirect("customers:detail", pk=pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+# --- List and page ----------------------------------------------------------------------------
+
+@login_required
+def customer_list(request):
+    base = selectors.customer_list_for(request.user)
+    filterset = CustomerFilter(request.GET or None, queryset=base, request=request)
+    if not filterset.is_bound:
+        filterset = CustomerFilter({"sort": "new"}, queryset=base, request=request)
+    rows = selectors.customer_list_rows(filterset.qs)
+    page = selectors.SlicePage(rows, request.GET.get("page"), PER_PAGE)
+    return render(request, "customers/list.html", {
+        "filter": filterset, "page": page, "customers": page.object_list,
+        "can_create": can_edit(request.user) and not request.user.is_gm_office,
+        "can_import": can_import(request.user), "can_export": can_export(request.user),
+        "export_query": request.GET.urlencode(),
+    })
+
+
+@login_required
+def customer_detail(request, pk):
+    try:
+        customer = selectors.customer_detail_for(request.user, pk)
+    except Customer.DoesNotExist as exc:
+        raise Http404(_("No such customer.")) from exc
+    now = timezone.now()
+    user = request.user
+    services.access_log_record(user=user, customer=customer, action=AccessAction.VIEW)
+    policy = ArchivePolicy.load()
+    due = selectors.archive_confirmation_due(customer, now=now, policy=policy)
+    try:
+        profile = customer.profile
+    except BusinessProfile.DoesNotExist:
+        profile = None
+    show_log = can_see_access_log(user)
+    return render(request, "customers/detail.html", {
+        "customer": customer,
+        "profile": profile,
+        "contacts": list(customer.contacts.all()),
+        "documents": list(customer.documents.select_related("uploaded_by")),
+        "figures": list(customer.yearly_figures.all()),
+        "access_logs": list(customer.access_logs.select_related("user")[:30]) if show_log else None,
+        "confirm_due": due,
+        "confirm_overdue": due is not None and due < timezone.localdate(now),
+        "policy": policy,
+        "can_edit": can_edit(user),
+        "can_confirm": can_confirm(user, customer),
+        "can_reassign": can_reassign(user),
+        "status_targets": _status_targets(customer) if can_edit(user) else [],
+        "panels": customer_panels.render_all(request, customer),
+    })
+
+
+def _status_targets(customer):
+    """The moves offered from the current status (blacklisted customers cannot be activated)."""
+    moves = {
+        CustomerStatus.PROSPECT: [CustomerStatus.ACTIVE, CustomerStatus.INACTIVE],
+        CustomerStatus.ACTIVE: [CustomerStatus.INACTIVE],
+        CustomerStatus.INACTIVE: [CustomerStatus.ACTIVE],
+    }[CustomerStatus(customer.status)]
+    if customer.is_blacklisted or customer.readmission_required:
+        moves = [m for m in moves if m != CustomerStatus.ACTIVE]
+    return [(m.value, m.label) for m in moves]
+
+
+# --- Archive: create, edit, status, confirm, reassign -----------------------------------------
+
+@login_required
+def customer_create(request):
+    user = request.user
+    if not can_edit(user):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, user=user, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(
+                actor=user, data=form.service_data(), owner=form.cleaned_data.get("owner"),
+            )
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            return _to_detail(customer)
+    return render(request, "customers/form.html", {"form": form, "creating": True})
+
+
+@login_required
+def customer_edit(request, pk):
+    customer = _customer(request, pk, edit=True)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user, creating=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                actor=request.user, customer_id=customer.pk, data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The archive was saved."))
+            return _to_detail(customer)
+    return render(request, "customers/form.html", {"form": form, "creating": False, "customer": customer})
+
+
+@login_required
+@require_POST
+def customer_status(request, pk):
+    customer = _customer(request, pk, edit=True)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_change_status(actor=request.user, customer_id=customer.pk, status=form.cleaned_data["status"])
+        except CustomerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Status changed."))
+    return _to_detail(customer)
+
+
+@login_required
+@require_POST
+def customer_confirm(request, pk):
+    customer = _customer(request, pk)
+    if not can_confirm(request.user, customer):
+        raise PermissionDenied
+    services.customer_confirm_archive(actor=request.user, customer_id=customer.pk)
+    messages.success(request, _("Thank you: the archive is confirmed as up to date."))
+    return _to_detail(customer)
+
+
+@login_required
+def customer_reassign(request, pk):
+    customer = _customer(request, pk)
+    if not can_reassign(request.user):
+        raise PermissionDenied
+    form = ReassignForm(request.POST or None, user=request.user, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_reassign(actor=request.user, customer_id=customer.pk, owner=form.cleaned_data["owner"])
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The customer now belongs to %(name)s.") % {"name": form.cleaned_data["owner"]})
+            return _to_detail(customer)
+    return render(request, "customers/simple_form.html", {
+        "form": form, "customer": customer, "title": _("Reassign owner"), "submit": _("Reassign"),
+    })
+
+
+# --- Contacts, profile, yearly figures -------------------------------------------------------
+
+@login_required
+def contact_edit(request, pk, contact_id=None):
+    customer = _customer(request, pk, edit=True)
+    contact = None
+    if contact_id is not None:
+        contact = customer.contacts.filter(pk=contact_id).first()
+        if contact is None:
+            raise Http404
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_save(
+                actor=request.user, customer_id=customer.pk, contact_id=contact_id,
+                data={f: form.cleaned_data[f] for f in form.Meta.fields},
+            )
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Contact saved."))
+            return _to_detail(customer, "contacts")
+    title = _("Edit contact") if contact else _("Add contact")
+    return render(request, "customers/simple_form.html", {
+        "form": form, "customer": customer, "title": title, "submit": _("Save"), "anchor": "contacts",
+    })
+
+
+@login_required
+@require_POST
+def contact_delete(request, pk, contact_id):
+    customer = _customer(request, pk, edit=True)
+    if not customer.contacts.filter(pk=contact_id).exists():
+        raise Http404
+    services.contact_delete(actor=request.user, contact_id=contact_id)
+    messages.success(request, _("Contact deleted."))
+    return _to_detail(customer, "contacts")
+
+
+@login_required
+def profile_edit(request, pk):
+    customer = _customer(request, pk, edit=True)
+    profile = BusinessProfile.objects.filter(customer=customer).first() or BusinessProfile(customer=customer)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.profile_save(
+            actor=request.user, customer_id=customer.pk, data={f: form.cleaned_data[f] for f in form.Meta.fields}
+        )
+        messages.success(request, _("Business profile saved."))
+        return _to_detail(customer, "profile")
+    return render(request, "customers/simple_form.html", {
+        "form": form, "customer": customer, "title": _("Business profile"), "submit": _("Save"), "anchor": "profile",
+    })
+
+
+@login_required
+def figure_edit(request, pk, year=None):
+    customer = _customer(request, pk, edit=True)
+    figure = None
+    if year is not None:
+        figure = YearlyFigure.objects.filter(customer=customer, year=year).first()
+        if figure is None:
+            raise Http404
+    initial = None if figure else {"year": timezone.localdate().year - 1}
+    form = YearlyFigureForm(request.POST or None, instance=figure, initial=initial, editing=figure is not None)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in form.Meta.fields if f != "year"}
+        try:
+            services.yearly_figure_save(
+                actor=request.user, customer_id=customer.pk, year=form.cleaned_data["year"], data=data
+            )
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Yearly figures saved."))
+            return _to_detail(customer, "figures")
+    title = _("Yearly figures %(year)s") % {"year": year} if figure else _("Add yearly figures")
+    return render(request, "customers/simple_form.html", {
+        "form": form, "customer": customer, "title": title, "submit": _("Save"), "anchor": "figures",
+    })
+
+
+# --- Qualification documents ------------------------------------------------------------------
+
+@login_required
+def document_upload(request, pk):
+    customer = _customer(request, pk, edit=True)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_upload(
+                actor=request.user, customer_id=customer.pk, doc_type=form.cleaned_data["doc_type"],
+                file=form.cleaned_data["file"], issued_on=form.cleaned_data["issued_on"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except CustomerError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("Document uploaded."))
+            return _to_detail(customer, "documents")
+    return render(request, "customers/simple_form.html", {
+        "form": form, "customer": customer, "title": _("Upload a qualification document"),
+        "submit": _("Upload"), "anchor": "documents", "multipart": True,
+    })
+
+
+@login_required
+def document_download(request, pk, document_id):
+    customer = _customer(request, pk)
+    doc = customer.documents.filter(pk=document_id).first()
+    if doc is None:
+        raise Http404
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing.")) from exc
+    services.access_log_record(user=request.user, customer=customer, action=AccessAction.DOWNLOAD, detail=doc.original_name)
+    response = FileResponse(handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def document_delete(request, pk, document_id):
+    customer = _customer(request, pk, edit=True)
+    if not customer.documents.filter(pk=document_id).exists():
+        raise Http404
+    services.document_delete(actor=request.user, document_id=document_id)
+    messages.success(request, _("Document deleted."))
+    return _to_detail(customer, "documents")
+
+
+# --- Import and export ------------------------------------------------------------------------
+
+SESSION_IMPORT = "customers_import"
+
+
+@login_required
+def import_upload(request):
+    user = request.user
+    if not can_import(user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=imports.kind_choices())
+    report, token = None, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = imports.import_stage(actor=user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+        except CustomerError as exc:
+            form.add_error("file", str(exc))
+        else:
+            report = pending.report
+            if report.ok:
+                request.session[SESSION_IMPORT] = pending.token_data()
+                token = pending.token
+            else:
+                imports.import_discard(pending.token_data())
+    return render(request, "customers/import.html", {"form": form, "report": report, "token": token})
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    user = request.user
+    if not can_import(user):
+        raise PermissionDenied
+    staged = request.session.pop(SESSION_IMPORT, None)
+    if not staged or staged.get("token") != request.POST.get("token"):
+        messages.error(request, _("This import has expired; please upload the file again."))
+        return redirect("customers:import")
+    try:
+        batch = imports.import_commit(actor=user, staged=staged)
+    except CustomerError as exc:
+        messages.error(request, str(exc))
+        return redirect("customers:import")
+    messages.success(request, _("Imported %(rows)d rows: %(created)d new, %(updated)d updated.") % {
+        "rows": batch.rows, "created": batch.created, "updated": batch.updated,
+    })
+    return redirect("customers:list")
+
+
+@login_required
+def export(request):
+    user = request.user
+    if not can_export(user):
+        raise PermissionDenied
+    kind = request.GET.get("kind", "customers")
+    if kind not in imports.KINDS:
+        raise Http404
+    filterset = CustomerFilter(request.GET, queryset=selectors.customer_list_for(user), request=request)
+    content = imports.export_xlsx(
+        actor=user, kind=kind, customers=filterset.qs, template=request.GET.get("template") == "1"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response

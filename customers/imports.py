@@ -1,0 +1,226 @@
+"""Import and export services of the archive (domain §2, Excel).
+
+An import is staged: the uploaded workbook is checked (real type, size, rows), kept under
+MEDIA_ROOT (outside the web root) and run as a dry run whose every bad row and column is
+reported; nothing is written until the user confirms. The confirmed run is all-or-nothing
+(one transaction, rolled back on any bad row) and idempotent (unchanged rows are skipped).
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export.formats.base_formats import XLSX as XLSXFormat
+from import_export.results import RowResult
+from openpyxl import Workbook
+
+from crm.models import User
+from crm.services import audit_record
+from crm.uploads import XLSX, validate_upload
+
+from .models import AccessAction, Contact, Customer, ImportBatch, YearlyFigure
+from .resources import RESOURCES, neutralise
+from .services import CustomerError, access_log_record_many
+
+logger = logging.getLogger(__name__)
+
+KINDS = {
+    "customers": gettext_lazy("Customers"),
+    "contacts": gettext_lazy("Contacts"),
+    "figures": gettext_lazy("Yearly figures"),
+}
+
+
+def kind_choices():
+    return [(k, str(v)) for k, v in KINDS.items()]
+
+
+@dataclass
+class RowReport:
+    number: int  # the row as Excel shows it (the header is row 1)
+    status: str
+    errors: list = field(default_factory=list)  # (column, message)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file_name: str
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    bad_rows: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # whole-file problems
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_rows and not self.problems
+
+
+@dataclass
+class StagedImport:
+    token: str
+    kind: str
+    file_name: str
+    path: str
+    report: ImportReport
+
+    def token_data(self) -> dict:
+        return {"token": self.token, "kind": self.kind, "name": self.file_name, "path": self.path}
+
+
+def _load_dataset(content: bytes, resource):
+    try:
+        dataset = XLSXFormat().create_dataset(content)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        logger.info("unreadable workbook: %s", exc)
+        raise CustomerError(_("The file is damaged or is not an Excel workbook (.xlsx).")) from exc
+    headers = [str(h).strip() if h is not None else "" for h in (dataset.headers or [])]
+    # Rows left empty at the end of a sheet are not data.
+    rows = [r for r in dataset if any(v not in (None, "") for v in r)]
+    dataset = tablib.Dataset(*rows, headers=headers)
+    missing = [c for c in resource.required_columns if c not in headers]
+    if missing:
+        raise CustomerError(
+            _("The first row must hold the column headers; missing: %(cols)s.") % {"cols": "、".join(missing)}
+        )
+    if not rows:
+        raise CustomerError(_("The file has no data rows."))
+    if len(rows) > settings.IMPORT_MAX_ROWS:
+        raise CustomerError(_("The file has %(n)d rows; at most %(max)d may be imported at once.") % {
+            "n": len(rows), "max": settings.IMPORT_MAX_ROWS,
+        })
+    return dataset
+
+
+def _messages(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return list(error.messages)
+    return [str(error)]
+
+
+def _report(resource, result, kind: str, file_name: str) -> ImportReport:
+    totals = result.totals
+    report = ImportReport(
+        kind=kind, file_name=file_name, total=result.total_rows,
+        new=totals.get(RowResult.IMPORT_TYPE_NEW, 0), updated=totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
+        skipped=totals.get(RowResult.IMPORT_TYPE_SKIP, 0),
+    )
+    whole_row = _("(whole row)")
+    for invalid in result.invalid_rows:
+        errors = []
+        for attr, messages in invalid.error_dict.items():
+            column = whole_row if attr == NON_FIELD_ERRORS else resource.column_of(attr)
+            errors.extend((column, m) for m in messages)
+        report.bad_rows.append(RowReport(number=invalid.number + 1, status="invalid", errors=errors))
+    for number, errors in result.row_errors():
+        for e in errors:
+            logger.warning("import row %s failed: %r", number, e.error)
+        report.bad_rows.append(RowReport(
+            number=number + 1, status="error", errors=[(whole_row, _("This row could not be saved; check its values."))],
+        ))
+    for e in result.base_errors:
+        logger.warning("import failed: %r", e.error)
+        report.problems.append(_("The file could not be read as a %(kind)s import.") % {"kind": KINDS[kind]})
+    report.bad_rows.sort(key=lambda r: r.number)
+    return report
+
+
+def _run(*, actor: User, kind: str, content: bytes, dry_run: bool, file_name: str):
+    resource = RESOURCES[kind](user=actor)
+    dataset = _load_dataset(content, resource)
+    result = resource.import_data(
+        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True,
+    )
+    return result, _report(resource, result, kind, file_name)
+
+
+def import_stage(*, actor: User, kind: str, file) -> StagedImport:
+    """Check the workbook and dry-run it: the report names every bad row and column; nothing is written."""
+    if kind not in KINDS:
+        raise CustomerError(_("Unknown kind of import."))
+    try:
+        validate_upload(file, allowed=(XLSX,), max_bytes=settings.IMPORT_MAX_BYTES)
+    except ValidationError as exc:
+        raise CustomerError(" ".join(exc.messages)) from exc
+    content = file.read()
+    name = getattr(file, "name", "") or "import.xlsx"
+    _result, report = _run(actor=actor, kind=kind, content=content, dry_run=True, file_name=name)
+    token = uuid.uuid4().hex
+    path = default_storage.save(f"imports/{token}.xlsx", ContentFile(content)) if report.ok else ""
+    return StagedImport(token=token, kind=kind, file_name=name, path=path, report=report)
+
+
+def import_discard(staged: dict) -> None:
+    if staged.get("path"):
+        default_storage.delete(staged["path"])
+
+
+def import_commit(*, actor: User, staged: dict) -> ImportBatch:
+    """Run a staged import for real: all rows or none; records an ImportBatch and an audit entry."""
+    path, kind = staged.get("path", ""), staged.get("kind", "")
+    if kind not in KINDS or not path.startswith("imports/") or not default_storage.exists(path):
+        raise CustomerError(_("This import has expired; please upload the file again."))
+    try:
+        with default_storage.open(path, "rb") as fh:
+            content = fh.read()
+        with transaction.atomic():
+            result, report = _run(actor=actor, kind=kind, content=content, dry_run=False, file_name=staged["name"])
+            if not report.ok:
+                # The data changed since the preview (a colleague edited a customer): nothing is kept.
+                raise CustomerError(_("The import now finds problems (rows %(rows)s); nothing was imported.") % {
+                    "rows": ", ".join(str(r.number) for r in report.bad_rows[:20]) or "—",
+                })
+            batch = ImportBatch.objects.create(
+                kind=kind, file_name=staged["name"][:200], rows=report.total, created=report.new,
+                updated=report.updated, user=actor, department_id=actor.department_id,
+            )
+            audit_record(
+                actor=actor, action="customers.import.done", target=batch,
+                after={"kind": kind, "rows": report.total, "created": report.new, "updated": report.updated},
+            )
+    finally:
+        default_storage.delete(path)
+    return batch
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+def _export_queryset(kind: str, customers: QuerySet[Customer]):
+    if kind == "customers":
+        return customers.select_related("owner", "department").order_by("id")
+    if kind == "contacts":
+        return Contact.objects.filter(customer__in=customers).select_related("customer").order_by("customer_id", "id")
+    return YearlyFigure.objects.filter(customer__in=customers).select_related("customer").order_by("customer_id", "-year")
+
+
+def export_xlsx(*, actor: User, kind: str, customers: QuerySet[Customer], template: bool = False) -> bytes:
+    """The visible (already filtered) customers' data as an xlsx; cells that a spreadsheet would
+    evaluate as formulas are neutralised; confidential customers get an access-log entry."""
+    resource = RESOURCES[kind](user=actor)
+    qs = _export_queryset(kind, customers.none() if template else customers)
+    dataset = resource.export(queryset=qs)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=str(KINDS[kind])[:31])
+    ws.append([neutralise(h) for h in dataset.headers])
+    for row in dataset:
+        ws.append([neutralise(v) for v in row])
+    out = BytesIO()
+    wb.save(out)
+    if not template:
+        confidential = customers.filter(Q(is_key=True) | Q(grade="A")).select_related(None).only("pk", "is_key", "grade")
+        logged = access_log_record_many(user=actor, customers=confidential, action=AccessAction.EXPORT, detail=kind)
+        audit_record(actor=actor, action="customers.export.done", after={"kind": kind, "rows": len(dataset),
+                                                                         "confidential": logged})
+    return out.getvalue()

@@ -1,0 +1,442 @@
+"""Excel import and export of the archive (django-import-export): customers, contacts, yearly figures.
+
+Imports load data and never move a workflow state: grade, status and the blacklist mark are
+exported for reading but are read-only columns, ignored on import. Every resource is bound
+to the importing user: rows may only name customers and owners that user may see, and new
+customers pass the admission check (准入, domain §2).
+
+The column headers are the file format shared with the sales assistants' spreadsheets, so
+they are fixed Chinese text (not translated UI strings): a file exported in an English
+session imports the same way.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from .models import Contact, ContactPosition, Customer, CustomerStatus, SourceChannel, StaffSize, YearlyFigure
+from .selectors import customer_admission_conflict, customer_list_for, salespeople_for
+from .services import admission_refusal_message
+from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
+
+# Cells a spreadsheet would run as a formula (CSV/formula injection, OWASP).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """An exported text cell that a spreadsheet would evaluate is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unneutralise(value):
+    """Undo `neutralise` on import, so that re-importing an export changes nothing."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+class TextWidget(widgets.CharWidget):
+    def __init__(self, normalise=normalize_text, **kwargs):
+        super().__init__(allow_blank=True, **kwargs)
+        self.normalise = normalise
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a phone typed as a number in Excel
+        return self.normalise(unneutralise(str(value)))
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class LabelChoiceWidget(widgets.Widget):
+    """A choice shown by its Chinese label; the label, the English label or the code is accepted."""
+
+    def __init__(self, choices_class, default=""):
+        super().__init__()
+        self.choices_class = choices_class
+        self.default = default
+        self.by_text = {}
+        for lang in ("en", "zh-hans"):
+            with translation.override(lang):
+                for value, label in choices_class.choices:
+                    self.by_text[str(label).casefold()] = value
+        for value in choices_class.values:
+            self.by_text[value.casefold()] = value
+
+    def clean(self, value, row=None, **kwargs):
+        text = normalize_text(str(value)) if value is not None else ""
+        if not text:
+            return self.default
+        try:
+            return self.by_text[text.casefold()]
+        except KeyError:
+            with translation.override("zh-hans"):
+                allowed = "、".join(str(label) for label in self.choices_class.labels)
+            raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        with translation.override("zh-hans"):
+            return str(self.choices_class(value).label)
+
+
+class YesNoWidget(widgets.Widget):
+    YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+    NO = {"否", "n", "no", "false", "0", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        text = normalize_text(str(value)).casefold() if value is not None else ""
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("Write 是 or 否."))
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class NumberWidget(widgets.Widget):
+    """Decimal or integer; empty is zero; negative numbers are refused."""
+
+    def __init__(self, integer=False, allow_empty_as=Decimal(0)):
+        super().__init__()
+        self.integer = integer
+        self.allow_empty_as = allow_empty_as
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return self.allow_empty_as
+        try:
+            number = Decimal(normalize_text(str(value)).replace(",", ""))
+        except ArithmeticError:
+            raise ValueError(_("Enter a number.")) from None
+        if number < 0:
+            raise ValueError(_("The number must not be negative."))
+        if self.integer:
+            if number != number.to_integral_value():
+                raise ValueError(_("Enter a whole number."))
+            return int(number)
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return None
+        return int(value) if self.integer else float(value)
+
+
+class DateWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if hasattr(value, "date") and callable(value.date):
+            return value.date()
+        if hasattr(value, "year"):
+            return value
+        text = normalize_text(str(value)).replace("/", "-").replace(".", "-")
+        try:
+            return timezone.datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            raise ValueError(_("Enter a date like 2026-03-31.")) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class OwnerWidget(widgets.Widget):
+    """The owner by username, among the salespeople the importer may assign (their department)."""
+
+    def __init__(self, user):
+        super().__init__()
+        self.user = user
+        self._cache = None
+
+    def clean(self, value, row=None, **kwargs):
+        name = normalize_text(str(value)) if value is not None else ""
+        if not name:
+            return None
+        if self._cache is None:
+            self._cache = {u.username.casefold(): u for u in salespeople_for(self.user)}
+        owner = self._cache.get(name.casefold())
+        if owner is None:
+            raise ValueError(
+                _("“%(name)s” is not an active salesperson of your department (give the login name).") % {"name": name}
+            )
+        return owner
+
+    def render(self, value, obj=None, **kwargs):
+        return value.username if value else ""
+
+
+class CustomerRefWidget(widgets.Widget):
+    """The customer a contact or figure row belongs to: by credit code if given, else by full name,
+    among the customers the importer may see."""
+
+    def __init__(self, user, code_column):
+        super().__init__()
+        self.user = user
+        self.code_column = code_column
+
+    def clean(self, value, row=None, **kwargs):
+        code = normalize_credit_code(str(row.get(self.code_column) or "")) if row else ""
+        name = normalize_text(str(value)) if value is not None else ""
+        qs = customer_list_for(self.user)
+        customer = None
+        if code:
+            customer = qs.filter(credit_code=code).first()
+        elif name:
+            customer = qs.filter(name_normalized=normalize_company_name(name)).first()
+        else:
+            raise ValueError(_("Give the customer's full name or credit code."))
+        if customer is None:
+            raise ValueError(_("No customer “%(ref)s” among the customers you may see.") % {"ref": code or name})
+        return customer
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+def col(attribute, column_name, widget=None, readonly=False):
+    return fields.Field(attribute=attribute, column_name=column_name, widget=widget or TextWidget(), readonly=readonly)
+
+
+class ArchiveResource(resources.ModelResource):
+    """Common behaviour: bound to a user, errors named by Chinese column, unchanged rows skipped."""
+
+    kind = ""
+    required_columns: tuple[str, ...] = ()
+
+    class Meta:
+        # Rows are matched by `get_instance` (credit code, name, customer and year), not by id.
+        import_id_fields = ()
+        skip_unchanged = True  # re-importing the same file changes nothing
+        report_skipped = True
+        clean_model_instances = True
+
+    def __init__(self, *, user, **kwargs):
+        self.user = user
+        super().__init__(**kwargs)
+
+    def column_of(self, attribute: str) -> str:
+        for field in self.fields.values():
+            if field.attribute == attribute:
+                return field.column_name
+        return attribute
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Constraint messages ("Constraint … is violated") mean nothing to an assistant: the
+        # duplicates are checked in `check_row` with messages of their own.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=list(errors.keys()), validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for attribute, message in self.check_row(instance, row, errors):
+            errors.setdefault(attribute, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_row(self, instance, row, errors):
+        return []
+
+
+class CustomerResource(ArchiveResource):
+    kind = "customers"
+    required_columns = ("客户名称",)
+
+    name = col("name", "客户名称")
+    short_name = col("short_name", "简称")
+    credit_code = col("credit_code", "统一社会信用代码", TextWidget(normalise=normalize_credit_code))
+    industry = col("industry", "行业")
+    province = col("province", "省份")
+    city = col("city", "城市")
+    address = col("address", "地址")
+    phone = col("phone", "电话")
+    website = col("website", "网址")
+    business_scope = col("business_scope", "经营范围")
+    registered_capital = col("registered_capital", "注册资本(万元)", NumberWidget(allow_empty_as=None))
+    staff_size = col("staff_size", "人员规模", LabelChoiceWidget(StaffSize))
+    source_channel = col("source_channel", "客户来源", LabelChoiceWidget(SourceChannel, default=SourceChannel.OTHER))
+    cooperation_start = col("cooperation_start", "合作开始日期", DateWidget())
+    owner = fields.Field(attribute="owner", column_name="负责业务员")
+    # Read-only: exported for reading, never imported (they move only through their workflows).
+    department = col("department__name", "部门", readonly=True)
+    grade = col("grade", "等级", readonly=True)
+    status = col("status", "状态", LabelChoiceWidget(CustomerStatus), readonly=True)
+    blacklisted = fields.Field(attribute="is_blacklisted", column_name="黑名单", widget=YesNoWidget(), readonly=True)
+
+    class Meta:
+        model = Customer
+        fields = (
+            "name", "short_name", "credit_code", "industry", "province", "city", "address", "phone", "website",
+            "business_scope", "registered_capital", "staff_size", "source_channel", "cooperation_start", "owner",
+            "department", "grade", "status", "blacklisted",
+        )
+
+    def __init__(self, *, user, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.fields["owner"].widget = OwnerWidget(user)
+
+    def get_queryset(self):
+        return customer_list_for(self.user)
+
+    def get_instance(self, instance_loader, row):
+        """An existing archive the importer may see: by credit code, else by exact normalised name."""
+        code = normalize_credit_code(unneutralise(str(row.get("统一社会信用代码") or "")))
+        name = normalize_text(unneutralise(str(row.get("客户名称") or "")))
+        qs = self.get_queryset()
+        if code:
+            return qs.filter(credit_code=code).first()
+        if name:
+            return qs.filter(name_normalized=normalize_company_name(name)).first()
+        return None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "owner" and instance.pk:
+            # Existing archives keep their owner: reassignment is the manager's action (客户页面).
+            owner = field.clean(row, **kwargs)
+            if owner is not None and owner.pk != instance.owner_id:
+                raise ValueError(_("The owner of an existing customer is changed by a manager on the customer page."))
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def check_row(self, instance, row, errors):
+        instance.name_normalized = normalize_company_name(instance.name)
+        if instance.pk is None:
+            owner = getattr(instance, "owner", None) if instance.owner_id else None
+            if owner is None and "owner" not in errors:
+                if self.user.is_salesperson:
+                    instance.owner = self.user
+                else:
+                    yield "owner", _("Give the owner salesperson's login name.")
+            if instance.owner_id:
+                instance.department_id = instance.owner.department_id
+            instance.created_by = self.user
+            instance.last_confirmed_at = timezone.now()
+        others = Customer.objects.exclude(pk=instance.pk) if instance.pk else Customer.objects.all()
+        if instance.credit_code and others.filter(credit_code=instance.credit_code).exists():
+            yield "credit_code", _("Another customer (perhaps of another department) already has this credit code.")
+        if instance.name and others.filter(is_deleted=False, name_normalized=instance.name_normalized).exists():
+            yield "name", _("Another customer (perhaps of another department) already has this name.")
+        if not instance.is_blacklisted:
+            blocked = customer_admission_conflict(
+                name=instance.name, credit_code=instance.credit_code, exclude_pk=instance.pk
+            )
+            if blocked is not None:
+                yield NON_FIELD_ERRORS, admission_refusal_message(blocked)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user
+        if instance.pk:
+            instance.version = instance.version + 1
+
+
+class CustomerChildResource(ArchiveResource):
+    """Rows that belong to a customer the importer may see (contacts, yearly figures)."""
+
+    customer = fields.Field(attribute="customer", column_name="客户名称")
+    customer_code = col("customer__credit_code", "统一社会信用代码", readonly=True)
+
+    def __init__(self, *, user, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.fields["customer"].widget = CustomerRefWidget(user, "统一社会信用代码")
+
+    def get_queryset(self):
+        return self._meta.model.objects.filter(customer__in=customer_list_for(self.user)).select_related("customer")
+
+    def row_customer(self, row):
+        try:
+            return self.fields["customer"].clean(row)
+        except ValueError:
+            return None
+
+
+class ContactResource(CustomerChildResource):
+    kind = "contacts"
+    required_columns = ("客户名称", "姓名")
+
+    name = col("name", "姓名")
+    position = col("position", "职务", LabelChoiceWidget(ContactPosition, default=ContactPosition.OTHER))
+    mobile = col("mobile", "手机", TextWidget(normalise=normalize_mobile))
+    email = col("email", "邮箱")
+    wechat = col("wechat", "微信")
+    birthday = col("birthday", "生日", DateWidget())
+    preferences = col("preferences", "性格及爱好")
+    is_primary = fields.Field(attribute="is_primary", column_name="主要联系人", widget=YesNoWidget())
+
+    class Meta:
+        model = Contact
+        fields = ("customer", "customer_code", "name", "position", "mobile", "email", "wechat", "birthday",
+                  "preferences", "is_primary")
+        export_order = fields
+
+    def get_instance(self, instance_loader, row):
+        customer = self.row_customer(row)
+        name = normalize_text(unneutralise(str(row.get("姓名") or "")))
+        return Contact.objects.filter(customer=customer, name=name).first() if customer and name else None
+
+    def check_row(self, instance, row, errors):
+        # A customer's first contact is its primary one (as in services.contact_save); decided
+        # before the unchanged-row check so that re-importing the same file changes nothing.
+        if instance.customer_id and not instance.is_primary:
+            siblings = Contact.objects.filter(customer_id=instance.customer_id).exclude(pk=instance.pk)
+            if not siblings.filter(is_primary=True).exists():
+                instance.is_primary = True
+        return []
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # One primary contact per customer (the constraint): a new primary replaces the old one.
+        if instance.is_primary:
+            Contact.objects.filter(customer_id=instance.customer_id, is_primary=True).exclude(
+                pk=instance.pk
+            ).update(is_primary=False)
+        instance._history_user = self.user
+
+
+class YearlyFigureResource(CustomerChildResource):
+    kind = "figures"
+    required_columns = ("客户名称", "年度")
+
+    year = col("year", "年度", NumberWidget(integer=True, allow_empty_as=None))
+    business_volume = col("business_volume", "业务量(元)", NumberWidget())
+    receivables = col("receivables", "应收款(元)", NumberWidget())
+    overdue_payment_count = col("overdue_payment_count", "逾期付款次数", NumberWidget(integer=True, allow_empty_as=0))
+    overdue_pickup_count = col("overdue_pickup_count", "逾期未提货次数", NumberWidget(integer=True, allow_empty_as=0))
+
+    class Meta:
+        model = YearlyFigure
+        fields = ("customer", "customer_code", "year", "business_volume", "receivables", "overdue_payment_count",
+                  "overdue_pickup_count")
+        export_order = fields
+
+    def get_instance(self, instance_loader, row):
+        customer = self.row_customer(row)
+        try:
+            year = self.fields["year"].clean(row)
+        except ValueError:
+            return None
+        return YearlyFigure.objects.filter(customer=customer, year=year).first() if customer and year else None
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user
+
+
+RESOURCES = {r.kind: r for r in (CustomerResource, ContactResource, YearlyFigureResource)}
