@@ -7,6 +7,8 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
-        # Register this app's panels on the customer page and widgets on the 工作台 here
-        # (crm.registry), so that customers never imports this app.
-        pass
+        # The customer page's visit timeline and the 工作台 widget, registered here so that
+        # customers never imports this app.
+        from .panels import register
+
+        register()

@@ -1,1 +1,214 @@
-from django.db import models  # noqa: F401
+"""Visits (客户拜访), domain §5: plans, reports with next steps and photos, the cadence policy.
+
+The last on-site visit of a customer lives on the customer row (`last_onsite_visit_on`), kept
+by `customers.services.customer_onsite_visit_record`, which the report service calls; the
+overdue rule and every list read that column instead of scanning the reports.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import SingletonPolicy
+from customers.models import Contact, Customer
+
+
+class VisitPolicy(SingletonPolicy):
+    """拜访频次: how often a customer of each grade must be visited on site (empty: no rule)."""
+
+    grade_a_days = models.PositiveSmallIntegerField(_("grade A: on-site visit every (days)"), null=True, blank=True, default=60)
+    grade_b_days = models.PositiveSmallIntegerField(_("grade B: on-site visit every (days)"), null=True, blank=True, default=60)
+    grade_c_days = models.PositiveSmallIntegerField(_("grade C: on-site visit every (days)"), null=True, blank=True, default=365)
+    grade_d_days = models.PositiveSmallIntegerField(
+        _("grade D: on-site visit every (days)"), null=True, blank=True, default=None,
+        help_text=_("Leave empty for no requirement."),
+    )
+
+    class Meta:
+        verbose_name = _("visit cadence policy")
+        verbose_name_plural = _("visit cadence policy")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(grade_a_days__isnull=True) | models.Q(grade_a_days__gte=1))
+                & (models.Q(grade_b_days__isnull=True) | models.Q(grade_b_days__gte=1))
+                & (models.Q(grade_c_days__isnull=True) | models.Q(grade_c_days__gte=1))
+                & (models.Q(grade_d_days__isnull=True) | models.Q(grade_d_days__gte=1)),
+                name="visits_visitpolicy_positive_intervals",
+            )
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def intervals(self) -> dict[str, int]:
+        """Grade → interval in days, only for grades that have a requirement."""
+        values = {"A": self.grade_a_days, "B": self.grade_b_days, "C": self.grade_c_days, "D": self.grade_d_days}
+        return {grade: days for grade, days in values.items() if days}
+
+
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VisitPlan(models.Model):
+    """拜访计划: who will visit whom, when, to talk about what."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_plans")
+    purpose = models.CharField(_("purpose"), max_length=200)
+    planned_at = models.DateTimeField(_("planned date and time"))
+    visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("visitors"), related_name="visit_plans")
+    contacts = models.ManyToManyField(Contact, verbose_name=_("contacts to meet"), related_name="visit_plans", blank=True)
+    content = models.TextField(_("content to cover"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        ordering = ["planned_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=PlanStatus.values), name="visits_visitplan_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-planned_at"], name="visits_plan_customer_idx"),
+            models.Index(fields=["status", "planned_at"], name="visits_plan_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} · {self.planned_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (PlanStatus.PLANNED, PlanStatus.CONFIRMED)
+
+
+class VisitMode(models.TextChoices):
+    ONSITE = "onsite", _("On-site visit")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    VIDEO = "video", _("Video call")
+    TRADE_FAIR = "trade_fair", _("Trade fair")
+    CUSTOMER_VISIT = "customer_visit", _("Customer came to us")
+
+
+class VisitPurpose(models.TextChoices):
+    """What kind of contact a report records. RETURN_VISIT (回访) is created by the complaints app."""
+
+    REGULAR = "regular", _("Customer visit")
+    RETURN_VISIT = "return_visit", _("Return visit")
+
+
+class CooperationIntent(models.TextChoices):
+    STRONG = "strong", _("Strong")
+    MODERATE = "moderate", _("Moderate")
+    WEAK = "weak", _("Weak")
+    NONE = "none", _("None")
+
+
+class VisitReport(models.Model):
+    """客户拜访报告, written after every contact. Only on-site visits count for the cadence."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_reports")
+    plan = models.OneToOneField(
+        VisitPlan, verbose_name=_("visit plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="report"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="visit_reports")
+    purpose = models.CharField(_("kind"), max_length=20, choices=VisitPurpose.choices, default=VisitPurpose.REGULAR)
+    # Free reference of the record that asked for this report, e.g. "complaint:42" for a 回访.
+    reference = models.CharField(_("reference"), max_length=60, blank=True, db_index=True)
+    visited_on = models.DateField(_("visit date"))
+    mode = models.CharField(_("mode"), max_length=20, choices=VisitMode.choices, default=VisitMode.ONSITE)
+    contacts = models.ManyToManyField(Contact, verbose_name=_("people met"), related_name="visit_reports", blank=True)
+    latest_needs = models.TextField(_("latest needs"), blank=True)
+    opinions = models.TextField(_("opinions and suggestions"), blank=True)
+    problems = models.TextField(_("problems raised"), blank=True)
+    competitor_news = models.TextField(_("competitor news"), blank=True)
+    cooperation_intent = models.CharField(
+        _("cooperation intent"), max_length=20, choices=CooperationIntent.choices, blank=True
+    )
+    summary = models.TextField(_("other notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit report")
+        verbose_name_plural = _("visit reports")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(mode__in=VisitMode.values), name="visits_visitreport_mode_valid"),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=VisitPurpose.values), name="visits_visitreport_purpose_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-visited_on"], name="visits_report_customer_idx"),
+            models.Index(fields=["author", "-visited_on"], name="visits_report_author_idx"),
+            models.Index(fields=["visited_on", "mode"], name="visits_report_date_mode_idx"),
+        ]
+        permissions = [("export_visits", _("Can export visit reports"))]
+
+    def __str__(self):
+        return f"{self.customer} · {self.visited_on} · {self.get_mode_display()}"
+
+    @property
+    def is_onsite(self) -> bool:
+        return self.mode == VisitMode.ONSITE
+
+
+class NextStep(models.Model):
+    """A next step agreed in a visit (下一步计划), with its owner and due date."""
+
+    report = models.ForeignKey(VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="next_steps")
+    text = models.CharField(_("next step"), max_length=300)
+    due_on = models.DateField(_("due date"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="visit_next_steps")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("next step")
+        verbose_name_plural = _("next steps")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "done_at", "due_on"], name="visits_nextstep_owner_idx")]
+
+    def __str__(self):
+        return self.text
+
+
+def attachment_upload_to(instance, filename):
+    # Never the uploader's file name (path tricks, overwrites).
+    import uuid
+
+    return f"visits/{instance.report.customer_id}/{uuid.uuid4().hex}"
+
+
+class VisitAttachment(models.Model):
+    """A photo or document of a visit; served only to users who may see the customer."""
+
+    report = models.ForeignKey(VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("visit attachment")
+        verbose_name_plural = _("visit attachments")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "visits"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("team/", views.team, name="team"),
+    path("export/", views.export, name="export"),
+    path("pick/", views.pick_customer, name="pick_customer"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/confirm/", views.plan_confirm, name="plan_confirm"),
+    path("plans/<int:pk>/cancel/", views.plan_cancel, name="plan_cancel"),
+    path("reports/new/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("steps/<int:pk>/done/", views.next_step_done, name="next_step_done"),
+]

@@ -1,0 +1,66 @@
+"""The visits section of the customer page and the salesperson's 工作台 widget (crm.registry).
+
+Each context function runs a constant number of queries (pinned by tests).
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Role
+from crm.registry import Panel
+
+from . import selectors
+from .models import VisitPlan, VisitPolicy, VisitReport
+
+TIMELINE_PLANS = 10
+TIMELINE_REPORTS = 15
+WIDGET_ROWS = 5
+
+
+def customer_visits_context(request, customer) -> dict:
+    """Timeline (plans, on-site visits, follow-ups), the next due date by cadence, buttons."""
+    today = timezone.localdate()
+    policy = VisitPolicy.load()
+    plans = list(VisitPlan.objects.filter(customer=customer).order_by("-planned_at", "-pk")[:TIMELINE_PLANS])
+    reports = list(
+        VisitReport.objects.filter(customer=customer).select_related("author").order_by("-visited_on", "-pk")[:TIMELINE_REPORTS]
+    )
+    timeline = [{"on": timezone.localdate(p.planned_at), "plan": p} for p in plans]
+    timeline += [{"on": r.visited_on, "report": r} for r in reports]
+    timeline.sort(key=lambda e: e["on"], reverse=True)
+    due = selectors.next_due_on(customer, policy=policy)
+    return {
+        "customer": customer,
+        "timeline": timeline,
+        "next_due": due,
+        "days_overdue": (today - due).days if due and due < today else 0,
+        "interval": policy.intervals().get(customer.grade),
+        "can_plan": not customer.is_blacklisted,
+    }
+
+
+def salesperson_widget_context(request, obj=None) -> dict:
+    """Today's plans, next steps due, my overdue customers."""
+    user, now = request.user, timezone.now()
+    _start, tomorrow, _week_end = selectors.week_bounds(now)
+    overdue = selectors.overdue_customers_for(user, now=now)
+    overdue_rows = list(overdue[: WIDGET_ROWS + 1])
+    return {
+        "plans": list(selectors.my_upcoming_plans(user, now=now).filter(planned_at__lt=tomorrow)),
+        "steps": list(selectors.next_steps_due(user, now=now)[:WIDGET_ROWS]),
+        "overdue": overdue_rows[:WIDGET_ROWS],
+        "more_overdue": len(overdue_rows) > WIDGET_ROWS,
+    }
+
+
+def register() -> None:
+    from crm.registry import customer_panels, dashboard_widgets
+
+    customer_panels.register(Panel(
+        key="visits", title=_("Visits"), template="visits/_customer_panel.html",
+        context=customer_visits_context, order=30,
+    ))
+    dashboard_widgets.register(Panel(
+        key="visits", title=_("My visits"), template="visits/_widget.html",
+        context=salesperson_widget_context, order=10, roles=frozenset({Role.SALESPERSON}),
+    ))

@@ -1,0 +1,309 @@
+"""Every change to visits the business cares about (domain §5), and the overdue-visits job (§7).
+
+Services are keyword-only, check that the actor may see the customer (a customer outside
+`customer_list_for(actor)` raises Customer.DoesNotExist, a 404 for views), raise VisitError
+with a message for the user when a rule is broken, and write an audit entry.
+
+For other apps: `visit_report_create(..., purpose=VisitPurpose.RETURN_VISIT,
+reference="complaint:<id>")` records a 回访 (the complaints app, §6). Its signature is stable.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Notification, User
+from crm.services import audit_record, managers_of, notification_bulk_send
+from crm.uploads import DOCUMENTS, IMAGES, safe_display_name, validate_upload
+from customers.models import Contact, Customer
+from customers.selectors import customer_list_for
+from customers.services import customer_onsite_visit_record
+
+from .models import (
+    CooperationIntent,
+    NextStep,
+    PlanStatus,
+    VisitAttachment,
+    VisitMode,
+    VisitPlan,
+    VisitPolicy,
+    VisitPurpose,
+    VisitReport,
+)
+from .selectors import date_of_day_number, overdue_customers
+
+ATTACHMENT_KINDS = tuple(dict.fromkeys(IMAGES + DOCUMENTS))
+REPORT_TEXT_FIELDS = ("latest_needs", "opinions", "problems", "competitor_news", "summary")
+
+
+class VisitError(Exception):
+    """A rule of visits was broken; the message is shown to the user."""
+
+
+def _visible_customer(actor: User, customer_id: int) -> Customer:
+    return customer_list_for(actor).get(pk=customer_id)
+
+
+def _customer_contacts(customer: Customer, contact_ids: Iterable) -> list[Contact]:
+    ids = {int(i) for i in contact_ids or ()}
+    contacts = list(Contact.objects.filter(customer=customer, pk__in=ids))
+    if len(contacts) != len(ids):
+        raise VisitError(_("A selected contact does not belong to this customer."))
+    return contacts
+
+
+def visitor_choices(customer: Customer):
+    """Who may be named as a visitor or a next step's owner: active users of the customer's department."""
+    return User.objects.filter(is_active=True, department_id=customer.department_id).order_by("username")
+
+
+def _visitors(customer: Customer, actor: User, visitor_ids: Iterable) -> list[User]:
+    ids = {int(i) for i in visitor_ids or ()} or {actor.pk}
+    allowed = visitor_choices(customer)
+    users = list(allowed.filter(pk__in=ids))
+    if actor.pk in ids and all(u.pk != actor.pk for u in users):
+        users.append(actor)  # the author may always name themselves
+    if len(users) != len(ids):
+        raise VisitError(_("A visitor must be an active colleague of the customer's department."))
+    return users
+
+
+# --- Plans ------------------------------------------------------------------------------------
+
+def visit_plan_create(*, actor: User, customer_id: int, data: dict, now: datetime | None = None) -> VisitPlan:
+    """Plan a visit (拜访计划). Refused for a blacklisted customer (§4: no new business)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        customer = _visible_customer(actor, customer_id)
+        if customer.is_blacklisted:
+            raise VisitError(_("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": customer.name})
+        planned_at = data.get("planned_at")
+        if not planned_at:
+            raise VisitError(_("Give the planned date and time."))
+        if not (data.get("purpose") or "").strip():
+            raise VisitError(_("Give the purpose of the visit."))
+        plan = VisitPlan.objects.create(
+            customer=customer, purpose=data["purpose"].strip(), planned_at=planned_at,
+            content=data.get("content", ""), created_by=actor,
+        )
+        plan.visitors.set(_visitors(customer, actor, data.get("visitor_ids")))
+        plan.contacts.set(_customer_contacts(customer, data.get("contact_ids")))
+        audit_record(
+            actor=actor, action="visits.plan.created", target=plan,
+            after={"planned_at": planned_at, "purpose": plan.purpose},
+        )
+    return plan
+
+
+def _locked_plan(actor: User, plan_id: int) -> VisitPlan:
+    return (
+        VisitPlan.objects.select_for_update()
+        .filter(customer__in=customer_list_for(actor))
+        .select_related("customer")
+        .get(pk=plan_id)
+    )
+
+
+def visit_plan_confirm(*, actor: User, plan_id: int) -> VisitPlan:
+    """The customer agreed to the date: planned → confirmed."""
+    with transaction.atomic():
+        plan = _locked_plan(actor, plan_id)
+        if plan.status != PlanStatus.PLANNED:
+            raise VisitError(_("Only a planned visit can be confirmed; this one is %(status)s.") % {
+                "status": plan.get_status_display()})
+        if plan.customer.is_blacklisted:
+            raise VisitError(_("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": plan.customer.name})
+        plan.status = PlanStatus.CONFIRMED
+        plan.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="visits.plan.confirmed", target=plan,
+                     before={"status": PlanStatus.PLANNED}, after={"status": plan.status})
+    return plan
+
+
+def visit_plan_cancel(*, actor: User, plan_id: int, reason: str = "") -> VisitPlan:
+    """Cancel a planned or confirmed visit."""
+    with transaction.atomic():
+        plan = _locked_plan(actor, plan_id)
+        if not plan.is_open:
+            raise VisitError(_("This visit is already %(status)s.") % {"status": plan.get_status_display()})
+        before = plan.status
+        plan.status = PlanStatus.CANCELLED
+        plan.cancel_reason = reason.strip()[:200]
+        plan.save(update_fields=["status", "cancel_reason", "updated_at"])
+        audit_record(actor=actor, action="visits.plan.cancelled", target=plan,
+                     before={"status": before}, after={"status": plan.status, "reason": plan.cancel_reason})
+    return plan
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+def _check_attachments(files) -> list[tuple]:
+    checked = []
+    for f in files or ():
+        try:
+            kind = validate_upload(f, allowed=ATTACHMENT_KINDS)
+        except ValidationError as exc:
+            raise VisitError(f"{safe_display_name(getattr(f, 'name', ''))}: {' '.join(exc.messages)}") from exc
+        checked.append((f, kind))
+    return checked
+
+
+def _next_steps(customer: Customer, author: User, steps: Iterable[dict]) -> list[NextStep]:
+    out = []
+    owners = {u.pk: u for u in visitor_choices(customer)}
+    owners.setdefault(author.pk, author)
+    for step in steps or ():
+        text = (step.get("text") or "").strip()
+        if not text:
+            continue
+        if not step.get("due_on"):
+            raise VisitError(_("Give a due date for the next step “%(text)s”.") % {"text": text[:40]})
+        owner = owners.get(int(step.get("owner_id") or author.pk))
+        if owner is None:
+            raise VisitError(_("The owner of a next step must be an active colleague of the customer's department."))
+        out.append(NextStep(text=text[:300], due_on=step["due_on"], owner=owner))
+    return out
+
+
+def visit_report_create(
+    *,
+    author: User,
+    customer_id: int,
+    data: dict,
+    plan_id: int | None = None,
+    attachments=(),
+    now: datetime | None = None,
+    purpose: str = VisitPurpose.REGULAR,
+    reference: str = "",
+) -> VisitReport:
+    """Record a visit report (客户拜访报告), domain §5.
+
+    `data`: visited_on (date, required, not in the future), mode (VisitMode, default on-site),
+    contact_ids, latest_needs, opinions, problems, competitor_news, cooperation_intent,
+    summary, next_steps (a list of {text, due_on, owner_id}). With `plan_id` the plan (of the
+    same customer, planned or confirmed) becomes done. An on-site visit moves the customer's
+    last on-site visit date (the cadence, §5); the other modes are follow-ups.
+    `purpose=VisitPurpose.RETURN_VISIT` with `reference="complaint:<id>"` records a 回访 (§6).
+    Raises VisitError (message for the user), Customer/VisitPlan.DoesNotExist when not visible.
+    """
+    now = now or timezone.now()
+    visited_on = data.get("visited_on")
+    if not isinstance(visited_on, date):
+        raise VisitError(_("Give the date of the visit."))
+    if visited_on > timezone.localdate(now):
+        raise VisitError(_("The visit date cannot be in the future."))
+    mode = data.get("mode") or VisitMode.ONSITE
+    if mode not in VisitMode.values:
+        raise VisitError(_("Unknown visit mode."))
+    if purpose not in VisitPurpose.values:
+        raise VisitError(_("Unknown kind of visit."))
+    intent = data.get("cooperation_intent") or ""
+    if intent and intent not in CooperationIntent.values:
+        raise VisitError(_("Unknown cooperation intent."))
+    checked_files = _check_attachments(attachments)
+    stored: list[VisitAttachment] = []
+    try:
+        with transaction.atomic():
+            customer = _visible_customer(author, customer_id)
+            plan = None
+            if plan_id:
+                plan = _locked_plan(author, plan_id)
+                if plan.customer_id != customer.pk:
+                    raise VisitError(_("The plan belongs to another customer."))
+                if not plan.is_open:
+                    raise VisitError(_("This visit is already %(status)s.") % {"status": plan.get_status_display()})
+            contacts = _customer_contacts(customer, data.get("contact_ids"))
+            steps = _next_steps(customer, author, data.get("next_steps"))
+            report = VisitReport.objects.create(
+                customer=customer, plan=plan, author=author, purpose=purpose, reference=reference[:60],
+                visited_on=visited_on, mode=mode, cooperation_intent=intent,
+                **{f: (data.get(f) or "").strip() for f in REPORT_TEXT_FIELDS},
+            )
+            report.contacts.set(contacts)
+            for step in steps:
+                step.report = report
+            NextStep.objects.bulk_create(steps)
+            for f, kind in checked_files:
+                att = VisitAttachment(
+                    report=report, original_name=safe_display_name(f.name), content_type=kind.content_type,
+                    size=f.size, uploaded_by=author,
+                )
+                att.file.save(kind.ext, f, save=False)
+                stored.append(att)
+                att.save()
+            if plan is not None:
+                plan.status = PlanStatus.DONE
+                plan.save(update_fields=["status", "updated_at"])
+            if mode == VisitMode.ONSITE:
+                customer_onsite_visit_record(customer_id=customer.pk, visited_on=visited_on)
+            audit_record(
+                actor=author, action="visits.report.created", target=report,
+                after={"visited_on": visited_on, "mode": mode, "purpose": purpose, "plan": plan_id,
+                       "attachments": len(stored), "next_steps": len(steps)},
+            )
+    except Exception:
+        for att in stored:  # nothing half-written: no orphan file
+            att.file.delete(save=False)
+        raise
+    return report
+
+
+def next_step_complete(*, actor: User, step_id: int, now: datetime | None = None) -> NextStep:
+    """Tick a next step as done (its owner, or anyone who may see the customer)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        step = (
+            NextStep.objects.select_for_update()
+            .filter(report__customer__in=customer_list_for(actor))
+            .get(pk=step_id)
+        )
+        if step.done_at is None:
+            step.done_at = now
+            step.save(update_fields=["done_at"])
+            audit_record(actor=actor, action="visits.next_step.done", target=step, after={"done_at": now})
+    return step
+
+
+# --- Scheduled job ----------------------------------------------------------------------------
+
+def overdue_visits_notify(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+    """The overdue-visits job (§5, §7): remind owner and department manager of overdue customers.
+
+    Set-based: one read of the overdue customers (the due date computed in SQL), one read of
+    the managers, one bulk insert. Each reminder's key is the customer and the date its visit
+    fell due, so a rerun, or a late run after downtime, sends nothing twice, and a new period
+    (after the next on-site visit, or a grade change) gets a new reminder. Blacklisted,
+    inactive and ungraded customers, and grades without an interval, are skipped.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    policy = VisitPolicy.load()
+    overdue = overdue_customers(Customer.objects.all(), today=today, policy=policy).values_list(
+        "pk", "name", "grade", "owner_id", "department_id", "due_day", "days_overdue"
+    )
+    rows: list[Notification] = []
+    by_department: dict[int, list] = defaultdict(list)
+    count = 0
+    for pk, name, grade, owner_id, department_id, due_day, days_overdue in overdue.iterator(chunk_size=2000):
+        count += 1
+        due_on = date_of_day_number(due_day)
+        key = f"visit-overdue:{pk}:{due_on.isoformat()}"
+        title = _("On-site visit overdue: %(name)s") % {"name": name}
+        body = _("Grade %(grade)s customer, on-site visit due on %(due)s, %(days)d days overdue.") % {
+            "grade": grade, "due": due_on, "days": days_overdue}
+        url = f"/customers/{pk}/"
+        rows.append(Notification(recipient_id=owner_id, kind="visit_overdue", title=title, body=body, url=url, dedup_key=key))
+        by_department[department_id].append((title, body, url, key))
+    if by_department:
+        for manager in managers_of(by_department):
+            for title, body, url, key in by_department[manager.department_id]:
+                rows.append(Notification(
+                    recipient_id=manager.pk, kind="visit_overdue_manager", title=title, body=body, url=url, dedup_key=key,
+                ))
+    sent = notification_bulk_send(rows=rows)
+    return {"overdue": count, "reminders": sent}

@@ -1,0 +1,255 @@
+"""Screens of visits: 我的拜访, plans, the report form (phone first), the manager view, export.
+
+Every view reads through the selectors, scoped by customer_list_for(user): a plan, report,
+attachment or next step of a customer the user may not see is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.models import AccessAction, Contact, Customer
+from customers.selectors import customer_list_for, customer_search
+from customers.services import access_log_record, access_log_record_many
+
+from . import selectors, services
+from .forms import CancelPlanForm, ExportForm, VisitPlanForm, VisitReportForm
+from .models import NextStep, PlanStatus, VisitAttachment, VisitPolicy
+from .resources import visit_reports_xlsx
+
+
+def _customer_from(request, user) -> Customer:
+    raw = request.POST.get("customer") or request.GET.get("customer") or ""
+    if not raw.isdigit():
+        raise PermissionDenied  # the form is always opened for one customer
+    return get_object_or_404(customer_list_for(user), pk=int(raw))
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def may_manage(user) -> bool:
+    return user.is_manager or user.sees_all_departments
+
+
+def may_export(user) -> bool:
+    return user.is_assistant or user.is_manager or user.sees_all_departments
+
+
+@login_required
+def mine(request):
+    """我的拜访: today's and this week's plans, my overdue customers, next steps due, recent reports."""
+    user, now = request.user, timezone.now()
+    policy = VisitPolicy.load()
+    start, tomorrow, _week_end = selectors.week_bounds(now)
+    plans = list(selectors.my_upcoming_plans(user, now=now))
+    overdue_page = Paginator(selectors.overdue_customers_for(user, now=now, policy=policy), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "visits/mine.html", {
+        "today_plans": [p for p in plans if p.planned_at < tomorrow],
+        "week_plans": [p for p in plans if p.planned_at >= tomorrow],
+        "overdue_page": overdue_page,
+        "steps": list(selectors.next_steps_due(user, now=now)[:30]),
+        "recent": list(selectors.reports_for(user).filter(author=user)[:10]),
+        "today": timezone.localdate(now),
+        "may_manage": may_manage(user),
+        "may_export": may_export(user),
+    })
+
+
+@login_required
+def pick_customer(request):
+    """Choose the customer of a new report or plan (search, big buttons)."""
+    target = "plan" if request.GET.get("for") == "plan" else "report"
+    q = request.GET.get("q", "").strip()
+    qs = customer_list_for(request.user)
+    if request.user.is_salesperson and not q:
+        qs = qs.filter(owner=request.user)
+    rows = list(customer_search(qs, q).order_by("name")[:30])
+    return render(request, "visits/pick_customer.html", {"rows": rows, "q": q, "target": target})
+
+
+@login_required
+def plan_create(request):
+    user = request.user
+    customer = _customer_from(request, user)
+    form = VisitPlanForm(request.POST or None, customer=customer, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.visit_plan_create(actor=user, customer_id=customer.pk, data=form.service_data())
+        except services.VisitError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Visit planned."))
+            return redirect("visits:plan_detail", pk=plan.pk)
+    blocked = _("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": customer.name}
+    return render(request, "visits/plan_form.html", {
+        "form": form, "customer": customer, "blocked": blocked if customer.is_blacklisted else "",
+    })
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_object_or_404(
+        selectors.plans_for(request.user).prefetch_related("visitors", "contacts").select_related("report"), pk=pk
+    )
+    return render(request, "visits/plan_detail.html", {"plan": plan, "cancel_form": CancelPlanForm()})
+
+
+@login_required
+@require_POST
+def plan_confirm(request, pk):
+    get_object_or_404(selectors.plans_for(request.user), pk=pk)
+    try:
+        services.visit_plan_confirm(actor=request.user, plan_id=pk)
+        messages.success(request, _("Visit confirmed with the customer."))
+    except services.VisitError as exc:
+        messages.error(request, str(exc))
+    return redirect(_safe_next(request, reverse("visits:plan_detail", args=[pk])))
+
+
+@login_required
+@require_POST
+def plan_cancel(request, pk):
+    get_object_or_404(selectors.plans_for(request.user), pk=pk)
+    form = CancelPlanForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.visit_plan_cancel(actor=request.user, plan_id=pk, reason=reason)
+        messages.success(request, _("Visit cancelled."))
+    except services.VisitError as exc:
+        messages.error(request, str(exc))
+    return redirect("visits:plan_detail", pk=pk)
+
+
+@login_required
+def report_create(request):
+    """写拜访报告: opened for one customer (and, when there is one, the plan it completes)."""
+    user, now = request.user, timezone.now()
+    customer = _customer_from(request, user)
+    plan = None
+    plan_raw = request.POST.get("plan") or request.GET.get("plan") or ""
+    if plan_raw.isdigit():
+        plan = get_object_or_404(
+            selectors.plans_for(user).filter(customer=customer, status__in=[PlanStatus.PLANNED, PlanStatus.CONFIRMED])
+            .prefetch_related("contacts"),
+            pk=int(plan_raw),
+        )
+    today = timezone.localdate(now)
+    initial = {"visited_on": today}
+    if plan is not None:
+        planned_on = timezone.localdate(plan.planned_at)
+        initial = {"visited_on": min(planned_on, today), "contacts": [c.pk for c in plan.contacts.all()]}
+    form = VisitReportForm(request.POST or None, initial=initial, customer=customer, user=user, now=now)
+    if request.method == "POST" and form.is_valid():
+        files = request.FILES.getlist("photos") + request.FILES.getlist("files")
+        try:
+            report = services.visit_report_create(
+                author=user, customer_id=customer.pk, data=form.service_data(),
+                plan_id=plan.pk if plan else None, attachments=files, now=now,
+            )
+        except services.VisitError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Visit report saved."))
+            return redirect("visits:report_detail", pk=report.pk)
+    return render(request, "visits/report_form.html", {
+        "form": form, "customer": customer, "plan": plan,
+        "draft_key": f"visit-report:{user.pk}:{customer.pk}:{plan.pk if plan else 0}",
+    })
+
+
+@login_required
+def report_detail(request, pk):
+    report = get_object_or_404(
+        selectors.reports_for(request.user).prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("name")),
+            "next_steps__owner", "attachments",
+        ),
+        pk=pk,
+    )
+    return render(request, "visits/report_detail.html", {
+        "report": report,
+        "draft_key": f"visit-report:{report.author_id}:{report.customer_id}:{report.plan_id or 0}",
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def attachment_download(request, pk):
+    att = get_object_or_404(
+        VisitAttachment.objects.filter(report__customer__in=customer_list_for(request.user)).select_related("report__customer"),
+        pk=pk,
+    )
+    access_log_record(user=request.user, customer=att.report.customer, action=AccessAction.DOWNLOAD,
+                      detail=f"visit attachment {att.original_name}")
+    return FileResponse(
+        att.file.open("rb"), content_type=att.content_type, as_attachment=not att.is_image, filename=att.original_name
+    )
+
+
+@login_required
+@require_POST
+def next_step_done(request, pk):
+    try:
+        services.next_step_complete(actor=request.user, step_id=pk)
+    except NextStep.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("Next step done."))
+    return redirect(_safe_next(request, reverse("visits:mine")))
+
+
+@login_required
+def team(request):
+    """Manager view: overdue customers by salesperson, visits this month, cadence compliance."""
+    user, now = request.user, timezone.now()
+    if not may_manage(user):
+        raise PermissionDenied
+    policy = VisitPolicy.load()
+    summary = selectors.team_summary(user, now=now, policy=policy)
+    overdue = selectors.overdue_customers(customer_list_for(user), today=timezone.localdate(now), policy=policy)
+    owner = request.GET.get("owner", "")
+    if owner.isdigit():
+        overdue = overdue.filter(owner_id=int(owner))
+    overdue = overdue.order_by("owner__username", "due_day", "pk")
+    page = Paginator(overdue, 50).get_page(request.GET.get("page"))
+    return render(request, "visits/team.html", {
+        "summary": summary, "page": page, "owner": owner, "may_export": may_export(user),
+        "export_form": ExportForm(),
+    })
+
+
+@login_required
+def export(request):
+    """Visit reports to xlsx (assistants, managers, 总经办), formula-safe, logged for confidential archives."""
+    user = request.user
+    if not may_export(user):
+        raise PermissionDenied
+    form = ExportForm(request.GET or None)
+    qs = selectors.reports_for(user)
+    if form.is_valid():
+        if form.cleaned_data["date_from"]:
+            qs = qs.filter(visited_on__gte=form.cleaned_data["date_from"])
+        if form.cleaned_data["date_to"]:
+            qs = qs.filter(visited_on__lte=form.cleaned_data["date_to"])
+    content, customers = visit_reports_xlsx(qs)
+    access_log_record_many(user=user, customers=customers, action=AccessAction.EXPORT, detail="visit reports")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="visits-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
