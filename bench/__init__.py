@@ -1,0 +1,1 @@
+"""The benchmark at company scale (issue 9): `make bench`; see bench/README.md."""

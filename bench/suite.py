@@ -1,0 +1,142 @@
+"""What is measured, as whom, against which target (issue 9).
+
+A page or job that does not exist yet (its app is still being built) is skipped with the
+reason; it is measured as soon as its URL name or job function lands.
+"""
+
+import contextlib
+import traceback
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from bench import seed
+from bench.measure import Pages, Result, Skip, measure_job
+
+SALES = seed.sales_username("east", 1)  # owns 1/30 of the customers, among them the heavy one
+MANAGER = "bench_manager_east"  # a third of the customers
+GM = "bench_gm"  # all of them
+
+LIST = {"median_ms": 50, "queries": 8, "ratio": 10}
+DETAIL = {"median_ms": 60, "queries": 12, "ratio": 10}
+PAGE = {"ratio": 10}
+
+
+def url(name: str, *args, query: str = "") -> str:
+    try:
+        base = reverse(name, args=args)
+    except NoReverseMatch as exc:
+        raise Skip(f"URL {name} does not exist yet") from exc
+    return f"{base}?{query}" if query else base
+
+
+def proposal_changelist() -> str:
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        if model._meta.app_label == "grading" and "proposal" in model._meta.model_name:
+            return url(f"admin:grading_{model._meta.model_name}_changelist")
+    raise Skip("no grade-change proposal model registered in the admin yet")
+
+
+def pages() -> list[tuple[str, str, callable, dict]]:
+    """(name, username, url factory, target)."""
+    return [
+        ("page customer-list sales", SALES, lambda: url("customers:list"), LIST),
+        ("page customer-list sales search", SALES, lambda: url("customers:list", query="q=%E6%81%92%E5%8A%9B"), LIST),
+        ("page customer-list sales filter", SALES, lambda: url("customers:list", query="grade=B&status=active"), LIST),
+        ("page customer-list manager", MANAGER, lambda: url("customers:list"), LIST),
+        ("page customer-list gm all", GM, lambda: url("customers:list"), {**LIST, "median_ms": 100}),
+        ("page customer-list gm page 100", GM, lambda: url("customers:list", query="page=100"), {**LIST, "median_ms": 100}),
+        ("page customer-detail 500 visits", SALES, lambda: url("customers:detail", seed.HEAVY_CUSTOMER_ID), DETAIL),
+        ("page customer-detail 0 visits", SALES, lambda: url("customers:detail", seed.EMPTY_CUSTOMER_ID), DETAIL),
+        ("page visits-mine", SALES, lambda: url("visits:mine"), PAGE),
+        ("page home manager", MANAGER, lambda: url("home"), PAGE),
+        ("page home sales", SALES, lambda: url("home"), PAGE),
+        ("page blacklist-report", GM, lambda: url("blacklist:report"), PAGE),
+        ("page proposal-admin", MANAGER, proposal_changelist, PAGE),
+    ]
+
+
+def review_time(now: datetime) -> datetime:
+    """A moment inside next year's default review window (25-30 March): the round opens then."""
+    tz = ZoneInfo("Asia/Shanghai")
+    return datetime.combine(now.date().replace(year=now.year + 1, month=3, day=26), time(1, 0), tzinfo=tz)
+
+
+def job_models(*labels):
+    out = []
+    for label in labels:
+        if "." in label:
+            with contextlib.suppress(LookupError):
+                out.append(apps.get_model(label))
+        else:
+            with contextlib.suppress(LookupError):
+                out.extend(m for m in apps.get_app_config(label).get_models() if "historical" not in m._meta.model_name)
+    return out
+
+
+def jobs(now: datetime) -> list[tuple[str, datetime, dict, list, bool]]:
+    """(job name, now, target, models whose rows are counted, rerun?)."""
+    counted = ["crm.Notification", "crm.AuditLog"]
+    return [
+        ("overdue-visits", now, {"median_ms": 5000}, job_models(*counted), True),
+        ("blacklist-expiry", now, {"median_ms": 500}, job_models(*counted, "blacklist"), True),
+        ("complaint-deadlines", now, {}, job_models(*counted), True),
+        ("annual-review", review_time(now), {"median_ms": 10_000, "rerun_median_ms": 5000, "rerun_rows_created": 0},
+         job_models(*counted, "grading"), True),
+    ]
+
+
+def selected(name: str, only: list[str]) -> bool:
+    """`--only customer-list` or `--only "page customer-list"`: a prefix, with or without the kind."""
+    key = name.replace(" ", "-")
+    bare = key.split("-", 1)[-1]
+    return not only or any(key.startswith(o.replace(" ", "-")) or bare.startswith(o.replace(" ", "-")) for o in only)
+
+
+def run(*, now, quick: bool, only: list[str], scale: float, database: str) -> tuple[list[Result], list[dict]]:
+    results, skipped = [], []
+    reps, floor_reps = (8, 3) if quick else (30, 5)
+    job_reps = 1 if quick else 3
+    pager = Pages(reps=reps, floor_reps=floor_reps)
+
+    def attempt(name, fn):
+        print(f"  {name} ...", end="", flush=True)
+        try:
+            res = fn()
+        except Skip as exc:
+            skipped.append({"name": name, "reason": str(exc)})
+            print(f" skipped: {exc}")
+            return
+        except Exception as exc:  # a page that crashes is reported, the run goes on
+            skipped.append({"name": name, "reason": f"error: {exc.__class__.__name__}: {exc}",
+                            "traceback": traceback.format_exc(limit=6)})
+            print(f" ERROR {exc.__class__.__name__}: {exc}")
+            return
+        results.append(res)
+        print(f" {res.median_ms:.1f} ms, {res.queries} queries, {res.verdict}")
+
+    for name, user, make_url, target in pages():
+        if selected(name, only):
+            attempt(name, lambda name=name, user=user, make_url=make_url, target=target:
+                    pager.measure(name, user, make_url(), target))
+    for name, when, target, counted, rerun in jobs(now):
+        label = f"job {name}"
+        if selected(label, only):
+            attempt(label, lambda name=name, when=when, target=target, counted=counted, rerun=rerun: _job(
+                label=f"job {name}", name=name, now=when, reps=job_reps, floor_reps=2 if quick else 3,
+                target=target, count_models=counted, rerun=rerun))
+    if selected("import customers", only):
+        from bench import imports
+
+        attempt("import customers", lambda: imports.measure(database=database, quick=quick, scale=scale))
+    return results, skipped
+
+
+def _job(*, label, **kwargs) -> Result:
+    res = measure_job(**kwargs)
+    res.name = label
+    return res
