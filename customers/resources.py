@@ -214,6 +214,8 @@ class ArchiveResource(resources.ModelResource):
 
     kind = ""
     required_columns: tuple[str, ...] = ()
+    # Fields set from another one: not reported again when that one is already wrong.
+    derived_fields: dict[str, tuple[str, ...]] = {"owner": ("department",)}
 
     class Meta:
         # Rows are matched by `get_instance` (credit code, name, customer and year), not by id.
@@ -236,8 +238,9 @@ class ArchiveResource(resources.ModelResource):
         # Constraint messages ("Constraint … is violated") mean nothing to an assistant: the
         # duplicates are checked in `check_row` with messages of their own.
         errors = dict(import_validation_errors or {})
+        exclude = set(errors) | {f for bad in errors for f in self.derived_fields.get(bad, ())}
         try:
-            instance.full_clean(exclude=list(errors.keys()), validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if errors:
@@ -331,17 +334,19 @@ class CustomerResource(ArchiveResource):
                 instance.department_id = instance.owner.department_id
             instance.created_by = self.user
             instance.last_confirmed_at = timezone.now()
-        others = Customer.objects.exclude(pk=instance.pk) if instance.pk else Customer.objects.all()
-        if instance.credit_code and others.filter(credit_code=instance.credit_code).exists():
-            yield "credit_code", _("Another customer (perhaps of another department) already has this credit code.")
-        if instance.name and others.filter(is_deleted=False, name_normalized=instance.name_normalized).exists():
-            yield "name", _("Another customer (perhaps of another department) already has this name.")
         if not instance.is_blacklisted:
+            # 准入 first: a blacklisted company is refused as such, not as a duplicate.
             blocked = customer_admission_conflict(
                 name=instance.name, credit_code=instance.credit_code, exclude_pk=instance.pk
             )
             if blocked is not None:
                 yield NON_FIELD_ERRORS, admission_refusal_message(blocked)
+                return
+        others = Customer.objects.exclude(pk=instance.pk) if instance.pk else Customer.objects.all()
+        if instance.credit_code and others.filter(credit_code=instance.credit_code).exists():
+            yield "credit_code", _("Another customer (perhaps of another department) already has this credit code.")
+        if instance.name and others.filter(is_deleted=False, name_normalized=instance.name_normalized).exists():
+            yield "name", _("Another customer (perhaps of another department) already has this name.")
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = self.user
