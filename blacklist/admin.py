@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from customers.selectors import customer_list_for
 
@@ -20,10 +20,10 @@ from .services import BlacklistError
 
 class DecisionForm(forms.Form):
     ends_on = forms.DateField(
-        label=_lazy("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_lazy("Leave empty for the full period; a shorter period may be set, never a longer one."),
+        label=gettext_lazy("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Leave empty for the full period; a shorter period may be set, never a longer one."),
     )
-    comment = forms.CharField(label=_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _decide(modeladmin, request, queryset, *, title, fn, needs_comment=False, with_end_date=False):
@@ -102,7 +102,7 @@ class BlacklistEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # every change goes through a service (state machine, audit trail): actions only
 
-    @admin.action(description=_lazy("Approve blacklisting (总经办)"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Approve blacklisting (总经办)"), permissions=["view"])
     def approve_entries(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Approve blacklisting"), with_end_date=True,
@@ -111,7 +111,7 @@ class BlacklistEntryAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_lazy("Reject with a comment"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Reject with a comment"), permissions=["view"])
     def reject_entries(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Reject blacklist reports"), needs_comment=True,
@@ -138,14 +138,14 @@ class ReadmissionRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_lazy("Approve re-admission"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Approve re-admission"), permissions=["view"])
     def approve_requests(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Approve re-admission"),
             fn=lambda r, comment="": services.readmission_approve(actor=request.user, request_id=r.pk, comment=comment),
         )
 
-    @admin.action(description=_lazy("Refuse re-admission"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Refuse re-admission"), permissions=["view"])
     def reject_requests(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Refuse re-admission"), needs_comment=True,
