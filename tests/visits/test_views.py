@@ -234,3 +234,14 @@ def test_widget_on_another_day_is_empty(client_for, salesperson, frozen):
     make_plan(salesperson, c, hours=24 * 3)
     body = client_for(salesperson).get(reverse("home")).content.decode()
     assert "新品介绍" not in body
+
+
+def test_customer_page_shows_the_visit_timeline(client_for, salesperson, frozen):
+    customer = cadence_customer(salesperson, grade="A", visited_days_ago=70)
+    make_plan(salesperson, customer)
+    make_report(salesperson, customer, latest_needs="要报价")
+    body = client_for(salesperson).get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    panel = body.split('data-testid="visits-panel"')[1]
+    assert "要报价" in panel and "新品介绍" in panel
+    assert (TODAY - timedelta(days=10)).isoformat() in panel  # next due date, 10 days overdue
+    assert f"{NEW_REPORT}?customer={customer.pk}" in panel
