@@ -87,13 +87,13 @@ class ShowFilter(admin.SimpleListFilter):
 
 @admin.register(GradeProposal)
 class GradeProposalAdmin(ScopedAdmin):
-    list_display = ("customer_name", "department", "change", "short_reason", "score", "age", "state", "proposer")
+    list_display = ("customer_name", "department", "grade_change", "short_reason", "score", "age", "state", "proposer")
     list_filter = (ShowFilter, "state", "round")
     list_select_related = ("customer", "customer__department", "evaluation", "proposed_by")
     search_fields = ("customer__name", "customer__short_name")
     actions = ("approve_selected", "reject_selected")
     change_form_template = "grading/admin/gradeproposal_change_form.html"
-    fields = ("customer", "change", "kind", "reason", "proposer", "created_at", "state", "decided_at",
+    fields = ("customer", "grade_change", "kind", "reason", "proposer", "created_at", "state", "decided_at",
               "evidence", "incident_display", "steps", "history")
     readonly_fields = fields
     list_per_page = 50
@@ -107,7 +107,7 @@ class GradeProposalAdmin(ScopedAdmin):
         return obj.customer.department
 
     @admin.display(description=gettext_lazy("change"))
-    def change(self, obj):
+    def grade_change(self, obj):
         suffix = _(" (provisional)") if obj.from_provisional else ""
         return f"{obj.from_grade or '—'}{suffix} → {obj.to_grade}"
 

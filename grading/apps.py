@@ -7,6 +7,7 @@ class GradingConfig(AppConfig):
     verbose_name = _("Grading")
 
     def ready(self):
-        # Register this app's panels on the customer page and widgets on the 工作台 here
-        # (crm.registry), so that customers never imports this app.
-        pass
+        # The grading panel on the customer page (crm.registry): customers never imports grading.
+        from .panels import register
+
+        register()

@@ -5,12 +5,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from customers.models import YearlyFigure
 from tests.factories import CustomerFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 25, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read the English source messages (the UI default is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,77 @@
+"""What a person types on the grading screens; the rules live in grading.services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import GRADES, Evaluation, IncidentType
+
+SCORE_LABELS = {
+    "volume": _("Business volume"), "payment": _("Payment record"), "reputation": _("Reputation"),
+    "loyalty": _("Loyalty"), "growth": _("Growth potential"),
+}
+
+
+class EvaluationForm(forms.Form):
+    """客户质量等级评估表: the period and a 0-100 score for each weighted indicator."""
+
+    period_year = forms.TypedChoiceField(label=_("Period (figures of year)"), coerce=int)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, years: list[int], weights: list[tuple[str, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        choices = sorted(set(years) | {this_year - 1, this_year}, reverse=True)
+        self.fields["period_year"].choices = [(y, str(y)) for y in choices]
+        self.fields["period_year"].initial = years[0] if years else this_year - 1
+        notes = self.fields.pop("notes")
+        for key, weight in weights:
+            self.fields[f"score_{key}"] = forms.IntegerField(
+                label=f"{SCORE_LABELS[key]} ({weight}%)", min_value=0, max_value=100,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
+            )
+        self.fields["notes"] = notes
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
+
+    def scores(self) -> dict:
+        return {key: self.cleaned_data[f"score_{key}"] for key in SCORE_LABELS}
+
+
+class ProposalForm(forms.Form):
+    to_grade = forms.ChoiceField(label=_("New grade"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    evaluation = forms.ModelChoiceField(
+        label=_("Evidence (evaluation)"), queryset=Evaluation.objects.none(), required=False,
+        help_text=_("Required for a promotion to A."),
+    )
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        grades = [g for g in GRADES if g != customer.grade or customer.grade_provisional]
+        self.fields["to_grade"].choices = [(g, g) for g in grades]
+        self.fields["evaluation"].queryset = Evaluation.objects.filter(customer=customer).order_by("-created_at")
+        self.fields["evaluation"].label_from_instance = lambda e: (
+            f"{e.period_year} · {e.get_kind_display()} · {e.weighted_score if e.weighted_score is not None else '—'}"
+            f" → {e.suggested_grade}"
+        )
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
+
+
+class IncidentForm(forms.Form):
+    incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel; at most 10 MB."))
+    is_serious = forms.BooleanField(
+        label=_("Serious (major loss or reputation damage: reported to the general manager's office)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].initial = timezone.localdate()
+        for name, field in self.fields.items():
+            css = "form-check-input" if name == "is_serious" else (
+                "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
+            field.widget.attrs.setdefault("class", css)

@@ -1,0 +1,50 @@
+"""The grading section of the customer page (crm.registry), in a constant number of queries."""
+
+from django.utils.translation import gettext_lazy as _
+
+from crm.registry import Panel
+
+from .models import ProposalState, Step
+from .selectors import grading_panel_data
+from .services.common import approval_refusal, may_evaluate, may_propose, may_record_incident
+
+
+def approval_progress(proposal) -> list[dict]:
+    """The steps of an open proposal: done (who, when, comment), current, still to come."""
+    steps = [{"step": a.get_step_display(), "done": True, "approval": a} for a in proposal.approvals.all()]
+    if proposal.state == ProposalState.PENDING_MANAGER:
+        steps.append({"step": Step.MANAGER.label, "current": True})
+        if proposal.to_grade == "A":
+            steps.append({"step": Step.GM.label})
+    elif proposal.state == ProposalState.PENDING_GM:
+        steps.append({"step": Step.GM.label, "current": True})
+    return steps
+
+
+def customer_grading_context(request, customer) -> dict:
+    user = request.user
+    data = grading_panel_data(customer)
+    proposal = data["open_proposal"]
+    active = customer.status == "active" and not customer.is_blacklisted
+    return {
+        **data,
+        "progress": approval_progress(proposal) if proposal else [],
+        "can_decide": proposal is not None and approval_refusal(user, proposal) is None and user.is_staff,
+        "can_withdraw": proposal is not None and (
+            proposal.proposed_by_id == user.pk
+            or (proposal.proposed_by_id is None and user.is_manager and user.department_id == customer.department_id)
+        ),
+        "can_propose": active and proposal is None and may_propose(user),
+        "can_evaluate": not customer.is_blacklisted and may_evaluate(user),
+        "can_record": may_record_incident(user),
+        "can_provisional": active and not customer.grade and proposal is None and (may_propose(user) or user.is_assistant),
+    }
+
+
+def register() -> None:
+    from crm.registry import customer_panels
+
+    customer_panels.register(Panel(
+        key="grading", title=_("Grading"), template="grading/_customer_panel.html",
+        context=customer_grading_context, order=20,
+    ))

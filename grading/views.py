@@ -1,0 +1,186 @@
+"""Grading screens: the evaluation sheet, proposals, incidents, the 分级评审 page.
+
+Each view: parse (form) → one service or selector → message + redirect, or render. Customers
+come through customer_get_for (the visibility rule): another salesperson's customer is a 404.
+Approvals happen in the admin (grading.admin), where managers work.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.models import Customer, YearlyFigure
+from customers.selectors import customer_get_for, customer_list_for
+
+from . import selectors, services
+from .forms import EvaluationForm, IncidentForm, ProposalForm
+from .models import Evaluation, GradeProposal, GradingPolicy, Incident, ProposalState
+from .services.common import customer_url, may_evaluate, may_propose, may_record_incident
+
+
+def _customer(request, pk) -> Customer:
+    try:
+        return customer_get_for(request.user, pk)
+    except Customer.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _form_page(request, customer, form, *, title, submit, multipart=False, extra=None):
+    return render(request, "grading/form.html", {
+        "customer": customer, "form": form, "title": title, "submit": submit, "multipart": multipart, **(extra or {}),
+    })
+
+
+@login_required
+def evaluation_create(request, pk):
+    customer = _customer(request, pk)
+    if not may_evaluate(request.user):
+        raise PermissionDenied
+    policy = GradingPolicy.load()
+    years = list(YearlyFigure.objects.filter(customer=customer).values_list("year", flat=True).order_by("-year"))
+    form = EvaluationForm(request.POST or None, years=years, weights=policy.weights())
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.evaluation_create(
+                actor=request.user, customer_id=customer.pk, period_year=form.cleaned_data["period_year"],
+                scores=form.scores(), notes=form.cleaned_data["notes"],
+            )
+        except services.GradingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Evaluation saved: suggested grade %(grade)s.") % {"grade": evaluation.suggested_grade})
+            return redirect("grading:evaluation", pk=evaluation.pk)
+    return _form_page(request, customer, form, title=_("Customer quality grade evaluation"), submit=_("Save evaluation"),
+                      extra={"policy": policy, "sheet": True})
+
+
+@login_required
+def evaluation_detail(request, pk):
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related("customer", "evaluated_by", "round"),
+        pk=pk, customer__in=customer_list_for(request.user).values("pk"),
+    )
+    return render(request, "grading/evaluation_detail.html", {"evaluation": evaluation, "customer": evaluation.customer})
+
+
+@login_required
+def proposal_create(request, pk):
+    customer = _customer(request, pk)
+    if not may_propose(request.user):
+        raise PermissionDenied
+    form = ProposalForm(request.POST or None, customer=customer, initial={"evaluation": request.GET.get("evaluation")})
+    if request.method == "POST" and form.is_valid():
+        evaluation = form.cleaned_data["evaluation"]
+        try:
+            services.proposal_create(
+                actor=request.user, customer_id=customer.pk, to_grade=form.cleaned_data["to_grade"],
+                reason=form.cleaned_data["reason"], evaluation_id=evaluation.pk if evaluation else None,
+            )
+        except services.GradingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Grade change proposed; the approvers have been notified."))
+            return redirect(customer_url(customer.pk) + "#panel-grading")
+    return _form_page(request, customer, form, title=_("Propose a grade change"), submit=_("Propose"))
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk):
+    proposal = get_object_or_404(GradeProposal, pk=pk, customer__in=customer_list_for(request.user).values("pk"))
+    try:
+        services.proposal_withdraw(proposal_id=proposal.pk, actor=request.user)
+    except services.GradingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Proposal withdrawn."))
+    return redirect(customer_url(proposal.customer_id) + "#panel-grading")
+
+
+@login_required
+def incident_create(request, pk):
+    customer = _customer(request, pk)
+    if not may_record_incident(request.user):
+        raise PermissionDenied
+    form = IncidentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_record(actor=request.user, customer_id=customer.pk, **form.cleaned_data)
+        except services.GradingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Incident recorded."))
+            if hasattr(incident, "demotion_case"):
+                messages.warning(request, _("A demotion case is open: an A customer must be demoted within the deadline."))
+            return redirect(customer_url(customer.pk) + "#panel-grading")
+    return _form_page(request, customer, form, title=_("Record an incident"), submit=_("Record"), multipart=True)
+
+
+@login_required
+def incident_evidence(request, pk):
+    incident = get_object_or_404(Incident, pk=pk, customer__in=customer_list_for(request.user).values("pk"))
+    if not incident.evidence:
+        raise Http404
+    return FileResponse(
+        incident.evidence.open("rb"), as_attachment=True, filename=incident.evidence_name or "evidence",
+        content_type=incident.evidence_content_type or "application/octet-stream",
+    )
+
+
+@login_required
+@require_POST
+def provisional_assign(request, pk):
+    customer = _customer(request, pk)
+    if not (may_propose(request.user) or request.user.is_assistant):
+        raise PermissionDenied
+    try:
+        proposal = services.grade_provisional_assign(customer_id=customer.pk, actor=request.user)
+    except services.GradingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Provisional grade %(grade)s assigned.") % {"grade": proposal.to_grade})
+    return redirect(customer_url(customer.pk) + "#panel-grading")
+
+
+def _review_allowed(user) -> bool:
+    return user.is_manager or user.is_gm_office or user.is_administrator or user.is_assistant
+
+
+@login_required
+def review(request):
+    """分级评审: the current round, its proposals by state, the grade distribution before/after."""
+    if not _review_allowed(request.user):
+        raise PermissionDenied
+    round_ = selectors.current_round()
+    context = {"round": round_, "can_start": request.user.is_manager or request.user.is_gm_office or request.user.is_administrator}
+    if round_ is not None:
+        state = request.GET.get("state", "")
+        proposals = selectors.scope_by_department(
+            GradeProposal.objects.filter(round=round_), request.user
+        ).select_related("customer", "customer__department", "evaluation").order_by("customer__name", "pk")
+        if state in ProposalState.values:
+            proposals = proposals.filter(state=state)
+        context.update(selectors.round_overview(request.user, round_))
+        context.update({"page": Paginator(proposals, 50).get_page(request.GET.get("page")), "state": state})
+    return render(request, "grading/review.html", context)
+
+
+@login_required
+@require_POST
+def round_start(request):
+    if not (request.user.is_manager or request.user.is_gm_office or request.user.is_administrator):
+        raise PermissionDenied
+    try:
+        summary = services.review_round_open(actor=request.user)
+    except services.GradingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Annual review %(round)d: %(evaluated)d customers evaluated, %(proposals)d changes proposed.") % summary
+        )
+    return redirect("grading:review")
