@@ -57,7 +57,7 @@ def report_workbook(entries, totals: list[dict], *, today: date) -> bytes:
     ws.freeze_panes = "A2"
 
     summary = wb.create_sheet(_("Totals by department")[:31])
-    summary.append([_("Department"), _("Entries"), _("Active"), _("Awaiting verification"), _("Loss (10k yuan)")])
+    summary.append([_("Department"), _("Entries"), _("In force"), _("Awaiting verification"), _("Loss (10k yuan)")])
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for t in totals:

@@ -79,7 +79,7 @@ class BlacklistPolicy(SingletonPolicy):
 
 class EntryState(models.TextChoices):
     REPORTED = "reported", _("Reported (awaiting verification)")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("In force")
     EXPIRED = "expired", _("Expired")
     READMITTED = "readmitted", _("Re-admitted")
     REJECTED = "rejected", _("Rejected")

@@ -20,6 +20,15 @@ from .conftest import at
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in the source language (the UI default is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # --- Reporting ---------------------------------------------------------------------------------
 
 def test_manager_reports_a_department_customer_and_gm_office_is_told(customer, manager, gm_office, report_entry):
@@ -245,7 +254,7 @@ def test_admission_refused_on_create_by_credit_code_and_by_name(customer, salesp
 
 def test_admission_refused_on_reactivation(customer, manager, active_entry):
     active_entry(customer)
-    with pytest.raises(CustomerError, match="黑名单"):
+    with pytest.raises(CustomerError, match="blacklist"):
         customer_services.customer_change_status(actor=manager, customer_id=customer.pk, status=CustomerStatus.ACTIVE)
     customer.refresh_from_db()
     assert customer.status == CustomerStatus.INACTIVE
@@ -277,7 +286,7 @@ def test_admission_refused_on_import(customer, south, active_entry):
     staged = imports.import_stage(actor=importer, kind="customers", file=SimpleUploadedFile("import.xlsx", out.getvalue()))
     messages = " ".join(str(m) for r in staged.report.bad_rows for _col, m in r.errors)
     assert not staged.report.ok
-    assert "准入被拒绝" in messages and str(entry.ends_on) in messages
+    assert "Admission refused" in messages and str(entry.ends_on) in messages
     assert Customer.objects.count() == 1
 
 
@@ -307,7 +316,7 @@ def test_expiry_is_idempotent_and_notifies_once(customer, other_customer, south_
     customer.refresh_from_db()
     assert not customer.is_blacklisted and customer.blacklisted_until is None
     assert customer.readmission_required and customer.status == CustomerStatus.INACTIVE
-    with pytest.raises(CustomerError, match="重新准入"):
+    with pytest.raises(CustomerError, match="re-admission"):
         customer_services.customer_change_status(actor=manager, customer_id=customer.pk, status=CustomerStatus.ACTIVE)
 
 
