@@ -99,9 +99,8 @@ def test_round_is_a_constant_number_of_queries(now, salesperson, figures):
         for i in range(n):
             c = CustomerFactory(owner=salesperson, grade="D")
             figures(c, year=year - 1, volume=600_000 + i)
-        with time_machine.travel(datetime(year, 3, 25, 2, tzinfo=SH), tick=False):
-            with CaptureQueriesContext(connection) as ctx:
-                summary = annual_review_open()
+        with time_machine.travel(datetime(year, 3, 25, 2, tzinfo=SH), tick=False), CaptureQueriesContext(connection) as ctx:
+            summary = annual_review_open()
         return len(ctx.captured_queries), summary
 
     small, s1 = run_round(3, 2026)

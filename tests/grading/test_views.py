@@ -21,8 +21,9 @@ def test_customer_panel_shows_grade_buttons_and_open_proposal(now, client_for, s
 
 
 def test_customer_panel_is_a_constant_number_of_queries(now, client_for, salesperson, customer, django_assert_max_num_queries):
-    from grading.panels import customer_grading_context
     from django.test import RequestFactory
+
+    from grading.panels import customer_grading_context
 
     for i in range(3):
         incident_record(actor=salesperson, customer_id=customer.pk, incident_type="late_payment",
