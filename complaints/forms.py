@@ -86,7 +86,7 @@ class ReturnVisitForm(StyledForm):
     ]
 
     mode = forms.ChoiceField(label=_("How"), choices=MODES)
-    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     satisfaction = forms.TypedChoiceField(label=_("Satisfaction"), choices=SATISFACTION, coerce=int)
     confirmation = forms.CharField(
         label=_("The customer's confirmation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
