@@ -17,7 +17,7 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = 100
 # Heartbeat files in memory, not on the container's overlay file system.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn docs)
 # The web port is reached only through the TLS reverse proxy (and the compose network), which
 # sets X-Forwarded-Proto/For; Django trusts the proto header only with BEHIND_TLS_PROXY=true.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
