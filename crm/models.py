@@ -1,7 +1,7 @@
 """Core models: departments, users with a role, notifications, the audit trail, job state."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +32,13 @@ class Department(models.Model):
         return self.name
 
 
+class CrmUserManager(UserManager):
+    """Loads the department with the user: every page header shows it."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("department")
+
+
 class User(AbstractUser):
     """A person who logs in. `role` decides what they may do, `department` what they see."""
 
@@ -42,6 +49,8 @@ class User(AbstractUser):
         related_name="users",
     )
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+
+    objects = CrmUserManager()
 
     class Meta:
         verbose_name = _("user")
