@@ -2,6 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from customers.models import Customer
 from grading.models import Evaluation, GradeProposal, Incident
@@ -82,7 +83,9 @@ def test_propose_through_the_form(now, client_for, salesperson, customer):
 
 def test_propose_a_without_evaluation_shows_the_rule(now, client_for, salesperson, customer):
     response = client_for(salesperson).post(reverse("grading:propose", args=[customer.pk]), {"to_grade": "A", "reason": "大"}, follow=True)
-    assert "evaluation sheet" in response.content.decode()
+    with translation.override("zh-hans"):
+        expected = translation.gettext("A promotion to A needs an evaluation sheet as evidence.")
+    assert expected in response.content.decode()
     assert not GradeProposal.objects.exists()
 
 
