@@ -1,6 +1,8 @@
 """总经办 approves a blacklist entry, opens the 黑名单报表, filters by department, downloads the xlsx."""
 
 
+from io import BytesIO
+
 import pytest
 from openpyxl import load_workbook
 
@@ -43,6 +45,7 @@ def test_gm_office_approves_then_reports_and_exports(page, live_server, login, s
         page.get_by_test_id("export-xlsx").click()
     download = info.value
     assert download.suggested_filename.endswith(".xlsx")
-    ws = load_workbook(download.path()).active
+    with open(download.path(), "rb") as fh:  # the download has no extension: read it as bytes
+        ws = load_workbook(BytesIO(fh.read())).active
     data = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert len(data) == 1 and data[0][1] == customer.name and data[0][2] == customer.credit_code
