@@ -68,7 +68,7 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("E-mail")
     ONLINE = "online", _("Online")
-    WALK_IN = "walk_in", _("Customer visit")
+    WALK_IN = "walk_in", _("Walk-in")
     VIA_SALESPERSON = "via_salesperson", _("Via the salesperson")
 
 

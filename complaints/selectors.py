@@ -204,3 +204,28 @@ def complaint_measures(user: User, *, year: int, now: datetime, department_id: i
         r["month_number"] = timezone.localtime(r["month"]).month if timezone.is_aware(r["month"]) else r["month"].month
     share["rate"] = _rate(share["visited"], share["complainants"])
     return {"rows": rows, "by_type": by_type, "return_visits": share}
+
+
+# --- Figures of the 工作台 (crm.dashboards; complaints/dashboards.py) --------------------------
+
+def complaint_measures_by_department(user: User, *, year: int, now: datetime) -> list[dict]:
+    """complaint_measures' figures for the whole year, one row per department (the
+    customer's): the sums of the measures page's monthly rows. One query."""
+    start, end = _year_bounds(year)
+    rows = list(
+        ticket_list_for(user).filter(received_at__gte=start, received_at__lt=end).order_by()
+        .values("customer__department_id", "customer__department__name")
+        .annotate(
+            received=Count("id"),
+            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+            due=Count("id", filter=Q(resolved_at__isnull=False) | Q(deadline_at__lt=now)),
+            on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("deadline_at"))),
+            satisfaction=Avg("satisfaction"),
+        )
+        .order_by("customer__department__name")
+    )
+    for r in rows:
+        r["on_time_rate"] = _rate(r["on_time"], r["due"])
+        r["resolution_rate"] = _rate(r["resolved"], r["received"])
+        r["satisfaction"] = round(r["satisfaction"], 2) if r["satisfaction"] is not None else None
+    return rows
