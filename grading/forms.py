@@ -23,12 +23,13 @@ class EvaluationForm(forms.Form):
         this_year = timezone.localdate().year
         choices = sorted(set(years) | {this_year - 1, this_year}, reverse=True)
         self.fields["period_year"].choices = [(y, str(y)) for y in choices]
-        self.fields["period_year"].initial = years[0] if years else this_year - 1
+        # The last completed year by default: the current year's figures are still partial.
+        self.fields["period_year"].initial = this_year - 1 if (this_year - 1) in years or not years else years[0]
         notes = self.fields.pop("notes")
         for key, weight in weights:
             self.fields[f"score_{key}"] = forms.IntegerField(
                 label=f"{SCORE_LABELS[key]} ({weight}%)", min_value=0, max_value=100,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100, "data-weight": weight}),
             )
         self.fields["notes"] = notes
         for field in self.fields.values():

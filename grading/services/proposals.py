@@ -103,40 +103,19 @@ def proposal_approve(*, proposal_id: int, approver: User, comment: str = "", now
     (select_for_update): of two managers approving at once, the second reads "already
     decided". Raises GradingError when it is not the approver's turn.
     """
-    now = now or timezone.now()
-    with transaction.atomic():
-        proposal = _locked(proposal_id)
-        refusal = approval_refusal(approver, proposal)
-        if refusal:
-            raise GradingError(refusal)
-        step = proposal.current_step
-        ProposalApproval.objects.create(
-            proposal=proposal, step=step, approver=approver, approved=True, comment=comment.strip(), decided_at=now
-        )
-        before = proposal.state
-        if step == Step.MANAGER and proposal.to_grade == "A":
-            proposal.state = ProposalState.PENDING_GM
-            proposal.save(update_fields=["state"])
-            _notify_next_approvers(proposal)
-        else:
-            proposal.state = ProposalState.APPROVED
-            proposal.decided_at = now
-            proposal.save(update_fields=["state", "decided_at"])
-            _proposals_apply([proposal], now=now)
-            _notify_proposer(proposal, approved=True, comment=comment)
-        audit_record(
-            actor=approver, action="grading.proposal.approved", target=proposal,
-            before={"state": before}, after={"state": proposal.state, "step": step, "comment": comment},
-        )
-    return proposal
+    return _decide(proposal_id=proposal_id, approver=approver, approved=True, comment=comment, now=now)
 
 
 def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: datetime | None = None) -> GradeProposal:
     """Reject at the current step, with the reason in the comment (the proposer is told)."""
+    if not (comment or "").strip():
+        raise GradingError(_("Say why the proposal is rejected."))
+    return _decide(proposal_id=proposal_id, approver=approver, approved=False, comment=comment, now=now)
+
+
+def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, now: datetime | None) -> GradeProposal:
     now = now or timezone.now()
     comment = (comment or "").strip()
-    if not comment:
-        raise GradingError(_("Say why the proposal is rejected."))
     with transaction.atomic():
         proposal = _locked(proposal_id)
         refusal = approval_refusal(approver, proposal)
@@ -144,16 +123,23 @@ def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: date
             raise GradingError(refusal)
         step = proposal.current_step
         ProposalApproval.objects.create(
-            proposal=proposal, step=step, approver=approver, approved=False, comment=comment, decided_at=now
+            proposal=proposal, step=step, approver=approver, approved=approved, comment=comment, decided_at=now
         )
         before = proposal.state
-        proposal.state = ProposalState.REJECTED
-        proposal.decided_at = now
-        proposal.save(update_fields=["state", "decided_at"])
-        _notify_proposer(proposal, approved=False, comment=comment)
+        if approved and step == Step.MANAGER and proposal.to_grade == "A":
+            proposal.state = ProposalState.PENDING_GM
+            proposal.save(update_fields=["state"])
+            _notify_next_approvers(proposal)
+        else:
+            proposal.state = ProposalState.APPROVED if approved else ProposalState.REJECTED
+            proposal.decided_at = now
+            proposal.save(update_fields=["state", "decided_at"])
+            if approved:
+                _proposals_apply([proposal], now=now)
+            _notify_proposer(proposal, approved=approved, comment=comment)
         audit_record(
-            actor=approver, action="grading.proposal.rejected", target=proposal,
-            before={"state": before}, after={"state": proposal.state, "step": step, "comment": comment},
+            actor=approver, action="grading.proposal.approved" if approved else "grading.proposal.rejected",
+            target=proposal, before={"state": before}, after={"state": proposal.state, "step": step, "comment": comment},
         )
     return proposal
 
