@@ -54,10 +54,18 @@ def _diff(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def admission_refusal_message(blocked: Customer) -> str:
+    """The refusal names the blacklist entry and its end date (domain §2, §4).
+
+    The entry is read through the reverse relation the blacklist app declares, so this app
+    does not import it.
+    """
+    entry = None
+    if hasattr(blocked, "blacklist_entries"):
+        entry = blocked.blacklist_entries.filter(state="active").only("pk").order_by("-pk").first()
     return _(
-        "Admission refused: “%(name)s” is on the blacklist until %(until)s. A blacklisted customer cannot be "
-        "created, imported or re-activated."
-    ) % {"name": blocked.name, "until": blocked.blacklisted_until}
+        "Admission refused: “%(name)s” is on the blacklist (entry No. %(entry)s) until %(until)s. A blacklisted "
+        "customer cannot be created, imported or re-activated."
+    ) % {"name": blocked.name, "entry": entry.pk if entry else "—", "until": blocked.blacklisted_until}
 
 
 def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None) -> None:
