@@ -4,12 +4,14 @@ A user's groups follow their role (crm.roles.sync_user_groups), so the role is e
 the groups. The audit trail, notifications and job states are records: read-only.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import AuditLog, Department, JobState, Notification, User
 from .roles import sync_user_groups
+from .services import audit_record, user_deactivate, user_sessions_end
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,6 +42,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "role", "department", "password1", "password2")}),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ["deactivate_users"]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -52,6 +55,27 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         # After the form's own m2m save, so that the role's group is what remains.
         sync_user_groups(form.instance)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A deactivated person (or one whose role or department changed) is logged out
+        # everywhere at once, not at their next idle timeout.
+        if change and ({"is_active", "role", "department"} & set(form.changed_data)):
+            if "is_active" in form.changed_data and not obj.is_active:
+                audit_record(actor=request.user, action="crm.user.deactivated", target=obj,
+                             before={"is_active": True}, after={"is_active": False})
+            user_sessions_end(user=obj)
+
+    @admin.action(description=_("Deactivate the selected users and end their sessions"), permissions=["change"])
+    def deactivate_users(self, request, queryset):
+        count = 0
+        for user in queryset.exclude(pk=request.user.pk):
+            user_deactivate(actor=request.user, user_id=user.pk)
+            count += 1
+        self.message_user(
+            request, ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Department)

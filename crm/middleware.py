@@ -1,11 +1,23 @@
+"""Session idle timeout and the log of permission refusals."""
+
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import DatabaseError
+
+from .security import permission_refusal_record
+
+logger = logging.getLogger("crm.security")
 
 
 class IdleTimeoutMiddleware:
-    """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT seconds."""
+    """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT seconds.
+
+    logout() flushes the session: it is deleted on the server, not only forgotten by the
+    browser, so a stolen cookie of an idle session is worthless.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,3 +32,20 @@ class IdleTimeoutMiddleware:
                 # Written at most once a minute, so a busy page does not rewrite the session.
                 request.session["last_seen"] = now
         return self.get_response(request)
+
+
+class PermissionRefusalLogMiddleware:
+    """Every 403 (a role refused, a failed CSRF check) is written to the audit trail (issue 10)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            try:
+                permission_refusal_record(request, response)
+            except DatabaseError:
+                # The refusal stands even if it cannot be recorded (e.g. inside a broken transaction).
+                logger.exception("could not record a 403 in the audit trail")
+        return response

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "crm.middleware.IdleTimeoutMiddleware",
+    # Writes every 403 (a refused role, a failed CSRF check) to the audit trail.
+    "crm.middleware.PermissionRefusalLogMiddleware",
     # Last, so that it sees the outcome of the authentication backends.
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,6 +140,11 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Every failed log-in is kept (axes' AccessFailureLog, read-only in the admin).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client address: behind the TLS proxy, the last X-Forwarded-For entry (crm/security.py).
+CRM_BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "crm.security.client_ip"
 
 # Sessions: idle timeout (seconds) enforced by crm.middleware.IdleTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
