@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -36,6 +36,7 @@ LOCK_NAMESPACE = 0x43524D  # "CRM"
 # Advisory locks are re-entrant within one database session: remember what this thread holds,
 # so a job that (directly or not) runs itself is refused as on any other connection.
 _held = threading.local()
+LOCK_WAIT_SECONDS = 5
 
 
 class JobAlreadyRunning(Exception):
@@ -66,6 +67,24 @@ def stale_claim_age() -> timedelta:
     return timedelta(seconds=settings.CELERY_JOB_TIME_LIMIT)
 
 
+def _advisory_lock_acquire(name: str, key: int) -> None:
+    """Take the session-level advisory lock, waiting at most LOCK_WAIT_SECONDS.
+
+    The short wait covers a worker process that has just died: its message is redelivered at
+    once (reject_on_worker_lost), a few milliseconds before the server has ended the dead
+    session and released its lock. Without the wait that redelivery would be skipped.
+    """
+    try:
+        # set_config(..., true) lasts until the end of this transaction only.
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(LOCK_WAIT_SECONDS * 1000)}ms"])
+            cur.execute("SELECT pg_advisory_lock(%s)", [key])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise JobAlreadyRunning(name) from exc
+        raise
+
+
 @contextmanager
 def job_lock(name: str, *, now: datetime):
     """Hold the lock of job `name` for the block; raises JobAlreadyRunning if it is taken."""
@@ -74,10 +93,7 @@ def job_lock(name: str, *, now: datetime):
         if name in held:
             raise JobAlreadyRunning(name)
         key = advisory_lock_key(name)
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            if not cur.fetchone()[0]:
-                raise JobAlreadyRunning(name)
+        _advisory_lock_acquire(name, key)
         held.add(name)
         try:
             yield

@@ -19,9 +19,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only():
+def _postgres_only(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL=postgres://...")
+    monkeypatch.setattr(jobs, "LOCK_WAIT_SECONDS", 0.2)
 
 
 def conninfo() -> str:
@@ -79,21 +80,40 @@ def test_a_run_is_refused_while_another_worker_holds_the_lock(fake_job):
     assert jobs.run_job("pg-fake") == {"ran": 1}
 
 
-def test_the_lock_of_a_killed_worker_is_released_by_the_server(fake_job):
-    """SIGKILL a process holding the lock: no unlock ever runs, the server frees it anyway."""
-    key = jobs.advisory_lock_key("pg-fake")
+def hold_lock(key: int, *, seconds: float) -> subprocess.Popen:
+    """Another process holding the lock (a worker), for `seconds` or until killed."""
     holder = subprocess.Popen(
         [sys.executable, "-c", (
             "import sys, time, psycopg\n"
             "c = psycopg.connect(sys.argv[1], autocommit=True)\n"
             "c.execute('SELECT pg_advisory_lock(%s)', [int(sys.argv[2])])\n"
             "print('locked', flush=True)\n"
-            "time.sleep(120)\n"
-        ), conninfo(), str(key)],
+            "time.sleep(float(sys.argv[3]))\n"
+        ), conninfo(), str(key), str(seconds)],
         stdout=subprocess.PIPE, text=True,
     )
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_redelivered_run_waits_for_the_lock_of_a_worker_that_is_dying(fake_job, monkeypatch):
+    """A requeued job starts while the dead worker's session is still being closed."""
+    monkeypatch.setattr(jobs, "LOCK_WAIT_SECONDS", 10)
+    holder = hold_lock(jobs.advisory_lock_key("pg-fake"), seconds=1)
     try:
-        assert holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        assert jobs.run_job("pg-fake") == {"ran": 1}
+        assert time.monotonic() - started < 9
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_the_lock_of_a_killed_worker_is_released_by_the_server(fake_job):
+    """SIGKILL a process holding the lock: no unlock ever runs, the server frees it anyway."""
+    key = jobs.advisory_lock_key("pg-fake")
+    holder = hold_lock(key, seconds=120)
+    try:
         with pytest.raises(jobs.JobAlreadyRunning):
             jobs.run_job("pg-fake")
         holder.send_signal(signal.SIGKILL)
