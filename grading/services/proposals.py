@@ -121,6 +121,8 @@ def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, n
         refusal = approval_refusal(approver, proposal)
         if refusal:
             raise GradingError(refusal)
+        if approved and proposal.customer.is_blacklisted:
+            raise GradingError(_("A blacklisted customer is not graded."))  # reject it instead
         step = proposal.current_step
         ProposalApproval.objects.create(
             proposal=proposal, step=step, approver=approver, approved=approved, comment=comment, decided_at=now

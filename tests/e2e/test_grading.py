@@ -9,6 +9,7 @@ from customers.models import Customer, YearlyFigure
 from grading.models import GradeProposal, ProposalState
 from grading.services import evaluation_create, proposal_create
 from tests.factories import CustomerFactory
+from tests.grading.conftest import grant_grading_permissions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,6 +26,7 @@ def _context_page(browser, **kwargs):
 def test_manager_bulk_approves_gm_approves_a_salesperson_sees_it(
     browser, live_server, login, screenshot, salesperson, manager, gm_office
 ):
+    grant_grading_permissions()  # a flush by an earlier transactional test removes them
     up = CustomerFactory(name="无锡新锐电气有限公司", short_name="新锐电气", owner=salesperson, grade="C")
     down = CustomerFactory(name="常州远航包装有限公司", short_name="远航包装", owner=salesperson, grade="C")
     star = CustomerFactory(name="宁波永盛贸易有限公司", short_name="永盛贸易", owner=salesperson, grade="B")

@@ -1,5 +1,6 @@
 """Grading fixtures: a fixed clock, an A customer, figures, proposals."""
 
+import importlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,22 @@ from tests.factories import CustomerFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 25, 9, 0, tzinfo=SH)
+
+
+def grant_grading_permissions():
+    """The role groups' grading permissions, as the data migration grants them.
+
+    A transactional test (threads, browser) flushes every table, data migrations included;
+    with --reuse-db the next run would otherwise start without them.
+    """
+    from django.apps import apps
+
+    importlib.import_module("grading.migrations.0002_role_permissions").grant_permissions(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def grading_permissions(db):
+    grant_grading_permissions()
 
 
 @pytest.fixture(autouse=True)

@@ -170,6 +170,15 @@ def test_blacklisted_customers_get_no_proposals(now, salesperson, customer):
         proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长")
 
 
+def test_proposal_of_a_customer_blacklisted_meanwhile_cannot_be_approved(now, salesperson, manager, customer):
+    proposal = proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长")
+    Customer.objects.filter(pk=customer.pk).update(is_blacklisted=True, blacklisted_until="2026-09-01")
+    with pytest.raises(GradingError, match="blacklisted"):
+        proposal_approve(proposal_id=proposal.pk, approver=manager)
+    proposal_reject(proposal_id=proposal.pk, approver=manager, comment="已列入黑名单")
+    assert grade_of(customer) == "C"
+
+
 def test_salesperson_cannot_propose_for_others_customers(now, salesperson, other_customer):
     with pytest.raises(GradingError):
         proposal_create(actor=salesperson, customer_id=other_customer.pk, to_grade="B", reason="增长")
