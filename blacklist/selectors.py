@@ -85,3 +85,20 @@ def entries_awaiting(user: User) -> QuerySet[BlacklistEntry]:
     if user.is_manager:
         return qs.filter(reported_by__isnull=True, department_id=user.department_id)
     return qs.none()
+
+
+# --- Figures of the 工作台 (crm.dashboards; blacklist/dashboards.py) ---------------------------
+
+def readmissions_awaiting(user: User) -> QuerySet:
+    """Pending re-admission requests still missing this user's approval: 总经办's, or the
+    manager's of the entry's department (both are needed, in either order, §4)."""
+    from .models import ReadmissionRequest, ReadmissionState
+
+    qs = ReadmissionRequest.objects.filter(
+        state=ReadmissionState.PENDING, entry__customer__in=customer_list_for(user).values("pk")
+    ).select_related("entry__customer", "entry__department", "requested_by").order_by("requested_at", "pk")
+    if user.is_gm_office:
+        return qs.filter(gm_approved_at__isnull=True)
+    if user.is_manager and user.department_id:
+        return qs.filter(manager_approved_at__isnull=True, entry__department_id=user.department_id)
+    return qs.none()

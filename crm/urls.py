@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .dashboards import views as dashboard_views
 
 admin.site.site_header = "客户管理系统"
 admin.site.site_title = "客户管理系统"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("dashboard/charts/<str:key>.xlsx", dashboard_views.chart_export, name="dashboard_chart_export"),
+    path("dashboard/lists/<str:key>/", dashboard_views.drill_list, name="dashboard_list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("customers.urls")),
     path("grading/", include("grading.urls")),

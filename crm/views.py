@@ -2,20 +2,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .dashboards.pages import dashboard_for
 from .models import Notification
 from .registry import dashboard_widgets
 
 
 @login_required
 def home(request):
-    """The 工作台: the widgets that the apps register for the user's role."""
-    widgets = dashboard_widgets.render_all(request)
-    return render(request, "crm/home.html", {"widgets": widgets})
+    """The 工作台: what needs the user today (tiles), how the scope is doing (charts), and the
+    widgets that the apps register for the user's role."""
+    context = dashboard_for(request.user, now=timezone.now())
+    context["widgets"] = dashboard_widgets.render_all(request)
+    return render(request, "crm/home.html", context)
 
 
 @login_required

@@ -133,3 +133,51 @@ class SlicePage:
 
     def previous_page_number(self):
         return self.number - 1
+
+
+# --- Figures of the 工作台 (crm.dashboards; customers/dashboards.py) ---------------------------
+
+def grade_counts(user: User) -> list[dict]:
+    """Active customers the user may see, counted per department and grade (one query).
+
+    Rows: department_id, department__name, grade ("" = not graded yet), n. The customer list
+    filtered by status=active, grade (and department) shows exactly these customers.
+    """
+    from django.db.models import Count
+
+    return list(
+        customer_list_for(user).filter(status=CustomerStatus.ACTIVE).order_by()
+        .values("department_id", "department__name", "grade").annotate(n=Count("pk"))
+        .order_by("department__name", "grade")
+    )
+
+
+def documents_expiring(user: User, *, today, days: int = 30) -> QuerySet:
+    """Qualification documents of visible customers expiring between today and `days` days on."""
+    from datetime import timedelta
+
+    from .models import QualificationDocument
+
+    return (
+        QualificationDocument.objects.filter(
+            customer__in=customer_list_for(user).values("pk"),
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=days),
+        )
+        .select_related("customer", "customer__owner")
+        .order_by("expires_on", "pk")
+    )
+
+
+def import_batches_for(user: User) -> QuerySet:
+    """Imports the user may see: their department's (总经办 and the administrator: all);
+    a salesperson only their own."""
+    from .models import ImportBatch
+
+    qs = ImportBatch.objects.select_related("user", "department").order_by("-at", "-pk")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_all_departments:
+        return qs
+    if (user.is_manager or user.is_assistant) and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.filter(user=user)

@@ -84,3 +84,15 @@ def round_overview(user: User, round_: ReviewRound) -> dict:
         "distribution": distribution,
         "evaluated": sum(before.values()),
     }
+
+
+# --- Figures of the 工作台 (crm.dashboards; grading/dashboards.py) -----------------------------
+
+def proposals_open_by(user: User) -> QuerySet[GradeProposal]:
+    """The user's own grade-change proposals still awaiting a decision, of customers they may see."""
+    from .models import OPEN_STATES
+
+    return (
+        proposals_visible(user).filter(proposed_by=user, state__in=OPEN_STATES)
+        .select_related("customer").order_by("created_at", "pk")
+    )

@@ -225,3 +225,38 @@ def team_summary(user: User, *, now: datetime, policy: VisitPolicy | None = None
         "visits": sum(r.visits for r in rows.values()),
         "month_start": month_start,
     }
+
+
+# --- Figures of the 工作台 (crm.dashboards; visits/dashboards.py) ------------------------------
+
+def month_starts(today: date, months: int) -> list[date]:
+    """The first days of the last `months` calendar months, this one last."""
+    from crm.services import add_months
+
+    first = today.replace(day=1)
+    return [add_months(first, -k) for k in range(months - 1, -1, -1)]
+
+
+def visits_per_salesperson_month(user: User, *, now: datetime, months: int = 12) -> dict:
+    """Visit reports of customers the user may see, per author and calendar month, over the
+    last `months` months including this one. One query.
+
+    Rows: author_id, author__username, author__full_name, author__department_id,
+    author__department__name, month (a date, first of the month), visits, onsite.
+    """
+    from django.db.models.functions import TruncMonth
+
+    today = timezone.localdate(now)
+    starts = month_starts(today, months)
+    rows = list(
+        reports_for(user).filter(visited_on__gte=starts[0], visited_on__lte=today).order_by()
+        .annotate(month=TruncMonth("visited_on"))
+        .values("author_id", "author__username", "author__full_name", "author__department_id",
+                "author__department__name", "month")
+        .annotate(visits=Count("pk"), onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)))
+        .order_by("author__username", "month")
+    )
+    for r in rows:
+        if isinstance(r["month"], datetime):  # SQLite returns a datetime for TruncMonth of a date
+            r["month"] = r["month"].date()
+    return {"months": starts, "rows": rows}
