@@ -92,3 +92,36 @@ def client_for(client):
         return client
 
     return login
+
+
+def _rerun_data_migrations():
+    """Re-run every RunPython operation of our migrations (they are idempotent).
+
+    A transactional test (live_server, real concurrency) ends with a flush that also empties
+    what data migrations wrote: the role groups and their permissions. Later tests on a
+    reused database would then get 403 in the admin.
+    """
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist"}
+    plan = [key for key in loader.graph.nodes if key[0] in ours]
+    for key in sorted(plan, key=lambda k: (["crm", "customers", "grading", "blacklist", "visits", "complaints"].index(k[0]), k[1])):
+        migration = loader.graph.nodes[key]
+        for op in migration.operations:
+            if isinstance(op, RunPython):
+                op.code(global_apps, connection.schema_editor)
+
+
+@pytest.fixture(autouse=True)
+def _restore_migration_data_after_flush(request):
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        f in request.fixturenames for f in ("transactional_db", "live_server")
+    )
+    if transactional:
+        _rerun_data_migrations()
