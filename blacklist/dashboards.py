@@ -56,7 +56,7 @@ tiles.register(Tile(
 ))
 
 charts.register(Chart(
-    key="blacklist.summary", title=_("Blacklist summary"), build=summary, order=60,
+    key="blacklist.summary", title=_("Blacklist entries by department"), build=summary, order=60,
     roles=frozenset({"manager", "gm_office", "admin"}),
     titles={"manager": _("Blacklist entries of the department")},
 ))

@@ -92,6 +92,10 @@ def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else None
 
 
+def _day(dt):
+    return timezone.localtime(dt).date() if dt else None
+
+
 charts.register(Chart(
     key="customers.by_grade", title=_("Customers of the department by grade"), build=by_grade, order=20,
     roles=frozenset({"salesperson", "assistant", "manager"}),
@@ -126,8 +130,8 @@ drill_lists.register(DrillList(
         Column(_("Customer"), lambda c: c.name, _customer_link()),
         Column(_("Owner"), lambda c: c.owner.display_name),
         Column(_("Grade"), lambda c: c.grade or None),
-        Column(_("Last confirmed"), lambda c: _local(c.last_confirmed_at)),
-        Column(_("Created"), lambda c: _local(c.created_at)),
+        Column(_("Last confirmed"), lambda c: _day(c.last_confirmed_at)),
+        Column(_("Created"), lambda c: _day(c.created_at)),
     ),
 ))
 drill_lists.register(DrillList(

@@ -81,7 +81,8 @@ class ChartData:
 
     @property
     def is_empty(self) -> bool:
-        return not self.labels or all(not v for _n, values in self.series for v in values)
+        # A rate of 0 % is data when something was counted (the table's extra columns).
+        return not self.labels or all(not v for _n, values in self.columns for v in values)
 
 
 @dataclass(frozen=True)

@@ -138,14 +138,14 @@ def client_for(client, settings):
     return login
 
 
+PERSONAS = ("salesperson", "other_salesperson", "south_salesperson", "assistant", "manager", "south_manager",
+            "gm_office", "administrator")
+
+
 @pytest.fixture
-def people(salesperson, other_salesperson, south_salesperson, assistant, manager, south_manager, gm_office,
-           administrator):
-    return {
-        "salesperson": salesperson, "other_salesperson": other_salesperson, "south_salesperson": south_salesperson,
-        "assistant": assistant, "manager": manager, "south_manager": south_manager, "gm_office": gm_office,
-        "administrator": administrator,
-    }
+def people(request):
+    """Every persona of tests/conftest.py by role name."""
+    return {name: request.getfixturevalue(name) for name in PERSONAS}
 
 
 @pytest.fixture
