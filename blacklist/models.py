@@ -14,7 +14,7 @@ from django.db.models import F, Func, IntegerField, Q, Value
 from django.db.models.lookups import Exact, LessThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Department, SingletonPolicy
+from crm.models import Department, SingletonPolicy, StoredFile
 from customers.models import Customer
 
 # Regulations: 有效期暂定6个月; 总经办 may shorten it, never lengthen it. The policy may lower
@@ -193,16 +193,9 @@ def evidence_upload_to(instance, filename):
     return f"blacklist/{instance.entry_id}/{uuid.uuid4().hex}"
 
 
-class BlacklistEvidence(models.Model):
+class BlacklistEvidence(StoredFile):
     entry = models.ForeignKey(BlacklistEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence file")

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.uploads import file_response
 from customers.selectors import customer_list_for
 from customers.services import access_log_record_many
 
@@ -137,7 +138,7 @@ def evidence_download(request, pk):
         BlacklistEvidence.objects.select_related("entry"),
         pk=pk, entry__customer__in=customer_list_for(request.user).values("pk"),
     )
-    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
+    return file_response(ev.file, name=ev.original_name, content_type=ev.content_type)
 
 
 @login_required

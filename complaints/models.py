@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Department, SingletonPolicy
+from crm.models import Department, SingletonPolicy, StoredFile
 from customers.models import PROVINCE_CHOICES, Customer
 
 
@@ -300,16 +300,9 @@ def attachment_upload_to(instance, filename):
     return f"complaints/{instance.ticket_id}/{uuid.uuid4().hex}"
 
 
-class TicketAttachment(models.Model):
+class TicketAttachment(StoredFile):
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")

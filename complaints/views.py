@@ -7,13 +7,14 @@ see is a 404. Actions parse a form, call one service and turn a ComplaintError i
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.models import Department
+from crm.uploads import file_response
 from customers.selectors import customer_list_for
 
 from . import selectors, services
@@ -229,8 +230,7 @@ def attachment_download(request, pk, attachment_id):
         att = TicketAttachment.objects.get(pk=attachment_id, ticket=ticket)
     except TicketAttachment.DoesNotExist as exc:
         raise Http404 from exc
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name,
-                        content_type=att.content_type)
+    return file_response(att.file, name=att.original_name, content_type=att.content_type)
 
 
 @login_required

@@ -107,6 +107,29 @@ class SingletonPolicy(models.Model):
         return obj
 
 
+class StoredFile(models.Model):
+    """Base of every uploaded file (documents, evidence, attachments, photos).
+
+    The subclass adds its `file` field (with an upload_to that never uses the uploader's
+    name) and the record it belongs to. The type and size were checked by
+    crm.uploads.validate_upload before saving; downloads go through crm.uploads.file_response.
+    """
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+
 class Notification(models.Model):
     """An in-app reminder or escalation; also the outbox of its e-mail.
 

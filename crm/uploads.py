@@ -112,3 +112,25 @@ def safe_display_name(name: str) -> str:
     base = os.path.basename((name or "").replace("\\", "/")).strip().lstrip(".")
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
     return base[:150] or "file"
+
+
+def file_response(fieldfile, *, name: str, content_type: str, inline: bool = False):
+    """Serve a stored upload after the caller checked who may see it.
+
+    Downloads are attachments (images may be shown inline), never sniffed, sandboxed if a
+    browser renders them anyway, and not cached by shared caches. A file missing on disk is
+    a 404, not a server error.
+    """
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = fieldfile.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(_("The file is missing.")) from exc
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=name or "file", content_type=content_type or "application/octet-stream"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response

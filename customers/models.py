@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from crm.models import Department, SingletonPolicy
+from crm.models import Department, SingletonPolicy, StoredFile
 
 from .validators import validate_credit_code, validate_mobile
 
@@ -266,19 +266,12 @@ def document_upload_to(instance, filename):
     return f"documents/{instance.customer_id}/{uuid.uuid4().hex}"
 
 
-class QualificationDocument(models.Model):
+class QualificationDocument(StoredFile):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
     issued_on = models.DateField(_("issue date"), null=True, blank=True)
     expires_on = models.DateField(_("expiry date"), null=True, blank=True, db_index=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("qualification document")

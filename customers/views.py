@@ -7,7 +7,7 @@ salesperson's customer (or another department's) is a 404, never the data.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm.models import Role
 from crm.registry import customer_panels
+from crm.uploads import file_response
 
 from . import imports, selectors, services
 from .filters import CustomerFilter
@@ -342,15 +343,8 @@ def document_download(request, pk, document_id):
     doc = customer.documents.filter(pk=document_id).first()
     if doc is None:
         raise Http404
-    try:
-        handle = doc.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The file is missing.")) from exc
+    response = file_response(doc.file, name=doc.original_name, content_type=doc.content_type)
     services.access_log_record(user=request.user, customer=customer, action=AccessAction.DOWNLOAD, detail=doc.original_name)
-    response = FileResponse(handle, as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.uploads import file_response
 from customers.models import Customer, YearlyFigure
 from customers.selectors import customer_get_for, customer_list_for
 
@@ -126,10 +127,8 @@ def incident_evidence(request, pk):
     incident = get_object_or_404(Incident, pk=pk, customer__in=customer_list_for(request.user).values("pk"))
     if not incident.evidence:
         raise Http404
-    return FileResponse(
-        incident.evidence.open("rb"), as_attachment=True, filename=incident.evidence_name or "evidence",
-        content_type=incident.evidence_content_type or "application/octet-stream",
-    )
+    return file_response(incident.evidence, name=incident.evidence_name or "evidence",
+                         content_type=incident.evidence_content_type)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import SingletonPolicy
+from crm.models import SingletonPolicy, StoredFile
 from customers.models import Contact, Customer
 
 
@@ -190,16 +190,11 @@ def attachment_upload_to(instance, filename):
     return f"visits/{instance.report.customer_id}/{uuid.uuid4().hex}"
 
 
-class VisitAttachment(models.Model):
+class VisitAttachment(StoredFile):
     """A photo or document of a visit; served only to users who may see the customer."""
 
     report = models.ForeignKey(VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("visit attachment")

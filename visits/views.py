@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.uploads import file_response
 from customers.models import AccessAction, Contact, Customer
 from customers.selectors import customer_list_for, customer_search
 from customers.services import access_log_record, access_log_record_many
@@ -197,9 +198,7 @@ def attachment_download(request, pk):
     )
     access_log_record(user=request.user, customer=att.report.customer, action=AccessAction.DOWNLOAD,
                       detail=f"visit attachment {att.original_name}")
-    return FileResponse(
-        att.file.open("rb"), content_type=att.content_type, as_attachment=not att.is_image, filename=att.original_name
-    )
+    return file_response(att.file, name=att.original_name, content_type=att.content_type, inline=att.is_image)
 
 
 @login_required
