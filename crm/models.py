@@ -151,6 +151,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_failures = models.PositiveSmallIntegerField(_("failed e-mail attempts"), default=0)
 
     class Meta:
         verbose_name = _("notification")

@@ -7,11 +7,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import AuditLog, Notification, User
 
 logger = logging.getLogger(__name__)
+
+# How often the outbox tries one e-mail before giving up on it (the notification stays in-app).
+EMAIL_MAX_ATTEMPTS = 5
 
 
 def _jsonable(value):
@@ -137,26 +141,42 @@ def notification_outbox_drain(*, now: datetime | None = None, since: datetime | 
 
     Each row is claimed (emailed_at set) in the same transaction that sends it, with
     SKIP LOCKED on PostgreSQL, so two workers never send one e-mail twice. Recipients
-    without an address are marked done without an e-mail.
+    without an address are marked done without an e-mail. An e-mail the mail server refuses
+    does not hold up the others: its row counts a failure and is tried again by the next
+    sweep, up to EMAIL_MAX_ATTEMPTS times (the in-app notification stands regardless).
     """
     now = now or timezone.now()
-    sent = skipped = 0
+    sent = skipped = failed = 0
     with transaction.atomic():
-        qs = Notification.objects.filter(emailed_at__isnull=True).select_related("recipient").order_by("id")
+        qs = (
+            Notification.objects.filter(emailed_at__isnull=True, email_failures__lt=EMAIL_MAX_ATTEMPTS)
+            .select_related("recipient")
+            .order_by("email_failures", "id")
+        )
         if transaction.get_connection().features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs[:limit])
+        done, failures = [], []
         for n in batch:
-            if n.recipient.email:
-                body = n.body
-                if n.url:
-                    body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{n.url}"
-                send_mail(n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False)
-                sent += 1
-            else:
+            if not n.recipient.email:
                 skipped += 1
-        Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=now)
-    return {"sent": sent, "without_address": skipped}
+                done.append(n.pk)
+                continue
+            body = n.body
+            if n.url:
+                body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{n.url}"
+            try:
+                send_mail(n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False)
+            except Exception:
+                logger.warning("E-mail of notification %s failed; will retry", n.pk, exc_info=True)
+                failed += 1
+                failures.append(n.pk)
+                continue
+            sent += 1
+            done.append(n.pk)
+        Notification.objects.filter(pk__in=done).update(emailed_at=now)
+        Notification.objects.filter(pk__in=failures).update(email_failures=F("email_failures") + 1)
+    return {"sent": sent, "without_address": skipped, "failed": failed}
 
 
 def unread_count(user: User) -> int:

@@ -23,8 +23,8 @@ def test_notification_is_sent_once_per_key_and_emailed_after_commit(salesperson,
 def test_outbox_drain_sends_what_the_on_commit_send_missed(salesperson):
     Notification.objects.create(recipient=salesperson, kind="t", title="积压的提醒")
     result = services.notification_outbox_drain()
-    assert result == {"sent": 1, "without_address": 0}
-    assert services.notification_outbox_drain() == {"sent": 0, "without_address": 0}
+    assert result == {"sent": 1, "without_address": 0, "failed": 0}
+    assert services.notification_outbox_drain() == {"sent": 0, "without_address": 0, "failed": 0}
     assert len(mail.outbox) == 1
 
 
@@ -84,3 +84,28 @@ def test_run_job_moves_the_watermark_and_refuses_parallel_runs(settings):
     state.save()
     with time_machine.travel(first + dt.timedelta(days=1, minutes=5), tick=False), pytest.raises(jobs.JobAlreadyRunning):
         jobs.run_job("fake")
+
+
+@pytest.mark.django_db
+def test_a_refused_email_does_not_hold_up_the_outbox(salesperson, other_salesperson, monkeypatch):
+    from django.core import mail as mail_module
+
+    bad = Notification.objects.create(recipient=salesperson, kind="t", title="退信")
+    good = Notification.objects.create(recipient=other_salesperson, kind="t", title="正常")
+    real_send = services.send_mail
+
+    def flaky_send(subject, body, sender, to, **kw):
+        if to == [salesperson.email]:
+            raise OSError("550 mailbox unavailable")
+        return real_send(subject, body, sender, to, **kw)
+
+    monkeypatch.setattr(services, "send_mail", flaky_send)
+    assert services.notification_outbox_drain() == {"sent": 1, "without_address": 0, "failed": 1}
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.emailed_at is not None and bad.emailed_at is None and bad.email_failures == 1
+    for _ in range(services.EMAIL_MAX_ATTEMPTS):
+        services.notification_outbox_drain()
+    bad.refresh_from_db()
+    assert bad.email_failures == services.EMAIL_MAX_ATTEMPTS and bad.emailed_at is None
+    assert [m.to for m in mail_module.outbox] == [[other_salesperson.email]]
