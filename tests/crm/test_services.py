@@ -109,3 +109,17 @@ def test_a_refused_email_does_not_hold_up_the_outbox(salesperson, other_salesper
     bad.refresh_from_db()
     assert bad.email_failures == services.EMAIL_MAX_ATTEMPTS and bad.emailed_at is None
     assert [m.to for m in mail_module.outbox] == [[other_salesperson.email]]
+
+
+@pytest.mark.django_db
+def test_createadmin_makes_an_administrator_with_role_and_group(monkeypatch):
+    from django.core.management import call_command
+
+    from crm.models import Role, User
+
+    monkeypatch.setenv("CRM_ADMIN_PASSWORD", "a-Long-secret-2026")
+    call_command("createadmin", "--username", "boss", "--email", "it@example.com", verbosity=0)
+    user = User.objects.get(username="boss")
+    assert user.role == Role.ADMIN and user.is_superuser and user.is_staff
+    assert user.check_password("a-Long-secret-2026")
+    assert list(user.groups.values_list("name", flat=True)) == ["管理员"]
