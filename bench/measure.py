@@ -14,9 +14,12 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+JOB_BUDGET_S = 60
+PAGE_BUDGET_S = 20
 
 
 class Skip(Exception):
@@ -66,7 +69,10 @@ class Result:
 def replay(statements: list[str], repeats: int) -> tuple[float, int]:
     """The SQL floor: median over `repeats` of the summed execution time of the statements."""
     totals, errors = [], 0
+    started = time.perf_counter()
     for _ in range(repeats):
+        if totals and time.perf_counter() - started > JOB_BUDGET_S / 2:
+            break
         total, errors = 0.0, 0
         with transaction.atomic():
             with connection.cursor() as wrapper:
@@ -116,9 +122,13 @@ class Pages:
         return response
 
     def time_url(self, username: str, url: str, reps: int) -> list[float]:
+        """`reps` timed requests, fewer (at least 5) for a page so slow that they pass 20 s."""
         c = self.client(username)
         samples = []
+        started = time.perf_counter()
         for _ in range(reps):
+            if len(samples) >= 5 and time.perf_counter() - started > PAGE_BUDGET_S:
+                break
             t0 = time.perf_counter()
             c.get(url)
             samples.append(time.perf_counter() - t0)
@@ -158,7 +168,25 @@ class Pages:
 def slowest(ctx: CaptureQueriesContext, top: int = 3) -> list[dict]:
     """The slowest statements of the captured run (as the ORM timed them), for the findings."""
     rows = sorted(ctx.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:top]
-    return [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:600]} for q in rows]
+    return [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:4000]} for q in rows]
+
+
+STATEMENT_TIMEOUT_S = 120
+
+
+def bound_statements() -> None:
+    """A job statement that runs past two minutes is cancelled (and reported), so a pathological
+    plan cannot hold the whole bench for hours."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT_S}s'")
+
+
+def analyze(models_list) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for m in models_list:
+                cur.execute(f"ANALYZE {connection.ops.quote_name(m._meta.db_table)}")
 
 
 def table_counts(models_list) -> dict[str, int]:
@@ -171,19 +199,38 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
     With `rerun`, each repetition also runs the job a second time inside the same
     transaction and records its time and the rows it created (should be none).
     """
-    from crm.jobs import job_function, run_job
+    from crm.jobs import job_function
 
     try:
         job_function(name)
     except Exception as exc:
         raise Skip(f"job {name} is not importable yet ({exc.__class__.__name__}: {exc})") from exc
+    try:
+        return _measure_job(name, now=now, reps=reps, floor_reps=floor_reps, target=target,
+                            count_models=count_models, rerun=rerun)
+    except OperationalError as exc:
+        if "statement timeout" not in str(exc):
+            raise
+        raise Skip(f"MISSED: a statement of job {name} ran past {STATEMENT_TIMEOUT_S} s and was cancelled "
+                   f"({str(exc).splitlines()[0]})") from exc
+
+
+def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool) -> Result:
+    from crm.jobs import run_job
+
     first, second, summaries, created = [], [], [], {}
     statements: list[str] = []
+    started = time.perf_counter()
     for rep in range(reps + 1):
+        # The first run is captured (query count, statements of the floor) and not timed; the
+        # timed ones stop after a minute, so that a slow job keeps the whole run bounded.
+        if rep > 1 and time.perf_counter() - started > JOB_BUDGET_S:
+            break
         with transaction.atomic():
+            bound_statements()
             before = table_counts(count_models)
             t0 = time.perf_counter()
-            if rep == reps:  # the last one is the captured run, not timed
+            if rep == 0:
                 with CaptureQueriesContext(connection) as ctx:
                     summary = run_job(name, now=now)
                 statements = captured_sql(ctx)
@@ -195,9 +242,12 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
             created = {k: middle[k] - before[k] for k in before if middle[k] != before[k]}
             summaries.append(summary)
             if rerun:
+                # The rerun comes after the first run committed and autovacuum analysed the
+                # new rows; without fresh statistics see finding 7 of bench/README.md.
+                analyze(count_models)
                 t1 = time.perf_counter()
                 summary2 = run_job(name, now=now)
-                if rep < reps:
+                if rep > 0:
                     second.append(time.perf_counter() - t1)
                 after = table_counts(count_models)
                 rerun_created = {k: after[k] - middle[k] for k in after if after[k] != middle[k]}

@@ -120,6 +120,7 @@ def main(argv=None) -> int:
     seed_seconds = round(time.perf_counter() - t0, 1)
     print(f"seed ready in {seed_seconds} s")
     only = [s.strip() for s in args.only.split(",") if s.strip()]
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
     results, skipped = suite.run(now=now, quick=args.quick, only=only, scale=args.scale, database=args.database)
     out = {
@@ -129,6 +130,9 @@ def main(argv=None) -> int:
         "seed": seeded,
         "seed_seconds": seed_seconds,
         "measure_seconds": round(time.perf_counter() - t0, 1),
+        # Other processes on the machine slow every number down: a load above the core count
+        # during the run means the timings are pessimistic.
+        "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
         "quick": args.quick,
         "results": [r.__dict__ for r in results],
         "skipped": skipped,

@@ -520,8 +520,50 @@ def seed_blacklist(ctx) -> dict:
 # Grading: an open review round with its proposals (filled in as the grading app lands).
 
 def seed_grading(ctx) -> dict:
-    model_or_skip("grading.ReviewRound")
-    raise SkipPart("the grading seeder waits for the grading models")
+    """This year's review round, still open: an evaluation for every active customer, a
+    pending proposal where the suggested grade differs (about one customer in ten)."""
+    Round = model_or_skip("grading.ReviewRound")
+    Evaluation = model_or_skip("grading.Evaluation")
+    Proposal = model_or_skip("grading.GradeProposal")
+    from customers.models import Customer
+
+    now, today, n = ctx.now, ctx.now.date(), ctx.scale.customers
+    opened = now.replace(month=3, day=25, hour=1, minute=0, second=0, microsecond=0)
+    year = today.year
+    rnd = Round.objects.create(year=year, period_year=year - 1, opened_at=opened, closes_on=date(year, 3, 30))
+    blacklisted = set(Customer.objects.filter(is_blacklisted=True).values_list("id", flat=True))
+    policy = json.dumps({"threshold_a": "3000000", "threshold_b": "1000000", "threshold_c": "500000",
+                         "weights": {"volume": 40, "payment": 25, "reputation": 15, "loyalty": 10, "growth": 10}})
+    proposals = []
+
+    def evaluations():
+        for i in range(n):
+            grade = grade_of(i)
+            if not grade or i % 20 == 3 or i + 1 in blacklisted:
+                continue
+            suggested = NEIGHBOUR[grade] if i % 10 == 4 else grade
+            band = VOLUME_BANDS[suggested]
+            volume = band[0] + (band[1] - band[0]) * ((i * 31 + 17) % 100) // 100
+            if suggested != grade:
+                proposals.append((i + 1, grade, suggested))
+            yield {"id": i + 1, "customer_id": i + 1, "kind": "annual", "round_id": rnd.id, "period_year": year - 1,
+                   "business_volume": Decimal(volume), "receivables": Decimal(volume // 10),
+                   "grade_before": grade, "suggested_grade": suggested, "policy": policy, "created_at": opened}
+
+    kinds = {k for k, _label in Evaluation._meta.get_field("kind").choices}
+    if "annual" not in kinds:
+        raise SkipPart(f"grading.Evaluation.kind has no 'annual' choice ({sorted(kinds)})")
+    out = {"review_rounds": 1, "evaluations": ctx.writer.write(Evaluation, evaluations())}
+
+    def rows():
+        for pid, (cid, grade, suggested) in enumerate(proposals, start=1):
+            yield {"id": pid, "customer_id": cid, "kind": "change", "from_grade": grade, "to_grade": suggested,
+                   "reason": f"年度评审：建议由{grade}级调整为{suggested}级", "evaluation_id": cid, "round_id": rnd.id,
+                   "state": "pending_manager", "created_at": opened}
+
+    out["proposals"] = ctx.writer.write(Proposal, rows())
+    model_or_skip("grading.GradingPolicy").load()
+    return out
 
 
 PARTS = [
