@@ -49,5 +49,28 @@ class Registry:
 customer_panels = Registry()
 # Widgets of the 工作台 (crm/home.html), by role.
 dashboard_widgets = Registry()
+
+
+class Hooks:
+    """Functions an upper app asks a customers service to call at a moment of the lifecycle.
+
+    Explicit calls, not signals: the service calls each hook inside its own transaction, so a
+    hook that fails rolls the whole action back, and grep finds every caller.
+    """
+
+    def __init__(self):
+        self._items: dict[str, Callable] = {}
+
+    def register(self, key: str, fn: Callable) -> None:
+        self._items[key] = fn
+
+    def __iter__(self):
+        return iter([self._items[k] for k in sorted(self._items)])
+
+
+# Called as fn(customer=, actor=, now=) by customers.services.customer_change_status when a
+# customer becomes active (正式): grading gives the provisional grade (暂定等级, domain §3) then.
+customer_activated = Hooks()
+
 # Marks shown next to a customer's name everywhere (e.g. the blacklist badge) are model
 # fields on Customer (is_blacklisted), kept by the blacklist services: no registry needed.

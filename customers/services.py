@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Notification, Role, User
+from crm.registry import customer_activated
 from crm.services import add_months, audit_record, notification_bulk_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
 
@@ -172,8 +173,9 @@ def customer_change_status(*, actor: User, customer_id: int, status: str, now: d
     """Move a customer between prospect, active and inactive.
 
     Re-activating (or activating) a blacklisted customer is refused (domain §4). Becoming
-    active sets the cooperation start date if it is missing; the provisional grade is given
-    by the grading app's activation service, which calls this one.
+    active sets the cooperation start date if it is missing and, in the same transaction,
+    runs the hooks of crm.registry.customer_activated: the grading app gives an ungraded
+    customer its provisional grade (暂定等级, §3) there, without this app importing grading.
     """
     now = now or timezone.now()
     if status not in CustomerStatus.values:
@@ -200,6 +202,9 @@ def customer_change_status(*, actor: User, customer_id: int, status: str, now: d
             actor=actor, action="customers.customer.status_changed", target=customer,
             before={"status": before}, after={"status": status},
         )
+        if status == CustomerStatus.ACTIVE:
+            for hook in customer_activated:
+                hook(customer=customer, actor=actor, now=now)
     return customer
 
 

@@ -19,6 +19,7 @@ from .jobs import (
 )
 from .proposals import (
     grade_provisional_assign,
+    grade_provisional_on_activation,
     grade_readmission_apply,
     proposal_approve,
     proposal_create,
@@ -28,7 +29,7 @@ from .proposals import (
 
 __all__ = [
     "GradingError", "annual_review_open", "approval_refusal", "demotion_deadlines_escalate", "evaluation_create",
-    "grade_provisional_assign", "grade_readmission_apply", "incident_record", "new_customer_evaluations_open",
+    "grade_provisional_assign", "grade_provisional_on_activation", "grade_readmission_apply", "incident_record", "new_customer_evaluations_open",
     "proposal_approve", "proposal_create", "proposal_reject", "proposal_withdraw", "provisional_grades_assign",
     "review_round_open",
 ]

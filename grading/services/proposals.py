@@ -266,6 +266,26 @@ def grade_provisional_assign(*, customer_id: int, actor: User | None = None, now
     return proposal
 
 
+def grade_provisional_on_activation(*, customer: Customer, actor: User | None, now: datetime) -> GradeProposal | None:
+    """The hook customers.services.customer_change_status calls when a customer becomes active.
+
+    An ungraded customer gets its provisional grade (暂定等级, §3) at once, set by the rules
+    (the system is the proposer); a customer that already has a grade (re-activated, or
+    re-admitted as C) or an open proposal keeps it. Runs inside the status change's transaction.
+    """
+    from .jobs import provisional_grades_assign
+
+    created = provisional_grades_assign(Customer.objects.filter(pk=customer.pk), now=now)
+    if not created:
+        return None
+    proposal = created[0]
+    audit_record(
+        actor=actor, action="grading.grade.provisional", target=customer,
+        after={"grade": proposal.to_grade, "on": "activation"},
+    )
+    return proposal
+
+
 def grade_readmission_apply(
     *, customer_id: int, manager: User, gm: User, reason: str, now: datetime | None = None
 ) -> GradeProposal:

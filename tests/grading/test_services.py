@@ -278,3 +278,29 @@ def test_incident_evidence_of_a_wrong_type_is_refused(now, salesperson, customer
         incident_record(actor=salesperson, customer_id=customer.pk, incident_type="contract",
                         occurred_on=now.date(), description="x", evidence=bad)
     assert not Incident.objects.exists()
+
+
+def test_activating_a_customer_gives_its_provisional_grade_at_once(now, salesperson, figures):
+    """§3: new customers get a provisional grade *when they become active*, not the next night."""
+    from customers.services import customer_change_status
+
+    prospect = CustomerFactory(owner=salesperson, grade="", status=CustomerStatus.PROSPECT)
+    figures(prospect, year=2025, volume=600_000)
+    customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.ACTIVE, now=now)
+    prospect.refresh_from_db()
+    assert (prospect.status, prospect.grade, prospect.grade_provisional) == ("active", "C", True)
+    change = GradeChange.objects.get(customer=prospect)
+    assert change.provisional and change.proposed_by is None and change.to_grade == "C"
+    assert AuditLog.objects.filter(action="grading.grade.provisional", target_id=str(prospect.pk)).exists()
+
+
+def test_activating_without_figures_gives_provisional_d_and_regrading_is_not_repeated(now, salesperson):
+    from customers.services import customer_change_status
+
+    prospect = CustomerFactory(owner=salesperson, grade="", status=CustomerStatus.PROSPECT)
+    customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.ACTIVE, now=now)
+    customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.INACTIVE, now=now)
+    customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.ACTIVE, now=now)
+    prospect.refresh_from_db()
+    assert (prospect.grade, prospect.grade_provisional) == ("D", True)
+    assert GradeChange.objects.filter(customer=prospect).count() == 1

@@ -138,3 +138,13 @@ def test_manager_starts_the_round_from_the_review_page(now, client_for, manager,
     assert GradeProposal.objects.filter(customer=c, to_grade="B").exists()
     client_for(manager).post(reverse("grading:round_start"))
     assert GradeProposal.objects.count() == 1
+
+
+def test_status_button_activating_a_prospect_shows_its_provisional_grade(now, client_for, salesperson, figures):
+    prospect = CustomerFactory(owner=salesperson, grade="", status="prospect")
+    figures(prospect, year=2025, volume=1_500_000)
+    client = client_for(salesperson)
+    response = client.post(reverse("customers:status", args=[prospect.pk]), {"status": "active"}, follow=True)
+    prospect.refresh_from_db()
+    assert (prospect.status, prospect.grade, prospect.grade_provisional) == ("active", "B", True)
+    assert "B (暂定)" in response.content.decode()
