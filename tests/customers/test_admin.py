@@ -81,3 +81,22 @@ def test_all_archive_admin_pages_open(client_for, administrator, customer):
     for model in ("customer", "contact", "qualificationdocument", "yearlyfigure", "accesslog", "importbatch"):
         assert client.get(reverse(f"admin:customers_{model}_changelist")).status_code == 200, model
     assert Customer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_admin_views_of_a_key_customer_are_in_its_access_log(client_for, manager, customer):
+    """查阅记录 (§2): the admin's change page and history show the archive too, so they are logged."""
+    customer.is_key = True
+    customer.save(update_fields=["is_key"])
+    client = client_for(manager)
+    assert client.get(reverse("admin:customers_customer_change", args=[customer.pk])).status_code == 200
+    assert client.get(reverse("admin:customers_customer_history", args=[customer.pk])).status_code == 200
+    rows = AccessLog.objects.filter(customer=customer, user=manager, action="view")
+    assert rows.count() == 2
+    assert {r.detail for r in rows} == {"admin", "admin history"}
+
+
+@pytest.mark.django_db
+def test_admin_view_of_an_ordinary_customer_is_not_logged(client_for, manager, customer):
+    client_for(manager).get(reverse("admin:customers_customer_change", args=[customer.pk]))
+    assert not AccessLog.objects.exists()
