@@ -8,10 +8,12 @@ reported; nothing is written until the user confirms. The confirmed run is all-o
 
 import logging
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 
 import tablib
+from defusedxml.ElementTree import iterparse as defused_iterparse
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
@@ -20,9 +22,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.formats.base_formats import XLSX as XLSXFormat
 from import_export.results import RowResult
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from crm.models import User
 from crm.services import audit_record
@@ -80,15 +81,88 @@ class StagedImport:
         return {"token": self.token, "kind": self.kind, "name": self.file_name, "path": self.path}
 
 
-def _load_dataset(content: bytes, resource):
+# Excel's own limit; a sheet claiming rows beyond it was not written by Excel.
+EXCEL_MAX_ROWS = 1_048_576
+
+
+_ROW_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
+
+
+def _ensure_sheets_within_limit(content: bytes) -> None:
+    """Count the data rows of every sheet in one streaming pass; stop at the first over the limit.
+
+    openpyxl, even read-only, parses a whole sheet that lacks a <dimension> element before
+    giving the first row (a million rows: ten seconds). This pass reads no further than
+    IMPORT_MAX_ROWS rows, with defusedxml refusing entity declarations (billion laughs, XXE).
+    """
+    limit = settings.IMPORT_MAX_ROWS + 1  # and the header row
+    with zipfile.ZipFile(BytesIO(content)) as zf:
+        for name in zf.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            seen = 0
+            with zf.open(name) as fh:
+                for _event, element in defused_iterparse(fh, events=("end",)):
+                    if element.tag != _ROW_TAG:
+                        continue
+                    if "".join(element.itertext()).strip():
+                        seen += 1
+                        if seen > limit:
+                            raise CustomerError(
+                                _("The file has more than %(max)d rows; at most %(max)d may be imported at once.")
+                                % {"max": settings.IMPORT_MAX_ROWS}
+                            )
+                    element.clear()
+
+
+def _read_rows(content: bytes) -> tuple[list, list]:
+    """The first sheet's header row and its non-blank data rows, streamed.
+
+    openpyxl reads in read-only mode (XML parsed by defusedxml: no entity tricks) and reading
+    stops at the first data row over IMPORT_MAX_ROWS, so a file of a million rows is refused
+    within a second or two, before anything is held in memory. A sheet whose rows run past
+    Excel's last row (a forged row number to make a reader fill a gap) is refused too.
+    """
+    limit = settings.IMPORT_MAX_ROWS
+    damaged = _("The file is damaged or is not an Excel workbook (.xlsx).")
     try:
-        dataset = XLSXFormat().create_dataset(content)
+        _ensure_sheets_within_limit(content)
+        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except CustomerError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
         logger.info("unreadable workbook: %s", exc)
-        raise CustomerError(_("The file is damaged or is not an Excel workbook (.xlsx).")) from exc
-    headers = [str(h).strip() if h is not None else "" for h in (dataset.headers or [])]
-    # Rows left empty at the end of a sheet are not data.
-    rows = [r for r in dataset if any(v not in (None, "") for v in r)]
+        raise CustomerError(damaged) from exc
+    headers, rows = None, []
+    try:
+        for number, row in enumerate(book.active.iter_rows(values_only=True), start=1):
+            if number > EXCEL_MAX_ROWS:
+                raise CustomerError(damaged)
+            if headers is None:
+                headers = list(row)
+            elif any(v not in (None, "") for v in row):
+                rows.append(row)
+                if len(rows) > limit:
+                    raise CustomerError(
+                        _("The file has more than %(max)d rows; at most %(max)d may be imported at once.")
+                        % {"max": limit}
+                    )
+    except CustomerError:
+        raise
+    except Exception as exc:
+        logger.info("unreadable worksheet: %s", exc)
+        raise CustomerError(damaged) from exc
+    finally:
+        book.close()
+    return headers or [], rows
+
+
+def _load_dataset(content: bytes, resource):
+    raw_headers, rows = _read_rows(content)
+    headers = [str(h).strip() if h is not None else "" for h in raw_headers]
+    width = len(headers)
+    # Rows shorter or longer than the header (cells left of the data) are cut to its width.
+    rows = [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows]
     dataset = tablib.Dataset(*rows, headers=headers)
     missing = [c for c in resource.required_columns if c not in headers]
     if missing:
@@ -97,10 +171,6 @@ def _load_dataset(content: bytes, resource):
         )
     if not rows:
         raise CustomerError(_("The file has no data rows."))
-    if len(rows) > settings.IMPORT_MAX_ROWS:
-        raise CustomerError(_("The file has %(n)d rows; at most %(max)d may be imported at once.") % {
-            "n": len(rows), "max": settings.IMPORT_MAX_ROWS,
-        })
     return dataset
 
 
