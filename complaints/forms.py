@@ -43,7 +43,15 @@ class TicketCreateForm(StyledForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = customer_list_for(user).order_by("name")
-        self.fields["customer"].label_from_instance = lambda c: f"{c.name}{' · A' if c.grade == 'A' else ''}"
+        self.fields["customer"].label_from_instance = customer_choice_label
+
+
+def customer_choice_label(c) -> str:
+    """The customer's name, with A (handled first) and the blacklist mark (shown everywhere, §4)."""
+    marks = ["A"] if c.grade == "A" else []
+    if c.is_blacklisted:
+        marks.append(str(_("Blacklisted")))
+    return " · ".join([c.name, *marks])
 
 
 class AssignForm(StyledForm):

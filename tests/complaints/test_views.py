@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from complaints import selectors, services
 from complaints.models import ComplaintPolicy, ComplaintType, Status, Ticket
 from crm.registry import customer_panels, dashboard_widgets
+from customers.models import Customer
 from tests.factories import CustomerFactory
 
 from .conftest import at
@@ -242,3 +243,17 @@ def test_home_shows_the_widget(open_ticket, salesperson, customer, client_for):
     ticket = open_ticket(salesperson, customer)
     response = client_for(salesperson).get(reverse("home"))
     assert ticket.number in response.content.decode()
+
+
+def test_blacklist_mark_on_the_widget_and_the_customer_choice(open_ticket, salesperson, customer, client_for):
+    """§2/§4: the blacklist mark wherever the customer is shown: the 工作台 widget, and the
+    customer choice of the ticket form."""
+    ticket = open_ticket(salesperson, customer)
+    Customer.objects.filter(pk=customer.pk).update(is_blacklisted=True, blacklisted_until=dt.date(2099, 1, 1))
+    body = client_for(salesperson).get(reverse("home")).content.decode()
+    widget = body.split('data-testid="complaints-widget"')[1]
+    row = widget.split(ticket.number)[1].split("</li>")[0]
+    assert 'data-testid="blacklist-mark"' in row
+    form = client_for(salesperson).get(reverse("complaints:create")).content.decode()
+    option = next(o for o in form.split("<option") if customer.name in o)
+    assert "黑名单" in option or "Blacklisted" in option

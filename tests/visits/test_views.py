@@ -245,3 +245,18 @@ def test_customer_page_shows_the_visit_timeline(client_for, salesperson, frozen)
     assert "要报价" in panel and "新品介绍" in panel
     assert (TODAY - timedelta(days=10)).isoformat() in panel  # next due date, 10 days overdue
     assert f"{NEW_REPORT}?customer={customer.pk}" in panel
+
+
+def test_blacklist_mark_on_the_workbench_widget_and_the_drill_list(client_for, salesperson, manager, frozen):
+    """§2/§4: a blacklisted customer carries its mark on every page and list that shows it, also
+    the plans and next steps written before the blacklisting and the manager's drill-down list."""
+    c = cadence_customer(salesperson, grade="A", visited_days_ago=10, short_name="黑名单客户")
+    make_plan(salesperson, c)
+    make_report(salesperson, c, next_steps=[{"text": "催收货款", "due_on": TODAY}])
+    Customer.objects.filter(pk=c.pk).update(is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=90))
+    body = client_for(salesperson).get(reverse("home")).content.decode()
+    widget = body.split('data-testid="visits-widget"')[1].split("</div>")[0]
+    assert widget.count('data-testid="blacklist-mark"') == 2  # the plan of today and the next step
+    drill = client_for(manager).get(reverse("dashboard_list", args=["visit-reports"])).content.decode()
+    row = next(r for r in drill.split("<tr>") if "黑名单客户" in r or c.name in r)
+    assert 'data-testid="blacklist-mark"' in row
