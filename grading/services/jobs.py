@@ -128,14 +128,24 @@ def _in_window(policy: GradingPolicy, today: date) -> bool:
     return start <= (today.month, today.day) <= end
 
 
+def _missed_window(policy: GradingPolicy, today: date, since: datetime | None) -> bool:
+    """The window opened after the job's last success and before today, and no round of the
+    year exists: the job was down then, and opens the round late (§7: late runs catch up)."""
+    if since is None:
+        return False  # a first run ever does not start a round out of season
+    opens_on = date(today.year, policy.review_opens_month, policy.review_opens_day)
+    return timezone.localdate(since) < opens_on <= today and not ReviewRound.objects.filter(year=today.year).exists()
+
+
 def annual_review_open(*, now: datetime | None = None, since: datetime | None = None) -> dict:
     """Job `annual-review` (daily): inside the policy's window (25-30 March) open this year's
-    round for every department; after the window, close it. A rerun adds nothing."""
+    round for every department; after the window, close it. A rerun adds nothing; a run late
+    after downtime that missed the window opens the round then, with a window of the same length."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     policy = GradingPolicy.load()
     closed = ReviewRound.objects.filter(closed_at__isnull=True, closes_on__lt=today).update(closed_at=now)
-    if not _in_window(policy, today):
+    if not (_in_window(policy, today) or _missed_window(policy, today, since)):
         return {"opened": False, "closed_rounds": closed}
     summary = review_round_open(now=now, actor=None)
     return {"opened": True, "closed_rounds": closed, **summary}

@@ -37,6 +37,22 @@ def test_round_opens_only_inside_the_policy_window(salesperson, customer):
         assert annual_review_open() == {"opened": False, "closed_rounds": 1}
 
 
+def test_round_missed_during_downtime_opens_late_once(salesperson, figures):
+    """§7: a job run late after downtime gives the same result: the round of the year opens
+    (with a window of the policy's length from today), and only once."""
+    c = CustomerFactory(owner=salesperson, grade="D")
+    figures(c, year=2025, volume=1_200_000)
+    last_success = datetime(2026, 3, 20, 1, tzinfo=SH)  # the server was down from 21 March to 2 April
+    with time_machine.travel(datetime(2026, 4, 2, 1, tzinfo=SH), tick=False):
+        # A first run ever (no watermark) after the window does not start a round out of season.
+        assert annual_review_open(since=None)["opened"] is False
+        summary = annual_review_open(since=last_success)
+        assert summary["opened"] is True and summary["proposals"] == 1
+        assert annual_review_open(since=datetime(2026, 4, 2, 1, tzinfo=SH))["opened"] is False
+    round_ = ReviewRound.objects.get()
+    assert (round_.year, round_.period_year, round_.closes_on) == (2026, 2025, date(2026, 4, 7))
+
+
 def test_round_proposes_where_the_suggestion_differs_and_a_rerun_creates_nothing(
     now, salesperson, manager, south_salesperson, figures
 ):
