@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -15,6 +16,16 @@ CHECK = {"class": "btn-check", "autocomplete": "off"}
 NEXT_STEP_ROWS = 3
 
 
+class CapitalisedLabels:
+    """Labels share their lower-case msgids with the models' verbose names: start them with a
+    capital on the screen (the English UI; Chinese is unchanged)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+
 class ContactChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         position = obj.get_position_display()
@@ -26,7 +37,7 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
         return obj.display_name
 
 
-class VisitPlanForm(forms.Form):
+class VisitPlanForm(CapitalisedLabels, forms.Form):
     purpose = forms.CharField(label=_("purpose"), max_length=200, widget=forms.TextInput(attrs=BIG))
     planned_at = forms.DateTimeField(
         label=_("planned date and time"),
@@ -53,7 +64,7 @@ class VisitPlanForm(forms.Form):
         }
 
 
-class VisitReportForm(forms.Form):
+class VisitReportForm(CapitalisedLabels, forms.Form):
     visited_on = forms.DateField(label=_("visit date"), widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d"))
     mode = forms.ChoiceField(label=_("mode"), choices=VisitMode.choices, initial=VisitMode.ONSITE, widget=forms.RadioSelect(attrs=CHECK))
     contacts = ContactChoiceField(label=_("people met"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False)
@@ -77,13 +88,13 @@ class VisitReportForm(forms.Form):
         owner_choices = [(o.pk, o.display_name) for o in owners]
         for i in range(NEXT_STEP_ROWS):
             self.fields[f"step_{i}_text"] = forms.CharField(
-                label=_("next step"), required=False, max_length=300, widget=forms.TextInput(attrs=BIG)
+                label=capfirst(_("next step")), required=False, max_length=300, widget=forms.TextInput(attrs=BIG)
             )
             self.fields[f"step_{i}_due"] = forms.DateField(
-                label=_("due date"), required=False, widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d")
+                label=capfirst(_("due date")), required=False, widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d")
             )
             self.fields[f"step_{i}_owner"] = forms.TypedChoiceField(
-                label=_("owner"), choices=owner_choices, coerce=int, initial=user.pk,
+                label=capfirst(_("owner")), choices=owner_choices, coerce=int, initial=user.pk,
                 widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
             )
 
@@ -117,11 +128,11 @@ class VisitReportForm(forms.Form):
         }
 
 
-class CancelPlanForm(forms.Form):
+class CancelPlanForm(CapitalisedLabels, forms.Form):
     reason = forms.CharField(label=_("reason for cancelling"), max_length=200, required=False, widget=forms.TextInput(attrs=BIG))
 
 
-class ExportForm(forms.Form):
+class ExportForm(CapitalisedLabels, forms.Form):
     date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
     date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
 

@@ -260,3 +260,20 @@ def test_blacklist_mark_on_the_workbench_widget_and_the_drill_list(client_for, s
     drill = client_for(manager).get(reverse("dashboard_list", args=["visit-reports"])).content.decode()
     row = next(r for r in drill.split("<tr>") if "黑名单客户" in r or c.name in r)
     assert 'data-testid="blacklist-mark"' in row
+
+
+def test_english_screens_capitalise_labels_and_draw_no_emoji(client_for, salesperson, customer, frozen):
+    """The English UI: labels of the report form and of the plan and report pages start with a
+    capital; the photo button carries an SVG icon, not an emoji the phone's font may lack."""
+    client = client_for(salesperson)
+    client.cookies["django_language"] = "en"
+    plan = make_plan(salesperson, customer)
+    report = make_report(salesperson, customer, latest_needs="要报价")
+    form = client.get(NEW_REPORT, {"customer": customer.pk, "plan": plan.pk}).content.decode()
+    for label in ("Visit date", "Latest needs", "Opinions and suggestions", "Due date", "Owner", "Other notes"):
+        assert f">{label}</label>" in form, label
+    assert "📷" not in form and "<svg" in form
+    plan_page = client.get(reverse("visits:plan_detail", args=[plan.pk])).content.decode()
+    assert ">Planned date and time</dt>" in plan_page and ">Purpose</dt>" in plan_page
+    report_page = client.get(reverse("visits:report_detail", args=[report.pk])).content.decode()
+    assert ">Visit date</dt>" in report_page and ">Latest needs</" in report_page
