@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 from .dashboards import views as dashboard_views
 
-admin.site.site_header = "客户管理系统"
-admin.site.site_title = "客户管理系统"
+admin.site.site_header = _("Customer management system")
+admin.site.site_title = _("Customer management system")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -99,3 +99,13 @@ def test_user_admin_puts_the_user_in_the_role_group(client_for, administrator, e
     user = User.objects.get(username="new_assistant")
     assert [g.name for g in user.groups.all()] == ["销售内勤"] and user.is_staff
     assert user.has_perm("customers.import_customers")
+
+
+def test_admin_header_speaks_the_users_language(client_for, administrator):
+    from django.urls import reverse
+
+    client = client_for(administrator)
+    client.cookies["django_language"] = "en"
+    assert "Customer management system" in client.get(reverse("admin:index")).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    assert "客户管理系统" in client.get(reverse("admin:index")).content.decode()
