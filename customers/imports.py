@@ -76,9 +76,13 @@ class StagedImport:
     file_name: str
     path: str
     report: ImportReport
+    # The version of each existing customer the preview matched: the confirm refuses to
+    # overwrite one that a colleague changed in between.
+    versions: dict = field(default_factory=dict)
 
     def token_data(self) -> dict:
-        return {"token": self.token, "kind": self.kind, "name": self.file_name, "path": self.path}
+        return {"token": self.token, "kind": self.kind, "name": self.file_name, "path": self.path,
+                "versions": self.versions}
 
 
 # Excel's own limit; a sheet claiming rows beyond it was not written by Excel.
@@ -226,10 +230,32 @@ def import_stage(*, actor: User, kind: str, file) -> StagedImport:
         raise CustomerError(" ".join(exc.messages)) from exc
     content = file.read()
     name = getattr(file, "name", "") or "import.xlsx"
-    _result, report = _run(actor=actor, kind=kind, content=content, dry_run=True, file_name=name)
+    result, report = _run(actor=actor, kind=kind, content=content, dry_run=True, file_name=name)
+    versions = {}
+    if kind == "customers":
+        matched = {r.object_id for r in result.rows if r.object_id and r.import_type in (
+            RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)}
+        versions = {str(pk): v for pk, v in Customer.objects.filter(pk__in=matched).values_list("pk", "version")}
     token = uuid.uuid4().hex
     path = default_storage.save(f"imports/{token}.xlsx", ContentFile(content)) if report.ok else ""
-    return StagedImport(token=token, kind=kind, file_name=name, path=path, report=report)
+    return StagedImport(token=token, kind=kind, file_name=name, path=path, report=report, versions=versions)
+
+
+def _ensure_unchanged_since_preview(versions: dict) -> None:
+    """Lock the customers the preview matched; refuse if any was changed or removed since."""
+    if not versions:
+        return
+    current = {
+        str(pk): (version, name)
+        for pk, version, name in Customer.objects.select_for_update()
+        .filter(pk__in=[int(k) for k in versions], is_deleted=False).values_list("pk", "version", "name")
+    }
+    changed = [current.get(pk, (None, f"#{pk}"))[1] for pk, v in versions.items() if current.get(pk, (None,))[0] != v]
+    if changed:
+        raise CustomerError(
+            _("Since the preview, someone changed %(names)s; nothing was imported. Upload the file again to see "
+              "the new preview.") % {"names": "、".join(changed[:10]) + ("…" if len(changed) > 10 else "")}
+        )
 
 
 def import_discard(staged: dict) -> None:
@@ -246,6 +272,7 @@ def import_commit(*, actor: User, staged: dict) -> ImportBatch:
         with default_storage.open(path, "rb") as fh:
             content = fh.read()
         with transaction.atomic():
+            _ensure_unchanged_since_preview(staged.get("versions") or {})
             result, report = _run(actor=actor, kind=kind, content=content, dry_run=False, file_name=staged["name"])
             if not report.ok:
                 # The data changed since the preview (a colleague edited a customer): nothing is kept.
