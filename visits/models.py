@@ -160,6 +160,12 @@ class VisitReport(models.Model):
         return f"{self.customer} · {self.visited_on} · {self.get_mode_display()}"
 
     @property
+    def complaint_id(self) -> int | None:
+        """The complaint ticket this 回访 answers (reference "complaint:<id>"), if any."""
+        kind, _sep, pk = self.reference.partition(":")
+        return int(pk) if kind == "complaint" and pk.isdigit() else None
+
+    @property
     def is_onsite(self) -> bool:
         return self.mode == VisitMode.ONSITE
 

@@ -277,3 +277,16 @@ def test_english_screens_capitalise_labels_and_draw_no_emoji(client_for, salespe
     assert ">Planned date and time</dt>" in plan_page and ">Purpose</dt>" in plan_page
     report_page = client.get(reverse("visits:report_detail", args=[report.pk])).content.decode()
     assert ">Visit date</dt>" in report_page and ">Latest needs</" in report_page
+
+
+def test_a_return_visit_report_links_back_to_its_complaint(client_for, salesperson, customer, frozen):
+    """§6: the 回访 is a visit report linked to the ticket both ways."""
+    report = services.visit_report_create(
+        author=salesperson, customer_id=customer.pk, purpose="return_visit", reference="complaint:42",
+        data={"visited_on": TODAY, "mode": VisitMode.PHONE, "summary": "回访"},
+    )
+    body = client_for(salesperson).get(reverse("visits:report_detail", args=[report.pk])).content.decode()
+    assert f'href="{reverse("complaints:detail", args=[42])}"' in body
+    plain = make_report(salesperson, customer)
+    assert "/complaints/" not in client_for(salesperson).get(
+        reverse("visits:report_detail", args=[plain.pk])).content.decode().split("<main")[1]
