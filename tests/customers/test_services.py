@@ -128,6 +128,16 @@ class TestArchiveUpdateReminders:
         assert services.archive_update_reminders_send(now=later)["reminders"] == 1
         assert Notification.objects.count() == 2
 
+    def test_archive_of_a_departed_owner_is_reminded_to_the_department_manager(self, salesperson, manager):
+        """Nobody reads a deactivated user's reminders: the manager, who reassigns, gets them."""
+        c = CustomerFactory(owner=salesperson, last_confirmed_at=dt.datetime(2025, 8, 1, tzinfo=dt.UTC))
+        salesperson.is_active = False
+        salesperson.save(update_fields=["is_active"])
+        assert services.archive_update_reminders_send(now=NOW)["reminders"] == 1
+        [note] = Notification.objects.all()
+        assert note.recipient == manager and note.url == f"/customers/{c.pk}/"
+        assert services.archive_update_reminders_send(now=NOW)["reminders"] == 0
+
     def test_interval_is_a_policy(self, salesperson):
         CustomerFactory(owner=salesperson, last_confirmed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         policy = ArchivePolicy.load()
