@@ -339,6 +339,13 @@ def contact_delete(*, actor: User, contact_id: int) -> None:
         audit_record(actor=actor, action="customers.contact.deleted", target=contact, before={"name": contact.name})
         contact._history_user = actor
         contact.delete()
+        if contact.is_primary:
+            # A customer with contacts always has a primary one: the oldest remaining takes over.
+            successor = Contact.objects.filter(customer_id=contact.customer_id).order_by("pk").first()
+            if successor is not None:
+                successor.is_primary = True
+                successor._history_user = actor
+                successor.save(update_fields=["is_primary"])
 
 
 PROFILE_FIELDS = (

@@ -4,6 +4,8 @@ Every view fetches the customer through `selectors.customer_list_for(user)`: ano
 salesperson's customer (or another department's) is a 404, never the data.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from crm.registry import customer_panels
 from crm.uploads import file_response
 
 from . import imports, selectors, services
+from .dashboards import DOCUMENT_WARNING_DAYS
 from .filters import CustomerFilter
 from .forms import (
     ContactForm,
@@ -125,6 +128,8 @@ def customer_detail(request, pk):
         "figures": list(customer.yearly_figures.all()),
         "access_logs": list(customer.access_logs.select_related("user")[:30]) if show_log else None,
         "confirm_due": due,
+        "today": timezone.localdate(now),
+        "documents_warn_until": timezone.localdate(now) + timedelta(days=DOCUMENT_WARNING_DAYS),
         "confirm_overdue": due is not None and due < timezone.localdate(now),
         "policy": policy,
         "can_edit": can_edit(user),

@@ -147,3 +147,13 @@ class TestArchiveUpdateReminders:
 
 
 __all__ = ["make_credit_code"]
+
+
+@pytest.mark.django_db
+def test_deleting_the_primary_contact_makes_the_next_one_primary(salesperson, customer):
+    first = services.contact_save(actor=salesperson, customer_id=customer.pk, data={"name": "甲"})
+    second = services.contact_save(actor=salesperson, customer_id=customer.pk, data={"name": "乙"})
+    assert first.is_primary
+    services.contact_delete(actor=salesperson, contact_id=first.pk)
+    second.refresh_from_db()
+    assert second.is_primary

@@ -332,6 +332,22 @@ class TestDocuments:
         assert client_for(other_salesperson).get(url).status_code == 404
         assert client_for(south_manager).get(url).status_code == 404
 
+    def test_expired_document_is_marked_on_the_customer_page(self, client_for, salesperson, customer):
+        import datetime as dt
+
+        import time_machine
+
+        client = client_for(salesperson)
+        self.upload(client, customer, PDF, "a.pdf")
+        QualificationDocument.objects.update(issued_on=dt.date(2024, 1, 1), expires_on=dt.date(2026, 3, 31))
+        url = reverse("customers:detail", args=[customer.pk])
+        with time_machine.travel(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC), tick=False):
+            html = client.get(url).content.decode()
+            assert 'data-testid="document-expiring"' in html and 'data-testid="document-expired"' not in html
+        with time_machine.travel(dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC), tick=False):
+            html = client.get(url).content.decode()
+            assert 'data-testid="document-expired"' in html and "已到期" in html
+
     def test_download_of_confidential_document_is_logged(self, client_for, salesperson):
         key = CustomerFactory(owner=salesperson, is_key=True)
         client = client_for(salesperson)
