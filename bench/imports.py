@@ -102,8 +102,8 @@ def worker() -> int:
         return 0
     rows, reps = int(os.environ.get("BENCH_IMPORT_ROWS", ROWS)), int(os.environ.get("BENCH_IMPORT_REPS", 3))
     actor = User.objects.get(username="bench_assistant_east")
-    content = workbook(rows, "bench_sales_east_1")
     baseline = rss_mb()
+    content = workbook(rows, "bench_sales_east_1")
     preview, confirm, queries, created = [], [], {}, 0
     started = time.perf_counter()
     for _rep in range(reps):
