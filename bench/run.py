@@ -65,11 +65,25 @@ def ensure_database(database: str, *, reseed: bool) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and reseed:
+            refuse_foreign_database(database)
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
             exists = None
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"created database {name}")
+
+
+def refuse_foreign_database(database: str) -> None:
+    """Never drop or fill a database that the bench did not create (a DATABASE_URL left pointing
+    at a real CRM): it must have no customers, or the bench's own bookkeeping table."""
+    import psycopg
+
+    with psycopg.connect(database) as conn:
+        ours = conn.execute("SELECT to_regclass('bench_meta') IS NOT NULL").fetchone()[0]
+        has_customers = conn.execute("SELECT to_regclass('customers_customer') IS NOT NULL").fetchone()[0]
+        if has_customers and not ours and conn.execute("SELECT EXISTS (SELECT 1 FROM customers_customer)").fetchone()[0]:
+            raise SystemExit(f"{database} holds customers that the bench did not seed; give the bench a database "
+                             "of its own (DATABASE_URL=.../crm_bench).")
 
 
 def machine() -> dict:
@@ -102,6 +116,8 @@ def main(argv=None) -> int:
 
         return imports.worker()
     ensure_database(args.database, reseed=args.reseed)
+    if args.database.startswith("postgres"):
+        refuse_foreign_database(args.database)
     import django
 
     django.setup()
