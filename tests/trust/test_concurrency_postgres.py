@@ -129,3 +129,36 @@ def test_an_import_confirm_racing_an_edit_never_overwrites_it(assistant, salespe
     customer = Customer.objects.get(pk=customer.pk)
     assert customer.phone in ("021-99999999", "021-22222222")
     assert customer.version == version + 1
+
+
+def test_a_connection_killed_by_the_server_mid_approval_rolls_everything_back(salesperson, manager, customer,
+                                                                            monkeypatch):
+    """pg_terminate_backend from another session, between the approval's writes and its audit
+    entry: the server rolls the transaction back; nothing of the approval remains."""
+    import psycopg
+    from django.db import InterfaceError, OperationalError, connection
+
+    from grading.models import GradeChange
+    from grading.services import proposals as proposals_module
+
+    proposal = proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长")
+    audits = AuditLog.objects.count()
+    real_audit = proposals_module.audit_record
+    s = connection.settings_dict
+
+    def killed_then_audit(**kwargs):
+        pid = connection.connection.info.backend_pid
+        with psycopg.connect(dbname=s["NAME"], user=s["USER"] or None, password=s["PASSWORD"] or None,
+                             host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(proposals_module, "audit_record", killed_then_audit)
+    with pytest.raises((OperationalError, InterfaceError)):
+        proposal_approve(proposal_id=proposal.pk, approver=manager, comment="同意")
+    connection.close()  # the next query opens a fresh connection
+    proposal.refresh_from_db()
+    assert proposal.state != ProposalState.APPROVED
+    assert not GradeChange.objects.filter(customer=customer).exists()
+    assert Customer.objects.get(pk=customer.pk).grade == "C"
+    assert AuditLog.objects.count() == audits
