@@ -103,6 +103,25 @@ def _resolve_owner(*, actor: User, owner: User | None) -> User:
     return owner
 
 
+def may_edit_archives(user: User) -> bool:
+    """总经办 reads archives; the other roles keep the ones they see up to date (§1)."""
+    return user.is_superuser or user.role in (Role.SALESPERSON, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
+
+
+def _archive_for(actor: User, customer_id: int, *, edit: bool = True) -> Customer:
+    """The customer, locked, if `actor` may see it (and, with `edit`, change archives).
+
+    The visibility rule (Customer.objects.visible_to) holds in the services too, not only in
+    the views: another salesperson's customer reads "not found", whoever calls (§1).
+    """
+    if edit and not may_edit_archives(actor):
+        raise CustomerError(_("You may not change customer archives."))
+    try:
+        return Customer.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=customer_id)
+    except Customer.DoesNotExist as exc:
+        raise CustomerError(_("Customer not found.")) from exc
+
+
 def customer_create(*, actor: User, data: dict, owner: User | None = None, now: datetime | None = None) -> Customer:
     """Create an archive. A salesperson owns what they create; others choose an owner in their
     department. Refused when it matches a blacklisted customer (admission) or a duplicate."""
@@ -130,7 +149,7 @@ def customer_update(*, actor: User, customer_id: int, data: dict, expected_versi
     CustomerError tells the user instead of silently overwriting their colleague's change.
     """
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        customer = _archive_for(actor, customer_id)
         if expected_version is not None and customer.version != expected_version:
             raise CustomerError(
                 _("This archive was changed by someone else after you opened it. Reload it and make your change again.")
@@ -181,7 +200,7 @@ def customer_change_status(*, actor: User, customer_id: int, status: str, now: d
     if status not in CustomerStatus.values:
         raise CustomerError(_("Unknown status."))
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        customer = _archive_for(actor, customer_id, edit=False)  # 总经办 too: blacklisting stops cooperation
         if customer.status == status:
             return customer
         if status == CustomerStatus.ACTIVE and customer.is_blacklisted:
@@ -234,7 +253,9 @@ def customer_confirm_archive(*, actor: User, customer_id: int, now: datetime | N
     """信息已核实: the owner confirms the archive is up to date (semi-annual update, §2)."""
     now = now or timezone.now()
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        customer = _archive_for(actor, customer_id)
+        if actor.is_salesperson and customer.owner_id != actor.pk:
+            raise CustomerError(_("Only the owner confirms the archive."))
         customer.last_confirmed_at = now
         customer.last_confirmed_by = actor
         customer.save(update_fields=["last_confirmed_at", "last_confirmed_by", "updated_at"])
@@ -308,7 +329,7 @@ CONTACT_FIELDS = ("name", "position", "mobile", "email", "wechat", "birthday", "
 def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int | None = None) -> Contact:
     """Create or update a contact; making one primary un-marks the previous primary."""
     with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
+        customer = _archive_for(actor, customer_id)
         contact = Contact.objects.get(pk=contact_id, customer=customer) if contact_id else Contact(customer=customer)
         before = {f: getattr(contact, f) for f in CONTACT_FIELDS} if contact_id else None
         for f in CONTACT_FIELDS:
@@ -336,6 +357,7 @@ def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int |
 def contact_delete(*, actor: User, contact_id: int) -> None:
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)
+        _archive_for(actor, contact.customer_id)
         audit_record(actor=actor, action="customers.contact.deleted", target=contact, before={"name": contact.name})
         contact._history_user = actor
         contact.delete()
@@ -356,6 +378,7 @@ PROFILE_FIELDS = (
 
 def profile_save(*, actor: User, customer_id: int, data: dict) -> BusinessProfile:
     with transaction.atomic():
+        _archive_for(actor, customer_id)
         profile, _created = BusinessProfile.objects.select_for_update().get_or_create(customer_id=customer_id)
         for f in PROFILE_FIELDS:
             if f in data:
@@ -372,6 +395,7 @@ FIGURE_FIELDS = ("business_volume", "receivables", "overdue_payment_count", "ove
 def yearly_figure_save(*, actor: User, customer_id: int, year: int, data: dict) -> YearlyFigure:
     """Create or replace one customer's figures for one year (one row per year, §2)."""
     with transaction.atomic():
+        _archive_for(actor, customer_id)
         figure, created = YearlyFigure.objects.select_for_update().get_or_create(
             customer_id=customer_id, year=year, defaults={f: data[f] for f in FIGURE_FIELDS if f in data}
         )
@@ -404,7 +428,7 @@ def document_upload(
     if issued_on and expires_on and expires_on < issued_on:
         raise CustomerError(_("The expiry date must not be before the issue date."))
     with transaction.atomic():
-        customer = Customer.objects.get(pk=customer_id, is_deleted=False)
+        customer = _archive_for(actor, customer_id)
         doc = QualificationDocument(
             customer=customer, doc_type=doc_type, original_name=safe_display_name(file.name),
             content_type=kind.content_type, size=file.size, issued_on=issued_on, expires_on=expires_on,
@@ -425,6 +449,7 @@ def document_upload(
 def document_delete(*, actor: User, document_id: int) -> None:
     with transaction.atomic():
         doc = QualificationDocument.objects.select_for_update().get(pk=document_id)
+        _archive_for(actor, doc.customer_id)
         audit_record(actor=actor, action="customers.document.deleted", target=doc, before={"name": doc.original_name})
         storage, name = doc.file.storage, doc.file.name
         doc.delete()

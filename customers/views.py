@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.models import Role
 from crm.registry import customer_panels
 from crm.uploads import file_response
 
@@ -42,7 +41,7 @@ PER_PAGE = 25
 
 def can_edit(user) -> bool:
     """总经办 reads archives; the others who see a customer may keep it up to date."""
-    return user.is_superuser or user.role in (Role.SALESPERSON, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
+    return services.may_edit_archives(user)
 
 
 def can_confirm(user, customer) -> bool:

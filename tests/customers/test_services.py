@@ -10,7 +10,7 @@ from crm.models import AuditLog, Notification
 from customers import services
 from customers.models import ArchivePolicy, Customer
 from customers.services import CustomerError
-from tests.factories import CustomerFactory, make_credit_code
+from tests.factories import ContactFactory, CustomerFactory, make_credit_code
 
 DATA = {"name": "宁波海天塑机有限公司", "credit_code": "91350100M000100Y43", "province": "浙江省"}
 NOW = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -157,3 +157,45 @@ def test_deleting_the_primary_contact_makes_the_next_one_primary(salesperson, cu
     services.contact_delete(actor=salesperson, contact_id=first.pk)
     second.refresh_from_db()
     assert second.is_primary
+
+
+@pytest.mark.django_db
+class TestVisibilityHoldsInTheServices:
+    """§1: access is enforced everywhere, not only in the views: a service called with another
+    salesperson's customer (or by a read-only role) refuses, and nothing is written."""
+
+    def test_another_salespersons_customer_cannot_be_changed(self, salesperson, other_customer):
+        calls = [
+            lambda: services.customer_update(actor=salesperson, customer_id=other_customer.pk, data={"city": "X"}),
+            lambda: services.customer_change_status(actor=salesperson, customer_id=other_customer.pk, status="inactive"),
+            lambda: services.customer_confirm_archive(actor=salesperson, customer_id=other_customer.pk),
+            lambda: services.contact_save(actor=salesperson, customer_id=other_customer.pk, data={"name": "甲"}),
+            lambda: services.profile_save(actor=salesperson, customer_id=other_customer.pk, data={"competitors": "X"}),
+            lambda: services.yearly_figure_save(
+                actor=salesperson, customer_id=other_customer.pk, year=2025, data={"business_volume": 1}
+            ),
+        ]
+        for call in calls:
+            with pytest.raises(CustomerError):
+                call()
+        other_customer.refresh_from_db()
+        assert other_customer.city != "X" and other_customer.status == "active"
+        assert not other_customer.contacts.exists() and not other_customer.yearly_figures.exists()
+
+    def test_contact_of_an_invisible_customer_cannot_be_deleted(self, salesperson, other_customer):
+        contact = ContactFactory(customer=other_customer)
+        with pytest.raises(CustomerError):
+            services.contact_delete(actor=salesperson, contact_id=contact.pk)
+        assert other_customer.contacts.filter(pk=contact.pk).exists()
+
+    def test_gm_office_reads_archives_but_does_not_edit_them(self, gm_office, customer):
+        with pytest.raises(CustomerError):
+            services.customer_update(actor=gm_office, customer_id=customer.pk, data={"city": "X"})
+
+    def test_only_the_owner_among_salespeople_confirms(self, salesperson, other_salesperson, customer):
+        from customers.models import CustomerShare
+
+        CustomerShare.objects.create(customer=customer, user=other_salesperson)
+        with pytest.raises(CustomerError):
+            services.customer_confirm_archive(actor=other_salesperson, customer_id=customer.pk)
+        services.customer_confirm_archive(actor=salesperson, customer_id=customer.pk)
