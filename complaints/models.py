@@ -8,6 +8,7 @@ ticket without root cause, a satisfaction outside 1-5).
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Department, SingletonPolicy, StoredFile
@@ -277,7 +278,11 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What a person typed (a reason, a confirmation, what the customer was told), kept as typed.
     note = models.TextField(_("note"), blank=True)
+    # The language-neutral facts of the event (a channel code, a score, a time limit...):
+    # `text` puts them into words in the reader's language, never the writer's.
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ticket event")
@@ -292,6 +297,35 @@ class TicketEvent(models.Model):
 
     def __str__(self):
         return f"{self.ticket} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        """The event's line on the timeline, in the active language (rows written before
+        `params` existed have their words in `note` and show them as they are)."""
+        p = self.params or {}
+        if self.kind == EventKind.RECEIVED and p.get("channel"):
+            return _choice_label(Channel, p["channel"])
+        if self.kind == EventKind.ASSIGNED and p.get("limit"):
+            return gettext("%(department)s · %(handler)s · time limit %(limit)s") % {
+                "department": p.get("department", ""), "handler": p.get("handler", ""), "limit": p["limit"],
+            }
+        if self.kind == EventKind.RETURN_VISITED and "score" in p:
+            return gettext("Satisfaction %(score)d/5: %(text)s") % {"score": p["score"], "text": self.note}
+        if self.kind == EventKind.FEEDBACK and p.get("method"):
+            return f"{_choice_label(FeedbackMethod, p['method'])}: {self.note}"
+        if self.kind == EventKind.ESCALATED and "threshold" in p:
+            return gettext("Claim of %(amount)s yuan reaches the threshold of %(threshold)s yuan.") % {
+                "amount": p.get("amount", ""), "threshold": p["threshold"],
+            }
+        return self.note
+
+
+def _choice_label(choices, value: str) -> str:
+    """The label of a stored choice value; an unknown value (a choice since removed) as it is."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def attachment_upload_to(instance, filename):

@@ -29,7 +29,7 @@ from .forms import (
     ReturnVisitForm,
     TicketCreateForm,
 )
-from .models import ComplaintPolicy, ComplaintType, Ticket, TicketAttachment
+from .models import ComplaintPolicy, ComplaintType, EventKind, Ticket, TicketAttachment
 from .resources import tickets_xlsx
 
 STATES = ("open", "overdue", "flagged", "closed", "all")
@@ -127,6 +127,9 @@ def ticket_detail(request, pk):
                       "handler": ticket.handler_id,
                       "time_limit_at": timezone.localtime(ticket.time_limit_at or ticket.deadline_at)}
     local_now = timezone.localtime(now)
+    events = list(ticket.events.select_related("actor"))
+    # A typed escalation reason is on the ticket; an automatic one is worded from its event.
+    major_reason = ticket.major_reason or next((e.text for e in events if e.kind == EventKind.ESCALATED), "")
     return render(request, "complaints/detail.html", {
         "ticket": ticket,
         "now": now,
@@ -136,7 +139,8 @@ def ticket_detail(request, pk):
         "feedback_missing": selectors.is_feedback_missing(ticket, now=now, policy=policy),
         "feedback_required": selectors.feedback_required(received_at=ticket.received_at, now=now, policy=policy),
         "policy": policy,
-        "events": ticket.events.select_related("actor"),
+        "events": events,
+        "major_reason": major_reason,
         "feedbacks": ticket.feedbacks.select_related("given_by"),
         "attachments": ticket.attachments.all(),
         "can": can,

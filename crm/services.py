@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import AuditLog, Notification, User
 
@@ -52,6 +52,11 @@ def audit_record(
     )
 
 
+def company_language():
+    """Context manager: word what is stored as text (notifications) in settings.LANGUAGE_CODE."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def notification_send(
     *,
     recipients: Iterable[User],
@@ -65,6 +70,13 @@ def notification_send(
 
     With a `dedup_key`, a recipient who already has a notification with that key gets no
     second one: running a job twice sends nothing twice. Returns the notifications created.
+
+    Language: a notification is a message (its e-mail leaves at once), so `title` and `body`
+    are stored as words, in the company's language (settings.LANGUAGE_CODE, 简体中文), not in
+    the language of whoever caused it. Jobs run in that language already; a service running in
+    someone's request words its notification inside `with company_language():`, so an action
+    done in the English UI still notifies in Chinese. (Records shown on screens are different:
+    they keep codes and parameters and are worded when read, in the reader's language.)
     """
     users = {u.pk: u for u in recipients if u is not None and u.is_active}
     if not users:

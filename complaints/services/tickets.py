@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Department, User
-from crm.services import audit_record, gm_office_users, managers_of, notification_send
+from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
 from customers.models import Customer
 from customers.selectors import customer_list_for
@@ -126,31 +126,40 @@ def _ensure(allowed: bool, ticket: Ticket, action: str) -> None:
         )
 
 
-def _event(ticket: Ticket, *, kind: str, actor: User | None, at: datetime, note: str = "") -> None:
-    TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, at=at, note=note)
+def _event(
+    ticket: Ticket, *, kind: str, actor: User | None, at: datetime, note: str = "", params: dict | None = None
+) -> TicketEvent:
+    """One line of the timeline: `note` only for what a person typed, the rest as neutral
+    `params` that TicketEvent.text words in the reader's language."""
+    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, at=at, note=note, params=params or {})
 
 
 def _url(ticket: Ticket) -> str:
     return reverse("complaints:detail", args=[ticket.pk])
 
 
-def _notify_major(ticket: Ticket, reason: str) -> None:
-    notification_send(
-        recipients=gm_office_users(),
-        kind="complaint_major",
-        title=_("Major complaint %(number)s: %(customer)s") % {"number": ticket.number, "customer": ticket.customer.name},
-        body=reason,
-        url=_url(ticket),
-        dedup_key=f"complaint-major:{ticket.pk}",
-    )
+def _notify_major(ticket: Ticket, event: TicketEvent) -> None:
+    with company_language():
+        notification_send(
+            recipients=gm_office_users(),
+            kind="complaint_major",
+            title=_("Major complaint %(number)s: %(customer)s") % {"number": ticket.number, "customer": ticket.customer.name},
+            body=event.text,
+            url=_url(ticket),
+            dedup_key=f"complaint-major:{ticket.pk}",
+        )
 
 
-def _mark_major(ticket: Ticket, *, reason: str, actor: User | None, now: datetime) -> None:
+def _mark_major(
+    ticket: Ticket, *, actor: User | None, now: datetime, reason: str = "", params: dict | None = None
+) -> None:
+    """Escalate: `reason` is what the escalating person typed; an automatic escalation leaves
+    it empty and gives its facts in `params` (worded at display time, see TicketEvent.text)."""
     ticket.is_major = True
     ticket.major_at = now
     ticket.major_reason = reason[:200]
-    _event(ticket, kind=EventKind.ESCALATED, actor=actor, at=now, note=reason)
-    _notify_major(ticket, reason)
+    event = _event(ticket, kind=EventKind.ESCALATED, actor=actor, at=now, note=reason, params=params)
+    _notify_major(ticket, event)
 
 
 # --- Transitions -----------------------------------------------------------------------------
@@ -202,14 +211,13 @@ def ticket_create(
         except ValidationError as exc:
             raise ComplaintError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
         ticket.save()
-        _event(ticket, kind=EventKind.RECEIVED, actor=actor, at=received_at, note=ticket.get_channel_display())
+        _event(ticket, kind=EventKind.RECEIVED, actor=actor, at=received_at, params={"channel": ticket.channel})
         for f in files:
             _attach(ticket, f, actor=actor, now=now)
         if ticket.claim_amount >= policy.escalation_threshold:
             _mark_major(
                 ticket, actor=None, now=now,
-                reason=_("Claim of %(amount)s yuan reaches the threshold of %(threshold)s yuan.")
-                % {"amount": f"{ticket.claim_amount:,.2f}", "threshold": f"{policy.escalation_threshold:,.2f}"},
+                params={"amount": f"{ticket.claim_amount:,.2f}", "threshold": f"{policy.escalation_threshold:,.2f}"},
             )
             ticket.save(update_fields=["is_major", "major_at", "major_reason"])
         audit_record(
@@ -217,14 +225,15 @@ def ticket_create(
             after={"customer": customer.pk, "type": complaint_type, "claim": ticket.claim_amount,
                    "deadline": ticket.deadline_at, "major": ticket.is_major},
         )
-        notification_send(
-            recipients=managers_of([customer.department_id]),
-            kind="complaint_received",
-            title=_("New complaint %(number)s: %(customer)s, please assign")
-            % {"number": ticket.number, "customer": customer.name},
-            body=ticket.description[:500],
-            url=_url(ticket),
-        )
+        with company_language():
+            notification_send(
+                recipients=managers_of([customer.department_id]),
+                kind="complaint_received",
+                title=_("New complaint %(number)s: %(customer)s, please assign")
+                % {"number": ticket.number, "customer": customer.name},
+                body=ticket.description[:500],
+                url=_url(ticket),
+            )
     return ticket
 
 
@@ -254,19 +263,19 @@ def ticket_assign(
         ticket.save(update_fields=["status", "responsible_department", "handler", "time_limit_at", "assigned_at", "updated_at"])
         _event(
             ticket, kind=EventKind.ASSIGNED, actor=actor, at=now,
-            note=_("%(department)s · %(handler)s · time limit %(limit)s")
-            % {"department": department, "handler": handler,
-               "limit": timezone.localtime(time_limit_at).strftime("%Y-%m-%d %H:%M")},
+            params={"department": str(department), "handler": str(handler),
+                    "limit": timezone.localtime(time_limit_at).strftime("%Y-%m-%d %H:%M")},
         )
         audit_record(
             actor=actor, action="complaints.ticket.assigned", target=ticket, before=before,
             after={"status": ticket.status, "handler": handler.pk, "department": department.pk, "time_limit": time_limit_at},
         )
-        notification_send(
-            recipients=[handler], kind="complaint_assigned",
-            title=_("Complaint %(number)s assigned to you") % {"number": ticket.number},
-            body=ticket.description[:500], url=_url(ticket),
-        )
+        with company_language():
+            notification_send(
+                recipients=[handler], kind="complaint_assigned",
+                title=_("Complaint %(number)s assigned to you") % {"number": ticket.number},
+                body=ticket.description[:500], url=_url(ticket),
+            )
     return ticket
 
 
@@ -292,11 +301,12 @@ def ticket_resolve(
             actor=actor, action="complaints.ticket.resolved", target=ticket,
             after={"root_cause": root_cause, "corrective_action": corrective_action, "on_time": ticket.handled_on_time},
         )
-        notification_send(
-            recipients=[ticket.customer.owner], kind="complaint_resolved",
-            title=_("Complaint %(number)s resolved: please make the return visit") % {"number": ticket.number},
-            url=_url(ticket),
-        )
+        with company_language():
+            notification_send(
+                recipients=[ticket.customer.owner], kind="complaint_resolved",
+                title=_("Complaint %(number)s resolved: please make the return visit") % {"number": ticket.number},
+                url=_url(ticket),
+            )
     return ticket
 
 
@@ -335,7 +345,7 @@ def ticket_return_visit_record(
         ])
         _event(
             ticket, kind=EventKind.RETURN_VISITED, actor=actor, at=now,
-            note=_("Satisfaction %(score)d/5: %(text)s") % {"score": satisfaction, "text": confirmation},
+            note=confirmation, params={"score": satisfaction},
         )
         audit_record(
             actor=actor, action="complaints.ticket.return_visited", target=ticket,
@@ -353,9 +363,8 @@ def _return_visit_report_create(*, ticket, actor, visited_on, mode, confirmation
         from visits.services import VisitError, visit_report_create
     except ImportError:  # the visits app does not offer the service: the ticket keeps the record alone
         return None
-    summary = _("Return visit for complaint %(number)s. Satisfaction %(score)d/5.") % {
-        "number": ticket.number, "score": satisfaction,
-    }
+    # Language-neutral: the report is read in every language (its kind says 回访, it links here).
+    summary = f"{ticket.number} · {satisfaction}/5"
     try:
         report = visit_report_create(
             author=actor, customer_id=ticket.customer_id, purpose="return_visit", reference=f"complaint:{ticket.pk}",
@@ -423,7 +432,7 @@ def feedback_add(
         except ValidationError as exc:
             raise ComplaintError(" ".join(exc.messages)) from exc
         fb.save()
-        _event(ticket, kind=EventKind.FEEDBACK, actor=actor, at=given_at, note=f"{fb.get_method_display()}: {content}")
+        _event(ticket, kind=EventKind.FEEDBACK, actor=actor, at=given_at, note=content, params={"method": fb.method})
         audit_record(actor=actor, action="complaints.feedback.added", target=ticket, after={"method": method})
     return fb
 
