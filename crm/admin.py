@@ -110,3 +110,14 @@ class AuditLogAdmin(ReadOnlyAdmin):
 @admin.register(JobState)
 class JobStateAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_started_at", "last_success_at", "running_since", "last_error")
+
+
+# The log of log-ins and failed log-ins (django-axes) is a record like the audit trail: nobody
+# edits or deletes it from the admin. Locks (AccessAttempt) stay deletable: that unlocks a user.
+import axes.admin  # noqa: E402  registers axes' own admins first, which are replaced here
+from axes.models import AccessFailureLog, AccessLog  # noqa: E402
+
+for _model, _base in ((AccessFailureLog, axes.admin.AccessFailureLogAdmin), (AccessLog, axes.admin.AccessLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"ReadOnly{_base.__name__}", (ReadOnlyAdmin, _base), {}))
