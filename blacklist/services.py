@@ -28,6 +28,7 @@ from crm.models import AuditLog, Notification, User
 from crm.services import (
     add_months,
     audit_record,
+    company_language,
     gm_office_users,
     managers_of,
     notification_bulk_send,
@@ -172,24 +173,26 @@ def entry_report(
         if actor.is_manager:
             _notify_gm_reported(entry)
         else:
-            notification_send(
-                recipients=managers_of([customer.department_id]), kind="blacklist_proposed",
-                title=_("Blacklist proposal for %(name)s") % {"name": customer.name},
-                body=_("%(who)s proposes to blacklist %(name)s. Submit it to 总经办 or reject it.")
-                % {"who": actor.display_name, "name": customer.name},
-                url=entry_url(entry.pk), dedup_key=f"blacklist-proposed:{entry.pk}",
-            )
+            with company_language():
+                notification_send(
+                    recipients=managers_of([customer.department_id]), kind="blacklist_proposed",
+                    title=_("Blacklist proposal for %(name)s") % {"name": customer.name},
+                    body=_("%(who)s proposes to blacklist %(name)s. Submit it to 总经办 or reject it.")
+                    % {"who": actor.display_name, "name": customer.name},
+                    url=entry_url(entry.pk), dedup_key=f"blacklist-proposed:{entry.pk}",
+                )
     return entry
 
 
 def _notify_gm_reported(entry: BlacklistEntry) -> None:
-    notification_send(
-        recipients=gm_office_users(), kind="blacklist_reported",
-        title=_("Blacklist entry to verify: %(name)s") % {"name": entry.customer.name},
-        body=_("%(department)s reports %(name)s: %(reason)s")
-        % {"department": entry.department, "name": entry.customer.name, "reason": entry.reason[:200]},
-        url=entry_url(entry.pk), dedup_key=f"blacklist-reported:{entry.pk}",
-    )
+    with company_language():
+        notification_send(
+            recipients=gm_office_users(), kind="blacklist_reported",
+            title=_("Blacklist entry to verify: %(name)s") % {"name": entry.customer.name},
+            body=_("%(department)s reports %(name)s: %(reason)s")
+            % {"department": entry.department, "name": entry.customer.name, "reason": entry.reason[:200]},
+            url=entry_url(entry.pk), dedup_key=f"blacklist-reported:{entry.pk}",
+        )
 
 
 def _lock_entry(entry_id: int) -> BlacklistEntry:
@@ -285,14 +288,15 @@ def entry_reject(*, actor: User, entry_id: int, comment: str, now: datetime | No
 def _notify_decided(entry: BlacklistEntry, *, approved: bool) -> None:
     people = list(managers_of([entry.department_id]))
     people += [u for u in (entry.reported_by, entry.proposed_by) if u is not None]
-    if approved:
-        title = _("Blacklisted: %(name)s until %(until)s") % {"name": entry.customer.name, "until": entry.ends_on}
-    else:
-        title = _("Blacklist report rejected: %(name)s") % {"name": entry.customer.name}
-    notification_send(
-        recipients=people, kind="blacklist_decided", title=title, body=entry.decision_comment,
-        url=entry_url(entry.pk), dedup_key=f"blacklist-decided:{entry.pk}",
-    )
+    with company_language():
+        if approved:
+            title = _("Blacklisted: %(name)s until %(until)s") % {"name": entry.customer.name, "until": entry.ends_on}
+        else:
+            title = _("Blacklist report rejected: %(name)s") % {"name": entry.customer.name}
+        notification_send(
+            recipients=people, kind="blacklist_decided", title=title, body=entry.decision_comment,
+            url=entry_url(entry.pk), dedup_key=f"blacklist-decided:{entry.pk}",
+        )
 
 
 # --- The scheduled job ------------------------------------------------------------------------
@@ -385,11 +389,12 @@ def readmission_request(
         except IntegrityError as exc:
             raise BlacklistError(_("A re-admission request is already awaiting approval.")) from exc
         audit_record(actor=actor, action="blacklist.readmission.requested", target=entry, after={"request_id": req.pk})
-        notification_send(
-            recipients=[*gm_office_users(), *managers_of([entry.department_id])], kind="blacklist_readmission",
-            title=_("Re-admission to approve: %(name)s") % {"name": entry.customer.name},
-            body=req.evaluation[:300], url=entry_url(entry.pk), dedup_key=f"blacklist-readmission:{req.pk}",
-        )
+        with company_language():
+            notification_send(
+                recipients=[*gm_office_users(), *managers_of([entry.department_id])], kind="blacklist_readmission",
+                title=_("Re-admission to approve: %(name)s") % {"name": entry.customer.name},
+                body=req.evaluation[:300], url=entry_url(entry.pk), dedup_key=f"blacklist-readmission:{req.pk}",
+            )
     return req
 
 
@@ -443,12 +448,13 @@ def _readmit(*, actor: User, entry: BlacklistEntry, req: ReadmissionRequest, now
         actor=actor, action="blacklist.entry.readmitted", target=entry, before={"state": EntryState.EXPIRED},
         after={"state": EntryState.READMITTED, "grade": READMISSION_GRADE},
     )
-    notification_send(
-        recipients=[*managers_of([entry.department_id]), req.requested_by, entry.customer.owner],
-        kind="blacklist_readmitted",
-        title=_("Re-admitted as grade C: %(name)s") % {"name": entry.customer.name},
-        url=entry_url(entry.pk), dedup_key=f"blacklist-readmitted:{entry.pk}",
-    )
+    with company_language():
+        notification_send(
+            recipients=[*managers_of([entry.department_id]), req.requested_by, entry.customer.owner],
+            kind="blacklist_readmitted",
+            title=_("Re-admitted as grade C: %(name)s") % {"name": entry.customer.name},
+            url=entry_url(entry.pk), dedup_key=f"blacklist-readmitted:{entry.pk}",
+        )
 
 
 def _apply_readmission_grade(*, actor: User, req: ReadmissionRequest, entry: BlacklistEntry, now: datetime) -> None:
@@ -459,7 +465,7 @@ def _apply_readmission_grade(*, actor: User, req: ReadmissionRequest, entry: Bla
     try:
         grade_readmission_apply(
             customer_id=entry.customer_id, manager=req.manager_approved_by, gm=req.gm_approved_by, now=now,
-            reason=_("Re-admitted after the blacklist (重新准入)"),
+            reason="",  # the grading app words the system reason (re-admission) in the reader's language
         )
     except GradingError as exc:
         raise BlacklistError(str(exc)) from exc
@@ -484,9 +490,10 @@ def readmission_reject(*, actor: User, request_id: int, comment: str, now: datet
             actor=actor, action="blacklist.readmission.rejected", target=entry,
             after={"request_id": req.pk, "comment": comment.strip()},
         )
-        notification_send(
-            recipients=[req.requested_by], kind="blacklist_readmission_rejected",
-            title=_("Re-admission refused: %(name)s") % {"name": entry.customer.name}, body=comment.strip(),
-            url=entry_url(entry.pk), dedup_key=f"blacklist-readmission-rejected:{req.pk}",
-        )
+        with company_language():
+            notification_send(
+                recipients=[req.requested_by], kind="blacklist_readmission_rejected",
+                title=_("Re-admission refused: %(name)s") % {"name": entry.customer.name}, body=comment.strip(),
+                url=entry_url(entry.pk), dedup_key=f"blacklist-readmission-rejected:{req.pk}",
+            )
     return req

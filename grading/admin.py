@@ -93,7 +93,7 @@ class GradeProposalAdmin(ScopedAdmin):
     search_fields = ("customer__name", "customer__short_name")
     actions = ("approve_selected", "reject_selected")
     change_form_template = "grading/admin/gradeproposal_change_form.html"
-    fields = ("customer", "grade_change", "kind", "reason", "proposer", "created_at", "state", "decided_at",
+    fields = ("customer", "grade_change", "kind", "reason_shown", "proposer", "created_at", "state", "decided_at",
               "evidence", "incident_display", "steps", "history")
     readonly_fields = fields
     list_per_page = 50
@@ -113,7 +113,12 @@ class GradeProposalAdmin(ScopedAdmin):
 
     @admin.display(description=gettext_lazy("reason"))
     def short_reason(self, obj):
-        return obj.reason if len(obj.reason) <= 40 else obj.reason[:39] + "…"
+        text = obj.reason_text
+        return text if len(text) <= 40 else text[:39] + "…"
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, obj):
+        return obj.reason_text
 
     @admin.display(description=gettext_lazy("score"))
     def score(self, obj):
@@ -167,7 +172,7 @@ class GradeProposalAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("grade history"))
     def history(self, obj):
         rows = [
-            (timezone.localtime(c.changed_at).strftime("%Y-%m-%d"), f"{c.from_grade or '—'} → {c.to_grade}", c.reason,
+            (timezone.localtime(c.changed_at).strftime("%Y-%m-%d"), f"{c.from_grade or '—'} → {c.to_grade}", c.reason_text,
              c.proposed_by or _("System"), c.approvers or "—")
             for c in GradeChange.objects.filter(customer_id=obj.customer_id).select_related("proposed_by")[:20]
         ]
@@ -277,9 +282,13 @@ class DemotionCaseAdmin(ScopedAdmin):
 
 @admin.register(GradeChange)
 class GradeChangeAdmin(ScopedAdmin):
-    list_display = ("customer", "from_grade", "to_grade", "provisional", "reason", "proposed_by", "approvers", "changed_at")
+    list_display = ("customer", "from_grade", "to_grade", "provisional", "why", "proposed_by", "approvers", "changed_at")
     list_select_related = ("customer", "proposed_by")
     search_fields = ("customer__name",)
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, obj):
+        return obj.reason_text
 
 
 @admin.register(ReviewRound)

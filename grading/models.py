@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import SingletonPolicy
@@ -269,12 +270,61 @@ class ProposalKind(models.TextChoices):
     READMISSION = "readmission", _("Re-admission")
 
 
+class SystemReason(models.TextChoices):
+    """Why the system proposed a grade: stored as this code and its parameters, worded when read."""
+
+    PROVISIONAL = "provisional", _("Provisional grade")
+    SIX_MONTH = "six_month", _("Six-month evaluation")
+    ANNUAL_REVIEW = "annual_review", _("Annual review")
+    DEMOTION = "demotion", _("Demotion after an incident")
+    READMISSION = "readmission", _("Re-admission")
+
+
+def system_reason_text(code: str, params: dict) -> str:
+    """The words of a system reason in the active language ("" for an unknown code)."""
+    p = params or {}
+    if code == SystemReason.PROVISIONAL:
+        return gettext("Provisional grade of a new customer, from its latest yearly figures (at most B).")
+    if code == SystemReason.SIX_MONTH:
+        return gettext("Six-month evaluation of a new customer (合作满六个月).")
+    if code == SystemReason.ANNUAL_REVIEW:
+        return gettext("Annual review %(year)d: suggested by the rules on the figures of %(period)d.") % {
+            "year": p.get("year", 0), "period": p.get("period", 0)}
+    if code == SystemReason.DEMOTION:
+        try:
+            incident_type = str(IncidentType(p.get("type")).label)
+        except ValueError:
+            incident_type = p.get("type", "")
+        return gettext("Incident of %(date)s (%(type)s): an A customer must be demoted within %(days)d days.") % {
+            "date": p.get("date", ""), "type": incident_type, "days": p.get("days", 0)}
+    if code == SystemReason.READMISSION:
+        return gettext("Re-admission after the blacklist")
+    return ""
+
+
+class ReasonMixin(models.Model):
+    """A reason a person typed (`reason`, kept as typed) or one the system gave (`reason_code`
+    with `reason_params`, worded in the reader's language by `reason_text`)."""
+
+    reason_code = models.CharField(_("system reason"), max_length=20, choices=SystemReason.choices, blank=True)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reason_text(self) -> str:
+        if self.reason_code and not self.reason:
+            return system_reason_text(self.reason_code, self.reason_params)
+        return self.reason
+
+
 class Step(models.TextChoices):
     MANAGER = "manager", _("Department manager")
     GM = "gm", _("General manager's office")
 
 
-class GradeProposal(models.Model):
+class GradeProposal(ReasonMixin):
     """A grade change awaiting (or past) its approval: department manager, then 总经办 for A."""
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="grade_proposals")
@@ -283,7 +333,7 @@ class GradeProposal(models.Model):
     from_provisional = models.BooleanField(_("from a provisional grade"), default=False)
     to_grade = models.CharField(_("to"), max_length=1)
     to_provisional = models.BooleanField(_("provisional"), default=False)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), blank=True)
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("evidence (evaluation)"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="proposals",
@@ -368,7 +418,7 @@ class ProposalApproval(models.Model):
         return f"{self.proposal} · {self.get_step_display()} · {self.approver}"
 
 
-class GradeChange(models.Model):
+class GradeChange(ReasonMixin):
     """The grade history (from, to, why, who proposed, who approved, when); append-only."""
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="grade_changes")
@@ -376,7 +426,7 @@ class GradeChange(models.Model):
     from_grade = models.CharField(_("from"), max_length=1, blank=True)
     to_grade = models.CharField(_("to"), max_length=1)
     provisional = models.BooleanField(_("provisional"), default=False)
-    reason = models.TextField(_("why"))
+    reason = models.TextField(_("why"), blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",

@@ -8,10 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import User
-from crm.services import audit_record, gm_office_users, managers_of, notification_send
+from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
 
-from ..models import OPEN_STATES, DemotionCase, GradeProposal, GradingPolicy, Incident, IncidentType
+from ..models import (
+    OPEN_STATES,
+    DemotionCase,
+    GradeProposal,
+    GradingPolicy,
+    Incident,
+    IncidentType,
+    SystemReason,
+)
 from .common import GradingError, Step, customer_url, may_record_incident, state_for_step, visible_customer
 
 
@@ -73,11 +81,12 @@ def _after_incident(incident: Incident, *, now: datetime) -> None:
     if customer.grade == "A":
         _demotion_case_open(incident=incident, now=now)
     if incident.is_serious:
-        notification_send(
-            recipients=gm_office_users(), kind="grading_serious_incident",
-            title=_("Serious incident: %(customer)s") % {"customer": customer.display_name},
-            body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-serious:{incident.pk}",
-        )
+        with company_language():
+            notification_send(
+                recipients=gm_office_users(), kind="grading_serious_incident",
+                title=_("Serious incident: %(customer)s") % {"customer": customer.display_name},
+                body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-serious:{incident.pk}",
+            )
 
 
 def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | None:
@@ -93,15 +102,17 @@ def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | 
     if open_proposal is None:
         GradeProposal.objects.create(
             customer=customer, from_grade="A", from_provisional=customer.grade_provisional, to_grade="B",
-            reason=_("Incident of %(date)s (%(type)s): an A customer must be demoted within %(days)d days.")
-            % {"date": incident.occurred_on, "type": incident.get_incident_type_display(), "days": policy.demotion_days},
+            reason_code=SystemReason.DEMOTION,
+            reason_params={"date": incident.occurred_on.isoformat(), "type": incident.incident_type,
+                           "days": policy.demotion_days},
             incident=incident, proposed_by=None, state=state_for_step(Step.MANAGER), created_at=now,
         )
     audit_record(actor=incident.recorded_by, action="grading.demotion_case.opened", target=case,
                  after={"deadline": case.deadline})
-    notification_send(
-        recipients=managers_of([customer.department_id]), kind="grading_demotion",
-        title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.display_name, "days": policy.demotion_days},
-        body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-demotion-open:{case.pk}",
-    )
+    with company_language():
+        notification_send(
+            recipients=managers_of([customer.department_id]), kind="grading_demotion",
+            title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.display_name, "days": policy.demotion_days},
+            body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-demotion-open:{case.pk}",
+        )
     return case

@@ -13,9 +13,17 @@ from django.db.models import DecimalField, Exists, IntegerField, OuterRef, Query
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.models import Notification, User
-from crm.services import add_months, audit_record, gm_office_users, managers_of, notification_bulk_send
+from crm.services import (
+    add_months,
+    audit_record,
+    company_language,
+    gm_office_users,
+    managers_of,
+    notification_bulk_send,
+)
 from customers.models import Customer, CustomerStatus, YearlyFigure
 
 from ..models import (
@@ -28,6 +36,7 @@ from ..models import (
     ProposalKind,
     ProposalState,
     ReviewRound,
+    SystemReason,
 )
 from .common import GradingError, customer_url
 from .proposals import _proposals_apply
@@ -79,7 +88,7 @@ def provisional_grades_assign(customers: QuerySet[Customer], *, now: datetime, p
         grade = provisional_grade(volume=volume, overdue_payments=pay, overdue_pickups=pick, policy=policy)
         proposals.append(GradeProposal(
             customer_id=pk, kind=ProposalKind.PROVISIONAL, from_grade="", to_grade=grade, to_provisional=True,
-            reason=_("Provisional grade of a new customer, from its latest yearly figures (at most B)."),
+            reason_code=SystemReason.PROVISIONAL,
             proposed_by=proposer, state=ProposalState.APPROVED, created_at=now, decided_at=now,
         ))
     GradeProposal.objects.bulk_create(proposals, batch_size=BATCH)
@@ -110,11 +119,11 @@ def new_customer_evaluations_open(*, now: datetime | None = None, since: datetim
         evaluations, proposals = _evaluate(
             _with_figures(due, year=None).values_list(*FIELDS), kind=EvaluationKind.NEW_CUSTOMER, round_=None,
             default_year=today.year, policy=policy, now=now,
-            reason=_("Six-month evaluation of a new customer (合作满六个月)."),
+            reason_code=SystemReason.SIX_MONTH,
         )
         notified = _notify_managers(
             proposals, now=now, key=f"grading-new-eval:{today.isoformat()}",
-            title=_("%(count)d new customers evaluated after six months: proposals await you"),
+            title=gettext_lazy("%(count)d new customers evaluated after six months: proposals await you"),
         )
     return {"provisional": len(provisional), "evaluated": len(evaluations), "proposals": len(proposals),
             "notified": notified}
@@ -186,12 +195,11 @@ def review_round_open(*, now: datetime | None = None, actor: User | None = None)
         evaluations, proposals = _evaluate(
             _with_figures(candidates, year=round_.period_year).values_list(*FIELDS), kind=EvaluationKind.ANNUAL,
             round_=round_, default_year=round_.period_year, policy=policy, now=now,
-            reason=_("Annual review %(year)d: suggested by the rules on the figures of %(period)d.")
-            % {"year": round_.year, "period": round_.period_year},
+            reason_code=SystemReason.ANNUAL_REVIEW, reason_params={"year": round_.year, "period": round_.period_year},
         )
         notified = _notify_managers(
             proposals, now=now, key=f"grading-round:{round_.year}",
-            title=_("%(count)d grade changes proposed by the annual review await you"),
+            title=gettext_lazy("%(count)d grade changes proposed by the annual review await you"),
         )
         audit_record(
             actor=actor, action="grading.round.opened" if created else "grading.round.extended", target=round_,
@@ -200,7 +208,10 @@ def review_round_open(*, now: datetime | None = None, actor: User | None = None)
     return {"round": round_.year, "evaluated": len(evaluations), "proposals": len(proposals), "notified": notified}
 
 
-def _evaluate(rows, *, kind: str, round_, default_year: int, policy: dict, now: datetime, reason: str):
+def _evaluate(
+    rows, *, kind: str, round_, default_year: int, policy: dict, now: datetime, reason_code: str,
+    reason_params: dict | None = None,
+):
     """System evaluations (figures only) for `rows`, and proposals where the suggestion differs."""
     evaluations, pending = [], []
     for pk, _dept, grade, provisional, year, volume, receivables, pay, pick, has_open in rows.iterator(chunk_size=BATCH):
@@ -217,7 +228,7 @@ def _evaluate(rows, *, kind: str, round_, default_year: int, policy: dict, now: 
     proposals = [
         GradeProposal(
             customer_id=e.customer_id, from_grade=grade, from_provisional=provisional, to_grade=suggested,
-            reason=reason, evaluation=e, round=round_, proposed_by=None, state=ProposalState.PENDING_MANAGER,
+            reason_code=reason_code, reason_params=reason_params or {}, evaluation=e, round=round_, proposed_by=None, state=ProposalState.PENDING_MANAGER,
             created_at=now,
         )
         for e, _dept, grade, provisional, suggested in pending
@@ -228,8 +239,11 @@ def _evaluate(rows, *, kind: str, round_, default_year: int, policy: dict, now: 
     return evaluations, proposals
 
 
-def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str, title: str) -> int:
-    """One notification per department manager with the count of new proposals (not one each)."""
+def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str, title) -> int:
+    """One notification per department manager with the count of new proposals (not one each).
+
+    `title` is lazy (gettext_lazy) and worded here in the company's language: the annual review
+    may be started from an English request (see crm.services.notification_send)."""
     counts: dict[int, int] = {}
     for p in proposals:
         counts[p.department_id] = counts.get(p.department_id, 0) + 1
@@ -237,6 +251,8 @@ def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str,
         return 0
     from django.urls import reverse
 
+    with company_language():
+        title = str(title)
     rows = [
         Notification(
             recipient_id=m.pk, kind="grading_approval", title=title % {"count": counts[m.department_id]},

@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Notification, User
-from crm.services import audit_record, gm_office_users, managers_of, notification_bulk_send, notification_send
+from crm.services import (
+    audit_record,
+    company_language,
+    gm_office_users,
+    managers_of,
+    notification_bulk_send,
+    notification_send,
+)
 from customers.models import Customer, CustomerStatus
 from customers.services import customer_grade_apply
 
@@ -25,6 +32,7 @@ from ..models import (
     ProposalKind,
     ProposalState,
     Step,
+    SystemReason,
 )
 from .common import (
     GradingError,
@@ -186,7 +194,8 @@ def _proposals_apply(proposals: list[GradeProposal], *, now: datetime, approver_
         [
             GradeChange(
                 customer_id=p.customer_id, proposal=p, from_grade=p.from_grade, to_grade=p.to_grade,
-                provisional=p.to_provisional, reason=p.reason, proposed_by_id=p.proposed_by_id,
+                provisional=p.to_provisional, reason=p.reason, reason_code=p.reason_code,
+                reason_params=p.reason_params, proposed_by_id=p.proposed_by_id,
                 approvers="、".join(approver_names.get(p.pk, []))[:300], changed_at=now,
             )
             for p in proposals
@@ -209,23 +218,25 @@ def _notify_next_approvers(proposal: GradeProposal) -> None:
     else:
         recipients = managers_of([customer.department_id])
     recipients = [u for u in recipients if u.pk != proposal.proposed_by_id]
-    notification_send(
-        recipients=recipients, kind="grading_approval",
-        title=_("Grade change to approve: %(customer)s %(from)s → %(to)s")
-        % {"customer": customer.display_name, "from": proposal.from_grade or "—", "to": proposal.to_grade},
-        body=proposal.reason, url=proposal_admin_url(proposal.pk),
-        dedup_key=f"grading-approve:{proposal.pk}:{proposal.state}",
-    )
+    with company_language():
+        notification_send(
+            recipients=recipients, kind="grading_approval",
+            title=_("Grade change to approve: %(customer)s %(from)s → %(to)s")
+            % {"customer": customer.display_name, "from": proposal.from_grade or "—", "to": proposal.to_grade},
+            body=proposal.reason_text, url=proposal_admin_url(proposal.pk),
+            dedup_key=f"grading-approve:{proposal.pk}:{proposal.state}",
+        )
 
 
 def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -> None:
     if proposal.proposed_by_id is None:
         return
     customer = proposal.customer
-    title = (
-        _("Grade change approved: %(customer)s is now %(to)s")
-        if approved else _("Grade change rejected: %(customer)s stays %(from)s")
-    ) % {"customer": customer.display_name, "to": proposal.to_grade, "from": proposal.from_grade or "—"}
+    with company_language():
+        title = (
+            _("Grade change approved: %(customer)s is now %(to)s")
+            if approved else _("Grade change rejected: %(customer)s stays %(from)s")
+        ) % {"customer": customer.display_name, "to": proposal.to_grade, "from": proposal.from_grade or "—"}
     notification_bulk_send(rows=[
         Notification(
             recipient_id=proposal.proposed_by_id, kind="grading_decision", title=title[:200], body=comment,
@@ -305,7 +316,7 @@ def grade_readmission_apply(
         proposal = GradeProposal.objects.create(
             customer=customer, kind=ProposalKind.READMISSION, from_grade=customer.grade,
             from_provisional=customer.grade_provisional, to_grade="C",
-            reason=reason or _("Re-admission after the blacklist"), proposed_by=None,
+            reason=reason, reason_code=SystemReason.READMISSION, proposed_by=None,
             state=ProposalState.APPROVED, created_at=now, decided_at=now,
         )
         ProposalApproval.objects.bulk_create([
