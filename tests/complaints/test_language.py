@@ -86,3 +86,15 @@ def test_the_migration_turns_stored_words_of_either_language_into_codes(open_tic
     for key, (params, note) in rows.items():
         e = TicketEvent.objects.get(pk=events[key].pk)
         assert (e.params, e.note) == (params, note), key
+
+
+def test_the_managers_widget_says_which_count_is_the_departments_and_which_is_mine(
+    open_ticket, salesperson, manager, customer, client_for
+):
+    for _ in range(3):
+        open_ticket(salesperson, customer)
+    body = client_for(manager).get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    widget = body.split('data-testid="complaints-widget"')[1].split("</ul>")[0]
+    assert "本部门" in widget and "未关闭 3 件" in widget
+    assert "我的：我受理、处理或我的客户的" in widget and "其中没有您的未结投诉。" in widget
+    assert "您没有未结投诉" not in widget
