@@ -1,0 +1,365 @@
+"""The permission matrix: every URL of the project × anonymous and each of the five roles → the
+expected status, and for object URLs another department's and another salesperson's ids → 404.
+
+The URL conf is enumerated (crm/tests/trust/urlconf.py): a URL without an entry in MATRIX
+fails the test with its name, so a new screen cannot ship without deciding who may open it.
+The Django admin is checked per registered model (ADMIN_MATRIX) the same way.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from .urlconf import Route, admin_routes, app_routes
+from .world import build
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "salesperson", "assistant", "manager", "gm_office", "admin")
+
+# Which record each URL parameter names, by URL (default: by parameter name below).
+PARAMS = {
+    "notification_read": {"pk": "notification"},
+    "grading:evaluation": {"pk": "evaluation"},
+    "grading:proposal_withdraw": {"pk": "proposal"},
+    "grading:incident_evidence": {"pk": "incident"},
+    "visits:plan_detail": {"pk": "plan"},
+    "visits:plan_confirm": {"pk": "plan"},
+    "visits:plan_cancel": {"pk": "plan"},
+    "visits:report_detail": {"pk": "report"},
+    "visits:attachment": {"pk": "visit_attachment"},
+    "visits:next_step_done": {"pk": "step"},
+    "blacklist:entry_detail": {"pk": "entry"},
+    "blacklist:entry_submit": {"pk": "entry"},
+    "blacklist:entry_approve": {"pk": "entry"},
+    "blacklist:entry_reject": {"pk": "entry"},
+    "blacklist:readmission_create": {"pk": "expired_entry"},
+    "blacklist:evidence_download": {"pk": "evidence"},
+    "blacklist:readmission_approve": {"pk": "readmission"},
+    "blacklist:readmission_reject": {"pk": "readmission"},
+}
+BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket"}
+BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
+           "customer_pk": "customer"}
+
+
+def url_for(route: Route, ids: dict, **fixed) -> str:
+    values = {}
+    for param in route.params:
+        if param in fixed:
+            values[param] = fixed[param]
+            continue
+        key = PARAMS.get(route.name, {}).get(param) or BY_NAME.get(param) or BY_APP[route.name.split(":")[0]]
+        values[param] = ids[key]
+    return route.path(**values)
+
+
+@pytest.fixture
+def users(salesperson, assistant, manager, gm_office, administrator):
+    return {"salesperson": salesperson, "assistant": assistant, "manager": manager, "gm_office": gm_office,
+            "admin": administrator}
+
+
+@pytest.fixture
+def world(salesperson, other_salesperson, south_salesperson, manager, south_manager, gm_office, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    return {
+        "own": build(salesperson, manager, gm_office, tag="本人"),
+        "colleague": build(other_salesperson, manager, gm_office, tag="同事"),
+        "south": build(south_salesperson, south_manager, gm_office, tag="华南"),
+    }
+
+
+def R(anonymous, salesperson, assistant, manager, gm_office, admin):  # noqa: N802  a row of the matrix
+    return dict(zip(ROLES, (anonymous, salesperson, assistant, manager, gm_office, admin), strict=True))
+
+
+OK = "ok"  # allowed: the POST is not refused (its effect is tested by the app's own tests)
+NO = "no"  # refused: 403, or 404 when the object is checked before the role
+ALL = R(302, 200, 200, 200, 200, 200)
+POST_ALL = R(302, OK, OK, OK, OK, OK)
+
+# URL name → {"get": statuses by role} for pages, {"post": ...} for actions (GET answers 405),
+# "scope": how object ids are checked: "owner" (a salesperson sees own customers, everyone
+# their department, 总经办 and the administrator all), "recipient" (one's own notification).
+# "query": the query string the page needs ("{customer}" is the record's id).
+MATRIX = {
+    "home": {"get": ALL},
+    "login": {"get": R(200, 302, 302, 302, 302, 302)},
+    "logout": {"post": POST_ALL, "anonymous_get": 405},
+    "set_language": {"post": R(OK, OK, OK, OK, OK, OK), "anonymous_get": 302, "get_any": 302},
+    "notifications": {"get": ALL},
+    "notifications_read_all": {"post": POST_ALL},
+    "notification_read": {"post": POST_ALL, "scope": "recipient"},
+    # --- customers ---
+    "customers:list": {"get": ALL},
+    "customers:create": {"get": R(302, 200, 200, 200, 403, 200)},
+    "customers:import": {"get": R(302, 403, 200, 200, 403, 200)},
+    "customers:import_confirm": {"post": R(302, 403, OK, OK, 403, OK)},
+    "customers:export": {"get": R(302, 403, 200, 200, 200, 200)},
+    "customers:detail": {"get": ALL, "scope": "owner"},
+    "customers:edit": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:status": {"post": R(302, OK, OK, OK, 403, OK), "scope": "owner"},
+    "customers:confirm": {"post": R(302, OK, OK, OK, 403, OK), "scope": "owner"},
+    "customers:reassign": {"get": R(302, 403, 403, 200, 200, 200), "scope": "owner"},
+    "customers:profile_edit": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:contact_add": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:contact_edit": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:contact_delete": {"post": R(302, OK, OK, OK, 403, OK), "scope": "owner"},
+    "customers:figure_add": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:figure_edit": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:document_upload": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "customers:document_download": {"get": ALL, "scope": "owner"},
+    "customers:document_delete": {"post": R(302, OK, OK, OK, 403, OK), "scope": "owner"},
+    # --- grading ---
+    "grading:review": {"get": R(302, 403, 200, 200, 200, 200)},
+    "grading:round_start": {"post": R(302, 403, 403, OK, OK, OK)},
+    "grading:evaluate": {"get": R(302, 200, 403, 200, 200, 403), "scope": "owner"},
+    "grading:propose": {"get": R(302, 200, 403, 200, 200, 403), "scope": "owner"},
+    "grading:incident_add": {"get": R(302, 200, 200, 200, 200, 403), "scope": "owner"},
+    "grading:provisional": {"post": R(302, OK, OK, OK, OK, NO), "scope": "owner"},
+    "grading:evaluation": {"get": ALL, "scope": "owner"},
+    "grading:proposal_withdraw": {"post": R(302, OK, NO, OK, NO, NO), "scope": "owner"},
+    "grading:incident_evidence": {"get": ALL, "scope": "owner"},
+    # --- visits ---
+    "visits:mine": {"get": ALL},
+    "visits:team": {"get": R(302, 403, 403, 200, 200, 200)},
+    "visits:export": {"get": R(302, 403, 200, 200, 200, 200)},
+    "visits:pick_customer": {"get": ALL},
+    "visits:plan_create": {"get": ALL, "scope": "owner", "query": "?customer={customer}"},
+    "visits:plan_detail": {"get": ALL, "scope": "owner"},
+    "visits:plan_confirm": {"post": POST_ALL, "scope": "owner"},
+    "visits:plan_cancel": {"post": POST_ALL, "scope": "owner"},
+    "visits:report_create": {"get": ALL, "scope": "owner", "query": "?customer={customer}"},
+    "visits:report_detail": {"get": ALL, "scope": "owner"},
+    "visits:attachment": {"get": ALL, "scope": "owner"},
+    "visits:next_step_done": {"post": POST_ALL, "scope": "owner"},
+    # --- complaints ---
+    "complaints:list": {"get": ALL},
+    "complaints:create": {"get": ALL},
+    "complaints:export": {"get": R(302, NO, 200, 200, 200, 200)},
+    "complaints:measures": {"get": ALL},
+    "complaints:detail": {"get": ALL, "scope": "owner"},
+    "complaints:assign": {"post": POST_ALL, "scope": "owner"},
+    "complaints:resolve": {"post": POST_ALL, "scope": "owner"},
+    "complaints:return_visit": {"post": POST_ALL, "scope": "owner"},
+    "complaints:close": {"post": POST_ALL, "scope": "owner"},
+    "complaints:escalate": {"post": POST_ALL, "scope": "owner"},
+    "complaints:feedback": {"post": POST_ALL, "scope": "owner"},
+    "complaints:attachment_add": {"post": POST_ALL, "scope": "owner"},
+    "complaints:attachment": {"get": ALL, "scope": "owner"},
+    # --- blacklist ---
+    "blacklist:report": {"get": R(302, 403, 403, 200, 200, 200)},
+    "blacklist:report_export": {"get": R(302, 403, 403, 200, 200, 200)},
+    "blacklist:report_print": {"get": R(302, 403, 403, 200, 200, 200)},
+    "blacklist:entry_create": {"get": R(302, 200, 403, 200, 403, 403), "scope": "owner"},
+    "blacklist:entry_detail": {"get": ALL, "scope": "owner"},
+    "blacklist:entry_submit": {"post": R(302, NO, NO, OK, NO, NO), "scope": "owner"},
+    "blacklist:entry_approve": {"post": R(302, NO, NO, NO, OK, NO), "scope": "owner"},
+    "blacklist:entry_reject": {"post": R(302, NO, NO, NO, OK, NO), "scope": "owner"},
+    "blacklist:readmission_create": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},
+    "blacklist:evidence_download": {"get": ALL, "scope": "owner"},
+    "blacklist:readmission_approve": {"post": R(302, NO, NO, OK, OK, NO), "scope": "owner"},
+    "blacklist:readmission_reject": {"post": R(302, NO, NO, OK, OK, NO), "scope": "owner"},
+    # --- the 工作台's figures: who sees each is declared by the figure itself (checked below) ---
+    "dashboard_list": {"registry": "drill_lists"},
+    "dashboard_chart_export": {"registry": "charts"},
+}
+
+REFUSED = (403, 404)
+
+
+def _business_actions() -> int:
+    """Every business action writes an audit entry; refusals write only security ones."""
+    from crm.models import AuditLog
+
+    return AuditLog.objects.exclude(action__startswith="security.").count()
+
+
+def _client(users, role):
+    client = Client()
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client
+
+
+def _url(route, entry, ids):
+    return url_for(route, ids) + entry.get("query", "").format(**ids)
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    names = {r.name for r in app_routes()}
+    missing = sorted(n for n in names if n not in MATRIX)
+    assert not missing, "URLs without an entry in MATRIX (decide who may open them): " + ", ".join(missing)
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, "MATRIX entries for URLs that no longer exist: " + ", ".join(stale)
+
+
+def _matches(expected, status):
+    if expected == OK:
+        return status not in (*REFUSED, 405, 500)
+    if expected == NO:
+        return status in REFUSED
+    return status == expected
+
+
+def test_each_url_answers_each_role_as_the_matrix_says(users, world):
+    """GET pages; POST actions only where the role is refused (a refused POST changes nothing)."""
+    wrong = []
+    for route in app_routes():
+        entry = MATRIX.get(route.name)
+        if entry is None or "registry" in entry:
+            continue
+        url = _url(route, entry, world["own"])
+        for role in ROLES:
+            client = _client(users, role)
+            if "get" in entry:
+                status = client.get(url).status_code
+                if not _matches(entry["get"][role], status):
+                    wrong.append(f"GET {route.name} as {role}: {status}, expected {entry['get'][role]}")
+            else:
+                status = client.get(url).status_code
+                expected_get = entry.get("get_any") or (302 if role == "anonymous" and "anonymous_get" not in entry
+                                                        else entry.get("anonymous_get", 405))
+                if status != expected_get:
+                    wrong.append(f"GET {route.name} as {role}: {status}, expected {expected_get}")
+                if entry["post"][role] in (OK,):
+                    continue
+                actions_before = _business_actions()
+                status = client.post(url, {}).status_code
+                # A refusal is a 403/404, or the page again with an error message and no business action.
+                if not (_matches(entry["post"][role], status)
+                        or (status == 302 and _business_actions() == actions_before)):
+                    wrong.append(f"POST {route.name} as {role}: {status}, expected {entry['post'][role]}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("other", ["south", "colleague"])
+def test_object_urls_with_other_peoples_ids_are_404(other, users, world):
+    """Another department's ids: 404 for every role of the east department. Another
+    salesperson's ids: 404 for the salesperson (their department's assistant and manager see them)."""
+    wrong = []
+    roles = ("salesperson", "assistant", "manager") if other == "south" else ("salesperson",)
+    for route in app_routes():
+        entry = MATRIX.get(route.name) or {}
+        if entry.get("scope") != "owner":
+            continue
+        url = _url(route, entry, world[other])
+        method = "get" if "get" in entry else "post"
+        for role in roles:
+            own = entry[method][role]
+            status = getattr(_client(users, role), method)(url, {} if method == "post" else None).status_code
+            allowed = own in (200, OK)
+            if (allowed and status != 404) or (not allowed and status not in REFUSED):
+                wrong.append(f"{method.upper()} {route.name} with a {other} id as {role}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nobody_marks_someone_elses_notification_read(users, world):
+    from crm.models import Notification
+
+    for role in ("salesperson", "assistant", "manager", "gm_office", "admin"):
+        _client(users, role).post(reverse("notification_read", args=[world["south"]["notification"]]))
+    assert Notification.objects.get(pk=world["south"]["notification"]).read_at is None
+
+
+def test_the_dashboard_figures_answer_only_the_roles_they_declare(users):
+    try:
+        from crm.dashboards import registry
+    except ImportError:
+        pytest.skip("no dashboard figures")
+    registry.autodiscover()
+    wrong = []
+    for url_name, reg in (("dashboard_list", registry.drill_lists), ("dashboard_chart_export", registry.charts)):
+        for key, item in reg._items.items():
+            url = reverse(url_name, args=[key])
+            for role in ROLES:
+                status = _client(users, role).get(url).status_code
+                expected = 302 if role == "anonymous" else (200 if role in item.roles else 404)
+                # A chart with nothing to show (e.g. no review round yet) has no export: 404.
+                if url_name == "dashboard_chart_export" and expected == 200 and status == 404:
+                    continue
+                if status != expected:
+                    wrong.append(f"{url} as {role}: {status}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+    assert _client(users, "salesperson").get(reverse("dashboard_list", args=["no-such-list"])).status_code == 404
+
+
+# --- The admin, per registered model: the changelist status by role --------------------------
+# (Non-staff are sent to the admin's login page: 302. The policy singletons redirect to their
+# one row: 302 for everyone staff.)
+A = R  # same columns
+ADMIN_MATRIX = {
+    "auth.group": A(302, 302, 403, 403, 403, 200),
+    "axes.accessattempt": A(302, 302, 403, 403, 403, 200),
+    "axes.accessfailurelog": A(302, 302, 403, 403, 403, 200),
+    "axes.accesslog": A(302, 302, 403, 403, 403, 200),
+    "blacklist.blacklistentry": A(302, 302, 403, 200, 200, 200),
+    "blacklist.blacklistpolicy": A(302, 302, 403, 403, 403, 200),
+    "blacklist.readmissionrequest": A(302, 302, 403, 200, 200, 200),
+    "complaints.complaintpolicy": A(302, 302, 403, 403, 403, 200),
+    "complaints.ticket": A(302, 302, 200, 200, 200, 200),
+    "crm.auditlog": A(302, 302, 403, 403, 200, 200),
+    "crm.department": A(302, 302, 403, 200, 200, 200),
+    "crm.jobstate": A(302, 302, 403, 403, 403, 200),
+    "crm.notification": A(302, 302, 403, 403, 403, 200),
+    "crm.user": A(302, 302, 403, 200, 200, 200),
+    "customers.accesslog": A(302, 302, 403, 200, 200, 200),
+    "customers.archivepolicy": A(302, 302, 302, 302, 302, 302),
+    "customers.contact": A(302, 302, 200, 200, 200, 200),
+    "customers.customer": A(302, 302, 200, 200, 200, 200),
+    "customers.importbatch": A(302, 302, 200, 200, 403, 200),
+    "customers.qualificationdocument": A(302, 302, 200, 200, 200, 200),
+    "customers.yearlyfigure": A(302, 302, 200, 200, 200, 200),
+    "grading.demotioncase": A(302, 302, 200, 200, 200, 200),
+    "grading.evaluation": A(302, 302, 200, 200, 200, 200),
+    "grading.gradechange": A(302, 302, 200, 200, 200, 200),
+    "grading.gradeproposal": A(302, 302, 200, 200, 200, 200),
+    "grading.gradingpolicy": A(302, 302, 302, 302, 302, 302),
+    "grading.incident": A(302, 302, 200, 200, 200, 200),
+    "grading.reviewround": A(302, 302, 200, 200, 200, 200),
+    "visits.visitplan": A(302, 302, 200, 200, 200, 200),
+    "visits.visitpolicy": A(302, 302, 403, 200, 200, 200),
+    "visits.visitreport": A(302, 302, 200, 200, 200, 200),
+}
+# Admin change pages of another department's records: the east staff are told it does not exist.
+ADMIN_SCOPED = {
+    "customers.customer": "customer", "customers.contact": "contact", "customers.qualificationdocument": "document",
+    "grading.evaluation": "evaluation", "grading.gradeproposal": "proposal", "grading.incident": "incident",
+    "visits.visitplan": "plan", "visits.visitreport": "report", "complaints.ticket": "ticket",
+    "blacklist.blacklistentry": "entry", "blacklist.readmissionrequest": "readmission",
+}
+
+
+def test_every_admin_model_has_an_entry():
+    registered = {m._meta.label_lower for m in admin.site._registry}
+    missing = sorted(registered - set(ADMIN_MATRIX))
+    assert not missing, "admin models without an entry in ADMIN_MATRIX: " + ", ".join(missing)
+    assert not sorted(set(ADMIN_MATRIX) - registered), "stale ADMIN_MATRIX entries"
+    assert len(admin_routes()) > 50
+
+
+def test_each_admin_changelist_answers_each_role_as_the_matrix_says(users):
+    wrong = []
+    for label, row in ADMIN_MATRIX.items():
+        app_label, model_name = label.split(".")
+        url = reverse(f"admin:{app_label}_{model_name}_changelist")
+        for role in ROLES:
+            status = _client(users, role).get(url).status_code
+            if status != row[role]:
+                wrong.append(f"{label} changelist as {role}: {status}, expected {row[role]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_admin_change_pages_of_another_department_are_not_shown(users, world):
+    wrong = []
+    for label, key in ADMIN_SCOPED.items():
+        app_label, model_name = label.split(".")
+        url = reverse(f"admin:{app_label}_{model_name}_change", args=[world["south"][key]])
+        for role in ("assistant", "manager"):
+            response = _client(users, role).get(url)
+            if response.status_code not in (302, 403, 404):
+                wrong.append(f"{label} #{world['south'][key]} as {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)

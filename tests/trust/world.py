@@ -1,0 +1,78 @@
+"""One department's worth of records of every kind, each reachable by a URL with an id: built
+three times (the salesperson's own, a colleague's in the same department, another department's)
+so that the permission matrix can try every object URL with each."""
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from blacklist import services as blacklist_services
+from blacklist.services import EVALUATION_CONDITIONS
+from complaints import services as complaint_services
+from crm.models import Notification
+from customers.models import QualificationDocument
+from grading.services import evaluation_create, incident_record, proposal_create
+from grading.services.rules import INDICATORS
+from tests.factories import ContactFactory, CustomerFactory
+from visits import services as visit_services
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _pdf(name="file.pdf"):
+    return SimpleUploadedFile(name, PDF)
+
+
+def build(owner, manager, gm_office, *, tag: str) -> dict:
+    """Records of `owner`'s customers; returns the ids the URL parameters take."""
+    now = timezone.now()
+    customer = CustomerFactory(name=f"{tag}主客户有限公司", owner=owner, grade="C")
+    contact = ContactFactory(customer=customer, name=f"{tag}联系人")
+    from customers.services import yearly_figure_save
+
+    yearly_figure_save(actor=owner, customer_id=customer.pk, year=now.year - 1,
+                       data={"business_volume": 800_000, "receivables": 0, "overdue_payment_count": 0,
+                             "overdue_pickup_count": 0})
+    doc = QualificationDocument(customer=customer, doc_type="business_license", original_name="执照.pdf",
+                                content_type="application/pdf", size=len(PDF), uploaded_by=owner)
+    doc.file.save("pdf", _pdf(), save=True)
+
+    evaluation = evaluation_create(actor=owner, customer_id=customer.pk, period_year=now.year - 1,
+                                   scores=dict.fromkeys(INDICATORS, 70))
+    proposal = proposal_create(actor=owner, customer_id=customer.pk, to_grade="B", reason="增长")
+    incident = incident_record(actor=manager, customer_id=customer.pk, incident_type="late_payment",
+                               occurred_on=now.date() - dt.timedelta(days=2), description="逾期", evidence=_pdf())
+
+    plan = visit_services.visit_plan_create(actor=owner, customer_id=customer.pk, data={
+        "purpose": "拜访", "planned_at": now + dt.timedelta(days=2), "content": "",
+        "visitor_ids": [owner.pk], "contact_ids": []})
+    report = visit_services.visit_report_create(author=owner, customer_id=customer.pk, attachments=[_pdf()], data={
+        "visited_on": now.date() - dt.timedelta(days=1), "mode": "onsite", "latest_needs": "报价",
+        "next_steps": [{"text": "发报价", "due_on": now.date() + dt.timedelta(days=5), "owner_id": owner.pk}]})
+
+    ticket = complaint_services.ticket_create(actor=owner, customer_id=customer.pk, channel="phone",
+                                              complaint_type="quality", description="破损", files=[_pdf()])
+
+    # Blacklist: one entry reported (awaiting 总经办) and one expired with a re-admission request.
+    reported_customer = CustomerFactory(name=f"{tag}待核实有限公司", owner=owner, grade="C")
+    entry = blacklist_services.entry_report(actor=manager, customer_id=reported_customer.pk, reason_category="payment",
+                                            reason="拖欠", loss_amount=1, evidence=[_pdf()])
+    expired_customer = CustomerFactory(name=f"{tag}已到期有限公司", owner=owner, grade="C")
+    start = now - dt.timedelta(days=250)
+    old = blacklist_services.entry_report(actor=manager, customer_id=expired_customer.pk, reason_category="payment",
+                                          reason="拖欠", loss_amount=1, now=start)
+    blacklist_services.entry_approve(actor=gm_office, entry_id=old.pk, now=start)
+    blacklist_services.blacklist_entries_expire(now=now)
+    readmission = blacklist_services.readmission_request(
+        actor=manager, entry_id=old.pk, evaluation="已整改", conditions=dict.fromkeys(EVALUATION_CONDITIONS, True))
+
+    notification = Notification.objects.create(recipient=owner, kind="test", title=f"{tag}提醒")
+    return {
+        "customer": customer.pk, "contact": contact.pk, "year": now.year - 1, "document": doc.pk,
+        "evaluation": evaluation.pk, "proposal": proposal.pk, "incident": incident.pk,
+        "plan": plan.pk, "report": report.pk, "visit_attachment": report.attachments.get().pk,
+        "step": report.next_steps.get().pk, "ticket": ticket.pk, "ticket_attachment": ticket.attachments.get().pk,
+        "entry": entry.pk, "evidence": entry.evidence.get().pk, "expired_entry": old.pk,
+        "readmission": readmission.pk, "notification": notification.pk,
+    }
