@@ -253,7 +253,7 @@ def user_deactivate(*, actor: User | None, user_id: int) -> User:
     Their customers keep their owner until a manager reassigns them; nothing is deleted.
     """
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user_id)
+        user = User.objects.select_for_update(of=("self",)).get(pk=user_id)
         was_active = user.is_active
         if was_active:
             user.is_active = False
