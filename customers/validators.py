@@ -15,9 +15,16 @@ _CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{1
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
+# Invisible characters that change how text is shown or compared but not how it looks:
+# bidirectional overrides (a name shown reversed: "公司\u202efdp.exe"), zero-width spaces and
+# the byte-order mark (two "equal" names that the uniqueness and blacklist checks would miss).
+# The zero-width joiner is kept: emoji sequences need it.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def normalize_text(value: str) -> str:
-    """Full-width letters and digits to half-width (NFKC), spaces trimmed."""
-    return unicodedata.normalize("NFKC", value or "").strip()
+    """Full-width letters and digits to half-width (NFKC), invisible controls removed, spaces trimmed."""
+    return _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", value or "")).strip()
 
 
 def normalize_credit_code(value: str) -> str:
@@ -66,7 +73,7 @@ def validate_mobile(value: str) -> None:
 
 def normalize_company_name(value: str) -> str:
     """The name used by the admission check: NFKC, no spaces, brackets unified, case folded."""
-    v = normalize_text(value)
+    v = normalize_text(value).replace("\u200d", "")
     v = v.replace("(", "（").replace(")", "）")
     v = re.sub(r"\s+", "", v)
     return v.casefold()
