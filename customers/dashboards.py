@@ -80,14 +80,6 @@ def recent_imports(ctx):
     return selectors.import_batches_for(ctx.user).filter(at__gte=ctx.now - timedelta(days=RECENT_IMPORT_DAYS))
 
 
-def _customer_link(customer_attr=None):
-    def link(row):
-        customer = getattr(row, customer_attr) if customer_attr else row
-        return reverse("customers:detail", args=[customer.pk])
-
-    return link
-
-
 def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M") if dt else None
 
@@ -127,7 +119,7 @@ drill_lists.register(DrillList(
     roles=frozenset({"assistant", "manager", "gm_office", "admin"}),
     intro=_("Owners must confirm or update each archive at least every 6 months (每半年反馈)."),
     columns=(
-        Column(_("Customer"), lambda c: c.name, _customer_link()),
+        Column.customer(_("Customer"), lambda c: c),
         Column(_("Owner"), lambda c: c.owner.display_name),
         Column(_("Grade"), lambda c: c.grade or None),
         Column(_("Last confirmed"), lambda c: _day(c.last_confirmed_at)),
@@ -138,7 +130,7 @@ drill_lists.register(DrillList(
     key="documents-expiring", title=_("Documents expiring within 30 days"), rows=expiring,
     roles=frozenset({"assistant", "manager", "gm_office", "admin"}),
     columns=(
-        Column(_("Customer"), lambda d: d.customer.name, _customer_link("customer")),
+        Column.customer(_("Customer"), lambda d: d.customer),
         Column(_("Document type"), lambda d: d.get_doc_type_display()),
         Column(_("File name"), lambda d: d.original_name),
         Column(_("Expiry date"), lambda d: d.expires_on),

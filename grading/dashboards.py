@@ -59,7 +59,7 @@ charts.register(Chart(
 drill_lists.register(DrillList(
     key="my-proposals", title=_("My proposals awaiting decision"), rows=lambda ctx: selectors.proposals_open_by(ctx.user),
     columns=(
-        Column(_("Customer"), lambda p: p.customer.display_name, lambda p: reverse("customers:detail", args=[p.customer_id])),
+        Column.customer(_("Customer"), lambda p: p.customer),
         Column(_("Change"), lambda p: f"{p.from_grade or '—'} → {p.to_grade}"),
         Column(_("State"), lambda p: p.get_state_display()),
         Column(_("Proposed at"), _proposed_at),

@@ -3,7 +3,6 @@ and for managers and 总经办 the visits per month and the cadence of the team.
 
 from datetime import date
 
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -122,11 +121,6 @@ def visit_reports(ctx):
     return qs.order_by("-visited_on", "-pk")
 
 
-def customer_cell(report) -> str:
-    """The customer's name with its grade and blacklist mark (§4: the mark on every list)."""
-    return render_to_string("visits/_customer_name.html", {"c": report.customer})
-
-
 def _parse_month(value: str) -> date | None:
     try:
         year, number = (int(x) for x in value.split("-"))
@@ -174,7 +168,7 @@ drill_lists.register(DrillList(
     roles=frozenset({"manager", "gm_office", "admin"}),
     columns=(
         Column(_("Visited on"), lambda r: r.visited_on, lambda r: reverse("visits:report_detail", args=[r.pk])),
-        Column(_("Customer"), customer_cell, lambda r: reverse("customers:detail", args=[r.customer_id])),
+        Column.customer(_("Customer"), lambda r: r.customer),
         Column(_("Mode"), lambda r: r.get_mode_display()),
         Column(_("Author"), lambda r: r.author.display_name),
     ),
