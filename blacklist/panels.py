@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from . import selectors
-from .models import BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
+from .models import BlacklistEntry, BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
 
 
 def customer_panel_context(request, customer) -> dict | None:
@@ -14,7 +14,11 @@ def customer_panel_context(request, customer) -> dict | None:
     """
     user = request.user
     entries = list(
-        selectors.entries_visible_to(user).filter(customer_id=customer.pk).prefetch_related(
+        # Shown only on the page of a customer the user may see: every entry of it is visible
+        # (entries_visible_to), so no visibility subquery here.
+        BlacklistEntry.objects.filter(customer_id=customer.pk)
+        .select_related("customer", "department", "reported_by", "proposed_by", "decided_by")
+        .prefetch_related(
             Prefetch("readmissions", queryset=ReadmissionRequest.objects.order_by("-requested_at"))
         )
     )

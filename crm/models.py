@@ -1,5 +1,8 @@
 """Core models: departments, users with a role, notifications, the audit trail, job state."""
 
+import copy
+import time
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -103,8 +106,34 @@ class SingletonPolicy(models.Model):
 
     @classmethod
     def load(cls):
+        """The policy row, created with its defaults on first use.
+
+        Read on most pages (the customer page reads two), so kept in this process for
+        settings.POLICY_CACHE_SECONDS (60 s; 0 under tests): a save or delete through the ORM
+        (the admin) forgets it here at once; another worker process sees the change within
+        that time. Callers get a copy, so changing it never alters the cached one.
+        """
+        ttl = getattr(settings, "POLICY_CACHE_SECONDS", 0)
+        if ttl > 0:
+            hit = _policy_cache.get(cls)
+            if hit is not None and hit[0] > time.monotonic():
+                return copy.copy(hit[1])
         obj, _created = cls.objects.get_or_create(pk=1)
+        if ttl > 0:
+            _policy_cache[cls] = (time.monotonic() + ttl, copy.copy(obj))
         return obj
+
+
+_policy_cache: dict[type, tuple[float, SingletonPolicy]] = {}
+
+
+def _policy_changed(sender, **kwargs):
+    if issubclass(sender, SingletonPolicy):
+        _policy_cache.pop(sender, None)
+
+
+models.signals.post_save.connect(_policy_changed, dispatch_uid="crm_policy_saved")
+models.signals.post_delete.connect(_policy_changed, dispatch_uid="crm_policy_deleted")
 
 
 class StoredFile(models.Model):

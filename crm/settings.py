@@ -230,6 +230,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
+POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
 
 # --- Celery ---------------------------------------------------------------------------------
 # Scheduled work must survive a worker killed mid-job and a Redis outage (domain §7):

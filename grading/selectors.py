@@ -55,7 +55,12 @@ def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5
         "evaluations": list(Evaluation.objects.filter(customer=customer).select_related("evaluated_by")[:list_limit]),
         "incidents": list(Incident.objects.filter(customer=customer).select_related("recorded_by")[:list_limit]),
         "open_proposal": open_proposal,
-        "demotion_case": DemotionCase.objects.filter(customer=customer, resolved_at__isnull=True).first(),
+        # A case opens for an A customer and closes with its demotion (proposal_decide): none
+        # is open for another grade, so no read then.
+        "demotion_case": (
+            DemotionCase.objects.filter(customer=customer, resolved_at__isnull=True).first()
+            if customer.grade == "A" else None
+        ),
     }
 
 
