@@ -44,6 +44,26 @@ class ScopedByCustomer:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ServiceSaveMixin:
+    """Admin saves go through the archive services; a rule they refuse is shown as an error.
+
+    The service's CustomerError becomes an error message and the admin's own "changed
+    successfully" message is suppressed, so the manager never reads both.
+    """
+
+    def _save_through_service(self, request, call) -> None:
+        try:
+            call()
+        except CustomerError as exc:
+            request._crm_service_error = True
+            messages.error(request, str(exc))
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "_crm_service_error", False) and level in (messages.INFO, messages.SUCCESS):
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records kept by the system (access log, imports): viewed, never added, changed or deleted."""
 
@@ -83,7 +103,7 @@ class CustomerAdminForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(ServiceSaveMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     list_display = ("name", "short_name", "grade", "status", "is_blacklisted", "owner", "department", "province",
                     "last_confirmed_at")
@@ -113,11 +133,11 @@ class CustomerAdmin(SimpleHistoryAdmin):
         return False  # archives are records of business value
 
     def save_model(self, request, obj, form, change):
-        # Through the service: audit entry, normalisation, version bump.
-        services.customer_update(
+        # Through the service: audit entry, normalisation, version bump, admission check.
+        self._save_through_service(request, lambda: services.customer_update(
             actor=request.user, customer_id=obj.pk,
             data={f: form.cleaned_data[f] for f in EDITABLE_FIELDS if f in form.cleaned_data},
-        )
+        ))
 
     def view_on_site(self, obj):
         return reverse("customers:detail", args=[obj.pk])
@@ -140,7 +160,7 @@ class CustomerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ScopedByCustomer, SimpleHistoryAdmin):
+class ContactAdmin(ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
     list_display = ("name", "customer", "position", "mobile", "email", "is_primary")
     list_filter = ("position", "is_primary")
     search_fields = ("name", "mobile", "customer__name")
@@ -149,13 +169,10 @@ class ContactAdmin(ScopedByCustomer, SimpleHistoryAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.contact_save(
-                actor=request.user, customer_id=obj.customer_id, contact_id=obj.pk if change else None,
-                data={f: form.cleaned_data[f] for f in CONTACT_FIELDS if f in form.cleaned_data},
-            )
-        except CustomerError as exc:
-            messages.error(request, str(exc))
+        self._save_through_service(request, lambda: services.contact_save(
+            actor=request.user, customer_id=obj.customer_id, contact_id=obj.pk if change else None,
+            data={f: form.cleaned_data[f] for f in CONTACT_FIELDS if f in form.cleaned_data},
+        ))
 
     def delete_model(self, request, obj):
         services.contact_delete(actor=request.user, contact_id=obj.pk)
@@ -195,7 +212,7 @@ class QualificationDocumentAdmin(ScopedByCustomer, admin.ModelAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(ScopedByCustomer, SimpleHistoryAdmin):
+class YearlyFigureAdmin(ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
     list_display = ("customer", "year", "business_volume", "receivables", "overdue_payment_count",
                     "overdue_pickup_count")
     list_filter = ("year",)
@@ -205,13 +222,10 @@ class YearlyFigureAdmin(ScopedByCustomer, SimpleHistoryAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.yearly_figure_save(
-                actor=request.user, customer_id=obj.customer_id, year=obj.year,
-                data={f: form.cleaned_data[f] for f in FIGURE_FIELDS if f in form.cleaned_data},
-            )
-        except CustomerError as exc:
-            messages.error(request, str(exc))
+        self._save_through_service(request, lambda: services.yearly_figure_save(
+            actor=request.user, customer_id=obj.customer_id, year=obj.year,
+            data={f: form.cleaned_data[f] for f in FIGURE_FIELDS if f in form.cleaned_data},
+        ))
 
 
 @admin.register(ArchivePolicy)

@@ -100,3 +100,44 @@ def test_admin_views_of_a_key_customer_are_in_its_access_log(client_for, manager
 def test_admin_view_of_an_ordinary_customer_is_not_logged(client_for, manager, customer):
     client_for(manager).get(reverse("admin:customers_customer_change", args=[customer.pk]))
     assert not AccessLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_name_that_normalises_to_a_colleagues_customer(client, manager, customer, other_customer):
+    """A name differing only by a space is the same customer (normalised): one clear error, nothing saved."""
+    from django.contrib.messages import get_messages
+
+    client.force_login(manager)
+    url = f"/admin/customers/customer/{customer.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"name": "苏州华美 电子有限公司", "shares-TOTAL_FORMS": "0", "shares-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    customer.refresh_from_db()
+    assert customer.name == "上海恒力机械有限公司"
+    body = response.content.decode() + " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "已存在" in body
+    assert "成功" not in body
+
+
+@pytest.mark.django_db
+def test_admin_shows_a_service_refusal_as_an_error_without_a_success_message(client, manager, customer, monkeypatch):
+    from django.contrib.messages import get_messages
+
+    from customers import services
+    from customers.services import CustomerError
+
+    def refuse(**kwargs):
+        raise CustomerError("规则不允许此修改。")
+
+    monkeypatch.setattr(services, "customer_update", refuse)
+    client.force_login(manager)
+    url = f"/admin/customers/customer/{customer.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"short_name": "新简称", "shares-TOTAL_FORMS": "0", "shares-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    customer.refresh_from_db()
+    assert customer.short_name == "恒力机械"
+    assert texts == ["规则不允许此修改。"]
