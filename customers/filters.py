@@ -87,7 +87,7 @@ class CustomerFilter(django_filters.FilterSet):
         return qs
 
     def search(self, queryset, name, value):
-        return customer_search(queryset, value)
+        return customer_search(queryset, value, user=getattr(self.request, "user", None))
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["new"]))
