@@ -170,3 +170,19 @@ def test_a_confirm_replayed_after_use_imports_nothing_twice(client_for, assistan
     replay = client.post(reverse("customers:import_confirm"), {"token": token}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "expired" in replay.content.decode()
     assert ImportBatch.objects.count() == 1 and Customer.objects.count() == 2
+
+
+def test_a_large_refused_upload_leaves_no_temporary_file(a_million_rows, client_for, assistant, salesperson, media,
+                                                        settings, tmp_path):
+    """Over FILE_UPLOAD_MAX_MEMORY_SIZE Django spools the upload to a temporary file: gone after the request."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(spool)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    assert len(a_million_rows) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    started = time.monotonic()
+    response = _upload(client_for(assistant), a_million_rows, "百万.xlsx")
+    assert time.monotonic() - started < 10
+    assert response.status_code == 200 and "at most" in response.content.decode()
+    assert list(spool.iterdir()) == [], "the spooled upload was removed"
+    assert stored_files(media) == [] and Customer.objects.count() == 0

@@ -138,3 +138,15 @@ def test_session_cookie_flags(client, salesperson, settings):
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     assert settings.SESSION_IDLE_TIMEOUT <= 8 * 3600
+
+
+def test_changing_a_users_role_in_the_admin_ends_their_sessions(client_for, administrator, salesperson, east):
+    user_client = Client()
+    key = _login(user_client)
+    admin = client_for(administrator)
+    url = reverse("admin:crm_user_change", args=[salesperson.pk])
+    form = admin.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "last_login", "date_joined")}
+    data.update({"role": "assistant", "department": east.pk, "is_active": "on", "groups": [], "user_permissions": []})
+    assert admin.post(url, data).status_code == 302
+    assert not Session.objects.filter(session_key=key).exists(), "the old role's session is gone"
