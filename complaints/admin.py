@@ -29,8 +29,13 @@ class FeedbackInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = TicketEvent
-    fields = ("at", "kind", "actor", "note")
+    fields = ("at", "kind", "actor", "text")
     readonly_fields = fields
+
+    @admin.display(description=_("note"))
+    def text(self, obj):
+        """Worded in the reader's language from the event's codes (TicketEvent.text)."""
+        return obj.text
 
 
 @admin.register(Ticket)

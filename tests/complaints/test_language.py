@@ -98,3 +98,11 @@ def test_the_managers_widget_says_which_count_is_the_departments_and_which_is_mi
     assert "本部门" in widget and "未关闭 3 件" in widget
     assert "我的：我受理、处理或我的客户的" in widget and "其中没有您的未结投诉。" in widget
     assert "您没有未结投诉" not in widget
+
+
+def test_the_admin_timeline_is_worded_for_the_reader(open_ticket, salesperson, customer, administrator, client_for):
+    with translation.override("zh-hans"):
+        ticket = open_ticket(salesperson, customer, channel="walk_in")
+    page = client_for(administrator).get(f"/admin/complaints/ticket/{ticket.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200 and "Walk-in" in html and "来访" not in html
