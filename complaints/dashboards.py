@@ -23,7 +23,8 @@ def measures_url(ctx, department_id=None) -> str:
 
 
 def _department_counts(ctx):
-    return ctx.once("complaints.department", lambda: selectors.department_open_counts(ctx.user, now=ctx.now))
+    # Memoised per request by the selector itself (the complaints widget shows them too).
+    return selectors.department_open_counts(ctx.user, now=ctx.now)
 
 
 def escalated_open(ctx) -> int:
@@ -33,10 +34,10 @@ def escalated_open(ctx) -> int:
 
 def department_measures(ctx) -> ChartData:
     """This year's measures of the manager's department, month by month (the measures page's rows)."""
-    data = selectors.complaint_measures(
+    monthly = selectors.complaint_measures_monthly(
         ctx.user, year=ctx.today.year, now=ctx.now, department_id=ctx.user.department_id
     )
-    by_month = {r["month_number"]: r for r in data["rows"]}
+    by_month = {r["month_number"]: r for r in monthly}
     months = list(range(1, ctx.today.month + 1))
     rows = [by_month.get(m, {}) for m in months]
     return ChartData(

@@ -23,8 +23,7 @@ def round_change(ctx) -> ChartData | None:
     round_ = selectors.current_round()
     if round_ is None:
         return None
-    overview = selectors.round_overview(ctx.user, round_)
-    rows = overview["distribution"]
+    rows = selectors.round_distribution(ctx.user, round_)
     return ChartData(
         kind="bar", label_title=_("Grade"), labels=[r["grade"] for r in rows],
         series=[(_("At the review %(year)d") % {"year": round_.year}, [r["before"] for r in rows]),

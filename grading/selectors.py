@@ -1,5 +1,7 @@
 """Reads of grading, each scoped to what the user may see."""
 
+from collections import Counter
+
 from django.db.models import Count, Prefetch, QuerySet
 
 from crm.models import User
@@ -68,26 +70,33 @@ def current_round() -> ReviewRound | None:
     return ReviewRound.objects.order_by("-year").first()
 
 
+def round_distribution(user: User, round_: ReviewRound) -> list[dict]:
+    """The customers evaluated in the round by grade: before the round, suggested, and now.
+
+    One GROUP BY over the round's evaluations of the user's scope (the three columns at once:
+    each pass over the round joins its ~85,000 evaluations to the customers)."""
+    evaluations = scope_by_department(Evaluation.objects.filter(round=round_), user)
+    before, suggested, now_ = Counter(), Counter(), Counter()
+    rows = evaluations.values_list("grade_before", "suggested_grade", "customer__grade").annotate(n=Count("id"))
+    for grade_before, suggested_grade, grade_now, n in rows.order_by():
+        before[grade_before] += n
+        suggested[suggested_grade] += n
+        now_[grade_now] += n
+    return [
+        {"grade": g or "—", "before": before[g], "suggested": suggested[g], "now": now_[g]}
+        for g in [*GRADES, ""]
+    ]
+
+
 def round_overview(user: User, round_: ReviewRound) -> dict:
     """The 分级评审 page: proposals by state and the grade distribution before and after the round."""
     proposals = scope_by_department(GradeProposal.objects.filter(round=round_), user)
     by_state = dict(proposals.values_list("state").annotate(n=Count("id")).order_by())
-    evaluations = scope_by_department(Evaluation.objects.filter(round=round_), user)
-    before = dict(evaluations.values_list("grade_before").annotate(n=Count("id")).order_by())
-    suggested = dict(evaluations.values_list("suggested_grade").annotate(n=Count("id")).order_by())
-    now_ = dict(
-        scope_by_department(Evaluation.objects.filter(round=round_), user)
-        .values_list("customer__grade").annotate(n=Count("id")).order_by()
-    )
-    grades = [*GRADES, ""]
-    distribution = [
-        {"grade": g or "—", "before": before.get(g, 0), "suggested": suggested.get(g, 0), "now": now_.get(g, 0)}
-        for g in grades
-    ]
+    distribution = round_distribution(user, round_)
     return {
         "by_state": [(s, label, by_state.get(s, 0)) for s, label in ProposalState.choices],
         "distribution": distribution,
-        "evaluated": sum(before.values()),
+        "evaluated": sum(r["before"] for r in distribution),
     }
 
 

@@ -21,6 +21,7 @@ from crm.dashboards import (
 from crm.services import add_months
 
 from . import selectors
+from .models import VisitPolicy
 
 MONTHS = 12
 SALESPERSON = frozenset({"salesperson"})
@@ -42,8 +43,16 @@ def overdue_url(ctx) -> str:
     return reverse("visits:team") if ctx.user.is_manager else reverse("visits:mine")
 
 
+def _policy(ctx):
+    return ctx.once("visits.policy", VisitPolicy.load)
+
+
+def overdue_count(ctx) -> int:
+    return selectors.overdue_customers_for(ctx.user, now=ctx.now, policy=_policy(ctx)).count()
+
+
 def _team(ctx):
-    return ctx.once("visits.team", lambda: selectors.team_summary(ctx.user, now=ctx.now))
+    return ctx.once("visits.team", lambda: selectors.team_summary(ctx.user, now=ctx.now, policy=_policy(ctx)))
 
 
 def _per_month(ctx):
@@ -131,7 +140,7 @@ def _parse_month(value: str) -> date | None:
 
 tiles.register(Tile(
     key="visits.overdue", label=_("My overdue customers"), order=10, tone="danger",
-    value=lambda ctx: selectors.overdue_customers_for(ctx.user, now=ctx.now).count(), url=overdue_url,
+    value=overdue_count, url=overdue_url,
     roles=frozenset({"salesperson", "manager"}), labels={"manager": _("Overdue customers in the department")},
 ))
 tiles.register(Tile(

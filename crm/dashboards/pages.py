@@ -2,10 +2,44 @@
 
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from .chartjs import chart_config
-from .registry import DashboardContext, charts, tiles
+from .registry import Chart, ChartData, DashboardContext, charts, request_memo, tiles
+
+# Charts summarise months of data (a department's 230,000 visit reports, a round's 85,000
+# evaluations): they need not be live, so each viewer's chart data is kept this long (Django's
+# cache). Tiles (what needs attention now) are always computed. 0: no caching (tests).
+DEFAULT_CHART_CACHE_SECONDS = 300
+
+
+def chart_cache_seconds() -> int:
+    default = 0 if getattr(settings, "TESTING", False) else DEFAULT_CHART_CACHE_SECONDS
+    return getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", default)
+
+
+def chart_cache_key(chart: Chart, ctx: DashboardContext) -> str:
+    """The viewer's scope is in the key: the user (whose role and department decide what the
+    selectors show), the language of the labels, and the day the figures are counted up to."""
+    user = ctx.user
+    scope = f"{user.pk}.{user.role}.{user.department_id or 0}.{int(user.is_superuser)}"
+    return f"crm.dashboard.chart:{chart.key}:{scope}:{translation.get_language()}:{ctx.today:%Y%m%d}"
+
+
+def chart_data(chart: Chart, ctx: DashboardContext) -> ChartData | None:
+    """The chart's numbers for the viewer (the page, its table view and the xlsx use the same)."""
+    seconds = chart_cache_seconds()
+    if not seconds:
+        return chart.build(ctx)
+    key = chart_cache_key(chart, ctx)
+    cached = cache.get(key)
+    if cached is None:
+        cached = (chart.build(ctx),)  # a tuple: a chart that has nothing to show is cached too
+        cache.set(key, cached, seconds)
+    return cached[0]
 
 
 def chart_dom_id(key: str) -> str:
@@ -14,7 +48,7 @@ def chart_dom_id(key: str) -> str:
 
 def dashboard_for(user, *, now: datetime) -> dict:
     """Tiles and charts of the viewer's role; each figure runs a constant number of queries."""
-    ctx = DashboardContext(user=user, now=now)
+    ctx = DashboardContext(user=user, now=now, memo=request_memo(user))
     tile_rows = []
     for tile in tiles.for_user(user):
         value = tile.value(ctx)
@@ -26,7 +60,7 @@ def dashboard_for(user, *, now: datetime) -> dict:
         })
     chart_rows = []
     for chart in charts.for_user(user):
-        data = chart.build(ctx)
+        data = chart_data(chart, ctx)
         if data is None:
             continue
         chart_rows.append({

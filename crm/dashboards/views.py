@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .export import chart_xlsx
+from .pages import chart_data
 from .registry import DashboardContext, charts, drill_lists
 
 
@@ -17,7 +18,7 @@ def chart_export(request, key):
     if chart is None:
         raise Http404
     now = timezone.now()
-    data = chart.build(DashboardContext(user=request.user, now=now))
+    data = chart_data(chart, DashboardContext(user=request.user, now=now))
     if data is None:
         raise Http404
     title = chart.title_for(request.user)
