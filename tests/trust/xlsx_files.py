@@ -46,14 +46,19 @@ def _row(n: int, values) -> str:
     return f'<row r="{n}">' + "".join(_cell(f"{cols[i]}{n}", v) for i, v in enumerate(values)) + "</row>"
 
 
+def _package(zf) -> None:
+    """The parts every workbook has besides its sheet."""
+    zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+    zf.writestr("_rels/.rels", ROOT_RELS)
+    zf.writestr("xl/workbook.xml", WORKBOOK)
+    zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+
+
 def workbook(rows, *, doctype: str = "", sheet_xml: str | None = None) -> bytes:
     """An xlsx whose first sheet holds `rows` (an iterable of lists of strings), streamed to the zip."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", ROOT_RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        _package(zf)
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             if sheet_xml is not None:
                 fh.write(sheet_xml.encode())
@@ -73,10 +78,7 @@ def million_rows(n: int = 1_000_000) -> bytes:
     """A header and `n` data rows (~32 MB of XML, ~5 MB zipped), written in about two seconds."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels", ROOT_RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        _package(zf)
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
             fh.write((SHEET_OPEN.format(doctype="") + "<row>" + _cell("A1", "客户名称") + "</row>").encode())
             step = 50_000
