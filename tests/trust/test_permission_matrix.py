@@ -236,6 +236,28 @@ def test_each_url_answers_each_role_as_the_matrix_says(users, world):
     assert not wrong, "\n".join(wrong)
 
 
+def test_allowed_actions_are_not_refused(users, world):
+    """The OK cells: an allowed role's POST (empty, so mostly a form error) is not refused.
+    Each POST runs in a savepoint rolled back afterwards, so every role meets the same records."""
+    from django.db import transaction
+
+    wrong = []
+    for route in app_routes():
+        entry = MATRIX.get(route.name) or {}
+        if "post" not in entry:
+            continue
+        url = _url(route, entry, world["own"])
+        for role in ROLES:
+            if entry["post"][role] != OK or role == "anonymous":
+                continue
+            with transaction.atomic():
+                status = _client(users, role).post(url, {}).status_code
+                transaction.set_rollback(True)
+            if status in (*REFUSED, 405):
+                wrong.append(f"POST {route.name} as {role}: {status}, expected it allowed")
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize("other", ["south", "colleague"])
 def test_object_urls_with_other_peoples_ids_are_404(other, users, world):
     """Another department's ids: 404 for every role of the east department. Another
