@@ -232,6 +232,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
 POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
+# Seconds the 工作台 keeps a viewer's chart data (per user, role, department, language and
+# day) in the process's cache; the figures in tiles are always live.
+DASHBOARD_CHART_CACHE_SECONDS = env.int("DASHBOARD_CHART_CACHE_SECONDS", default=0 if TESTING else 300)
 
 # --- Celery ---------------------------------------------------------------------------------
 # Scheduled work must survive a worker killed mid-job and a Redis outage (domain §7):
