@@ -99,6 +99,38 @@ class TestCustomerImport:
         batch = stage_and_commit(assistant, "customers", SimpleUploadedFile("export.xlsx", content))
         assert (batch.created, batch.updated) == (0, 0)
 
+    def test_changed_row_updates_the_archive_with_history(self, assistant, salesperson):
+        stage_and_commit(assistant, "customers", xlsx(good_rows()))
+        rows = good_rows()
+        rows[0][2] = "江苏省"
+        staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
+        assert (staged.report.new, staged.report.updated, staged.report.skipped) == (0, 1, 1)
+        batch = imports.import_commit(actor=assistant, staged=staged.token_data())
+        assert (batch.created, batch.updated) == (0, 1)
+        changed = Customer.objects.get(credit_code=make_credit_code(901))
+        assert changed.province == "江苏省" and changed.version == 2
+        assert changed.name_normalized and changed.owner == salesperson
+        assert [h.history_user for h in changed.history.all()] == [assistant, assistant]
+        assert Customer.objects.get(credit_code=make_credit_code(902)).version == 1
+
+    def test_duplicates_within_the_file_are_refused(self, assistant, salesperson):
+        rows = good_rows() + [["杭州新锐电子有限公司", make_credit_code(903), "浙江省", "展会", "sales1", "", ""],
+                              ["另一家公司", make_credit_code(902), "浙江省", "展会", "sales1", "", ""]]
+        staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
+        assert [(r.number, [c for c, _m in r.errors]) for r in staged.report.bad_rows] == [
+            (4, ["客户名称"]), (5, ["统一社会信用代码"])]
+
+    def test_rows_cost_no_queries_of_their_own(self, assistant, salesperson, django_assert_max_num_queries):
+        rows = [[f"宁波测试{k:03d}有限公司", make_credit_code(1000 + k), "浙江省", "展会", "sales1", "", ""]
+                for k in range(60)]
+        with django_assert_max_num_queries(15):  # 60 rows; was 12 a row
+            staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
+        assert staged.report.ok and staged.report.new == 60
+        with django_assert_max_num_queries(30):  # SQLite splits the INSERTs in small batches
+            batch = imports.import_commit(actor=assistant, staged=staged.token_data())
+        assert batch.created == 60
+        assert Customer.history.filter(history_type="+").count() == 60
+
     def test_other_departments_customer_is_not_updated(self, assistant, south_salesperson):
         south = CustomerFactory(name="广州某公司", credit_code=make_credit_code(901), owner=south_salesperson)
         staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(good_rows()[:1]))
