@@ -8,6 +8,7 @@ Customers are created on the CRM's page (admission check, owner rules), not in t
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,8 @@ class CustomerAdminForm(forms.ModelForm):
 
 @admin.register(Customer)
 class CustomerAdmin(ServiceSaveMixin, SimpleHistoryAdmin):
+    # A web address typed without a scheme means https (as on the CRM's own form).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = CustomerAdminForm
     list_display = ("name", "short_name", "grade", "status", "is_blacklisted", "owner", "department", "province",
                     "last_confirmed_at")
