@@ -152,6 +152,26 @@ def test_job_is_set_based(salesperson, other_salesperson, manager, frozen, djang
     assert summary == {"overdue": 40, "reminders": 80}
 
 
+def test_job_large_set_path_keeps_dedup_and_schedules_emails(
+    salesperson, other_salesperson, manager, frozen, monkeypatch, django_capture_on_commit_callbacks,
+):
+    # The COPY path of PostgreSQL (taken from COPY_FROM_ROWS rows on; the ORM path elsewhere).
+    monkeypatch.setattr("crm.services.COPY_FROM_ROWS", 1)
+    late = [cadence_customer(salesperson if i % 2 else other_salesperson, grade="A", visited_days_ago=61 + i)
+            for i in range(3)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.overdue_visits_notify(now=NOW) == {"overdue": 3, "reminders": 6}
+    assert len(callbacks) == 1
+    first = Notification.objects.get(recipient=manager, dedup_key__startswith=f"visit-overdue:{late[0].pk}:")
+    assert first.kind == "visit_overdue_manager" and first.url == f"/customers/{late[0].pk}/"
+    assert late[0].name in first.title and (TODAY - timedelta(days=1)).isoformat() in first.body
+    assert first.created_at == NOW
+    assert first.read_at is None and first.emailed_at is None and first.email_failures == 0
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.overdue_visits_notify(now=NOW + timedelta(days=1))["reminders"] == 0
+    assert callbacks == [] and Notification.objects.count() == 6
+
+
 def test_job_runs_through_the_runner(salesperson, manager, frozen):
     from crm.jobs import run_job
 
