@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Contact, ContactPosition, Customer, CustomerStatus, SourceChannel, StaffSize, YearlyFigure
+from .models import (
+    BusinessProfile,
+    Contact,
+    ContactPosition,
+    Customer,
+    CustomerStatus,
+    SourceChannel,
+    StaffSize,
+    YearlyFigure,
+)
 from .selectors import customer_admission_conflict, customer_list_for, salespeople_for
 from .services import admission_refusal_message
 from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
@@ -479,8 +488,11 @@ class CustomerResource(ArchiveResource):
             self.create_instances.clear()
         if self.create_instances:
             try:
-                bulk_create_with_history(self.create_instances, Customer, batch_size=batch_size,
-                                         default_user=self.user)
+                created = bulk_create_with_history(self.create_instances, Customer, batch_size=batch_size,
+                                                   default_user=self.user)
+                # Each archive has its 经营信息 from the start, as customer_create makes it.
+                bulk_create_with_history([BusinessProfile(customer_id=c.pk) for c in created], BusinessProfile,
+                                         batch_size=batch_size, default_user=self.user)
             except Exception as e:
                 self.handle_import_error(result, e, raise_errors)
             finally:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from customers import imports
-from customers.models import AccessLog, Contact, Customer, ImportBatch, YearlyFigure
+from customers.models import AccessLog, BusinessProfile, Contact, Customer, ImportBatch, YearlyFigure
 from customers.services import CustomerError
 from tests.factories import ContactFactory, CustomerFactory, make_credit_code
 
@@ -130,6 +130,7 @@ class TestCustomerImport:
             batch = imports.import_commit(actor=assistant, staged=staged.token_data())
         assert batch.created == 60
         assert Customer.history.filter(history_type="+").count() == 60
+        assert BusinessProfile.objects.filter(customer__in=Customer.objects.all()).count() == 60
 
     def test_other_departments_customer_is_not_updated(self, assistant, south_salesperson):
         south = CustomerFactory(name="广州某公司", credit_code=make_credit_code(901), owner=south_salesperson)
