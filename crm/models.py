@@ -52,6 +52,12 @@ class User(AbstractUser):
         related_name="users",
     )
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    # 主管副总 (domain §9): a 总经办 user who is the vice-president in charge of the sales
+    # department; the contact cadence gives them their own calls and return visits.
+    is_vice_president = models.BooleanField(_("vice-president in charge"), default=False)
+    # Message channels (notifications): the person's ids in 企业微信 and 钉钉, set by the administrator.
+    wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True)
+    dingtalk_userid = models.CharField(_("DingTalk user id"), max_length=64, blank=True)
 
     objects = CrmUserManager()
 

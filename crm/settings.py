@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "visits",
     "complaints",
     "blacklist",
+    "engagement",
+    "sales",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

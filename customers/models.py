@@ -38,6 +38,19 @@ class SourceChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CustomerTier(models.TextChoices):
+    """客户层级 (domain §9): how closely the company keeps the relationship, beside the grade."""
+
+    STRATEGIC = "strategic", _("Strategic partner")
+    KEY = "key", _("Key customer")
+    ORDINARY = "ordinary", _("Ordinary customer")
+    RESERVE = "reserve", _("Reserve customer")
+
+
+# Tiers whose archives are key archives (专员专管: each has a named account manager).
+KEY_ACCOUNT_TIERS = (CustomerTier.STRATEGIC, CustomerTier.KEY)
+
+
 class StaffSize(models.TextChoices):
     XS = "lt50", _("Fewer than 50")
     S = "50_199", _("50-199")
@@ -135,6 +148,15 @@ class Customer(models.Model):
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     grade_provisional = models.BooleanField(_("provisional grade"), default=False)
     grade_since = models.DateField(_("grade since"), null=True, blank=True)
+    # Kept by the tier services only (engagement app: manager's change, 总经办 for 战略).
+    tier = models.CharField(
+        _("tier"), max_length=20, choices=CustomerTier.choices, default=CustomerTier.ORDINARY, db_index=True
+    )
+    # 专员专管 (§9): the named account manager (客户专员) of a 战略/关键 customer.
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="key_accounts",
+    )
     # Kept by blacklist services only.
     is_blacklisted = models.BooleanField(_("blacklisted"), default=False)
     blacklisted_until = models.DateField(_("blacklisted until"), null=True, blank=True)
@@ -182,6 +204,10 @@ class Customer(models.Model):
                 condition=models.Q(grade__in=["", "A", "B", "C", "D"]), name="customers_customer_grade_valid"
             ),
             models.CheckConstraint(
+                condition=models.Q(tier__in=["strategic", "key", "ordinary", "reserve"]),
+                name="customers_customer_tier_valid",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status__in=["prospect", "active", "inactive"]),
                 name="customers_customer_status_valid",
             ),
@@ -211,8 +237,8 @@ class Customer(models.Model):
 
     @property
     def is_confidential(self) -> bool:
-        """Archives of grade-A or key customers are confidential: every view is logged."""
-        return self.is_key or self.grade == Grade.A
+        """Archives of grade-A, key-flagged or 战略/关键-tier customers are confidential: every view is logged."""
+        return self.is_key or self.grade == Grade.A or self.tier in KEY_ACCOUNT_TIERS
 
 
 class CustomerShare(models.Model):

@@ -1,49 +1,41 @@
-#!/usr/bin/env python
-"""Fill translations into locale/zh_Hans/LC_MESSAGES/django.po and compile the .mo.
+"""Fill translations into locale/zh_Hans/LC_MESSAGES/django.po and compile the .mo (no gettext needed).
 
-Reads lines `English msgid<TAB>中文 msgstr` from stdin (or files given as arguments); empty
-and '#' lines are skipped. Existing translations are overwritten, fuzzy flags removed.
-`--missing` prints the msgids still untranslated. Needs only polib (a dev dependency).
+Usage: .venv/bin/python scripts/po_fill.py FILE.json   (a {"English msgid": "中文"} object)
+       .venv/bin/python scripts/po_fill.py --list       (print what is untranslated or fuzzy)
+Run `make messages` first so the new msgids are in the .po. Entries given here lose their fuzzy flag.
 """
 
+import json
 import sys
 from pathlib import Path
 
 import polib
 
-PO = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[1] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def main(argv):
-    po = polib.pofile(str(PO), wrapwidth=0)
-    if "--missing" in argv:
+def main(argv: list[str]) -> int:
+    po = polib.pofile(str(PO))
+    if argv[1:] == ["--list"]:
         for e in po:
             if not e.obsolete and (not e.translated() or "fuzzy" in e.flags):
-                print(e.msgid.replace("\n", "\\n"))
+                print(json.dumps(e.msgid, ensure_ascii=False), "->", json.dumps(e.msgstr, ensure_ascii=False))
         return 0
-    text = "".join(Path(a).read_text() for a in argv) if argv else sys.stdin.read()
-    wanted = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        src, dst = line.split("\t", 1)
-        wanted[src.replace("\\n", "\n")] = dst.replace("\\n", "\n")
-    n = 0
+    table = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     for e in po:
-        if e.msgid in wanted:
+        if e.msgid in table:
+            value = table[e.msgid]
             if e.msgid_plural:
-                e.msgstr_plural = {0: wanted[e.msgid]}
+                e.msgstr_plural = {0: value}
             else:
-                e.msgstr = wanted[e.msgid]
+                e.msgstr = value
             if "fuzzy" in e.flags:
                 e.flags.remove("fuzzy")
             e.previous_msgid = None
-            n += 1
     po.save(str(PO))
     po.save_as_mofile(str(PO.with_suffix(".mo")))
-    print(f"{n} translations filled; {len([e for e in po if not e.translated() and not e.obsolete])} missing")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv))
