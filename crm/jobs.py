@@ -183,3 +183,18 @@ def jobs_due_for_catch_up(*, now: datetime | None = None) -> list[str]:
         for name, schedule in schedules.items()
         if name in last_success and next_due_after(schedule, last_success[name], now=now) + grace < now
     ]
+
+
+def jobs_due_at_start(*, now: datetime | None = None) -> list[str]:
+    """What to run when the CRM starts (`runjob --due`): every scheduled job that never ran, and
+    every one that missed a run.
+
+    Without it a fresh demo shows overdue customers but no reminder until the next 07:00.
+    Jobs are idempotent, so running one that was not strictly due changes nothing twice.
+    """
+    now = now or timezone.now()
+    schedules = scheduled_jobs()
+    ran = set(JobState.objects.filter(name__in=schedules, last_success_at__isnull=False).values_list("name", flat=True))
+    missed = set(jobs_due_for_catch_up(now=now))
+    return [name for name in schedules if name not in ran or name in missed]
+

@@ -144,6 +144,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Every failed log-in is kept (axes' AccessFailureLog, read-only in the admin).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# axes prints a banner at every start of every process (five times in `make run`): off.
+AXES_VERBOSE = False
 # The client address: behind the TLS proxy, the last X-Forwarded-For entry (crm/security.py).
 CRM_BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 AXES_CLIENT_IP_CALLABLE = "crm.security.client_ip"
@@ -266,7 +268,8 @@ else:
     _broker_dir = VAR_DIR / "celery"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # A hostname keeps kombu from warning "No hostname was supplied" on every command.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

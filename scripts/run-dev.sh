@@ -9,6 +9,8 @@ mkdir -p var/celery/queue var/celery/processed var/log
   --schedule var/celerybeat-schedule >var/log/celery.log 2>&1 &
 CELERY_PID=$!
 trap 'kill $CELERY_PID 2>/dev/null || true; wait $CELERY_PID 2>/dev/null || true' EXIT INT TERM
+# Jobs that are due (on a fresh demo: all of them) run now, so reminders exist from the start.
+$PY manage.py runjob --due
 PASSWORD=$($PY -c "import os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','crm.settings');import django;django.setup();from django.conf import settings;print(settings.DEMO_PASSWORD)")
 cat <<MSG
 

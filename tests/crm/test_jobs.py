@@ -232,3 +232,32 @@ def test_redis_visibility_timeout_outlasts_the_longest_job(monkeypatch):
     assert ok.stdout.strip() == '["redis://127.0.0.1:6379/0", 7200, 3600]'
     bad = settings_with(REDIS_URL="redis://127.0.0.1:6379/0", CELERY_VISIBILITY_TIMEOUT="600")
     assert bad.returncode != 0 and "CELERY_VISIBILITY_TIMEOUT must be longer" in bad.stderr
+
+
+@pytest.mark.django_db
+def test_runjob_due_runs_what_never_ran_and_what_missed_a_run_once(fake_jobs):
+    # make run calls `runjob --due`: a fresh demo gets its reminders without waiting for 07:00.
+    fake_jobs.CELERY_BEAT_SCHEDULE = {
+        "fake": {"task": "crm.run_job", "schedule": django_settings.CELERY_BEAT_SCHEDULE["overdue-visits"]["schedule"],
+                 "args": ["fake"]},
+    }
+    with time_machine.travel(T0, tick=False):
+        assert jobs.jobs_due_at_start() == ["fake"]
+        call_command("runjob", "--due", stdout=io.StringIO())
+        assert jobs.jobs_due_at_start() == []
+        call_command("runjob", "--due", stdout=io.StringIO())
+    assert len(calls) == 1
+    with time_machine.travel(T0 + dt.timedelta(days=2), tick=False):
+        assert jobs.jobs_due_at_start() == ["fake"]
+
+
+def test_the_embedded_broker_names_a_host_so_kombu_does_not_warn():
+    if django_settings.CELERY_BROKER_URL.startswith("filesystem"):
+        assert django_settings.CELERY_BROKER_URL == "filesystem://localhost/"
+    assert django_settings.AXES_VERBOSE is False
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico")

@@ -87,6 +87,7 @@ POST_ALL = R(302, OK, OK, OK, OK, OK)
 # "query": the query string the page needs ("{customer}" is the record's id).
 MATRIX = {
     "home": {"get": ALL},
+    "favicon": {"get": R(301, 301, 301, 301, 301, 301)},
     "login": {"get": R(200, 302, 302, 302, 302, 302)},
     "logout": {"post": POST_ALL, "anonymous_get": 405},
     "set_language": {"post": R(OK, OK, OK, OK, OK, OK), "anonymous_get": 302, "get_any": 302},
