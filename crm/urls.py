@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic.base import RedirectView
 from django.utils.translation import gettext_lazy as _
+from django.views.generic.base import RedirectView
 
 from . import views
 from .dashboards import views as dashboard_views
