@@ -6,17 +6,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-# A cell starting with one of these is read as a formula by Excel/WPS (CSV/DDE injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from crm.xlsx import cell_safe, sheet_write
 
-
-def cell_safe(value):
-    """Text that a spreadsheet would evaluate is neutralised with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+__all__ = ["cell_safe", "report_workbook"]
 
 
 def wan_yuan(amount) -> Decimal:
@@ -42,29 +35,18 @@ def report_row(entry, today: date) -> list:
 
 def report_workbook(entries, totals: list[dict], *, today: date) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    ws.title = _("Blacklist")[:31]
-    ws.append([cell_safe(c) for c in report_columns()])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for entry in entries:
-        ws.append([cell_safe(v) for v in report_row(entry, today)])
+    wb.remove(wb.active)
+    ws = sheet_write(
+        wb, title=_("Blacklist"), header=report_columns(), rows=(report_row(entry, today) for entry in entries)
+    )
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=8):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFGHIJ", (14, 30, 22, 40, 12, 12, 12, 12, 10, 10), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-
-    summary = wb.create_sheet(_("Totals by department")[:31])
-    summary.append([_("Department"), _("Entries"), _("In force"), _("Awaiting verification"), _("Loss (10k yuan)")])
-    for cell in summary[1]:
-        cell.font = Font(bold=True)
-    for t in totals:
-        summary.append([
-            cell_safe(t["department__name"]), t["entries"], t["active"], t["pending"], wan_yuan(t["loss"]),
-        ])
-    summary.column_dimensions["A"].width = 18
+    sheet_write(
+        wb, title=_("Totals by department"),
+        header=[_("Department"), _("Entries"), _("In force"), _("Awaiting verification"), _("Loss (10k yuan)")],
+        rows=([t["department__name"], t["entries"], t["active"], t["pending"], wan_yuan(t["loss"])] for t in totals),
+    )
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.uploads import file_response
+from crm.xlsx import xlsx_response
 from customers.selectors import customer_list_for
 from customers.services import access_log_record_many
 
@@ -269,7 +270,4 @@ def report_export(request):
     access_log_record_many(
         user=request.user, customers=[e.customer for e in rows], detail="blacklist report export"
     )
-    data = report_workbook(rows, totals, today=today)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="blacklist-{today:%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(report_workbook(rows, totals, today=today), name=_("Blacklist report"))

@@ -5,19 +5,11 @@ with = + - @ (or a tab/CR before one) would run as a formula when the sheet is o
 such text is written with a leading apostrophe and always as a string cell.
 """
 
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-
-
-def formula_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from crm.xlsx import workbook  # noqa: E402
 
 
 def _local(dt):
@@ -44,10 +36,6 @@ def ticket_export_rows(tickets, *, now):
 
 
 def tickets_xlsx(tickets, *, now) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Complaints"))
-    for row in ticket_export_rows(tickets, now=now):
-        ws.append([formula_safe(v) for v in row])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    rows = ticket_export_rows(tickets, now=now)
+    header = next(rows)
+    return workbook((_("Complaints"), header, rows))

@@ -7,7 +7,7 @@ see is a 404. Actions parse a form, call one service and turn a ComplaintError i
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm.models import Department
 from crm.uploads import file_response
+from crm.xlsx import xlsx_response
 from customers.selectors import customer_list_for
 
 from . import selectors, services
@@ -77,12 +78,7 @@ def ticket_export(request):
     now, policy = timezone.now(), ComplaintPolicy.load()
     scope, state, q = _list_params(request)
     qs = selectors.tickets_for_list(request.user, scope=scope, state=state, now=now, policy=policy, q=q)
-    response = HttpResponse(
-        tickets_xlsx(qs[:20000], now=now),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="complaints-{timezone.localdate(now):%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(tickets_xlsx(qs[:20000], now=now), name=_("Complaints"), now=now)
 
 
 @login_required

@@ -19,18 +19,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.results import RowResult
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from crm.models import User
 from crm.services import audit_record
 from crm.uploads import XLSX, validate_upload
+from crm.xlsx import workbook
 
 from .models import AccessAction, Contact, Customer, ImportBatch, YearlyFigure
-from .resources import RESOURCES, neutralise
+from .resources import RESOURCES
 from .services import CustomerError, access_log_record_many
 
 logger = logging.getLogger(__name__)
@@ -308,16 +309,10 @@ def export_xlsx(*, actor: User, kind: str, customers: QuerySet[Customer], templa
     resource = RESOURCES[kind](user=actor)
     qs = _export_queryset(kind, customers.none() if template else customers)
     dataset = resource.export(queryset=qs)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=str(KINDS[kind])[:31])
-    ws.append([neutralise(h) for h in dataset.headers])
-    for row in dataset:
-        ws.append([neutralise(v) for v in row])
-    out = BytesIO()
-    wb.save(out)
+    content = workbook((KINDS[kind], dataset.headers, dataset))
     if not template:
-        confidential = customers.filter(Q(is_key=True) | Q(grade="A")).select_related(None).only("pk", "is_key", "grade")
+        confidential = customers.confidential().select_related(None).only("pk", "is_key", "grade", "tier")
         logged = access_log_record_many(user=actor, customers=confidential, action=AccessAction.EXPORT, detail=kind)
         audit_record(actor=actor, action="customers.export.done", after={"kind": kind, "rows": len(dataset),
                                                                          "confidential": logged})
-    return out.getvalue()
+    return content

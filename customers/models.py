@@ -72,6 +72,12 @@ class CustomerQuerySet(models.QuerySet):
     def alive(self):
         return self.filter(is_deleted=False)
 
+    def confidential(self):
+        """Archives whose every view and export is logged (查阅记录, §2, §9): as `Customer.is_confidential`."""
+        return self.filter(
+            models.Q(is_key=True) | models.Q(grade="A") | models.Q(tier__in=["strategic", "key"])
+        )
+
     def visible_to(self, user):
         """The one visibility rule for customers (domain §1).
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from crm.xlsx import unneutralise  # noqa: E402  (exports neutralise through crm.xlsx.cell_safe)
+
 from .models import (
     BusinessProfile,
     Contact,
@@ -32,23 +34,6 @@ from .models import (
 from .selectors import customer_admission_conflict, customer_list_for, salespeople_for
 from .services import admission_refusal_message
 from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
-
-# Cells a spreadsheet would run as a formula (CSV/formula injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """An exported text cell that a spreadsheet would evaluate is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def unneutralise(value):
-    """Undo `neutralise` on import, so that re-importing an export changes nothing."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
 
 
 class TextWidget(widgets.CharWidget):

@@ -466,7 +466,7 @@ def access_log_record_many(*, user: User, customers, action: str = AccessAction.
     """Log an export of many archives at once (one row per confidential customer)."""
     rows = [
         AccessLog(customer_id=c.pk, user=user, action=action, detail=detail[:200])
-        for c in customers if c.is_key or c.grade == "A"
+        for c in customers if c.is_confidential
     ]
     AccessLog.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

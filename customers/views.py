@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from crm.registry import customer_panels
 from crm.uploads import file_response
+from crm.xlsx import xlsx_response
 
 from . import imports, selectors, services
 from .dashboards import DOCUMENT_WARNING_DAYS
@@ -423,8 +424,4 @@ def export(request):
     content = imports.export_xlsx(
         actor=user, kind=kind, customers=filterset.qs, template=request.GET.get("template") == "1"
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{stamp}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_response(content, name=str(imports.KINDS[kind]), stamp="%Y%m%d-%H%M")

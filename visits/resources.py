@@ -7,19 +7,12 @@ is written with a leading apostrophe: text typed on a phone never runs as a form
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
-from import_export.formats.base_formats import XLSX
 
+from crm.xlsx import cell_safe as formula_safe  # noqa: E402
+from crm.xlsx import workbook  # noqa: E402
 from customers.models import Contact
 
 from .models import VisitReport
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class VisitReportResource(resources.ModelResource):
@@ -78,4 +71,4 @@ def visit_reports_xlsx(qs: QuerySet[VisitReport]) -> tuple[bytes, list]:
     ).order_by("-visited_on", "-pk")
     dataset = VisitReportResource().export(qs)
     customers = {r.customer_id: r.customer for r in qs}
-    return XLSX().export_data(dataset), list(customers.values())
+    return workbook((_("Visit reports"), dataset.headers, dataset)), list(customers.values())

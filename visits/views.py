@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.uploads import file_response
+from crm.xlsx import xlsx_response
 from customers.models import AccessAction, Contact, Customer
 from customers.selectors import customer_list_for, customer_search
 from customers.services import access_log_record, access_log_record_many
@@ -247,8 +248,4 @@ def export(request):
             qs = qs.filter(visited_on__lte=form.cleaned_data["date_to"])
     content, customers = visit_reports_xlsx(qs)
     access_log_record_many(user=user, customers=customers, action=AccessAction.EXPORT, detail="visit reports")
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="visits-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(content, name=_("Visit reports"))

@@ -2,9 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+
+from crm.xlsx import xlsx_response
 
 from .export import chart_xlsx
 from .pages import chart_data
@@ -22,13 +24,7 @@ def chart_export(request, key):
     if data is None:
         raise Http404
     title = chart.title_for(request.user)
-    response = HttpResponse(
-        chart_xlsx(str(title), data),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = key.replace(".", "-")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate(now):%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(chart_xlsx(str(title), data), name=str(title), now=now)
 
 
 @login_required
