@@ -84,7 +84,7 @@ def entry_detail(request, pk):
         "entry": entry, "evidence": evidence, "readmissions": readmissions, "pending": pending, "can": can,
         "today": today, "days_remaining": entry.days_remaining(today),
         "approve_form": ApproveForm(today=today, longest=longest), "longest": longest,
-        "reject_form": CommentRequiredForm(), "loss_wan": wan_yuan(entry.loss_amount),
+        "reject_form": CommentRequiredForm(),
     })
 
 

@@ -226,6 +226,7 @@ def seed(*, now=None, count: int = 300) -> str:
             is_key=(i % 25 == 0),
             created_by=users["assistant_east"] if dept_code == "east" else owner,
             last_confirmed_at=now - timedelta(days=rng.randrange(0, 300)),
+            last_confirmed_by=owner,
         )
         if normalized not in existing:
             new_customers.append(candidate)

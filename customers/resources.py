@@ -394,7 +394,7 @@ class CustomerResource(ArchiveResource):
     def resolved_fields(self, instance) -> set[str]:
         # The owner comes from `salespeople_for` (or is the archive's own), the department is the
         # owner's, the creator is the importer or the archive's own.
-        return {"owner", "department", "created_by"}
+        return {"owner", "department", "created_by", "last_confirmed_by"}
 
     def _admission_conflict(self, instance):
         code, name = instance.credit_code, instance.name_normalized
@@ -440,6 +440,7 @@ class CustomerResource(ArchiveResource):
                 instance.department = instance.owner.department
             instance.created_by = self.user
             instance.last_confirmed_at = timezone.now()
+            instance.last_confirmed_by = self.user
         if not instance.is_blacklisted:
             # 准入 first: a blacklisted company is refused as such, not as a duplicate.
             blocked = self._admission_conflict(instance)

@@ -131,7 +131,8 @@ def customer_create(*, actor: User, data: dict, owner: User | None = None, now: 
     owner = _resolve_owner(actor=actor, owner=owner)
     with transaction.atomic():
         ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
-        customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor, last_confirmed_at=now)
+        customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor, last_confirmed_at=now,
+                            last_confirmed_by=actor)
         for field in EDITABLE_FIELDS:
             if field in data:
                 setattr(customer, field, data[field])

@@ -424,8 +424,11 @@ def feedback_add(
         ticket = _lock(ticket_id)
         if not ticket.is_open:
             raise ComplaintError(_("The ticket is closed."))
-        if given_at < ticket.received_at:
+        # The form gives minutes, the receipt has seconds: a feedback typed for the minute of
+        # receipt is allowed and kept just after the receipt, so the ticket log stays in order.
+        if given_at < ticket.received_at.replace(second=0, microsecond=0):
             raise ComplaintError(_("A feedback cannot be dated before the complaint was received."))
+        given_at = max(given_at, ticket.received_at)
         fb = TicketFeedback(ticket=ticket, given_at=given_at, method=method, content=content, given_by=actor)
         try:
             fb.full_clean()

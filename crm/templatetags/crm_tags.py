@@ -1,4 +1,5 @@
 from django import template
+from django.utils import translation
 
 register = template.Library()
 
@@ -13,6 +14,30 @@ def query_replace(context, **kwargs):
         else:
             query[key] = value
     return query.urlencode()
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+@register.filter
+def money_wan(value_wan):
+    """An amount kept in 万元 (registered capital) as a reader says it: 200.00 万元, or ¥2,000,000 in English."""
+    if value_wan in (None, ""):
+        return "—"
+    if _english():
+        return f"¥{float(value_wan) * 10000:,.0f}"
+    return f"{float(value_wan):,.2f} 万元"
+
+
+@register.filter
+def money_yuan(value):
+    """An amount kept in 元 shown in 万元 as the regulations do (12.50 万元), or ¥125,000.00 in English."""
+    if value in (None, ""):
+        return "—"
+    if _english():
+        return f"¥{float(value):,.2f}"
+    return f"{float(value) / 10000:,.2f} 万元"
 
 
 @register.filter

@@ -296,6 +296,21 @@ def test_feedback_is_logged_with_when_how_what(open_ticket, salesperson, custome
     assert ticket.events.filter(kind=EventKind.FEEDBACK).count() == 1
 
 
+def test_a_feedback_in_the_minute_of_receipt_is_accepted_and_logged_after_it(open_ticket, salesperson, customer):
+    # Field test 20: the form has minutes, the receipt seconds (received 09:00:40, feedback "09:00").
+    import datetime as dt
+
+    with time_machine.travel(at(2026, 3, 2, 9) + dt.timedelta(seconds=40), tick=False):
+        ticket = open_ticket(salesperson, customer)
+    with time_machine.travel(at(2026, 3, 2, 9, 5), tick=False):
+        fb = services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 2, 9),
+                                   method="phone", content="已受理，正在安排")
+        with pytest.raises(services.ComplaintError):  # the minute before receipt is still refused
+            services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 2, 8, 59),
+                                  method="phone", content="x")
+    assert fb.given_at == ticket.received_at
+
+
 def test_any_role_may_open_a_ticket_it_sees(open_ticket, gm_office, customer):
     ticket = open_ticket(gm_office, customer)
     assert ticket.received_by == gm_office

@@ -370,3 +370,14 @@ def test_other_department_user_cannot_import(client_for, salesperson):
 
 
 __all__ = ["io", "UserFactory"]
+
+
+@pytest.mark.django_db
+def test_a_new_archive_names_who_confirmed_it(client_for, salesperson):
+    # Field test 20: "档案最近由 — 于…" on a customer just created by a known user.
+    from customers.services import customer_create
+
+    customer = customer_create(actor=salesperson, data={"name": "新建确认测试有限公司"})
+    assert customer.last_confirmed_by == salesperson
+    body = client_for(salesperson).get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert salesperson.display_name in body and "由 — 于" not in body
