@@ -252,6 +252,18 @@ DASHBOARD_CHART_CACHE_SECONDS = env.int("DASHBOARD_CHART_CACHE_SECONDS", default
 #   couple of quick retries, and the notification outbox sweep delivers what was not queued.
 CELERY_JOB_TIME_LIMIT = env.int("CELERY_JOB_TIME_LIMIT", default=3600)
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# A cache the web processes and the worker share: the import's progress is written by the
+# worker and read by the page (customers.import_jobs); the 工作台's charts are kept there too.
+# Redis in production; embedded, a folder under var/; under tests, memory.
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "crm"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {

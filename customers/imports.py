@@ -31,6 +31,7 @@ from crm.uploads import XLSX, validate_upload
 from crm.xlsx import workbook
 
 from .models import AccessAction, Contact, Customer, ImportBatch, YearlyFigure
+from .permissions import import_allowed
 from .resources import RESOURCES
 from .services import CustomerError, access_log_record_many
 
@@ -64,6 +65,9 @@ class ImportReport:
     skipped: int = 0
     bad_rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # whole-file problems
+    # The rows to create and to update, each update with its changes [column, old, new]
+    # (field test 16: an update that would put back an older value is seen before confirming).
+    rows: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -212,26 +216,55 @@ def _report(resource, result, kind: str, file_name: str) -> ImportReport:
     return report
 
 
-def _run(*, actor: User, kind: str, content: bytes, dry_run: bool, file_name: str):
-    resource = RESOURCES[kind](user=actor)
+def _name_related(rows: list[dict]) -> list[dict]:
+    """Foreign keys in the preview's changes (the owner) shown by login name: one query for all."""
+    ids = {v[1] for r in rows for change in r["changes"] for v in change[1:] if isinstance(v, tuple)}
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+    for r in rows:
+        r["changes"] = [
+            [column, *((names.get(v[1], "") if isinstance(v, tuple) else v) for v in (old, new))]
+            for column, old, new in r["changes"]
+        ]
+        r["changes"] = [c for c in r["changes"] if c[1] != c[2]]
+    return rows
+
+
+def _run(*, actor: User, kind: str, content: bytes, dry_run: bool, file_name: str, progress=None):
+    resource = RESOURCES[kind](user=actor, progress=progress)
     dataset = _load_dataset(content, resource)
+    if progress is not None:
+        progress(0, total=len(dataset))
     result = resource.import_data(
         dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True,
     )
-    return result, _report(resource, result, kind, file_name)
+    report = _report(resource, result, kind, file_name)
+    report.rows = _name_related(resource.preview_rows)
+    return result, report
 
 
-def import_stage(*, actor: User, kind: str, file) -> StagedImport:
-    """Check the workbook and dry-run it: the report names every bad row and column; nothing is written."""
+def import_file_check(*, actor: User, kind: str, file) -> bytes:
+    """The uploaded workbook's bytes once its kind, type and size are checked (raises CustomerError)."""
+    if not import_allowed(actor):
+        raise CustomerError(_("You may not import customer archives."))
     if kind not in KINDS:
         raise CustomerError(_("Unknown kind of import."))
     try:
         validate_upload(file, allowed=(XLSX,), max_bytes=settings.IMPORT_MAX_BYTES)
     except ValidationError as exc:
         raise CustomerError(" ".join(exc.messages)) from exc
-    content = file.read()
+    return file.read()
+
+
+def import_stage(*, actor: User, kind: str, file, progress=None) -> StagedImport:
+    """Check the workbook and dry-run it: the report names every bad row and column; nothing is written."""
+    content = import_file_check(actor=actor, kind=kind, file=file)
     name = getattr(file, "name", "") or "import.xlsx"
-    result, report = _run(actor=actor, kind=kind, content=content, dry_run=True, file_name=name)
+    return import_stage_content(actor=actor, kind=kind, content=content, name=name, progress=progress)
+
+
+def import_stage_content(*, actor: User, kind: str, content: bytes, name: str, progress=None) -> StagedImport:
+    """`import_stage` of bytes already checked (the background check of an ImportJob)."""
+    result, report = _run(actor=actor, kind=kind, content=content, dry_run=True, file_name=name, progress=progress)
     versions = {}
     if kind == "customers":
         matched = {r.object_id for r in result.rows if r.object_id and r.import_type in (
@@ -264,8 +297,10 @@ def import_discard(staged: dict) -> None:
         default_storage.delete(staged["path"])
 
 
-def import_commit(*, actor: User, staged: dict) -> ImportBatch:
+def import_commit(*, actor: User, staged: dict, progress=None) -> ImportBatch:
     """Run a staged import for real: all rows or none; records an ImportBatch and an audit entry."""
+    if not import_allowed(actor):
+        raise CustomerError(_("You may not import customer archives."))
     path, kind = staged.get("path", ""), staged.get("kind", "")
     if kind not in KINDS or not path.startswith("imports/") or not default_storage.exists(path):
         raise CustomerError(_("This import has expired; please upload the file again."))
@@ -274,7 +309,9 @@ def import_commit(*, actor: User, staged: dict) -> ImportBatch:
             content = fh.read()
         with transaction.atomic():
             _ensure_unchanged_since_preview(staged.get("versions") or {})
-            result, report = _run(actor=actor, kind=kind, content=content, dry_run=False, file_name=staged["name"])
+            result, report = _run(
+                actor=actor, kind=kind, content=content, dry_run=False, file_name=staged["name"], progress=progress
+            )
             if not report.ok:
                 # The data changed since the preview (a colleague edited a customer): nothing is kept.
                 raise CustomerError(_("The import now finds problems (rows %(rows)s); nothing was imported.") % {

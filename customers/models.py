@@ -5,6 +5,8 @@ their services: `grade` (grading), `is_blacklisted`/`blacklisted_until` (blackli
 `last_onsite_visit_on` (visits). No form, import or admin page writes those fields.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -452,3 +454,54 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.file_name}"
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    CHECKING = "checking", _("Checking")
+    READY = "ready", _("Ready to import")
+    REJECTED = "rejected", _("Problems found")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class ImportJob(models.Model):
+    """An import checked and written by the worker while its page shows the progress (field test 16).
+
+    The uploaded file waits under MEDIA_ROOT/imports/ until it is imported or discarded; the
+    preview (counts, bad rows, the rows to create and update with each change) is kept here.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30)
+    file_name = models.CharField(_("file name"), max_length=200)
+    path = models.CharField(_("stored file"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=ImportJobState.choices, default=ImportJobState.QUEUED)
+    report = models.JSONField(_("preview"), null=True, blank=True)
+    # The version of each existing customer the preview matched: the confirm refuses to
+    # overwrite one that a colleague changed in between.
+    versions = models.JSONField(_("versions"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    batch = models.ForeignKey(ImportBatch, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in ImportJobState]),
+                name="customers_importjob_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.file_name} ({self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (ImportJobState.QUEUED, ImportJobState.CHECKING, ImportJobState.IMPORTING)

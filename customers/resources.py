@@ -12,11 +12,12 @@ session imports the same way.
 
 from decimal import Decimal
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from crm.xlsx import unneutralise  # noqa: E402  (exports neutralise through crm.xlsx.cell_safe)
@@ -220,9 +221,38 @@ class ArchiveResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
-    def __init__(self, *, user, **kwargs):
+    # The preview lists at most this many rows to create or update (the counts cover all).
+    PREVIEW_ROWS = 2000
+
+    def __init__(self, *, user, progress=None, **kwargs):
         self.user = user
+        # progress(rows_done): called as rows are read, for the import page's progress bar.
+        self.progress = progress
+        # What the preview shows: {"row", "type", "label", "changes": [[column, old, new], ...]}.
+        self.preview_rows: list[dict] = []
+        self._row_preview = None
         super().__init__(**kwargs)
+
+    @staticmethod
+    def _preview_label(instance) -> str:
+        try:
+            return str(instance)
+        except ObjectDoesNotExist:  # a row whose customer is not found: it is reported as bad anyway
+            return ""
+
+    def _preview_values(self, instance) -> dict:
+        """The importable columns as the file shows them; foreign keys by id (named once, later)."""
+        values = {}
+        for field in self.get_import_fields():
+            model_field = instance._meta._forward_fields_map.get(field.attribute)
+            if model_field is not None and model_field.is_relation:
+                values[field.column_name] = ("fk", getattr(instance, model_field.attname))
+            else:
+                try:
+                    values[field.column_name] = field.export(instance)
+                except ObjectDoesNotExist:  # an unsaved instance with an unset relation: nothing to show
+                    values[field.column_name] = ""
+        return values
 
     def column_of(self, attribute: str) -> str:
         for field in self.fields.values():
@@ -245,10 +275,12 @@ class ArchiveResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
+        before = self._preview_values(instance) if instance.pk else None
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        self._row_preview = None if errors else (self._preview_label(instance), before, self._preview_values(instance))
         for attribute, message in self.check_row(instance, row, errors):
             errors.setdefault(attribute, []).append(message)
         if errors:
@@ -256,6 +288,20 @@ class ArchiveResource(resources.ModelResource):
 
     def check_row(self, instance, row, errors):
         return []
+
+    def after_import_row(self, row, row_result, **kwargs):
+        number = kwargs.get("row_number")
+        if self.progress is not None and number is not None:
+            self.progress(number)
+        preview, self._row_preview = self._row_preview, None
+        if preview is None or len(self.preview_rows) >= self.PREVIEW_ROWS:
+            return
+        label, before, after = preview
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+            self.preview_rows.append({"row": (number or 0) + 1, "type": "new", "label": label, "changes": []})
+        elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE and before is not None and after is not None:
+            changes = [[column, before.get(column), value] for column, value in after.items() if before.get(column) != value]
+            self.preview_rows.append({"row": (number or 0) + 1, "type": "update", "label": label, "changes": changes})
 
     def resolved_fields(self, instance) -> set[str]:
         """Foreign keys already holding a checked object: full_clean need not read them again."""

@@ -4,13 +4,14 @@ Every view fetches the customer through `selectors.customer_list_for(user)`: ano
 salesperson's customer (or another department's) is a 404, never the data.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from crm.registry import customer_panels
 from crm.uploads import file_response
 from crm.xlsx import xlsx_response
 
-from . import imports, selectors, services
+from . import import_jobs, imports, permissions, selectors, services
 from .dashboards import DOCUMENT_WARNING_DAYS
 from .filters import CustomerFilter
 from .forms import (
@@ -32,7 +33,16 @@ from .forms import (
     StatusForm,
     YearlyFigureForm,
 )
-from .models import AccessAction, ArchivePolicy, BusinessProfile, Customer, CustomerStatus, YearlyFigure
+from .models import (
+    AccessAction,
+    ArchivePolicy,
+    BusinessProfile,
+    Customer,
+    CustomerStatus,
+    ImportJob,
+    ImportJobState,
+    YearlyFigure,
+)
 from .services import CustomerError
 
 PER_PAGE = 25
@@ -56,12 +66,8 @@ def can_reassign(user) -> bool:
     return user.is_manager or user.sees_all_departments
 
 
-def can_import(user) -> bool:
-    return user.is_assistant or user.is_manager or user.is_administrator
-
-
-def can_export(user) -> bool:
-    return user.is_assistant or user.is_manager or user.sees_all_departments
+can_import = permissions.import_allowed
+can_export = permissions.export_allowed
 
 
 def can_see_access_log(user) -> bool:
@@ -366,29 +372,51 @@ def document_delete(request, pk, document_id):
 
 # --- Import and export ------------------------------------------------------------------------
 
-SESSION_IMPORT = "customers_import"
 
 
 @login_required
 def import_upload(request):
+    """Upload a workbook: its type and size are checked here, the rows by the worker (import_job)."""
     user = request.user
     if not can_import(user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None, kinds=imports.kind_choices())
-    report, token = None, ""
     if request.method == "POST" and form.is_valid():
         try:
-            pending = imports.import_stage(actor=user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+            job = import_jobs.import_job_start(actor=user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
         except CustomerError as exc:
             form.add_error("file", str(exc))
         else:
-            report = pending.report
-            if report.ok:
-                request.session[SESSION_IMPORT] = pending.token_data()
-                token = pending.token
-            else:
-                imports.import_discard(pending.token_data())
-    return render(request, "customers/import.html", {"form": form, "report": report, "token": token})
+            return redirect("customers:import_job", pk=job.pk)
+    return render(request, "customers/import.html", {"form": form})
+
+
+def _own_import_job(request, pk) -> ImportJob:
+    if not can_import(request.user):
+        raise PermissionDenied
+    return get_object_or_404(ImportJob, pk=pk, user=request.user)
+
+
+@login_required
+def import_job(request, pk):
+    """An import's page: its progress while the worker checks or writes it, then the preview or the result."""
+    job = _own_import_job(request, pk)
+    form = ImportForm(kinds=imports.kind_choices())
+    return render(request, "customers/import.html", {
+        "form": form, "job": job, "report": job.report, "token": job.pk if job.state == ImportJobState.READY else "",
+        "progress": import_jobs.import_progress(job.pk) if job.is_running else {},
+    })
+
+
+@login_required
+def import_job_progress(request, pk):
+    """The progress bar, polled by htmx every second; a finished job reloads its page."""
+    job = _own_import_job(request, pk)
+    if not job.is_running:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "customers/_import_progress.html", {"job": job, "progress": import_jobs.import_progress(job.pk)})
 
 
 @login_required
@@ -397,19 +425,27 @@ def import_confirm(request):
     user = request.user
     if not can_import(user):
         raise PermissionDenied
-    staged = request.session.pop(SESSION_IMPORT, None)
-    if not staged or staged.get("token") != request.POST.get("token"):
-        messages.error(request, _("This import has expired; please upload the file again."))
-        return redirect("customers:import")
     try:
-        batch = imports.import_commit(actor=user, staged=staged)
+        job = import_jobs.import_job_confirm(actor=user, job_id=_uuid_or_none(request.POST.get("token")))
     except CustomerError as exc:
         messages.error(request, str(exc))
         return redirect("customers:import")
-    messages.success(request, _("Imported %(rows)d rows: %(created)d new, %(updated)d updated.") % {
-        "rows": batch.rows, "created": batch.created, "updated": batch.updated,
-    })
-    return redirect("customers:list")
+    if job.state == ImportJobState.DONE and job.batch is not None:
+        messages.success(request, _("Imported %(rows)d rows: %(created)d new, %(updated)d updated.") % {
+            "rows": job.batch.rows, "created": job.batch.created, "updated": job.batch.updated,
+        })
+        return redirect("customers:list")
+    if job.state == ImportJobState.FAILED:
+        messages.error(request, job.message)
+        return redirect("customers:import")
+    return redirect("customers:import_job", pk=job.pk)
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 @login_required

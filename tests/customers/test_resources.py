@@ -216,18 +216,21 @@ class TestExport:
 class TestImportViews:
     def test_preview_then_confirm(self, client_for, assistant, salesperson):
         client = client_for(assistant)
-        response = client.post(reverse("customers:import"), {"kind": "customers", "file": xlsx(good_rows())})
-        assert response.context["report"].ok and not Customer.objects.exists()
+        response = client.post(reverse("customers:import"), {"kind": "customers", "file": xlsx(good_rows())},
+                               follow=True)
+        assert response.context["report"]["ok"] and not Customer.objects.exists()
         token = response.context["token"]
         response = client.post(reverse("customers:import_confirm"), {"token": token})
         assert response.status_code == 302 and Customer.objects.count() == 2
-        # The token is used once.
-        client.post(reverse("customers:import_confirm"), {"token": token})
+        # A second confirm (a double tap) answers with the first result and imports nothing again.
+        again = client.post(reverse("customers:import_confirm"), {"token": token})
+        assert again.status_code == 302 and again["Location"] == response["Location"]
         assert ImportBatch.objects.count() == 1
 
     def test_bad_row_shown_and_nothing_imported(self, client_for, assistant, salesperson):
         rows = good_rows() + [["", "", "", "", "sales1", "", ""]]
-        response = client_for(assistant).post(reverse("customers:import"), {"kind": "customers", "file": xlsx(rows)})
+        response = client_for(assistant).post(reverse("customers:import"), {"kind": "customers", "file": xlsx(rows)},
+                                              follow=True)
         html = response.content.decode()
         assert 'data-testid="import-rejected"' in html and "第 4 行" in html and "客户名称" in html
         assert not Customer.objects.exists()

@@ -21,6 +21,8 @@ ROLES = ("anonymous", "salesperson", "assistant", "manager", "gm_office", "admin
 # Which record each URL parameter names, by URL (default: by parameter name below).
 PARAMS = {
     "notification_read": {"pk": "notification"},
+    "customers:import_job": {"pk": "import_job"},
+    "customers:import_job_progress": {"pk": "import_job"},
     "grading:evaluation": {"pk": "evaluation"},
     "grading:proposal_withdraw": {"pk": "proposal"},
     "grading:incident_evidence": {"pk": "incident"},
@@ -99,6 +101,9 @@ MATRIX = {
     "customers:create": {"get": R(302, 200, 200, 200, 403, 200)},
     "customers:import": {"get": R(302, 403, 200, 200, 403, 200)},
     "customers:import_confirm": {"post": R(302, 403, OK, OK, 403, OK)},
+    # An import's page is its importer's alone (the manager's, in the world); others' answer 404.
+    "customers:import_job": {"get": R(302, 403, 404, 200, 403, 404)},
+    "customers:import_job_progress": {"get": R(302, 403, 404, 200, 403, 404)},
     "customers:export": {"get": R(302, 403, 200, 200, 200, 200)},
     "customers:detail": {"get": ALL, "scope": "owner"},
     "customers:edit": {"get": R(302, 200, 200, 200, 403, 200), "scope": "owner"},

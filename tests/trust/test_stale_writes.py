@@ -89,7 +89,8 @@ def test_an_unchanged_row_whose_customer_was_edited_since_the_preview_is_reporte
 def test_on_the_screen_the_confirm_says_what_changed(client_for, assistant, salesperson, customer):
     client = client_for(assistant)
     response = client.post(reverse("customers:import"), {"kind": "customers",
-                                                         "file": _sheet(customer, "021-99999999", "sales1")})
+                                                         "file": _sheet(customer, "021-99999999", "sales1")},
+                           follow=True)
     token = response.context["token"]
     customer_update(actor=salesperson, customer_id=customer.pk, data={"phone": "021-22222222"},
                     expected_version=customer.version)

@@ -68,11 +68,14 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         actor=manager, entry_id=old.pk, evaluation="已整改", conditions=dict.fromkeys(EVALUATION_CONDITIONS, True))
 
     notification = Notification.objects.create(recipient=owner, kind="test", title=f"{tag}提醒")
+    from customers.models import ImportJob
+
+    import_job = ImportJob.objects.create(user=manager, kind="customers", file_name=f"{tag}.xlsx", state="rejected")
     return {
         "customer": customer.pk, "contact": contact.pk, "year": now.year - 1, "document": doc.pk,
         "evaluation": evaluation.pk, "proposal": proposal.pk, "incident": incident.pk,
         "plan": plan.pk, "report": report.pk, "visit_attachment": report.attachments.get().pk,
         "step": report.next_steps.get().pk, "ticket": ticket.pk, "ticket_attachment": ticket.attachments.get().pk,
         "entry": entry.pk, "evidence": entry.evidence.get().pk, "expired_entry": old.pk,
-        "readmission": readmission.pk, "notification": notification.pk,
+        "readmission": readmission.pk, "notification": notification.pk, "import_job": import_job.pk,
     }
