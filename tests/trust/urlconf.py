@@ -16,7 +16,8 @@ class Route:
         """The URL with each parameter replaced by `values[name]` (default 1)."""
         out = self.pattern
         for key in self.params:
-            out = re.sub(r"<(?:\w+:)?" + key + ">", str(values.get(key, 1)), out)
+            default = "00000000-0000-0000-0000-000000000001" if f"<uuid:{key}>" in out else 1
+            out = re.sub(r"<(?:\w+:)?" + key + ">", str(values.get(key, default)), out)
         out = out.replace("(?P<url>.*)$", "nowhere/").lstrip("^")
         return "/" + out
 
