@@ -68,3 +68,31 @@ def test_assistant_import_with_one_bad_row_is_rejected(page, live_server, login,
     assert page.locator("[data-testid=import-confirm]").count() == 0
     screenshot(page, "customers-import-rejected")
     assert not Customer.objects.exists()
+
+
+def test_assistant_on_a_phone_sees_each_change_then_imports(phone_page, live_server, login, screenshot, east, tmp_path):
+    """Field test 16: the preview lists the new rows and each change old → new before the confirm."""
+    assistant = UserFactory(username="assistant_e2e", role=Role.ASSISTANT, department=east)
+    sales = UserFactory(username="sales_e2e", role=Role.SALESPERSON, department=east)
+    existing = CustomerFactory(name="宁波恒力精密机械有限公司", credit_code=make_credit_code(960), owner=sales,
+                               province="江苏省")
+    path = tmp_path / "客户导入.xlsx"
+    path.write_bytes(workbook([
+        [existing.name, existing.credit_code, "浙江省", "其他", "sales_e2e"],
+        ["绍兴新越纺织有限公司", make_credit_code(961), "浙江省", "展会", "sales_e2e"],
+    ]))
+    page = login(phone_page, assistant)
+    page.goto(f"{live_server.url}/customers/import/")
+    page.select_option("#id_kind", "customers")
+    page.set_input_files("#id_file", str(path))
+    page.click("[data-testid=import-preview]")
+    page.wait_for_selector("[data-testid=import-ready]")
+    update = page.locator("[data-testid=import-change-update]").inner_text()
+    assert existing.name in update and "江苏省" in update and "浙江省" in update
+    assert "绍兴新越纺织有限公司" in page.locator("[data-testid=import-change-new]").inner_text()
+    screenshot(page, "customers-import-preview-phone")
+    assert Customer.objects.count() == 1
+    page.click("[data-testid=import-confirm]")
+    page.wait_for_url("**/customers/")
+    assert Customer.objects.count() == 2
+    assert Customer.objects.get(pk=existing.pk).province == "浙江省"
