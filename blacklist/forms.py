@@ -73,7 +73,7 @@ class EntryReportForm(forms.ModelForm):
 
 class ApproveForm(forms.Form):
     ends_on = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         help_text=_("Leave empty for the full period; a shorter period may be set, never a longer one."),
     )
     comment = forms.CharField(
@@ -142,11 +142,11 @@ class ReportFilterForm(forms.Form):
     )
     date_from = forms.DateField(
         label=_("Reported from"), required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
         label=_("Reported to"), required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, departments=None, **kwargs):

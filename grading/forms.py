@@ -3,6 +3,9 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from customers.forms import DateInput
 
 from .models import GRADES, Evaluation, IncidentType
 
@@ -61,9 +64,12 @@ class ProposalForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    # An empty first choice: a type preselected by the browser would be recorded unread.
+    incident_type = forms.ChoiceField(label=_("Type"), choices=[("", "---------"), *IncidentType.choices])
+    # A date input only takes an ISO value; the zh-hans display format (2026/11/29) left it empty on phones.
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    # Its own msgid: "Description" is 投诉内容 in the complaint screens.
+    description = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel; at most 10 MB."))
     is_serious = forms.BooleanField(
         label=_("Serious (major loss or reputation damage: reported to the general manager's office)"), required=False
