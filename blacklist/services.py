@@ -252,6 +252,7 @@ def entry_approve(
         except IntegrityError as exc:
             raise BlacklistError(_("%(name)s already has an active entry.") % {"name": entry.customer.name}) from exc
         customer_services.customer_blacklist_mark(customer_id=entry.customer_id, until=entry.ends_on)
+        _grading_close(actor=actor, customer_id=entry.customer_id, now=now)
         customer_services.customer_change_status(
             actor=actor, customer_id=entry.customer_id, status=CustomerStatus.INACTIVE, now=now
         )
@@ -261,6 +262,14 @@ def entry_approve(
         )
         _notify_decided(entry, approved=True)
     return entry
+
+
+def _grading_close(*, actor: User, customer_id: int, now: datetime) -> None:
+    """A blacklisted customer leaves grading (§4): its open grade proposals are withdrawn by the
+    grading app, which owns them (an explicit call, no signal)."""
+    from grading.services import proposals_close_on_blacklist
+
+    proposals_close_on_blacklist(customer_id=customer_id, actor=actor, now=now)
 
 
 def entry_reject(*, actor: User, entry_id: int, comment: str, now: datetime | None = None) -> BlacklistEntry:

@@ -27,6 +27,8 @@ from .models import (
 )
 from .selectors import proposals_awaiting, scope_by_department
 from .services import GradingError, approval_refusal, proposal_approve, proposal_reject
+from .services.proposals import DEMOTION_GRADES
+from .services.rules import is_demotion_from_a
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -94,7 +96,7 @@ class GradeProposalAdmin(ScopedAdmin):
     actions = ("approve_selected", "reject_selected")
     change_form_template = "grading/admin/gradeproposal_change_form.html"
     fields = ("customer", "grade_change", "kind", "reason_shown", "proposer", "created_at", "state", "decided_at",
-              "evidence", "incident_display", "steps", "history")
+              "withdrawn_reason", "evidence", "incident_display", "steps", "history")
     readonly_fields = fields
     list_per_page = 50
     # No second COUNT(*) over all proposals of the scope for "(N total)" (bench finding 9).
@@ -237,7 +239,8 @@ class GradeProposalAdmin(ScopedAdmin):
         approve = request.POST.get("decision") == "approve"
         try:
             if approve:
-                proposal_approve(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
+                proposal_approve(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""),
+                                 to_grade=request.POST.get("to_grade") or None)
                 self.message_user(request, _("Proposal approved."), messages.SUCCESS)
             else:
                 proposal_reject(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
@@ -253,6 +256,9 @@ class GradeProposalAdmin(ScopedAdmin):
             raise Http404
         refusal = approval_refusal(request.user, proposal) if self.has_approve_permission(request) else _("—")
         extra = {"can_decide": refusal is None, "refusal": refusal if proposal.is_open else None,
+                 # §3: an A customer is demoted to B or C, the approver's choice.
+                 "demotion_grades": DEMOTION_GRADES if is_demotion_from_a(proposal.from_grade, proposal.to_grade) else (),
+                 "proposed_grade": proposal.to_grade,
                  "decide_url": reverse("admin:grading_gradeproposal_decide", args=[proposal.pk]),
                  **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra)

@@ -102,10 +102,18 @@ class GradingPolicy(SingletonPolicy):
         ]
 
 
-class ReviewRound(models.Model):
-    """年度评审: one round a year, opened by the `annual-review` job or a manager."""
+class RoundKind(models.TextChoices):
+    ANNUAL = "annual", _("Annual review")
+    INTERIM = "interim", _("Interim review")
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+
+class ReviewRound(models.Model):
+    """年度评审: one annual round a year, opened in the policy's window by the `annual-review` job
+    or a manager; a round started outside the window is an interim review (临时评审), on figures
+    that may not be final, and never stands in for the annual one."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=RoundKind.choices, default=RoundKind.ANNUAL)
+    year = models.PositiveSmallIntegerField(_("year"))
     period_year = models.PositiveSmallIntegerField(_("figures of year"))
     opened_at = models.DateTimeField(_("opened at"))
     opened_by = models.ForeignKey(
@@ -118,9 +126,21 @@ class ReviewRound(models.Model):
     class Meta:
         verbose_name = _("review round")
         verbose_name_plural = _("review rounds")
-        ordering = ["-year"]
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(kind="annual"), name="grading_reviewround_one_annual_per_year"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(kind="interim", closed_at__isnull=True),
+                name="grading_reviewround_one_open_interim",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["annual", "interim"]), name="grading_reviewround_kind_valid"),
+        ]
 
     def __str__(self):
+        if self.kind == RoundKind.INTERIM:
+            return _("Interim review of %(date)s") % {"date": self.opened_at.date().isoformat() if self.opened_at else ""}
         return _("Annual review %(year)s") % {"year": self.year}
 
     @property
@@ -264,6 +284,13 @@ class ProposalState(models.TextChoices):
 OPEN_STATES = [ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
 
 
+class WithdrawalReason(models.TextChoices):
+    """Why the system withdrew an open proposal (a person's withdrawal leaves it empty)."""
+
+    BLACKLISTED = "blacklisted", _("Withdrawn by the system: the customer was blacklisted")
+    SUPERSEDED = "superseded", _("Withdrawn by the system: superseded by the annual review")
+
+
 class ProposalKind(models.TextChoices):
     CHANGE = "change", _("Grade change")
     PROVISIONAL = "provisional", _("Provisional grade")
@@ -276,6 +303,7 @@ class SystemReason(models.TextChoices):
     PROVISIONAL = "provisional", _("Provisional grade")
     SIX_MONTH = "six_month", _("Six-month evaluation")
     ANNUAL_REVIEW = "annual_review", _("Annual review")
+    INTERIM_REVIEW = "interim_review", _("Interim review")
     DEMOTION = "demotion", _("Demotion after an incident")
     READMISSION = "readmission", _("Re-admission")
 
@@ -290,6 +318,9 @@ def system_reason_text(code: str, params: dict) -> str:
     if code == SystemReason.ANNUAL_REVIEW:
         return gettext("Annual review %(year)d: suggested by the rules on the figures of %(period)d.") % {
             "year": p.get("year", 0), "period": p.get("period", 0)}
+    if code == SystemReason.INTERIM_REVIEW:
+        return gettext("Interim review of %(date)s on the figures of %(period)d (they may not be final).") % {
+            "date": p.get("date", ""), "period": p.get("period", 0)}
     if code == SystemReason.DEMOTION:
         try:
             incident_type = str(IncidentType(p.get("type")).label)
@@ -352,6 +383,9 @@ class GradeProposal(ReasonMixin):
     state = models.CharField(_("state"), max_length=20, choices=ProposalState.choices, default=ProposalState.PENDING_MANAGER)
     created_at = models.DateTimeField(_("proposed at"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(
+        _("withdrawn because"), max_length=20, choices=WithdrawalReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("grade-change proposal")
@@ -375,6 +409,10 @@ class GradeProposal(ReasonMixin):
             models.CheckConstraint(
                 condition=models.Q(decided_at__isnull=True) | ~models.Q(state__in=OPEN_STATES),
                 name="grading_gradeproposal_open_undecided",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_reason="") | models.Q(state="withdrawn"),
+                name="grading_gradeproposal_reason_only_when_withdrawn",
             ),
         ]
         indexes = [
