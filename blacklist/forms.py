@@ -163,3 +163,20 @@ class ReportFilterForm(forms.Form):
             "date_from": d.get("date_from"),
             "date_to": d.get("date_to"),
         }
+
+
+class SubmitForm(forms.Form):
+    """The manager's submission of a salesperson's proposal: opinion, corrected loss, more evidence.
+
+    The same form carries 驳回 (its own button): the opinion typed is then the rejection's comment."""
+
+    comment = forms.CharField(
+        label=_("Your opinion"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Sent with the submission to 总经办; required when you reject."),
+    )
+    loss_amount = forms.DecimalField(
+        label=_("Loss amount (yuan)"), max_digits=14, decimal_places=2, min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": "0", "step": "0.01"}),
+        error_messages={"min_value": _("The loss amount cannot be negative.")},
+    )
+    evidence = MultipleFileField(label=_("Add evidence files"), required=False)

@@ -113,3 +113,33 @@ def test_incident_form_on_a_phone_records_and_opens_the_demotion_case(
     assert GradeProposal.objects.get(customer=customer, incident=incident).from_grade == "A"
     assert page.locator(".alert-warning").filter(has_text="降级").count() == 1
     screenshot(page, "field_incident_recorded_phone")
+
+
+def test_blacklist_proposal_submitted_with_opinion_and_corrected_loss(
+    page, login, live_server, screenshot, salesperson, manager
+):
+    from blacklist import services as blacklist_services
+    from blacklist.models import BlacklistEntry
+
+    customer = CustomerFactory(
+        name="温州长丰五金有限公司", short_name="长丰五金", owner=salesperson, grade="C"
+    )
+    entry = blacklist_services.entry_report(
+        actor=salesperson,
+        customer_id=customer.pk,
+        reason_category="payment",
+        reason="货款逾期一年未付",
+        loss_amount=100_000,
+    )
+    login(page, manager)
+    page.goto(f"{live_server.url}/blacklist/entries/{entry.pk}/")
+    form = page.get_by_test_id("submit-form")
+    form.locator("textarea[name=comment]").fill("经核实情况属实，同意上报")
+    form.locator("input[name=loss_amount]").fill("186000")
+    screenshot(page, "field_blacklist_submit_desktop")
+    page.get_by_test_id("submit-entry").click()
+    page.get_by_test_id("entry-opinion").wait_for()
+    entry = BlacklistEntry.objects.get(pk=entry.pk)
+    assert entry.submission_comment == "经核实情况属实，同意上报" and entry.loss_amount == 186_000
+    assert not entry.awaiting_manager
+    screenshot(page, "field_blacklist_submitted_desktop")
