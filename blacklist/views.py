@@ -16,7 +16,14 @@ from customers.services import access_log_record_many
 
 from . import selectors, services
 from .exports import report_workbook, wan_yuan
-from .forms import ApproveForm, CommentRequiredForm, EntryReportForm, ReadmissionForm, ReportFilterForm, SubmitForm
+from .forms import (
+    ApproveForm,
+    CommentRequiredForm,
+    EntryReportForm,
+    ReadmissionForm,
+    ReportFilterForm,
+    SubmitForm,
+)
 from .models import BlacklistEvidence, BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
 from .services import BlacklistError
 
