@@ -5,7 +5,9 @@ everywhere). Each list is scoped to the user's department (总经办 and the adm
 all), and a proposal outside it is a 404, not a redirect.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,6 +24,8 @@ from .models import (
     GradeProposal,
     GradingPolicy,
     Incident,
+    IncidentType,
+    Indicator,
     ProposalState,
     ReviewRound,
 )
@@ -305,9 +309,47 @@ class ReviewRoundAdmin(ScopedAdmin):
     customer_path = None
 
 
+class IndicatorForm(forms.ModelForm):
+    incident_types = forms.MultipleChoiceField(
+        label=gettext_lazy("incidents that lower it"), choices=IncidentType.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ("order", "key", "name", "weight", "scoring", "incident_types", "deduction", "a_min_score")
+
+
+class IndicatorFormSet(forms.BaseInlineFormSet):
+    """The weights of the policy's indicators add up to 100 (§3), checked over the whole set."""
+
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(_("The evaluation sheet needs at least one indicator."))
+        total = sum(f.cleaned_data.get("weight") or 0 for f in kept)
+        if total != 100:
+            raise ValidationError(_("The indicator weights must add up to 100 (now %(total)d).") % {"total": total})
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    form = IndicatorForm
+    formset = IndicatorFormSet
+    extra = 0
+
+    def get_queryset(self, request):
+        GradingPolicy.load().indicator_list()  # the five defaults exist before the first edit
+        return super().get_queryset(request)
+
+
 @admin.register(GradingPolicy)
 class GradingPolicyAdmin(admin.ModelAdmin):
-    """The administrator edits the numbers of §3; evaluations keep the values they used."""
+    """The administrator edits the numbers of §3 and the indicators of the evaluation sheet;
+    evaluations keep the values they used."""
+
+    inlines = [IndicatorInline]
 
     def has_add_permission(self, request):
         return not GradingPolicy.objects.exists() and super().has_add_permission(request)

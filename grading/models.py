@@ -28,11 +28,7 @@ class GradingPolicy(SingletonPolicy):
     threshold_a = models.DecimalField(_("grade A from (yuan/year)"), max_digits=16, decimal_places=2, default=Decimal("3000000"))
     threshold_b = models.DecimalField(_("grade B from (yuan/year)"), max_digits=16, decimal_places=2, default=Decimal("1000000"))
     threshold_c = models.DecimalField(_("grade C from (yuan/year)"), max_digits=16, decimal_places=2, default=Decimal("500000"))
-    weight_volume = models.PositiveSmallIntegerField(_("weight: business volume (%)"), default=40)
-    weight_payment = models.PositiveSmallIntegerField(_("weight: payment record (%)"), default=25)
-    weight_reputation = models.PositiveSmallIntegerField(_("weight: reputation (%)"), default=15)
-    weight_loyalty = models.PositiveSmallIntegerField(_("weight: loyalty (%)"), default=10)
-    weight_growth = models.PositiveSmallIntegerField(_("weight: growth potential (%)"), default=10)
+    # The indicators and their weights are rows of grading.indicators.Indicator (policy.indicators).
     # The weighted score caps the grade the volume gives (a large but unreliable customer is not A).
     min_score_a = models.PositiveSmallIntegerField(_("minimum weighted score for A"), default=80)
     min_score_b = models.PositiveSmallIntegerField(_("minimum weighted score for B"), default=65)
@@ -51,12 +47,6 @@ class GradingPolicy(SingletonPolicy):
         verbose_name_plural = _("grading policy")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(weight_volume__lte=100) & models.Q(weight_payment__lte=100)
-                & models.Q(weight_reputation__lte=100) & models.Q(weight_loyalty__lte=100)
-                & models.Q(weight_growth__lte=100),
-                name="grading_gradingpolicy_weights_at_most_100",
-            ),
-            models.CheckConstraint(
                 condition=models.Q(threshold_a__gt=models.F("threshold_b")) & models.Q(threshold_b__gt=models.F("threshold_c"))
                 & models.Q(threshold_c__gte=0),
                 name="grading_gradingpolicy_thresholds_ordered",
@@ -71,9 +61,6 @@ class GradingPolicy(SingletonPolicy):
         return str(self._meta.verbose_name)
 
     def clean(self):
-        total = self.weight_volume + self.weight_payment + self.weight_reputation + self.weight_loyalty + self.weight_growth
-        if total != 100:
-            raise ValidationError(_("The indicator weights must add up to 100 (now %(total)d).") % {"total": total})
         if not (self.threshold_a > self.threshold_b > self.threshold_c >= 0):
             raise ValidationError(_("The thresholds must decrease from A to C."))
         if not (100 >= self.min_score_a >= self.min_score_b >= self.min_score_c):
@@ -86,20 +73,33 @@ class GradingPolicy(SingletonPolicy):
 
     def snapshot(self) -> dict:
         """The values an evaluation used (kept on the evaluation: policies change, sheets do not)."""
+        indicators = [i.snapshot() for i in self.indicator_list()]
         return {
             "thresholds": {
                 grade: str(Decimal(value).quantize(Decimal("0.01")))
                 for grade, value in (("A", self.threshold_a), ("B", self.threshold_b), ("C", self.threshold_c))
             },
-            "weights": dict(self.weights()),
+            "weights": {i["key"]: i["weight"] for i in indicators},
+            "indicators": indicators,
             "min_scores": {"A": self.min_score_a, "B": self.min_score_b, "C": self.min_score_c},
         }
 
+    def indicator_list(self) -> list:
+        """The policy's indicators in order; the five defaults of §3 on first use."""
+        from .indicators import DEFAULT_INDICATORS
+
+        if self.pk is None:
+            self.save()
+        rows = list(Indicator.objects.filter(policy=self))
+        if not rows:
+            Indicator.objects.bulk_create(
+                [Indicator(policy=self, order=n, **d) for n, d in enumerate(DEFAULT_INDICATORS)], ignore_conflicts=True
+            )
+            rows = list(Indicator.objects.filter(policy=self))
+        return rows
+
     def weights(self) -> list[tuple[str, int]]:
-        return [
-            ("volume", self.weight_volume), ("payment", self.weight_payment), ("reputation", self.weight_reputation),
-            ("loyalty", self.weight_loyalty), ("growth", self.weight_growth),
-        ]
+        return [(i.key, i.weight) for i in self.indicator_list()]
 
 
 class RoundKind(models.TextChoices):
@@ -184,6 +184,11 @@ class Evaluation(models.Model):
     score_loyalty = _score_field(_("loyalty"))
     score_growth = _score_field(_("growth potential"))
     weighted_score = models.DecimalField(_("weighted score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    # {indicator key: {"typed": 0-100 or None, "deduction": points, "score": 0-100 or None}}, after the
+    # incidents' deductions; the indicators themselves are in `policy["indicators"]`.
+    scores = models.JSONField(_("indicator scores"), default=dict, blank=True)
+    # The incidents of the period that fed the evaluation: [{"id", "type", "date", "description"}].
+    incidents = models.JSONField(_("incidents in the period"), default=list, blank=True)
     grade_before = models.CharField(_("grade at evaluation"), max_length=1, blank=True)
     suggested_grade = models.CharField(_("suggested grade"), max_length=1)
     policy = models.JSONField(_("policy used"))
@@ -220,7 +225,27 @@ class Evaluation(models.Model):
 
     @property
     def has_overdue(self) -> bool:
-        return bool(self.overdue_payment_count or self.overdue_pickup_count)
+        """Overdue payments or pickups in the period: the figures' counts, or incidents of those types."""
+        return bool(self.overdue_payment_count or self.overdue_pickup_count) or any(
+            i.get("type") in OVERDUE_INCIDENT_TYPES for i in self.incidents or []
+        )
+
+    def indicator_rows(self) -> list[dict]:
+        """The sheet's table: each indicator the evaluation used with its weight and scores."""
+        rows = []
+        for ind in (self.policy or {}).get("indicators") or []:
+            row = {"typed": None, "deduction": 0, "score": None, **(self.scores or {}).get(ind["key"], {})}
+            rows.append({**ind, **row})
+        return rows
+
+    def incident_label(self, code: str) -> str:
+        try:
+            return str(IncidentType(code).label)
+        except ValueError:
+            return code
+
+
+OVERDUE_INCIDENT_TYPES = ("late_payment", "overdue_pickup")  # count like the overdue counts (§3)
 
 
 class IncidentType(models.TextChoices):
@@ -228,6 +253,7 @@ class IncidentType(models.TextChoices):
     LATE_PAYMENT = "late_payment", _("Late payment")
     CRISIS = "crisis", _("Major business crisis")
     LOSS = "loss", _("Major loss or reputation damage to us")
+    OVERDUE_PICKUP = "overdue_pickup", _("Overdue pickup")
 
 
 def incident_upload_to(instance, filename):
@@ -263,7 +289,7 @@ class Incident(models.Model):
                 name="grading_incident_loss_is_serious",
             ),
             models.CheckConstraint(
-                condition=models.Q(incident_type__in=["contract", "late_payment", "crisis", "loss"]),
+                condition=models.Q(incident_type__in=["contract", "late_payment", "crisis", "loss", "overdue_pickup"]),
                 name="grading_incident_type_valid",
             ),
         ]
@@ -513,3 +539,6 @@ class DemotionCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+from .indicators import Indicator  # noqa: E402, F401  (a model of this app, in its own module)

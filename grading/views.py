@@ -45,7 +45,7 @@ def evaluation_create(request, pk):
         raise PermissionDenied
     policy = GradingPolicy.load()
     years = list(YearlyFigure.objects.filter(customer=customer).values_list("year", flat=True).order_by("-year"))
-    form = EvaluationForm(request.POST or None, years=years, weights=policy.weights())
+    form = EvaluationForm(request.POST or None, years=years, indicators=policy.indicator_list())
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_create(
@@ -67,7 +67,11 @@ def evaluation_detail(request, pk):
         Evaluation.objects.select_related("customer", "evaluated_by", "round"),
         pk=pk, customer__in=customer_list_for(request.user).values("pk"),
     )
-    return render(request, "grading/evaluation_detail.html", {"evaluation": evaluation, "customer": evaluation.customer})
+    incidents = [{**i, "label": evaluation.incident_label(i["type"])} for i in evaluation.incidents or []]
+    return render(request, "grading/evaluation_detail.html", {
+        "evaluation": evaluation, "customer": evaluation.customer, "indicator_rows": evaluation.indicator_rows(),
+        "incidents": incidents,
+    })
 
 
 @login_required

@@ -6,10 +6,9 @@ a unique key that makes a rerun add nothing (one evaluation per customer and rou
 six-month evaluation per customer, one escalation per demotion case).
 """
 
-import json
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     DecimalField,
     Exists,
@@ -53,11 +52,10 @@ from ..models import (
     SystemReason,
     WithdrawalReason,
 )
+from .bulk_evaluations import BATCH, _evaluate
 from .common import GradingError, customer_url
 from .proposals import _proposals_apply
-from .rules import grade_suggest, provisional_grade
-
-BATCH = 2000
+from .rules import provisional_grade
 
 
 def _gradable() -> QuerySet[Customer]:
@@ -292,74 +290,6 @@ def _interim_proposals_supersede(candidates: QuerySet[Customer], *, now: datetim
     if ids:
         audit_record(actor=actor, action="grading.proposal.superseded", target=None, after={"proposals": ids[:1000]})
     return len(ids)
-
-
-def _evaluate(
-    rows, *, kind: str, round_, default_year: int, policy: dict, now: datetime, reason_code: str,
-    reason_params: dict | None = None,
-):
-    """System evaluations (figures only) for `rows` (an iterable of FIELDS tuples), and
-    proposals where the suggestion differs. Returns (the evaluated customer ids, the proposals)."""
-    values, pending = [], []
-    for pk, dept, grade, provisional, year, volume, receivables, pay, pick, has_open in rows:
-        suggested = grade_suggest(volume=volume, overdue_payments=pay, overdue_pickups=pick, policy=policy)
-        values.append((pk, year or default_year, volume, receivables, pay, pick, grade, suggested))
-        if not has_open and (suggested != grade or provisional):
-            pending.append((pk, dept, grade, provisional, suggested))
-    ids = _evaluations_insert(values, kind=kind, round_=round_, policy=policy, now=now,
-                              returning={p[0] for p in pending})
-    proposals = [
-        GradeProposal(
-            customer_id=pk, from_grade=grade, from_provisional=provisional, to_grade=suggested,
-            reason_code=reason_code, reason_params=reason_params or {}, evaluation_id=ids[pk], round=round_,
-            proposed_by=None, state=ProposalState.PENDING_MANAGER, created_at=now,
-        )
-        for pk, _dept, grade, provisional, suggested in pending
-    ]
-    GradeProposal.objects.bulk_create(proposals, batch_size=BATCH)
-    for p, (_pk, dept, *_rest) in zip(proposals, pending, strict=True):
-        p.department_id = dept  # for the notification, without reading customers again
-    return [v[0] for v in values], proposals
-
-
-EVALUATION_COLUMNS = ("customer_id", "kind", "round_id", "period_year", "business_volume", "receivables",
-                      "overdue_payment_count", "overdue_pickup_count", "grade_before", "suggested_grade", "policy",
-                      "notes", "created_at")
-
-
-def _evaluations_insert(values: list[tuple], *, kind: str, round_, policy: dict, now: datetime,
-                        returning: set[int]) -> dict[int, int]:
-    """Insert the system evaluations; returns {customer id: evaluation id} for `returning`.
-
-    On PostgreSQL through COPY: the annual review writes ~85,000 rows, and bulk_create spent
-    ~20 s building model instances and serialising the policy JSON once per row (bench finding
-    7). The policy is serialised once here."""
-    if connection.vendor != "postgresql":
-        evaluations = [
-            Evaluation(
-                customer_id=pk, kind=kind, round=round_, period_year=year, business_volume=volume,
-                receivables=receivables, overdue_payment_count=pay, overdue_pickup_count=pick, grade_before=grade,
-                suggested_grade=suggested, policy=policy, created_at=now,
-            )
-            for pk, year, volume, receivables, pay, pick, grade, suggested in values
-        ]
-        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
-        return {e.customer_id: e.pk for e in evaluations if e.customer_id in returning}
-    if not values:
-        return {}
-    policy_json = json.dumps(policy, cls=Evaluation._meta.get_field("policy").encoder)
-    round_id = round_.pk if round_ is not None else None
-    table = Evaluation._meta.db_table
-    sql = f'COPY "{table}" ({", ".join(EVALUATION_COLUMNS)}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for pk, year, volume, receivables, pay, pick, grade, suggested in values:
-            copy.write_row((pk, kind, round_id, year, volume, receivables, pay, pick, grade, suggested,
-                            policy_json, "", now))
-    if not returning:
-        return {}
-    # One evaluation per customer and round (or per customer for the six-month one): constraints.
-    inserted = Evaluation.objects.filter(kind=kind, round=round_, created_at=now, customer_id__in=returning)
-    return dict(inserted.values_list("customer_id", "pk"))
 
 
 def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str, title) -> int:
