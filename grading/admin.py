@@ -318,6 +318,12 @@ class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ("order", "key", "name", "weight", "scoring", "incident_types", "deduction", "a_min_score")
+        widgets = {
+            "order": forms.NumberInput(attrs={"style": "width: 4em"}),
+            "weight": forms.NumberInput(attrs={"style": "width: 5em"}),
+            "deduction": forms.NumberInput(attrs={"style": "width: 5em"}),
+            "a_min_score": forms.NumberInput(attrs={"style": "width: 5em"}),
+        }
 
 
 class IndicatorFormSet(forms.BaseInlineFormSet):
@@ -333,11 +339,13 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
             raise ValidationError(_("The indicator weights must add up to 100 (now %(total)d).") % {"total": total})
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.StackedInline):
+    # Stacked: the incident-type checkboxes squeezed a table column to one character at 1280 px.
     model = Indicator
     form = IndicatorForm
     formset = IndicatorFormSet
     extra = 0
+    fields = (("order", "key", "name", "weight"), ("scoring", "deduction", "a_min_score"), "incident_types")
 
     def get_queryset(self, request):
         GradingPolicy.load().indicator_list()  # the five defaults exist before the first edit

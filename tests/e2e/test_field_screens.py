@@ -143,3 +143,37 @@ def test_blacklist_proposal_submitted_with_opinion_and_corrected_loss(
     assert entry.submission_comment == "经核实情况属实，同意上报" and entry.loss_amount == 186_000
     assert not entry.awaiting_manager
     screenshot(page, "field_blacklist_submitted_desktop")
+
+
+def test_evaluation_sheet_lists_incidents_and_the_policy_page_edits_indicators(
+    page, phone_page, login, live_server, screenshot, salesperson, administrator
+):
+    from datetime import date
+
+    from customers.models import YearlyFigure
+    from grading import services as grading_services
+    from tests.grading.conftest import grant_grading_permissions
+
+    grant_grading_permissions()
+    customer = CustomerFactory(name="宁波永盛贸易有限公司", short_name="永盛贸易", owner=salesperson, grade="B")
+    year = timezone.localdate().year - 1
+    YearlyFigure.objects.create(customer=customer, year=year, business_volume=3_600_000)
+    grading_services.incident_record(
+        actor=salesperson, customer_id=customer.pk, incident_type="late_payment", occurred_on=date(year, 6, 1),
+        description="第二期货款逾期15天",
+    )
+    login(phone_page, salesperson)
+    phone_page.goto(f"{live_server.url}/grading/customers/{customer.pk}/evaluate/")
+    for name, value in {"volume": 95, "payment": 90, "reputation": 90, "loyalty": 85, "growth": 85}.items():
+        phone_page.fill(f"#id_score_{name}", str(value))
+    phone_page.locator("main form button[type=submit]").click()
+    phone_page.wait_for_url(re.compile(r"/grading/evaluations/\d+/"))
+    assert phone_page.get_by_test_id("suggested-grade").inner_text() == "B"
+    assert "第二期货款逾期15天" in phone_page.get_by_test_id("evaluation-incidents").inner_text()
+    screenshot(phone_page, "field_evaluation_sheet_phone")
+
+    login(page, administrator)
+    page.goto(f"{live_server.url}/admin/grading/gradingpolicy/")
+    page.wait_for_load_state()
+    assert page.locator("input[name=indicators-0-key]").input_value() == "volume"
+    screenshot(page, "field_grading_policy_desktop")
