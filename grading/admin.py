@@ -305,7 +305,8 @@ class GradeChangeAdmin(ScopedAdmin):
 
 @admin.register(ReviewRound)
 class ReviewRoundAdmin(ScopedAdmin):
-    list_display = ("year", "period_year", "opened_at", "opened_by", "closes_on", "closed_at")
+    list_display = ("year", "kind", "period_year", "opened_at", "opened_by", "closes_on", "closed_at")
+    list_filter = ("kind",)
     customer_path = None
 
 
