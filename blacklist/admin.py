@@ -20,7 +20,7 @@ from .services import BlacklistError
 
 class DecisionForm(forms.Form):
     ends_on = forms.DateField(
-        label=gettext_lazy("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Leave empty for the full period; a shorter period may be set, never a longer one."),
     )
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

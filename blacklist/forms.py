@@ -73,7 +73,7 @@ class EntryReportForm(forms.ModelForm):
 
 class ApproveForm(forms.Form):
     ends_on = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         help_text=_("Leave empty for the full period; a shorter period may be set, never a longer one."),
     )
     comment = forms.CharField(
@@ -142,11 +142,11 @@ class ReportFilterForm(forms.Form):
     )
     date_from = forms.DateField(
         label=_("Reported from"), required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
         label=_("Reported to"), required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -163,3 +163,20 @@ class ReportFilterForm(forms.Form):
             "date_from": d.get("date_from"),
             "date_to": d.get("date_to"),
         }
+
+
+class SubmitForm(forms.Form):
+    """The manager's submission of a salesperson's proposal: opinion, corrected loss, more evidence.
+
+    The same form carries 驳回 (its own button): the opinion typed is then the rejection's comment."""
+
+    comment = forms.CharField(
+        label=_("Your opinion"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Sent with the submission to 总经办; required when you reject."),
+    )
+    loss_amount = forms.DecimalField(
+        label=_("Loss amount (yuan)"), max_digits=14, decimal_places=2, min_value=0,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": "0", "step": "0.01"}),
+        error_messages={"min_value": _("The loss amount cannot be negative.")},
+    )
+    evidence = MultipleFileField(label=_("Add evidence files"), required=False)

@@ -129,6 +129,9 @@ class BlacklistEntry(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    submission_comment = models.TextField(
+        _("manager's opinion"), blank=True, help_text=_("The department manager's opinion, sent with the submission to 总经办."),
+    )
     decision_comment = models.TextField(_("decision comment"), blank=True)
     starts_on = models.DateField(_("valid from"), null=True, blank=True)
     ends_on = models.DateField(_("valid until"), null=True, blank=True, db_index=True)

@@ -189,8 +189,11 @@ def _notify_gm_reported(entry: BlacklistEntry) -> None:
         notification_send(
             recipients=gm_office_users(), kind="blacklist_reported",
             title=_("Blacklist entry to verify: %(name)s") % {"name": entry.customer.name},
-            body=_("%(department)s reports %(name)s: %(reason)s")
-            % {"department": entry.department, "name": entry.customer.name, "reason": entry.reason[:200]},
+            body="\n".join(filter(None, [
+                _("%(department)s reports %(name)s: %(reason)s")
+                % {"department": entry.department, "name": entry.customer.name, "reason": entry.reason[:200]},
+                entry.submission_comment[:300],
+            ])),
             url=entry_url(entry.pk), dedup_key=f"blacklist-reported:{entry.pk}",
         )
 
@@ -199,18 +202,35 @@ def _lock_entry(entry_id: int) -> BlacklistEntry:
     return BlacklistEntry.objects.select_for_update().select_related("customer", "department").get(pk=entry_id)
 
 
-def entry_submit(*, actor: User, entry_id: int, now: datetime | None = None) -> BlacklistEntry:
-    """The department's manager submits a salesperson's proposal to 总经办 (it becomes a report)."""
+def entry_submit(
+    *, actor: User, entry_id: int, comment: str = "", loss_amount=None, evidence=(), now: datetime | None = None,
+) -> BlacklistEntry:
+    """The department's manager submits a salesperson's proposal to 总经办 (it becomes a report).
+
+    The manager's opinion (意见) goes with it; before submitting, the manager may correct the
+    loss amount and add evidence files (recorded in the audit entry). Raises BlacklistError for
+    another role or department, an entry already submitted, or a negative amount.
+    """
     now = now or timezone.now()
+    if loss_amount is not None and loss_amount < 0:
+        raise BlacklistError(_("The loss amount cannot be negative."))
     with transaction.atomic():
         entry = _lock_entry(entry_id)
         if not (actor.is_manager and actor.department_id == entry.department_id):
             raise BlacklistError(_("Only the department's manager submits a proposal."))
         if not entry.awaiting_manager:
             raise BlacklistError(_("This entry has already been submitted or decided."))
+        before = {"loss_amount": entry.loss_amount}
         entry.reported_by, entry.reported_at = actor, now
-        entry.save(update_fields=["reported_by", "reported_at"])
-        audit_record(actor=actor, action="blacklist.entry.reported", target=entry)
+        entry.submission_comment = (comment or "").strip()
+        if loss_amount is not None:
+            entry.loss_amount = loss_amount
+        entry.save(update_fields=["reported_by", "reported_at", "submission_comment", "loss_amount"])
+        evidence_add(actor=actor, entry=entry, files=evidence)
+        audit_record(
+            actor=actor, action="blacklist.entry.reported", target=entry, before=before,
+            after={"loss_amount": entry.loss_amount, "opinion": entry.submission_comment},
+        )
         _notify_gm_reported(entry)
     return entry
 
@@ -252,6 +272,7 @@ def entry_approve(
         except IntegrityError as exc:
             raise BlacklistError(_("%(name)s already has an active entry.") % {"name": entry.customer.name}) from exc
         customer_services.customer_blacklist_mark(customer_id=entry.customer_id, until=entry.ends_on)
+        _grading_close(actor=actor, customer_id=entry.customer_id, now=now)
         customer_services.customer_change_status(
             actor=actor, customer_id=entry.customer_id, status=CustomerStatus.INACTIVE, now=now
         )
@@ -261,6 +282,14 @@ def entry_approve(
         )
         _notify_decided(entry, approved=True)
     return entry
+
+
+def _grading_close(*, actor: User, customer_id: int, now: datetime) -> None:
+    """A blacklisted customer leaves grading (§4): its open grade proposals are withdrawn by the
+    grading app, which owns them (an explicit call, no signal)."""
+    from grading.services import proposals_close_on_blacklist
+
+    proposals_close_on_blacklist(customer_id=customer_id, actor=actor, now=now)
 
 
 def entry_reject(*, actor: User, entry_id: int, comment: str, now: datetime | None = None) -> BlacklistEntry:

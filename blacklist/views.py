@@ -17,7 +17,14 @@ from customers.services import access_log_record_many
 
 from . import selectors, services
 from .exports import report_workbook, wan_yuan
-from .forms import ApproveForm, CommentRequiredForm, EntryReportForm, ReadmissionForm, ReportFilterForm
+from .forms import (
+    ApproveForm,
+    CommentRequiredForm,
+    EntryReportForm,
+    ReadmissionForm,
+    ReportFilterForm,
+    SubmitForm,
+)
 from .models import BlacklistEvidence, BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
 from .services import BlacklistError
 
@@ -85,6 +92,7 @@ def entry_detail(request, pk):
         "today": today, "days_remaining": entry.days_remaining(today),
         "approve_form": ApproveForm(today=today, longest=longest), "longest": longest,
         "reject_form": CommentRequiredForm(),
+        "submit_form": SubmitForm(initial={"loss_amount": entry.loss_amount}) if can["submit"] else None,
     })
 
 
@@ -101,7 +109,17 @@ def _run(request, fn, success: str, **kwargs):
 @require_POST
 def entry_submit(request, pk):
     entry = _entry_or_404(request.user, pk)
-    _run(request, services.entry_submit, _("Submitted to 总经办 for verification."), entry_id=entry.pk)
+    form = SubmitForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("blacklist:entry_detail", pk=entry.pk)
+    _run(
+        request, services.entry_submit, _("Submitted to 总经办 for verification."), entry_id=entry.pk,
+        comment=form.cleaned_data["comment"], loss_amount=form.cleaned_data["loss_amount"],
+        evidence=form.cleaned_data["evidence"],
+    )
     return redirect("blacklist:entry_detail", pk=entry.pk)
 
 

@@ -5,7 +5,9 @@ everywhere). Each list is scoped to the user's department (总经办 and the adm
 all), and a proposal outside it is a 404, not a redirect.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,11 +24,15 @@ from .models import (
     GradeProposal,
     GradingPolicy,
     Incident,
+    IncidentType,
+    Indicator,
     ProposalState,
     ReviewRound,
 )
 from .selectors import proposals_awaiting, scope_by_department
 from .services import GradingError, approval_refusal, proposal_approve, proposal_reject
+from .services.proposals import DEMOTION_GRADES
+from .services.rules import is_demotion_from_a
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -94,7 +100,7 @@ class GradeProposalAdmin(ScopedAdmin):
     actions = ("approve_selected", "reject_selected")
     change_form_template = "grading/admin/gradeproposal_change_form.html"
     fields = ("customer", "grade_change", "kind", "reason_shown", "proposer", "created_at", "state", "decided_at",
-              "evidence", "incident_display", "steps", "history")
+              "withdrawn_reason", "evidence", "incident_display", "steps", "history")
     readonly_fields = fields
     list_per_page = 50
     # No second COUNT(*) over all proposals of the scope for "(N total)" (bench finding 9).
@@ -237,7 +243,8 @@ class GradeProposalAdmin(ScopedAdmin):
         approve = request.POST.get("decision") == "approve"
         try:
             if approve:
-                proposal_approve(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
+                proposal_approve(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""),
+                                 to_grade=request.POST.get("to_grade") or None)
                 self.message_user(request, _("Proposal approved."), messages.SUCCESS)
             else:
                 proposal_reject(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
@@ -253,6 +260,9 @@ class GradeProposalAdmin(ScopedAdmin):
             raise Http404
         refusal = approval_refusal(request.user, proposal) if self.has_approve_permission(request) else _("—")
         extra = {"can_decide": refusal is None, "refusal": refusal if proposal.is_open else None,
+                 # §3: an A customer is demoted to B or C, the approver's choice.
+                 "demotion_grades": DEMOTION_GRADES if is_demotion_from_a(proposal.from_grade, proposal.to_grade) else (),
+                 "proposed_grade": proposal.to_grade,
                  "decide_url": reverse("admin:grading_gradeproposal_decide", args=[proposal.pk]),
                  **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra)
@@ -295,13 +305,60 @@ class GradeChangeAdmin(ScopedAdmin):
 
 @admin.register(ReviewRound)
 class ReviewRoundAdmin(ScopedAdmin):
-    list_display = ("year", "period_year", "opened_at", "opened_by", "closes_on", "closed_at")
+    list_display = ("year", "kind", "period_year", "opened_at", "opened_by", "closes_on", "closed_at")
+    list_filter = ("kind",)
     customer_path = None
+
+
+class IndicatorForm(forms.ModelForm):
+    incident_types = forms.MultipleChoiceField(
+        label=gettext_lazy("incidents that lower it"), choices=IncidentType.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ("order", "key", "name", "weight", "scoring", "incident_types", "deduction", "a_min_score")
+        widgets = {
+            "order": forms.NumberInput(attrs={"style": "width: 4em"}),
+            "weight": forms.NumberInput(attrs={"style": "width: 5em"}),
+            "deduction": forms.NumberInput(attrs={"style": "width: 5em"}),
+            "a_min_score": forms.NumberInput(attrs={"style": "width: 5em"}),
+        }
+
+
+class IndicatorFormSet(forms.BaseInlineFormSet):
+    """The weights of the policy's indicators add up to 100 (§3), checked over the whole set."""
+
+    def clean(self):
+        super().clean()
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(_("The evaluation sheet needs at least one indicator."))
+        total = sum(f.cleaned_data.get("weight") or 0 for f in kept)
+        if total != 100:
+            raise ValidationError(_("The indicator weights must add up to 100 (now %(total)d).") % {"total": total})
+
+
+class IndicatorInline(admin.StackedInline):
+    # Stacked: the incident-type checkboxes squeezed a table column to one character at 1280 px.
+    model = Indicator
+    form = IndicatorForm
+    formset = IndicatorFormSet
+    extra = 0
+    fields = (("order", "key", "name", "weight"), ("scoring", "deduction", "a_min_score"), "incident_types")
+
+    def get_queryset(self, request):
+        GradingPolicy.load().indicator_list()  # the five defaults exist before the first edit
+        return super().get_queryset(request)
 
 
 @admin.register(GradingPolicy)
 class GradingPolicyAdmin(admin.ModelAdmin):
-    """The administrator edits the numbers of §3; evaluations keep the values they used."""
+    """The administrator edits the numbers of §3 and the indicators of the evaluation sheet;
+    evaluations keep the values they used."""
+
+    inlines = [IndicatorInline]
 
     def has_add_permission(self, request):
         return not GradingPolicy.objects.exists() and super().has_add_permission(request)

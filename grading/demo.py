@@ -42,7 +42,7 @@ def seed(*, now=None) -> str:
     if len(users) < 6:
         return "skipped: run customers.demo first"
     graded = _initial_grades(now=now, users=users)
-    summary = review_round_open(now=now, actor=None)
+    summary = review_round_open(now=now, actor=None, annual=True)  # the demo shows this year's annual review
     scenario = "already there" if Incident.objects.filter(description__startswith=MARK).exists() else _scenario(now=now, users=users)
     return f"{graded} initial grades, round {summary['round']}: {summary['proposals']} new proposals; scenario {scenario}"
 

@@ -3,22 +3,22 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from customers.forms import DateInput
+
+from .indicators import Scoring
 from .models import GRADES, Evaluation, IncidentType
-
-SCORE_LABELS = {
-    "volume": _("Business volume"), "payment": _("Payment record"), "reputation": _("Reputation"),
-    "loyalty": _("Loyalty"), "growth": _("Growth potential"),
-}
 
 
 class EvaluationForm(forms.Form):
-    """客户质量等级评估表: the period and a 0-100 score for each weighted indicator."""
+    """客户质量等级评估表: the period and a 0-100 score for each indicator the evaluator scores
+    (the policy's indicators, grading.indicators; computed ones are shown, not typed)."""
 
     period_year = forms.TypedChoiceField(label=_("Period (figures of year)"), coerce=int)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, years: list[int], weights: list[tuple[str, int]], **kwargs):
+    def __init__(self, *args, years: list[int], indicators: list, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
         choices = sorted(set(years) | {this_year - 1, this_year}, reverse=True)
@@ -26,17 +26,23 @@ class EvaluationForm(forms.Form):
         # The last completed year by default: the current year's figures are still partial.
         self.fields["period_year"].initial = this_year - 1 if (this_year - 1) in years or not years else years[0]
         notes = self.fields.pop("notes")
-        for key, weight in weights:
-            self.fields[f"score_{key}"] = forms.IntegerField(
-                label=f"{SCORE_LABELS[key]} ({weight}%)", min_value=0, max_value=100,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100, "data-weight": weight}),
+        self.manual_keys = []
+        for ind in indicators:
+            if ind.scoring != Scoring.MANUAL:
+                continue
+            self.manual_keys.append(ind.key)
+            self.fields[f"score_{ind.key}"] = forms.IntegerField(
+                label=f"{ind.name} ({ind.weight}%)", min_value=0, max_value=100,
+                help_text=_("Less %(points)d points per incident of the period that concerns it.") % {"points": ind.deduction}
+                if ind.deduction and ind.incident_types else "",
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100, "data-weight": ind.weight}),
             )
         self.fields["notes"] = notes
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
 
     def scores(self) -> dict:
-        return {key: self.cleaned_data[f"score_{key}"] for key in SCORE_LABELS}
+        return {key: self.cleaned_data[f"score_{key}"] for key in self.manual_keys}
 
 
 class ProposalForm(forms.Form):
@@ -61,9 +67,12 @@ class ProposalForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    # An empty first choice: a type preselected by the browser would be recorded unread.
+    incident_type = forms.ChoiceField(label=_("Type"), choices=[("", "---------"), *IncidentType.choices])
+    # A date input only takes an ISO value; the zh-hans display format (2026/11/29) left it empty on phones.
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    # Its own msgid: "Description" is 投诉内容 in the complaint screens.
+    description = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel; at most 10 MB."))
     is_serious = forms.BooleanField(
         label=_("Serious (major loss or reputation damage: reported to the general manager's office)"), required=False

@@ -32,6 +32,9 @@ def scope_by_department(qs: QuerySet, user: User, customer_path: str | None = "c
 def proposals_awaiting(user: User, qs: QuerySet[GradeProposal] | None = None) -> QuerySet[GradeProposal]:
     """The proposals whose next step is this user's: the department manager's, or 总经办's for A."""
     qs = qs if qs is not None else GradeProposal.objects.all()
+    # A blacklisted customer is not graded (§4): its proposals are withdrawn on blacklisting;
+    # this keeps any left from before out of the approvers' queue too.
+    qs = qs.filter(customer__is_blacklisted=False)
     if user.is_gm_office:
         return qs.filter(state=ProposalState.PENDING_GM).exclude(proposed_by=user)
     if user.is_manager and user.department_id:
@@ -67,7 +70,7 @@ def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5
 
 
 def current_round() -> ReviewRound | None:
-    return ReviewRound.objects.order_by("-year").first()
+    return ReviewRound.objects.order_by("-opened_at", "-id").first()
 
 
 def round_distribution(user: User, round_: ReviewRound) -> list[dict]:

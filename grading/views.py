@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from customers.selectors import customer_get_for, customer_list_for
 
 from . import selectors, services
 from .forms import EvaluationForm, IncidentForm, ProposalForm
-from .models import Evaluation, GradeProposal, GradingPolicy, Incident, ProposalState
+from .models import Evaluation, GradeProposal, GradingPolicy, Incident, ProposalState, RoundKind
 from .services.common import customer_url, may_evaluate, may_propose, may_record_incident
 
 
@@ -44,7 +45,7 @@ def evaluation_create(request, pk):
         raise PermissionDenied
     policy = GradingPolicy.load()
     years = list(YearlyFigure.objects.filter(customer=customer).values_list("year", flat=True).order_by("-year"))
-    form = EvaluationForm(request.POST or None, years=years, weights=policy.weights())
+    form = EvaluationForm(request.POST or None, years=years, indicators=policy.indicator_list())
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_create(
@@ -66,7 +67,11 @@ def evaluation_detail(request, pk):
         Evaluation.objects.select_related("customer", "evaluated_by", "round"),
         pk=pk, customer__in=customer_list_for(request.user).values("pk"),
     )
-    return render(request, "grading/evaluation_detail.html", {"evaluation": evaluation, "customer": evaluation.customer})
+    incidents = [{**i, "label": evaluation.incident_label(i["type"])} for i in evaluation.incidents or []]
+    return render(request, "grading/evaluation_detail.html", {
+        "evaluation": evaluation, "customer": evaluation.customer, "indicator_rows": evaluation.indicator_rows(),
+        "incidents": incidents,
+    })
 
 
 @login_required
@@ -156,7 +161,15 @@ def review(request):
     if not _review_allowed(request.user):
         raise PermissionDenied
     round_ = selectors.current_round()
-    context = {"round": round_, "can_start": request.user.is_manager or request.user.is_gm_office or request.user.is_administrator}
+    # Outside the policy's window a round is an interim review (临时评审), never the annual one.
+    annual = services.review_window_open(today=timezone.localdate())
+    kind = RoundKind.ANNUAL if annual else RoundKind.INTERIM
+    if round_ is not None and round_.is_open and round_.kind == kind:
+        start_label = _("Evaluate customers not yet in the round")
+    else:
+        start_label = _("Start the annual review") if annual else _("Start an interim review")
+    context = {"round": round_, "can_start": request.user.is_manager or request.user.is_gm_office or request.user.is_administrator,
+               "start_label": start_label}
     if round_ is not None:
         state = request.GET.get("state", "")
         proposals = selectors.scope_by_department(
@@ -179,7 +192,10 @@ def round_start(request):
     except services.GradingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, _("Annual review %(round)d: %(evaluated)d customers evaluated, %(proposals)d changes proposed.") % summary
+        text = (
+            _("Annual review %(round)d: %(evaluated)d customers evaluated, %(proposals)d changes proposed.")
+            if summary["kind"] == RoundKind.ANNUAL
+            else _("Interim review: %(evaluated)d customers evaluated, %(proposals)d changes proposed.")
         )
+        messages.success(request, text % summary)
     return redirect("grading:review")

@@ -7,7 +7,7 @@ from crm.models import User
 from customers.models import Customer
 from customers.selectors import customer_list_for
 
-from ..models import GradeProposal, ProposalState, Step
+from ..models import GradeProposal, Incident, ProposalState, Step
 
 
 class GradingError(Exception):
@@ -86,3 +86,19 @@ def first_step(*, proposer: User | None, customer: Customer) -> str:
 
 def state_for_step(step: str) -> str:
     return ProposalState.PENDING_GM if step == Step.GM else ProposalState.PENDING_MANAGER
+
+
+def incidents_of_period(*, years: set[int], customer_ids=None) -> dict[tuple[int, int], list[dict]]:
+    """The incidents recorded for each (customer, year) of `years`: what feeds an evaluation of
+    that period (§3). One query; incidents are few, so the jobs read a whole year at once."""
+    qs = Incident.objects.filter(occurred_on__year__in=sorted(years)).order_by("occurred_on", "pk")
+    if customer_ids is not None:
+        qs = qs.filter(customer_id__in=list(customer_ids))
+    out: dict[tuple[int, int], list[dict]] = {}
+    for pk, customer_id, kind, on, description in qs.values_list(
+        "pk", "customer_id", "incident_type", "occurred_on", "description"
+    ):
+        out.setdefault((customer_id, on.year), []).append(
+            {"id": pk, "type": kind, "date": on.isoformat(), "description": description[:200]}
+        )
+    return out

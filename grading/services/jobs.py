@@ -6,10 +6,9 @@ a unique key that makes a rerun add nothing (one evaluation per customer and rou
 six-month evaluation per customer, one escalation per demotion case).
 """
 
-import json
 from datetime import date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     DecimalField,
     Exists,
@@ -43,18 +42,20 @@ from ..models import (
     DemotionCase,
     Evaluation,
     EvaluationKind,
+    GradeChange,
     GradeProposal,
     GradingPolicy,
     ProposalKind,
     ProposalState,
     ReviewRound,
+    RoundKind,
     SystemReason,
+    WithdrawalReason,
 )
+from .bulk_evaluations import BATCH, _evaluate
 from .common import GradingError, customer_url
 from .proposals import _proposals_apply
-from .rules import grade_suggest, provisional_grade
-
-BATCH = 2000
+from .rules import provisional_grade
 
 
 def _gradable() -> QuerySet[Customer]:
@@ -125,8 +126,8 @@ def new_customer_evaluations_open(*, now: datetime | None = None, since: datetim
 
     1. Every active, ungraded, non-blacklisted customer gets its provisional grade (暂定等级)
        from the rules; the grade history records it as set by the system.
-    2. Customers still on a provisional grade whose cooperation reached the policy's months (6)
-       get one system evaluation (unique per customer) and a proposal to the suggested grade,
+    2. Customers that had a provisional grade (still, or changed since) whose cooperation
+       reached the policy's months (6) get one system evaluation (unique per customer) and a proposal to the suggested grade,
        which also confirms an unchanged provisional grade; their managers are told, once a day
        per department.
     """
@@ -137,7 +138,11 @@ def new_customer_evaluations_open(*, now: datetime | None = None, since: datetim
     with transaction.atomic():
         provisional = provisional_grades_assign(Customer.objects.all(), now=now)
         cutoff = add_months(today, -policy_obj.new_customer_evaluation_months)
-        due = _gradable().filter(grade_provisional=True, cooperation_start__lte=cutoff).exclude(
+        # A new customer is one that had a provisional grade: it is evaluated once at six months
+        # whatever happened to the grade since (a provisional B changed to C in March is still
+        # evaluated in July); customers graded before the system, never provisional, are not.
+        was_provisional = Exists(GradeChange.objects.filter(customer=OuterRef("pk"), provisional=True))
+        due = _gradable().filter(Q(grade_provisional=True) | was_provisional, cooperation_start__lte=cutoff).exclude(
             Exists(Evaluation.objects.filter(customer=OuterRef("pk"), kind=EvaluationKind.NEW_CUSTOMER))
         )
         evaluations, proposals = _evaluate(
@@ -162,13 +167,19 @@ def _in_window(policy: GradingPolicy, today: date) -> bool:
     return start <= (today.month, today.day) <= end
 
 
+def review_window_open(*, today: date) -> bool:
+    """Is `today` inside the policy's annual review window (a round started now is the annual one)?"""
+    return _in_window(GradingPolicy.load(), today)
+
+
 def _missed_window(policy: GradingPolicy, today: date, since: datetime | None) -> bool:
     """The window opened after the job's last success and before today, and no round of the
     year exists: the job was down then, and opens the round late (§7: late runs catch up)."""
     if since is None:
         return False  # a first run ever does not start a round out of season
     opens_on = date(today.year, policy.review_opens_month, policy.review_opens_day)
-    return timezone.localdate(since) < opens_on <= today and not ReviewRound.objects.filter(year=today.year).exists()
+    return timezone.localdate(since) < opens_on <= today and not ReviewRound.objects.filter(
+        year=today.year, kind=RoundKind.ANNUAL).exists()
 
 
 def annual_review_open(*, now: datetime | None = None, since: datetime | None = None) -> dict:
@@ -181,19 +192,22 @@ def annual_review_open(*, now: datetime | None = None, since: datetime | None = 
     closed = ReviewRound.objects.filter(closed_at__isnull=True, closes_on__lt=today).update(closed_at=now)
     if not (_in_window(policy, today) or _missed_window(policy, today, since)):
         return {"opened": False, "closed_rounds": closed}
-    summary = review_round_open(now=now, actor=None)
+    summary = review_round_open(now=now, actor=None, annual=True)
     return {"opened": True, "closed_rounds": closed, **summary}
 
 
-def review_round_open(*, now: datetime | None = None, actor: User | None = None) -> dict:
+def review_round_open(*, now: datetime | None = None, actor: User | None = None, annual: bool | None = None) -> dict:
     """年度评审: evaluate every active, non-blacklisted customer on last year's figures and
     propose a change where the suggestion differs from the grade (§3).
 
     Started by the job (all departments) or by a manager from the 分级评审 page (their
-    department; 总经办: all). Idempotent: one evaluation per customer and round (a database
-    constraint), so a second run in the same round creates nothing. Set-based: one read with
-    subqueries, bulk inserts; a round over 100,000 customers stays a handful of queries.
-    Raises GradingError for a user who may not start it or a round already closed.
+    department; 总经办: all). Inside the policy's window (or when the job catches up a missed
+    window, `annual=True`) it is the year's annual round; outside it, an interim review
+    (临时评审), a round of its own: the annual round later evaluates every customer again on the
+    final figures, and an interim proposal still open gives way to it (withdrawn, reason kept).
+    Idempotent: one evaluation per customer and round (a database constraint), so a second run
+    in the same round creates nothing. Set-based: one read with subqueries, bulk inserts.
+    Raises GradingError for a user who may not start it or an annual round already closed.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -203,109 +217,79 @@ def review_round_open(*, now: datetime | None = None, actor: User | None = None)
         raise GradingError(_("You belong to no department."))
     policy_obj = GradingPolicy.load()
     policy = policy_obj.snapshot()
+    if annual is None:
+        annual = _in_window(policy_obj, today)
+    opens_on = date(today.year, policy_obj.review_opens_month, policy_obj.review_opens_day)
     closes_on = date(today.year, policy_obj.review_closes_month, policy_obj.review_closes_day)
-    if closes_on < today:
-        opens_on = date(today.year, policy_obj.review_opens_month, policy_obj.review_opens_day)
-        closes_on = today + (closes_on - opens_on)
+    if closes_on < today or not annual:
+        closes_on = today + (closes_on - opens_on)  # a window of the same length from today
     with transaction.atomic():
-        round_, created = ReviewRound.objects.get_or_create(
-            year=today.year,
-            defaults={"period_year": today.year - 1, "opened_at": now, "opened_by": actor, "closes_on": closes_on},
-        )
-        if not round_.is_open:
-            raise GradingError(_("The review round of %(year)d is closed.") % {"year": round_.year})
+        candidates = _gradable().order_by()
+        if actor is not None and actor.is_manager:
+            candidates = candidates.filter(department_id=actor.department_id)
+        if annual:
+            round_, created = ReviewRound.objects.get_or_create(
+                year=today.year, kind=RoundKind.ANNUAL,
+                defaults={"period_year": today.year - 1, "opened_at": now, "opened_by": actor, "closes_on": closes_on},
+            )
+            if not round_.is_open:
+                raise GradingError(_("The review round of %(year)d is closed.") % {"year": round_.year})
+            superseded = _interim_proposals_supersede(candidates, now=now, actor=actor)
+            reason = {"reason_code": SystemReason.ANNUAL_REVIEW,
+                      "reason_params": {"year": round_.year, "period": round_.period_year}}
+        else:
+            round_ = ReviewRound.objects.select_for_update().filter(
+                kind=RoundKind.INTERIM, closed_at__isnull=True, closes_on__gte=today).first()
+            created = round_ is None
+            if created:
+                ReviewRound.objects.filter(kind=RoundKind.INTERIM, closed_at__isnull=True).update(closed_at=now)
+                round_ = ReviewRound.objects.create(
+                    kind=RoundKind.INTERIM, year=today.year, period_year=today.year - 1, opened_at=now,
+                    opened_by=actor, closes_on=closes_on,
+                )
+            superseded = 0
+            reason = {"reason_code": SystemReason.INTERIM_REVIEW,
+                      "reason_params": {"date": timezone.localdate(round_.opened_at).isoformat(),
+                                        "period": round_.period_year}}
         # The customers the round evaluated already, read in one indexed query into a set: an
         # anti-join (NOT EXISTS) planned before the statistics know the round's new rows became a
         # nested loop over 85,000 × 85,000 rows on a rerun (bench finding 7).
         evaluated = set(Evaluation.objects.filter(round=round_).order_by().values_list("customer_id", flat=True))
-        candidates = _gradable().order_by()
-        if actor is not None and actor.is_manager:
-            candidates = candidates.filter(department_id=actor.department_id)
         rows = (r for r in _with_figures(candidates, year=round_.period_year).values_list(*FIELDS).iterator(
             chunk_size=BATCH) if r[0] not in evaluated)
         evaluations, proposals = _evaluate(
-            rows, kind=EvaluationKind.ANNUAL,
-            round_=round_, default_year=round_.period_year, policy=policy, now=now,
-            reason_code=SystemReason.ANNUAL_REVIEW, reason_params={"year": round_.year, "period": round_.period_year},
+            rows, kind=EvaluationKind.ANNUAL, round_=round_, default_year=round_.period_year, policy=policy,
+            now=now, **reason,
         )
         notified = _notify_managers(
-            proposals, now=now, key=f"grading-round:{round_.year}",
-            title=gettext_lazy("%(count)d grade changes proposed by the annual review await you"),
+            proposals, now=now, key=f"grading-round:{round_.pk}",
+            title=gettext_lazy("%(count)d grade changes proposed by the annual review await you") if annual
+            else gettext_lazy("%(count)d grade changes proposed by an interim review await you"),
         )
         if created or evaluations:  # a rerun that evaluates nobody changes nothing: no audit row
             audit_record(
                 actor=actor, action="grading.round.opened" if created else "grading.round.extended", target=round_,
-                after={"evaluations": len(evaluations), "proposals": len(proposals)},
+                after={"kind": round_.kind, "evaluations": len(evaluations), "proposals": len(proposals),
+                       "superseded": superseded},
             )
-    return {"round": round_.year, "evaluated": len(evaluations), "proposals": len(proposals), "notified": notified}
+    return {"round": round_.year, "kind": round_.kind, "evaluated": len(evaluations), "proposals": len(proposals),
+            "notified": notified}
 
 
-def _evaluate(
-    rows, *, kind: str, round_, default_year: int, policy: dict, now: datetime, reason_code: str,
-    reason_params: dict | None = None,
-):
-    """System evaluations (figures only) for `rows` (an iterable of FIELDS tuples), and
-    proposals where the suggestion differs. Returns (the evaluated customer ids, the proposals)."""
-    values, pending = [], []
-    for pk, dept, grade, provisional, year, volume, receivables, pay, pick, has_open in rows:
-        suggested = grade_suggest(volume=volume, overdue_payments=pay, overdue_pickups=pick, policy=policy)
-        values.append((pk, year or default_year, volume, receivables, pay, pick, grade, suggested))
-        if not has_open and (suggested != grade or provisional):
-            pending.append((pk, dept, grade, provisional, suggested))
-    ids = _evaluations_insert(values, kind=kind, round_=round_, policy=policy, now=now,
-                              returning={p[0] for p in pending})
-    proposals = [
-        GradeProposal(
-            customer_id=pk, from_grade=grade, from_provisional=provisional, to_grade=suggested,
-            reason_code=reason_code, reason_params=reason_params or {}, evaluation_id=ids[pk], round=round_,
-            proposed_by=None, state=ProposalState.PENDING_MANAGER, created_at=now,
-        )
-        for pk, _dept, grade, provisional, suggested in pending
-    ]
-    GradeProposal.objects.bulk_create(proposals, batch_size=BATCH)
-    for p, (_pk, dept, *_rest) in zip(proposals, pending, strict=True):
-        p.department_id = dept  # for the notification, without reading customers again
-    return [v[0] for v in values], proposals
-
-
-EVALUATION_COLUMNS = ("customer_id", "kind", "round_id", "period_year", "business_volume", "receivables",
-                      "overdue_payment_count", "overdue_pickup_count", "grade_before", "suggested_grade", "policy",
-                      "notes", "created_at")
-
-
-def _evaluations_insert(values: list[tuple], *, kind: str, round_, policy: dict, now: datetime,
-                        returning: set[int]) -> dict[int, int]:
-    """Insert the system evaluations; returns {customer id: evaluation id} for `returning`.
-
-    On PostgreSQL through COPY: the annual review writes ~85,000 rows, and bulk_create spent
-    ~20 s building model instances and serialising the policy JSON once per row (bench finding
-    7). The policy is serialised once here."""
-    if connection.vendor != "postgresql":
-        evaluations = [
-            Evaluation(
-                customer_id=pk, kind=kind, round=round_, period_year=year, business_volume=volume,
-                receivables=receivables, overdue_payment_count=pay, overdue_pickup_count=pick, grade_before=grade,
-                suggested_grade=suggested, policy=policy, created_at=now,
-            )
-            for pk, year, volume, receivables, pay, pick, grade, suggested in values
-        ]
-        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
-        return {e.customer_id: e.pk for e in evaluations if e.customer_id in returning}
-    if not values:
-        return {}
-    policy_json = json.dumps(policy, cls=Evaluation._meta.get_field("policy").encoder)
-    round_id = round_.pk if round_ is not None else None
-    table = Evaluation._meta.db_table
-    sql = f'COPY "{table}" ({", ".join(EVALUATION_COLUMNS)}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for pk, year, volume, receivables, pay, pick, grade, suggested in values:
-            copy.write_row((pk, kind, round_id, year, volume, receivables, pay, pick, grade, suggested,
-                            policy_json, "", now))
-    if not returning:
-        return {}
-    # One evaluation per customer and round (or per customer for the six-month one): constraints.
-    inserted = Evaluation.objects.filter(kind=kind, round=round_, created_at=now, customer_id__in=returning)
-    return dict(inserted.values_list("customer_id", "pk"))
+def _interim_proposals_supersede(candidates: QuerySet[Customer], *, now: datetime, actor: User | None) -> int:
+    """The annual round replaces the open proposals of interim reviews (made on figures that
+    were not final) for the customers it evaluates; the interim rounds close."""
+    stale = GradeProposal.objects.filter(
+        round__kind=RoundKind.INTERIM, state__in=OPEN_STATES, customer__in=candidates.values("pk"),
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    GradeProposal.objects.filter(pk__in=ids).update(
+        state=ProposalState.WITHDRAWN, decided_at=now, withdrawn_reason=WithdrawalReason.SUPERSEDED
+    )
+    ReviewRound.objects.filter(kind=RoundKind.INTERIM, closed_at__isnull=True).update(closed_at=now)
+    if ids:
+        audit_record(actor=actor, action="grading.proposal.superseded", target=None, after={"proposals": ids[:1000]})
+    return len(ids)
 
 
 def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str, title) -> int:
@@ -368,6 +352,7 @@ def demotion_deadlines_escalate(*, now: datetime | None = None, since: datetime 
 
 
 __all__ = [
+    "review_window_open",
     "annual_review_open", "demotion_deadlines_escalate", "new_customer_evaluations_open", "provisional_grades_assign",
     "review_round_open",
 ]

@@ -33,6 +33,7 @@ from ..models import (
     ProposalState,
     Step,
     SystemReason,
+    WithdrawalReason,
 )
 from .common import (
     GradingError,
@@ -104,14 +105,19 @@ def proposal_create(
     return proposal
 
 
-def proposal_approve(*, proposal_id: int, approver: User, comment: str = "", now: datetime | None = None) -> GradeProposal:
+def proposal_approve(
+    *, proposal_id: int, approver: User, comment: str = "", to_grade: str | None = None, now: datetime | None = None,
+) -> GradeProposal:
     """Approve the current step; the last step applies the grade (and closes a demotion case).
 
     Steps: department manager, then 总经办 when the new grade is A. The proposal row is locked
     (select_for_update): of two managers approving at once, the second reads "already
-    decided". Raises GradingError when it is not the approver's turn.
+    decided". A demotion of an A customer goes to B or C (§3): the approver chooses with
+    `to_grade`; any other proposal is approved as proposed. Raises GradingError when it is not
+    the approver's turn or the chosen grade is not allowed.
     """
-    return _decide(proposal_id=proposal_id, approver=approver, approved=True, comment=comment, now=now)
+    return _decide(proposal_id=proposal_id, approver=approver, approved=True, comment=comment, now=now,
+                   to_grade=to_grade)
 
 
 def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: datetime | None = None) -> GradeProposal:
@@ -121,7 +127,12 @@ def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: date
     return _decide(proposal_id=proposal_id, approver=approver, approved=False, comment=comment, now=now)
 
 
-def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, now: datetime | None) -> GradeProposal:
+DEMOTION_GRADES = ("B", "C")
+
+
+def _decide(
+    *, proposal_id: int, approver: User, approved: bool, comment: str, now: datetime | None, to_grade: str | None = None,
+) -> GradeProposal:
     now = now or timezone.now()
     comment = (comment or "").strip()
     with transaction.atomic():
@@ -131,6 +142,17 @@ def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, n
             raise GradingError(refusal)
         if approved and proposal.customer.is_blacklisted:
             raise GradingError(_("A blacklisted customer is not graded."))  # reject it instead
+        proposed_to = proposal.to_grade
+        if approved and to_grade and to_grade != proposal.to_grade:
+            if not is_demotion_from_a(proposal.from_grade, proposal.to_grade):
+                raise GradingError(_("Only a demotion from A lets the approver choose the grade."))
+            if to_grade not in DEMOTION_GRADES:
+                raise GradingError(_("An A customer is demoted to B or C."))
+            proposal.to_grade = to_grade
+            proposal.save(update_fields=["to_grade"])
+        elif approved and to_grade and is_demotion_from_a(proposal.from_grade, proposal.to_grade) \
+                and to_grade not in DEMOTION_GRADES:
+            raise GradingError(_("An A customer is demoted to B or C."))
         step = proposal.current_step
         ProposalApproval.objects.create(
             proposal=proposal, step=step, approver=approver, approved=approved, comment=comment, decided_at=now
@@ -149,7 +171,8 @@ def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, n
             _notify_proposer(proposal, approved=approved, comment=comment)
         audit_record(
             actor=approver, action="grading.proposal.approved" if approved else "grading.proposal.rejected",
-            target=proposal, before={"state": before}, after={"state": proposal.state, "step": step, "comment": comment},
+            target=proposal, before={"state": before, "to": proposed_to},
+            after={"state": proposal.state, "step": step, "comment": comment, "to": proposal.to_grade},
         )
     return proposal
 
@@ -170,6 +193,34 @@ def proposal_withdraw(*, proposal_id: int, actor: User, now: datetime | None = N
         proposal.save(update_fields=["state", "decided_at"])
         audit_record(actor=actor, action="grading.proposal.withdrawn", target=proposal)
     return proposal
+
+
+def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: datetime) -> int:
+    """Withdraw the open proposals of a customer just blacklisted, and close its demotion case.
+
+    §4: a blacklisted customer is left out of grading; a proposal left open would count on the
+    approvers' 工作台 and fail when approved. Called by blacklist.services.entry_approve inside
+    its transaction; the withdrawal is by the system, its reason kept on the proposal and in the
+    audit log. Returns the number of proposals withdrawn.
+    """
+    with transaction.atomic():
+        proposals = list(
+            GradeProposal.objects.select_for_update(of=("self",))
+            .filter(customer_id=customer_id, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM])
+        )
+        for proposal in proposals:
+            before = proposal.state
+            proposal.state = ProposalState.WITHDRAWN
+            proposal.decided_at = now
+            proposal.withdrawn_reason = WithdrawalReason.BLACKLISTED
+            proposal.save(update_fields=["state", "decided_at", "withdrawn_reason"])
+            audit_record(
+                actor=actor, action="grading.proposal.withdrawn", target=proposal,
+                before={"state": before}, after={"state": proposal.state, "reason": WithdrawalReason.BLACKLISTED},
+            )
+        # No demotion to escalate: the customer is out of grading altogether.
+        DemotionCase.objects.filter(customer_id=customer_id, resolved_at__isnull=True).update(resolved_at=now)
+    return len(proposals)
 
 
 def _locked(proposal_id: int) -> GradeProposal:

@@ -62,15 +62,39 @@ def test_provisional_grade_stops_at_b():
 @pytest.mark.django_db
 def test_policy_defaults_and_snapshot_follow_the_regulations():
     policy = GradingPolicy.load()
-    assert policy.snapshot() == POLICY | {"thresholds": {"A": "3000000.00", "B": "1000000.00", "C": "500000.00"}}
+    snapshot = policy.snapshot()
+    indicators = snapshot.pop("indicators")
+    assert snapshot == POLICY | {"thresholds": {"A": "3000000.00", "B": "1000000.00", "C": "500000.00"}}
+    assert [(i["key"], i["name"], i["weight"]) for i in indicators] == [
+        ("volume", "业务量", 40), ("payment", "付款记录", 25), ("reputation", "经营信誉", 15), ("loyalty", "忠诚度", 10),
+        ("growth", "发展潜力", 10),
+    ]
     assert (policy.review_opens_month, policy.review_opens_day, policy.review_closes_day) == (3, 25, 30)
     assert policy.demotion_days == 5 and policy.new_customer_evaluation_months == 6
     policy.full_clean()
 
 
 @pytest.mark.django_db
-def test_policy_weights_must_add_up_to_100():
+def test_policy_weights_must_add_up_to_100(administrator, client):
+    """The weights live on the indicator rows; the admin's formset checks their sum."""
     policy = GradingPolicy.load()
-    policy.weight_growth = 20
-    with pytest.raises(Exception, match="100"):
-        policy.full_clean()
+    rows = policy.indicator_list()
+    data = {"indicators-TOTAL_FORMS": str(len(rows)), "indicators-INITIAL_FORMS": str(len(rows)),
+            "threshold_a": "3000000", "threshold_b": "1000000", "threshold_c": "500000", "min_score_a": "80",
+            "min_score_b": "65", "min_score_c": "50", "review_opens_month": "3", "review_opens_day": "25",
+            "review_closes_month": "3", "review_closes_day": "30", "demotion_days": "5",
+            "new_customer_evaluation_months": "6"}
+    for n, ind in enumerate(rows):
+        data |= {f"indicators-{n}-id": str(ind.pk), f"indicators-{n}-policy": str(policy.pk),
+                 f"indicators-{n}-order": str(n), f"indicators-{n}-key": ind.key, f"indicators-{n}-name": ind.name,
+                 f"indicators-{n}-weight": str(ind.weight), f"indicators-{n}-scoring": ind.scoring,
+                 f"indicators-{n}-deduction": str(ind.deduction)}
+    data["indicators-4-weight"] = "20"  # 110 in all
+    client.force_login(administrator)
+    url = f"/admin/grading/gradingpolicy/{policy.pk}/change/"
+    response = client.post(url, data)
+    assert response.status_code == 200 and "110" in response.content.decode()
+    assert [i.weight for i in policy.indicator_list()] == [40, 25, 15, 10, 10]
+    data["indicators-0-weight"] = "30"  # 100 again: saved
+    assert client.post(url, data).status_code == 302
+    assert [i.weight for i in policy.indicator_list()] == [30, 25, 15, 10, 20]
