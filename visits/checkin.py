@@ -58,11 +58,6 @@ def position_parse(*, latitude, longitude, accuracy=None, at=None) -> Position |
     return Position(latitude=lat, longitude=lng, accuracy_m=acc, at=at)
 
 
-def customer_location_usable(customer: Customer) -> CustomerLocation | None:
-    loc = getattr(customer, "location", None) if hasattr(customer, "location") else None
-    return loc if loc is not None and loc.confirmed else None
-
-
 def report_checkin_apply(*, report: VisitReport, position: Position | None, policy: VisitPolicy, now: datetime) -> None:
     """Fill the check-in fields of a new report (inside its transaction) and propose a location.
 
@@ -154,6 +149,10 @@ class NearbyCustomer:
     customer: Customer
     distance_m: int
     days_since_onsite: int | None
+
+    @property
+    def distance_km(self) -> float:
+        return self.distance_m / 1000
 
 
 def customers_near(user: User, *, position: Position, today: date, limit: int = 50) -> list[NearbyCustomer]:

@@ -26,7 +26,7 @@ from customers.selectors import customer_list_for, customer_search
 from customers.services import access_log_record, access_log_record_many
 
 from . import selectors, services
-from .checkin import CheckinError, position_parse
+from .checkin import CheckinError, may_confirm_location, position_parse, proposed_locations_for
 from .forms import CancelPlanForm, ExportForm, VisitPlanForm, VisitReportForm
 from .models import NextStep, PlanStatus, VisitAttachment, VisitPolicy
 from .resources import visit_reports_xlsx
@@ -85,7 +85,16 @@ def pick_customer(request):
     if request.user.is_salesperson and not q:
         qs = qs.filter(owner=request.user)
     rows = list(customer_search(qs, q).order_by("name")[:30])
-    return render(request, "visits/pick_customer.html", {"rows": rows, "q": q, "target": target})
+    day = request.GET.get("day", "")
+    day = day if target == "plan" and len(day) == 10 and parse_date_safe(day) else ""
+    return render(request, "visits/pick_customer.html", {"rows": rows, "q": q, "target": target, "day": day})
+
+
+def parse_date_safe(raw: str):
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
 
 
 @login_required
@@ -94,7 +103,7 @@ def plan_create(request):
     customer = _customer_from(request, user)
     now = timezone.now()
     initial = {}
-    day = parse_date(request.GET.get("day") or "") if len(request.GET.get("day") or "") == 10 else None
+    day = parse_date_safe(request.GET.get("day") or "") if len(request.GET.get("day") or "") == 10 else None
     if day is not None and day >= timezone.localdate(now):
         # From a day of the calendar: that day at 09:00 (one tap plans a visit).
         initial["planned_at"] = datetime.combine(day, time(9, 0), tzinfo=timezone.get_current_timezone())
@@ -185,7 +194,11 @@ def report_create(request):
     return render(request, "visits/report_form.html", {
         "form": form, "customer": customer, "plan": plan,
         "draft_key": f"visit-report:{user.pk}:{customer.pk}:{plan.pk if plan else 0}",
+        "checkin_values": [(name, request.POST.get(name, "")[:40]) for name in CHECKIN_FIELDS],
     })
+
+
+CHECKIN_FIELDS = ("checkin_latitude", "checkin_longitude", "checkin_accuracy", "checkin_at")
 
 
 def _checkin_time(raw: str | None, now):
@@ -252,6 +265,9 @@ def team(request):
     return render(request, "visits/team.html", {
         "summary": summary, "page": page, "owner": owner, "may_export": may_export(user),
         "export_form": ExportForm(),
+        "flagged": list(selectors.flagged_checkins(user, since=summary["month_start"])[:50]),
+        "proposed_locations": list(proposed_locations_for(user)[:50]),
+        "may_confirm_location": may_confirm_location(user),
     })
 
 
