@@ -93,28 +93,37 @@ def calendar_range(*, view: str, anchor: date) -> tuple[date, date]:
     return first, last_of_month + timedelta(days=6 - last_of_month.weekday())
 
 
-def calendar_days(user: User, *, view: str, anchor: date, now: datetime, team: bool = False,
-                  owner_id: int | None = None) -> list[Day]:
+def calendar_days(
+    user: User, *, view: str, anchor: date, now: datetime, team: bool = False, owner_id: int | None = None
+) -> list[Day]:
     """The days of the view with their plans and reports. Two queries whatever the range."""
     first, last = calendar_range(view=view, anchor=anchor)
-    days = {first + timedelta(days=i): Day(on=first + timedelta(days=i)) for i in range((last - first).days + 1)}
+    days = {
+        first + timedelta(days=i): Day(on=first + timedelta(days=i)) for i in range((last - first).days + 1)
+    }
     if view == "month":
         for d in days.values():
             d.in_month = d.on.month == anchor.month
     today_start = day_start(timezone.localdate(now))
-    plans = calendar_plans(user, team=team, owner_id=owner_id).filter(
-        planned_at__gte=day_start(first), planned_at__lt=day_start(last + timedelta(days=1))
-    ).exclude(status=PlanStatus.CANCELLED).order_by("planned_at", "pk")
+    plans = (
+        calendar_plans(user, team=team, owner_id=owner_id)
+        .filter(planned_at__gte=day_start(first), planned_at__lt=day_start(last + timedelta(days=1)))
+        .exclude(status=PlanStatus.CANCELLED)
+        .order_by("planned_at", "pk")
+    )
     for plan in plans:
         plan.is_missed = plan.status in OPEN and plan.planned_at < today_start
         days[timezone.localdate(plan.planned_at)].plans.append(plan)
-    reports = calendar_reports(user, team=team, owner_id=owner_id).filter(visited_on__gte=first, visited_on__lte=last)
+    reports = calendar_reports(user, team=team, owner_id=owner_id).filter(
+        visited_on__gte=first, visited_on__lte=last
+    )
     for report in reports.order_by("visited_on", "pk"):
         days[report.visited_on].reports.append(report)
     return list(days.values())
 
 
 # --- The iCal feed ------------------------------------------------------------------------------
+
 
 def calendar_feed_create(*, user: User) -> CalendarFeed:
     """Make (or renew) the user's secret feed address; the previous address stops working."""

@@ -53,12 +53,18 @@ def position_parse(*, latitude, longitude, accuracy=None, at=None) -> Position |
         acc = round(float(accuracy)) if accuracy not in (None, "") else None
     except (TypeError, ValueError) as exc:
         raise CheckinError(_("The position sent by the phone is not valid.")) from exc
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180) or (acc is not None and acc < 0) or math.isnan(lat + lng):
+    if (
+        not (-90 <= lat <= 90 and -180 <= lng <= 180)
+        or (acc is not None and acc < 0)
+        or math.isnan(lat + lng)
+    ):
         raise CheckinError(_("The position sent by the phone is not valid."))
     return Position(latitude=lat, longitude=lng, accuracy_m=acc, at=at)
 
 
-def report_checkin_apply(*, report: VisitReport, position: Position | None, policy: VisitPolicy, now: datetime) -> None:
+def report_checkin_apply(
+    *, report: VisitReport, position: Position | None, policy: VisitPolicy, now: datetime
+) -> None:
     """Fill the check-in fields of a new report (inside its transaction) and propose a location.
 
     An on-site report without a position, or farther than the policy distance from the
@@ -81,13 +87,24 @@ def report_checkin_apply(*, report: VisitReport, position: Position | None, poli
         report.checkin_flagged = report.checkin_distance_m > policy.checkin_max_distance_m
     elif location is None:
         CustomerLocation.objects.create(
-            customer_id=report.customer_id, latitude=position.latitude, longitude=position.longitude,
-            source=LocationSource.CHECKIN, confirmed=False, proposed_by_report=report, set_by=report.author,
+            customer_id=report.customer_id,
+            latitude=position.latitude,
+            longitude=position.longitude,
+            source=LocationSource.CHECKIN,
+            confirmed=False,
+            proposed_by_report=report,
+            set_by=report.author,
         )
-    report.save(update_fields=[
-        "checkin_latitude", "checkin_longitude", "checkin_accuracy_m", "checkin_at", "checkin_distance_m",
-        "checkin_flagged",
-    ])
+    report.save(
+        update_fields=[
+            "checkin_latitude",
+            "checkin_longitude",
+            "checkin_accuracy_m",
+            "checkin_at",
+            "checkin_distance_m",
+            "checkin_flagged",
+        ]
+    )
 
 
 def may_set_location(user: User) -> bool:
@@ -98,7 +115,9 @@ def may_confirm_location(user: User) -> bool:
     return user.is_manager or user.is_administrator
 
 
-def customer_location_set(*, actor: User, customer_id: int, latitude: float, longitude: float) -> CustomerLocation:
+def customer_location_set(
+    *, actor: User, customer_id: int, latitude: float, longitude: float
+) -> CustomerLocation:
     """The office sets a customer's coordinates (confirmed at once). Assistants and managers only."""
     if not may_set_location(actor):
         raise CheckinError(_("Only the sales assistant or the manager sets a customer's location."))
@@ -107,13 +126,29 @@ def customer_location_set(*, actor: User, customer_id: int, latitude: float, lon
         raise CheckinError(_("Give both latitude and longitude."))
     with transaction.atomic():
         customer = customer_list_for(actor).select_for_update().get(pk=customer_id)
-        before = CustomerLocation.objects.filter(customer=customer).values("latitude", "longitude", "source").first()
-        loc, _created = CustomerLocation.objects.update_or_create(customer=customer, defaults={
-            "latitude": position.latitude, "longitude": position.longitude, "source": LocationSource.ASSISTANT,
-            "confirmed": True, "proposed_by_report": None, "set_by": actor,
-        })
-        audit_record(actor=actor, action="visits.location.set", target=customer, before=before,
-                     after={"latitude": loc.latitude, "longitude": loc.longitude})
+        before = (
+            CustomerLocation.objects.filter(customer=customer)
+            .values("latitude", "longitude", "source")
+            .first()
+        )
+        loc, _created = CustomerLocation.objects.update_or_create(
+            customer=customer,
+            defaults={
+                "latitude": position.latitude,
+                "longitude": position.longitude,
+                "source": LocationSource.ASSISTANT,
+                "confirmed": True,
+                "proposed_by_report": None,
+                "set_by": actor,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="visits.location.set",
+            target=customer,
+            before=before,
+            after={"latitude": loc.latitude, "longitude": loc.longitude},
+        )
     return loc
 
 
@@ -130,8 +165,12 @@ def customer_location_confirm(*, actor: User, customer_id: int) -> CustomerLocat
             raise CheckinError(_("This location is already confirmed."))
         loc.confirmed = True
         loc.save(update_fields=["confirmed", "updated_at"])
-        audit_record(actor=actor, action="visits.location.confirmed", target=customer,
-                     after={"latitude": loc.latitude, "longitude": loc.longitude})
+        audit_record(
+            actor=actor,
+            action="visits.location.confirmed",
+            target=customer,
+            after={"latitude": loc.latitude, "longitude": loc.longitude},
+        )
     return loc
 
 
@@ -165,11 +204,12 @@ def customers_near(user: User, *, position: Position, today: date, limit: int = 
     rows = [
         NearbyCustomer(
             customer=c,
-            distance_m=distance_m(position.latitude, position.longitude, c.location.latitude, c.location.longitude),
+            distance_m=distance_m(
+                position.latitude, position.longitude, c.location.latitude, c.location.longitude
+            ),
             days_since_onsite=(today - c.last_onsite_visit_on).days if c.last_onsite_visit_on else None,
         )
         for c in qs
     ]
     rows.sort(key=lambda r: (r.distance_m, r.customer.pk))
     return rows[:limit]
-

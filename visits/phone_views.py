@@ -54,11 +54,22 @@ def calendar(request):
         first = anchor.replace(day=1)
         prev_day = (first - timedelta(days=1)).replace(day=1)
         next_day = (first + timedelta(days=32)).replace(day=1)
-    return render(request, "visits/calendar.html", {
-        "days": days, "weeks": [days[i:i + 7] for i in range(0, len(days), 7)], "view": view, "anchor": anchor,
-        "today": today, "prev_day": prev_day, "next_day": next_day, "team": team,
-        "may_see_team": cal.may_see_team(user), "owner": owner,
-    })
+    return render(
+        request,
+        "visits/calendar.html",
+        {
+            "days": days,
+            "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
+            "view": view,
+            "anchor": anchor,
+            "today": today,
+            "prev_day": prev_day,
+            "next_day": next_day,
+            "team": team,
+            "may_see_team": cal.may_see_team(user),
+            "owner": owner,
+        },
+    )
 
 
 @login_required
@@ -68,10 +79,17 @@ def plans_upcoming(request):
     team = cal.may_see_team(user) and request.GET.get("scope") != "mine"
     upcoming = Paginator(cal.upcoming_plans(user, now=now, team=team).prefetch_related("visitors"), 30)
     missed = list(cal.missed_plans(user, now=now, team=team).prefetch_related("visitors")[:30])
-    return render(request, "visits/plans_upcoming.html", {
-        "page": upcoming.get_page(request.GET.get("page")), "missed": missed, "team": team,
-        "may_see_team": cal.may_see_team(user), "today": timezone.localdate(now),
-    })
+    return render(
+        request,
+        "visits/plans_upcoming.html",
+        {
+            "page": upcoming.get_page(request.GET.get("page")),
+            "missed": missed,
+            "team": team,
+            "may_see_team": cal.may_see_team(user),
+            "today": timezone.localdate(now),
+        },
+    )
 
 
 @login_required
@@ -81,7 +99,9 @@ def feed_settings(request):
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             cal.calendar_feed_revoke(user=user)
-            messages.success(request, _("The calendar address was revoked: calendars subscribed to it get nothing more."))
+            messages.success(
+                request, _("The calendar address was revoked: calendars subscribed to it get nothing more.")
+            )
         else:
             cal.calendar_feed_create(user=user)
             messages.success(request, _("A new calendar address was made; the previous one no longer works."))
@@ -97,7 +117,9 @@ def feed(request, token):
     user = cal.feed_user(token)
     if user is None:
         raise Http404
-    response = HttpResponse(cal.calendar_feed_ics(user=user, now=timezone.now()), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        cal.calendar_feed_ics(user=user, now=timezone.now()), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="visits.ics"'
     return response
 
@@ -141,8 +163,10 @@ def location_set(request, customer_id):
     if request.method == "POST":
         try:
             checkin.customer_location_set(
-                actor=request.user, customer_id=customer.pk,
-                latitude=request.POST.get("latitude"), longitude=request.POST.get("longitude"),
+                actor=request.user,
+                customer_id=customer.pk,
+                latitude=request.POST.get("latitude"),
+                longitude=request.POST.get("longitude"),
             )
         except checkin.CheckinError as exc:
             error = str(exc)
@@ -150,4 +174,24 @@ def location_set(request, customer_id):
             messages.success(request, _("Location saved."))
             return redirect("customers:detail", pk=customer.pk)
     location = getattr(customer, "location", None) if hasattr(customer, "location") else None
-    return render(request, "visits/location_form.html", {"customer": customer, "location": location, "error": error})
+    latitude = (
+        request.POST.get("latitude", "")[:30]
+        if request.method == "POST"
+        else (location.latitude if location else "")
+    )
+    longitude = (
+        request.POST.get("longitude", "")[:30]
+        if request.method == "POST"
+        else (location.longitude if location else "")
+    )
+    return render(
+        request,
+        "visits/location_form.html",
+        {
+            "customer": customer,
+            "location": location,
+            "error": error,
+            "latitude": latitude,
+            "longitude": longitude,
+        },
+    )

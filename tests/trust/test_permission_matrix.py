@@ -41,7 +41,7 @@ PARAMS = {
 }
 BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket"}
 BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
-           "customer_pk": "customer"}
+           "customer_pk": "customer", "customer_id": "customer", "token": "feed_token"}
 
 
 def url_for(route: Route, ids: dict, **fixed) -> str:
@@ -136,6 +136,14 @@ MATRIX = {
     "visits:report_detail": {"get": ALL, "scope": "owner"},
     "visits:attachment": {"get": ALL, "scope": "owner"},
     "visits:next_step_done": {"post": POST_ALL, "scope": "owner"},
+    "visits:calendar": {"get": ALL},
+    "visits:plans_upcoming": {"get": ALL},
+    "visits:feed_settings": {"get": ALL},
+    # The secret iCal address needs no login (phone calendars); an unknown or revoked token is a 404.
+    "visits:feed": {"get": R(404, 404, 404, 404, 404, 404)},
+    "visits:nearby": {"get": ALL},
+    "visits:location_set": {"get": R(302, 403, 200, 200, 403, 200), "scope": "owner"},
+    "visits:location_confirm": {"post": R(302, NO, NO, OK, NO, OK), "scope": "owner"},
     # --- complaints ---
     "complaints:list": {"get": ALL},
     "complaints:create": {"get": ALL},
