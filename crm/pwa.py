@@ -49,11 +49,23 @@ def manifest(request):
         "background_color": "#ffffff",
         "theme_color": "#0d6efd",
         "icons": [
-            {"src": static("icons/crm-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any maskable"},
-            {"src": static("icons/crm-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any maskable"},
+            {
+                "src": static("icons/crm-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+                "purpose": "any maskable",
+            },
+            {
+                "src": static("icons/crm-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "any maskable",
+            },
         ],
     }
-    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8")
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/manifest+json; charset=utf-8"
+    )
 
 
 SW_SOURCE = settings.BASE_DIR / "static" / "js" / "sw.js"
@@ -69,7 +81,9 @@ def service_worker_config(code: str) -> dict:
         "pagePrefixes": ["/", *CACHED_PAGE_PREFIXES],
         "uncachedParts": UNCACHED_PAGE_PARTS,
         "loginPath": reverse("login"),
-        "staticUrl": settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
+        "staticUrl": settings.STATIC_URL
+        if settings.STATIC_URL.startswith("/")
+        else "/" + settings.STATIC_URL,
     }
 
 

@@ -1,6 +1,7 @@
 """The salesperson's phone (issue 17) on a 390×844 window: offline report with a photo stored once,
 a check-in 5 km away flagged for the manager, the calendar showing a plan three weeks ahead."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,8 +24,13 @@ FIVE_KM_EAST = (31.230416, 121.526300)
 
 def phone_context(browser, **extra):
     return browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
-        timezone_id="Asia/Shanghai", **extra,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        **extra,
     )
 
 
@@ -42,12 +48,16 @@ def shot(page, name):
 
 
 def wait_for_worker(page):
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_report_with_a_photo_written_offline_is_stored_once(browser, live_server, salesperson):
-    customer = CustomerFactory(owner=salesperson, name="上海恒力机械有限公司", short_name="恒力机械", grade="B")
+    customer = CustomerFactory(
+        owner=salesperson, name="上海恒力机械有限公司", short_name="恒力机械", grade="B"
+    )
     context = phone_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -91,8 +101,12 @@ def test_a_report_with_a_photo_written_offline_is_stored_once(browser, live_serv
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_offline_draft_shows_again_with_the_reason(browser, live_server, salesperson, manager, gm_office):
-    customer = CustomerFactory(owner=salesperson, name="苏州华美电子有限公司", short_name="华美电子", grade="C")
+def test_a_refused_offline_draft_shows_again_with_the_reason(
+    browser, live_server, salesperson, manager, gm_office
+):
+    customer = CustomerFactory(
+        owner=salesperson, name="苏州华美电子有限公司", short_name="华美电子", grade="C"
+    )
     context = phone_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -111,27 +125,73 @@ def test_a_refused_offline_draft_shows_again_with_the_reason(browser, live_serve
     # Meanwhile the customer is blacklisted: no new visit can be planned.
     from blacklist import services as blacklist_services
 
-    entry = blacklist_services.entry_report(actor=manager, customer_id=customer.pk, reason_category="payment",
-                                            reason="长期拖欠货款", loss_amount=100_000)
+    entry = blacklist_services.entry_report(
+        actor=manager,
+        customer_id=customer.pk,
+        reason_category="payment",
+        reason="长期拖欠货款",
+        loss_amount=100_000,
+    )
     blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk)
     context.set_offline(False)
     page.goto(f"{live_server.url}/visits/")
     refused = page.locator('[data-testid="draft-refused"]')
     refused.wait_for(state="visible")
     assert "黑名单" in refused.inner_text()
-    page.click('[data-testid="draft-refused"] a')
-    page.locator('[data-testid="draft-refused"].alert').wait_for(state="visible")
-    assert page.input_value("#id_purpose") == "年度合同洽谈" if page.locator("#id_purpose").count() else True
     shot(page, "phone_offline_draft_refused")
     context.close()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_check_in_5_km_away_is_flagged_for_the_manager(browser, live_server, salesperson, assistant, manager):
-    customer = CustomerFactory(owner=salesperson, name="上海恒力机械有限公司", short_name="恒力机械", grade="A")
+def test_a_draft_refused_for_a_validation_error_opens_again_in_its_form(browser, live_server, salesperson):
+    customer = CustomerFactory(
+        owner=salesperson, name="无锡精工机械有限公司", short_name="精工机械", grade="B"
+    )
+    context = phone_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url, salesperson)
+    form_url = f"{live_server.url}/visits/reports/new/?customer={customer.pk}"
+    page.goto(form_url)
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()
+    wait_for_worker(page)
+    context.set_offline(True)
+    page.reload()
+    page.fill(
+        "#id_visited_on", (timezone.localdate() + timedelta(days=3)).isoformat()
+    )  # in the future: refused
+    page.fill("#id_latest_needs", "离线写的需求")
+    page.click('[data-testid="report-submit"]')
+    page.locator('[data-testid="draft-waiting"]').wait_for(state="visible")
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/visits/")
+    page.locator('[data-testid="draft-refused"]').wait_for(state="visible")
+    page.click('[data-testid="draft-refused"] a')
+    page.locator('div[data-testid="draft-refused"]').wait_for(state="visible")
+    assert "不能晚于今天" in page.locator('div[data-testid="draft-refused"]').inner_text()
+    assert page.input_value("#id_latest_needs") == "离线写的需求"
+    shot(page, "phone_offline_draft_reopened")
+    page.fill("#id_visited_on", timezone.localdate().isoformat())
+    page.click('[data-testid="report-submit"]')
+    page.wait_for_url(re.compile(r"/visits/reports/\d+/"))
+    assert VisitReport.objects.get().latest_needs == "离线写的需求"
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_check_in_5_km_away_is_flagged_for_the_manager(
+    browser, live_server, salesperson, assistant, manager
+):
+    customer = CustomerFactory(
+        owner=salesperson, name="上海恒力机械有限公司", short_name="恒力机械", grade="A"
+    )
     checkin.customer_location_set(actor=assistant, customer_id=customer.pk, latitude=HQ[0], longitude=HQ[1])
-    context = phone_context(browser, geolocation={"latitude": FIVE_KM_EAST[0], "longitude": FIVE_KM_EAST[1],
-                                                  "accuracy": 30}, permissions=["geolocation"])
+    context = phone_context(
+        browser,
+        geolocation={"latitude": FIVE_KM_EAST[0], "longitude": FIVE_KM_EAST[1], "accuracy": 30},
+        permissions=["geolocation"],
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     log_in(page, live_server.url, salesperson)
@@ -147,7 +207,9 @@ def test_a_check_in_5_km_away_is_flagged_for_the_manager(browser, live_server, s
     assert report.checkin_flagged and 4900 < report.checkin_distance_m < 5100
     context.close()
 
-    desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    desk = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     page = desk.new_page()
     log_in(page, live_server.url, manager)
     page.goto(f"{live_server.url}/visits/team/")
@@ -160,9 +222,14 @@ def test_a_check_in_5_km_away_is_flagged_for_the_manager(browser, live_server, s
 
 @pytest.mark.django_db(transaction=True)
 def test_the_calendar_shows_a_plan_three_weeks_ahead(browser, live_server, salesperson):
-    customer = CustomerFactory(owner=salesperson, name="无锡精工机械有限公司", short_name="精工机械", grade="B")
-    plan = visit_services.visit_plan_create(actor=salesperson, customer_id=customer.pk, data={
-        "purpose": "年度合同洽谈", "planned_at": timezone.now() + timedelta(weeks=3)})
+    customer = CustomerFactory(
+        owner=salesperson, name="无锡精工机械有限公司", short_name="精工机械", grade="B"
+    )
+    plan = visit_services.visit_plan_create(
+        actor=salesperson,
+        customer_id=customer.pk,
+        data={"purpose": "年度合同洽谈", "planned_at": timezone.now() + timedelta(weeks=3)},
+    )
     context = phone_context(browser)
     page = context.new_page()
     log_in(page, live_server.url, salesperson)
@@ -172,7 +239,9 @@ def test_the_calendar_shows_a_plan_three_weeks_ahead(browser, live_server, sales
         page.click('[data-testid="cal-next"]')
     entry.wait_for(state="visible")
     shot(page, "phone_calendar_month")
-    page.goto(f"{live_server.url}/visits/calendar/?view=week&day={timezone.localdate(plan.planned_at):%Y-%m-%d}")
+    page.goto(
+        f"{live_server.url}/visits/calendar/?view=week&day={timezone.localdate(plan.planned_at):%Y-%m-%d}"
+    )
     assert page.locator(f'[data-testid="cal-plan-{plan.pk}"]').is_visible()
     shot(page, "phone_calendar_week")
     page.goto(f"{live_server.url}/visits/plans/")

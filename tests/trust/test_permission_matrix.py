@@ -87,6 +87,9 @@ POST_ALL = R(302, OK, OK, OK, OK, OK)
 # "query": the query string the page needs ("{customer}" is the record's id).
 MATRIX = {
     "home": {"get": ALL},
+    # The installable app: the manifest and the service worker hold no data, for everyone.
+    "manifest": {"get": R(200, 200, 200, 200, 200, 200)},
+    "service_worker": {"get": R(200, 200, 200, 200, 200, 200)},
     "login": {"get": R(200, 302, 302, 302, 302, 302)},
     "logout": {"post": POST_ALL, "anonymous_get": 405},
     "set_language": {"post": R(OK, OK, OK, OK, OK, OK), "anonymous_get": 302, "get_any": 302},
