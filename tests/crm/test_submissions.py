@@ -164,3 +164,19 @@ def test_two_concurrent_posts_with_one_key_store_one_report(salesperson, custome
     assert VisitReport.objects.count() == 1, results
     report = VisitReport.objects.get()
     assert results == [(302, reverse("visits:report_detail", args=[report.pk]))] * 3
+
+
+def test_admin_add_forms_carry_a_key_and_a_repeat_adds_nothing(client_for, administrator, east):
+    from crm.models import Department
+
+    client = client_for(administrator)
+    page = client.get("/admin/crm/department/add/").content.decode()
+    assert 'name="submission_key"' in page
+    edit = client.get(f"/admin/crm/department/{east.pk}/change/").content.decode()
+    assert 'name="submission_key"' not in edit  # only adds
+    key = str(uuid.uuid4())
+    data = {"name": "华北销售部", "code": "north", "submission_key": key, "_save": "1"}
+    first = client.post("/admin/crm/department/add/", data)
+    second = client.post("/admin/crm/department/add/", data)
+    assert first.status_code == second.status_code == 302 and first.url == second.url
+    assert Department.objects.filter(code="north").count() == 1
