@@ -252,3 +252,29 @@ class JobState(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SubmissionKey(models.Model):
+    """A one-time submission key (issue 13.4): a form that creates something is accepted once.
+
+    The key is a UUID put in the form when it is rendered (`{% submission_key_field %}`). The
+    row is inserted in the same transaction as whatever the form creates, so the unique
+    constraint, not a read-then-write, decides which of two identical POSTs wins; the loser
+    answers with the winner's result (`result_url`). Old keys are purged by a job.
+    """
+
+    key = models.UUIDField(_("submission key"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField(_("path"), max_length=300)
+    result_url = models.CharField(_("result"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+        constraints = [models.UniqueConstraint(fields=["key"], name="crm_submissionkey_key_once")]
+
+    def __str__(self):
+        return str(self.key)

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "crm.middleware.IdleTimeoutMiddleware",
     # Writes every 403 (a refused role, a failed CSRF check) to the audit trail.
     "crm.middleware.PermissionRefusalLogMiddleware",
+    # A POST with a one-time submission key runs once (crm.submissions, issue 13.4).
+    "crm.submissions.SubmissionOnceMiddleware",
     # Last, so that it sees the outcome of the authentication backends.
     "axes.middleware.AxesMiddleware",
 ]
@@ -327,6 +329,8 @@ CRM_JOBS = {
     "annual-review": "grading.services.annual_review_open",
     # The outbox sweep: e-mails of notifications whose on-commit send was lost.
     "notification-outbox": "crm.services.notification_outbox_drain",
+    # Forget one-time submission keys older than 30 days (crm.submissions).
+    "submission-keys-purge": "crm.submissions.submission_keys_purge",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -341,12 +345,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "annual-review": {"task": "crm.run_job", "schedule": crontab(hour=1, minute=0), "args": ["annual-review"]},
     "notification-outbox": {"task": "crm.run_job", "schedule": crontab(minute="*/5"), "args": ["notification-outbox"]},
+    "submission-keys-purge": {
+        "task": "crm.run_job", "schedule": crontab(hour=3, minute=20), "args": ["submission-keys-purge"],
+    },
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo"]
+DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -50,11 +50,21 @@ class VisitPlanForm(CapitalisedLabels, forms.Form):
     )
     content = forms.CharField(label=_("content to cover"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3}))
 
-    def __init__(self, *args, customer: Customer, user, **kwargs):
+    def __init__(self, *args, customer: Customer, user, now=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+        self.fields["planned_at"].widget.attrs["min"] = timezone.localtime(self.now).strftime("%Y-%m-%dT00:00")
         self.fields["visitors"].queryset = visitor_choices(customer)
         self.fields["contacts"].queryset = customer.contacts.all()
         self.initial.setdefault("visitors", [user.pk])
+
+    def clean_planned_at(self):
+        from .services import PLAN_PAST_GRACE
+
+        value = self.cleaned_data["planned_at"]
+        if value < self.now - PLAN_PAST_GRACE:
+            raise forms.ValidationError(_("A visit cannot be planned in the past."))
+        return value
 
     def service_data(self) -> dict:
         d = self.cleaned_data

@@ -24,6 +24,11 @@ class VisitPolicy(SingletonPolicy):
         help_text=_("Leave empty for no requirement."),
     )
 
+    checkin_max_distance_m = models.PositiveIntegerField(
+        _("check-in: farthest distance from the customer (metres)"), default=1000,
+        help_text=_("An on-site report checked in farther than this, or without a position, is marked for the manager."),
+    )
+
     class Meta:
         verbose_name = _("visit cadence policy")
         verbose_name_plural = _("visit cadence policy")
@@ -34,7 +39,10 @@ class VisitPolicy(SingletonPolicy):
                 & (models.Q(grade_c_days__isnull=True) | models.Q(grade_c_days__gte=1))
                 & (models.Q(grade_d_days__isnull=True) | models.Q(grade_d_days__gte=1)),
                 name="visits_visitpolicy_positive_intervals",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(checkin_max_distance_m__gte=10), name="visits_visitpolicy_checkin_distance_min"
+            ),
         ]
 
     def __str__(self):
@@ -137,6 +145,14 @@ class VisitReport(models.Model):
         _("cooperation intent"), max_length=20, choices=CooperationIntent.choices, blank=True
     )
     summary = models.TextField(_("other notes"), blank=True)
+    # 外勤签到: the phone's position when the report was started (with consent), never tracked.
+    checkin_latitude = models.FloatField(_("check-in latitude"), null=True, blank=True)
+    checkin_longitude = models.FloatField(_("check-in longitude"), null=True, blank=True)
+    checkin_accuracy_m = models.PositiveIntegerField(_("check-in accuracy (m)"), null=True, blank=True)
+    checkin_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checkin_distance_m = models.PositiveIntegerField(_("distance from the customer (m)"), null=True, blank=True)
+    # Marked for the manager: an on-site report without a position or farther than the policy distance.
+    checkin_flagged = models.BooleanField(_("check-in marked for the manager"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -147,6 +163,13 @@ class VisitReport(models.Model):
             models.CheckConstraint(condition=models.Q(mode__in=VisitMode.values), name="visits_visitreport_mode_valid"),
             models.CheckConstraint(
                 condition=models.Q(purpose__in=VisitPurpose.values), name="visits_visitreport_purpose_valid"
+            ),
+            # A position is whole (both coordinates) and on the globe.
+            models.CheckConstraint(
+                condition=(models.Q(checkin_latitude__isnull=True) & models.Q(checkin_longitude__isnull=True))
+                | (models.Q(checkin_latitude__gte=-90, checkin_latitude__lte=90)
+                   & models.Q(checkin_longitude__gte=-180, checkin_longitude__lte=180)),
+                name="visits_visitreport_checkin_position_valid",
             ),
         ]
         indexes = [
@@ -213,3 +236,65 @@ class VisitAttachment(StoredFile):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class LocationSource(models.TextChoices):
+    ASSISTANT = "assistant", _("Set by the office")
+    CHECKIN = "checkin", _("Proposed by a check-in")
+
+
+class CustomerLocation(models.Model):
+    """Where a customer is (for check-in distances and 附近客户).
+
+    Set by the assistant (or a manager), or proposed by the first checked-in on-site visit and
+    used only once the manager has confirmed it.
+    """
+
+    customer = models.OneToOneField(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="location")
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    source = models.CharField(_("source"), max_length=20, choices=LocationSource.choices)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    proposed_by_report = models.ForeignKey(
+        VisitReport, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer location")
+        verbose_name_plural = _("customer locations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="visits_customerlocation_on_globe",
+            ),
+            models.CheckConstraint(condition=models.Q(source__in=LocationSource.values), name="visits_customerlocation_source_valid"),
+            # What the office typed is confirmed by definition; a check-in's proposal waits for the manager.
+            models.CheckConstraint(
+                condition=~models.Q(source=LocationSource.ASSISTANT, confirmed=False),
+                name="visits_customerlocation_office_confirmed",
+            ),
+        ]
+        indexes = [models.Index(fields=["confirmed"], name="visits_location_confirmed_idx")]
+
+    def __str__(self):
+        return f"{self.customer} ({self.latitude:.5f}, {self.longitude:.5f})"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCal address (日历订阅). Revoking deletes the row: the old address is a 404."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(_("token"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [models.UniqueConstraint(fields=["token"], name="visits_calendarfeed_token_unique")]
+
+    def __str__(self):
+        return str(self.user)

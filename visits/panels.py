@@ -10,7 +10,9 @@ from crm.models import Role
 from crm.registry import Panel
 
 from . import selectors
-from .models import VisitPlan, VisitPolicy, VisitReport
+from .calendar import day_start
+from .checkin import may_set_location
+from .models import CustomerLocation, VisitPlan, VisitPolicy, VisitReport
 
 TIMELINE_PLANS = 10
 TIMELINE_REPORTS = 15
@@ -25,6 +27,9 @@ def customer_visits_context(request, customer) -> dict:
     reports = list(
         VisitReport.objects.filter(customer=customer).select_related("author").order_by("-visited_on", "-pk")[:TIMELINE_REPORTS]
     )
+    today_start = day_start(today)
+    for p in plans:
+        p.is_missed = p.is_open and p.planned_at < today_start  # 未执行
     timeline = [{"on": timezone.localdate(p.planned_at), "plan": p} for p in plans]
     timeline += [{"on": r.visited_on, "report": r} for r in reports]
     timeline.sort(key=lambda e: e["on"], reverse=True)
@@ -36,6 +41,8 @@ def customer_visits_context(request, customer) -> dict:
         "days_overdue": (today - due).days if due and due < today else 0,
         "interval": policy.intervals().get(customer.grade),
         "can_plan": not customer.is_blacklisted,
+        "location": CustomerLocation.objects.filter(customer=customer).first(),
+        "may_set_location": may_set_location(request.user),
     }
 
 

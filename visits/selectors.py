@@ -114,6 +114,13 @@ def reports_for(user: User) -> QuerySet[VisitReport]:
     return VisitReport.objects.filter(customer__in=customer_list_for(user)).select_related("customer", "author", "plan")
 
 
+def flagged_checkins(user: User, *, since: date) -> QuerySet[VisitReport]:
+    """On-site reports since `since` marked for the manager (no position, or too far)."""
+    return reports_for(user).filter(mode=VisitMode.ONSITE, checkin_flagged=True, visited_on__gte=since).order_by(
+        "-visited_on", "-pk"
+    )
+
+
 def week_bounds(now: datetime) -> tuple[datetime, datetime, datetime]:
     """Start of today, start of tomorrow and end of this week (next Monday 00:00), local time."""
     today = timezone.localdate(now)
@@ -159,6 +166,8 @@ class SalespersonRow:
     compliant: int = 0
     visits: int = 0
     onsite: int = 0
+    onsite_checked_in: int = 0  # on-site reports with a position within the policy distance
+    onsite_flagged: int = 0  # on-site reports without a position or too far: marked for the manager
 
     @property
     def compliance_rate(self) -> float | None:
@@ -207,12 +216,16 @@ def team_summary(user: User, *, now: datetime, policy: VisitPolicy | None = None
         VisitReport.objects.filter(customer__in=visible, visited_on__gte=month_start, visited_on__lte=today)
         .order_by()
         .values("author_id")
-        .annotate(visits=Count("pk"), onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)))
+        .annotate(
+            visits=Count("pk"), onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)),
+            onsite_flagged=Count("pk", filter=Q(mode=VisitMode.ONSITE, checkin_flagged=True)),
+        )
     )
     for r in per_author:
         row = rows.get(r["author_id"])
         if row is not None:
-            row.visits, row.onsite = r["visits"], r["onsite"]
+            row.visits, row.onsite, row.onsite_flagged = r["visits"], r["onsite"], r["onsite_flagged"]
+            row.onsite_checked_in = r["onsite"] - r["onsite_flagged"]
 
     required = sum(r.required for r in rows.values())
     compliant = sum(r.compliant for r in rows.values())
@@ -223,6 +236,8 @@ def team_summary(user: User, *, now: datetime, policy: VisitPolicy | None = None
         "overdue": sum(r.overdue for r in rows.values()),
         "compliance_rate": compliant / required if required else None,
         "visits": sum(r.visits for r in rows.values()),
+        "onsite_checked_in": sum(r.onsite_checked_in for r in rows.values()),
+        "onsite_flagged": sum(r.onsite_flagged for r in rows.values()),
         "month_start": month_start,
     }
 

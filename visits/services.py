@@ -10,7 +10,7 @@ reference="complaint:<id>")` records a 回访 (the complaints app, §6). Its sig
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +24,7 @@ from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from customers.services import customer_onsite_visit_record
 
+from .checkin import Position, report_checkin_apply
 from .models import (
     CooperationIntent,
     NextStep,
@@ -39,6 +40,8 @@ from .selectors import date_of_day_number, overdue_customers
 
 ATTACHMENT_KINDS = tuple(dict.fromkeys(IMAGES + DOCUMENTS))
 REPORT_TEXT_FIELDS = ("latest_needs", "opinions", "problems", "competitor_news", "summary")
+# A plan typed a few minutes after its time (planning the visit one is starting) is not "in the past".
+PLAN_PAST_GRACE = timedelta(minutes=15)
 
 
 class VisitError(Exception):
@@ -85,6 +88,8 @@ def visit_plan_create(*, actor: User, customer_id: int, data: dict, now: datetim
         planned_at = data.get("planned_at")
         if not planned_at:
             raise VisitError(_("Give the planned date and time."))
+        if planned_at < now - PLAN_PAST_GRACE:
+            raise VisitError(_("A visit cannot be planned in the past."))
         if not (data.get("purpose") or "").strip():
             raise VisitError(_("Give the purpose of the visit."))
         plan = VisitPlan.objects.create(
@@ -180,6 +185,7 @@ def visit_report_create(
     now: datetime | None = None,
     purpose: str = VisitPurpose.REGULAR,
     reference: str = "",
+    checkin: Position | None = None,
 ) -> VisitReport:
     """Record a visit report (客户拜访报告), domain §5.
 
@@ -189,6 +195,8 @@ def visit_report_create(
     same customer, planned or confirmed) becomes done. An on-site visit moves the customer's
     last on-site visit date (the cadence, §5); the other modes are follow-ups.
     `purpose=VisitPurpose.RETURN_VISIT` with `reference="complaint:<id>"` records a 回访 (§6).
+    `checkin`: the phone's position when the report was started (外勤签到, visits.checkin); an
+    on-site report without one, or too far from the customer, is marked for the manager.
     Raises VisitError (message for the user), Customer/VisitPlan.DoesNotExist when not visible.
     """
     now = now or timezone.now()
@@ -236,6 +244,7 @@ def visit_report_create(
                 att.file.save(kind.ext, f, save=False)
                 stored.append(att)
                 att.save()
+            report_checkin_apply(report=report, position=checkin, policy=VisitPolicy.load(), now=now)
             if plan is not None:
                 plan.status = PlanStatus.DONE
                 plan.save(update_fields=["status", "updated_at"])
@@ -244,7 +253,8 @@ def visit_report_create(
             audit_record(
                 actor=author, action="visits.report.created", target=report,
                 after={"visited_on": visited_on, "mode": mode, "purpose": purpose, "plan": plan_id,
-                       "attachments": len(stored), "next_steps": len(steps)},
+                       "attachments": len(stored), "next_steps": len(steps),
+                       "checkin_distance_m": report.checkin_distance_m, "checkin_flagged": report.checkin_flagged},
             )
     except Exception:
         for att in stored:  # nothing half-written: no orphan file

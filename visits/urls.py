@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import phone_views, views
 
 app_name = "visits"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("steps/<int:pk>/done/", views.next_step_done, name="next_step_done"),
+    path("calendar/", phone_views.calendar, name="calendar"),
+    path("plans/", phone_views.plans_upcoming, name="plans_upcoming"),
+    path("calendar/subscribe/", phone_views.feed_settings, name="feed_settings"),
+    path("calendar/feed/<str:token>.ics", phone_views.feed, name="feed"),
+    path("nearby/", phone_views.nearby, name="nearby"),
+    path("locations/<int:customer_id>/", phone_views.location_set, name="location_set"),
+    path("locations/<int:customer_id>/confirm/", phone_views.location_confirm, name="location_confirm"),
 ]

@@ -4,6 +4,8 @@ Every view reads through the selectors, scoped by customer_list_for(user): a pla
 attachment or next step of a customer the user may not see is a 404.
 """
 
+from datetime import UTC, datetime, time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +27,7 @@ from customers.selectors import customer_list_for, customer_search
 from customers.services import access_log_record, access_log_record_many
 
 from . import selectors, services
+from .checkin import CheckinError, may_confirm_location, position_parse, proposed_locations_for
 from .forms import CancelPlanForm, ExportForm, VisitPlanForm, VisitReportForm
 from .models import NextStep, PlanStatus, VisitAttachment, VisitPolicy
 from .resources import visit_reports_xlsx
@@ -82,17 +86,32 @@ def pick_customer(request):
     if request.user.is_salesperson and not q:
         qs = qs.filter(owner=request.user)
     rows = list(customer_search(qs, q).order_by("name")[:30])
-    return render(request, "visits/pick_customer.html", {"rows": rows, "q": q, "target": target})
+    day = request.GET.get("day", "")
+    day = day if target == "plan" and len(day) == 10 and parse_date_safe(day) else ""
+    return render(request, "visits/pick_customer.html", {"rows": rows, "q": q, "target": target, "day": day})
+
+
+def parse_date_safe(raw: str):
+    try:
+        return parse_date(raw)
+    except ValueError:
+        return None
 
 
 @login_required
 def plan_create(request):
     user = request.user
     customer = _customer_from(request, user)
-    form = VisitPlanForm(request.POST or None, customer=customer, user=user)
+    now = timezone.now()
+    initial = {}
+    day = parse_date_safe(request.GET.get("day") or "") if len(request.GET.get("day") or "") == 10 else None
+    if day is not None and day >= timezone.localdate(now):
+        # From a day of the calendar: that day at 09:00 (one tap plans a visit).
+        initial["planned_at"] = datetime.combine(day, time(9, 0), tzinfo=timezone.get_current_timezone())
+    form = VisitPlanForm(request.POST or None, initial=initial, customer=customer, user=user, now=now)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.visit_plan_create(actor=user, customer_id=customer.pk, data=form.service_data())
+            plan = services.visit_plan_create(actor=user, customer_id=customer.pk, data=form.service_data(), now=now)
         except services.VisitError as exc:
             form.add_error(None, str(exc))
         else:
@@ -160,11 +179,15 @@ def report_create(request):
     if request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("photos") + request.FILES.getlist("files")
         try:
+            position = position_parse(
+                latitude=request.POST.get("checkin_latitude"), longitude=request.POST.get("checkin_longitude"),
+                accuracy=request.POST.get("checkin_accuracy"), at=_checkin_time(request.POST.get("checkin_at"), now),
+            )
             report = services.visit_report_create(
                 author=user, customer_id=customer.pk, data=form.service_data(),
-                plan_id=plan.pk if plan else None, attachments=files, now=now,
+                plan_id=plan.pk if plan else None, attachments=files, now=now, checkin=position,
             )
-        except services.VisitError as exc:
+        except (services.VisitError, CheckinError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Visit report saved."))
@@ -172,7 +195,20 @@ def report_create(request):
     return render(request, "visits/report_form.html", {
         "form": form, "customer": customer, "plan": plan,
         "draft_key": f"visit-report:{user.pk}:{customer.pk}:{plan.pk if plan else 0}",
+        "checkin_values": [(name, request.POST.get(name, "")[:40]) for name in CHECKIN_FIELDS],
     })
+
+
+CHECKIN_FIELDS = ("checkin_latitude", "checkin_longitude", "checkin_accuracy", "checkin_at")
+
+
+def _checkin_time(raw: str | None, now):
+    """When the phone took the position (milliseconds since 1970, from JS); never in the future."""
+    try:
+        at = datetime.fromtimestamp(int(raw) / 1000, tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return min(at, now)
 
 
 @login_required
@@ -230,6 +266,9 @@ def team(request):
     return render(request, "visits/team.html", {
         "summary": summary, "page": page, "owner": owner, "may_export": may_export(user),
         "export_form": ExportForm(),
+        "flagged": list(selectors.flagged_checkins(user, since=summary["month_start"])[:50]),
+        "proposed_locations": list(proposed_locations_for(user)[:50]),
+        "may_confirm_location": may_confirm_location(user),
     })
 
 

@@ -46,3 +46,13 @@ def wan(value):
     if value in (None, ""):
         return ""
     return f"{float(value) / 10000:,.2f}"
+
+
+@register.simple_tag
+def submission_key_field():
+    """The hidden one-time submission key of a form that creates something (crm.submissions)."""
+    import uuid
+
+    from django.utils.html import format_html
+
+    return format_html('<input type="hidden" name="submission_key" value="{}">', uuid.uuid4())

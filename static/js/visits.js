@@ -67,7 +67,8 @@
     form.addEventListener("change", save);
     form.addEventListener("submit", function (event) {
       save();
-      if (navigator.onLine === false) {
+      // A form with offline drafts (offline.js) keeps it in IndexedDB and sends it later itself.
+      if (navigator.onLine === false && !form.hasAttribute("data-offline-draft")) {
         event.preventDefault();
         if (offline) { offline.classList.remove("d-none"); offline.scrollIntoView(); }
       }

@@ -37,6 +37,8 @@ VOLATILE = [
     re.compile(rb'csrf[-_]?token["\']?\s*[:=]\s*["\'][^"\']+["\']', re.I),
     re.compile(rb'"X-CSRFToken": "[^"]+"'),
     re.compile(rb'<meta name="csrf-token" content="[^"]+">'),
+    # The one-time submission key of a form (issue 13.4): a new UUID at every render, like a CSRF token.
+    re.compile(rb'name="submission_key" value="[^"]+"'),
 ]
 
 
@@ -61,7 +63,7 @@ def south_secrets(south_salesperson, south_manager):
                                      complaint_type="quality", description=f"{SECRET}投诉内容", claim_amount=500_000)
     visit_services.visit_plan_create(actor=south_salesperson, customer_id=customer.pk, data={
         "purpose": f"{SECRET}拜访", "planned_at": NOW + dt.timedelta(days=2), "content": SECRET,
-        "visitor_ids": [south_salesperson.pk], "contact_ids": []})
+        "visitor_ids": [south_salesperson.pk], "contact_ids": []}, now=NOW)
     visit_services.visit_report_create(author=south_salesperson, customer_id=customer.pk, data={
         "visited_on": NOW.date() - dt.timedelta(days=1), "mode": "onsite", "latest_needs": f"{SECRET}需求"})
     proposal_create(actor=south_salesperson, customer_id=other.pk, to_grade="B", reason=f"{SECRET}理由")

@@ -43,7 +43,7 @@ PARAMS = {
 }
 BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket"}
 BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
-           "customer_pk": "customer"}
+           "customer_pk": "customer", "customer_id": "customer", "token": "feed_token"}
 
 
 def url_for(route: Route, ids: dict, **fixed) -> str:
@@ -90,6 +90,9 @@ POST_ALL = R(302, OK, OK, OK, OK, OK)
 MATRIX = {
     "home": {"get": ALL},
     "favicon": {"get": R(301, 301, 301, 301, 301, 301)},
+    # The installable app: the manifest and the service worker hold no data, for everyone.
+    "manifest": {"get": R(200, 200, 200, 200, 200, 200)},
+    "service_worker": {"get": R(200, 200, 200, 200, 200, 200)},
     "login": {"get": R(200, 302, 302, 302, 302, 302)},
     "logout": {"post": POST_ALL, "anonymous_get": 405},
     "set_language": {"post": R(OK, OK, OK, OK, OK, OK), "anonymous_get": 302, "get_any": 302},
@@ -142,6 +145,14 @@ MATRIX = {
     "visits:report_detail": {"get": ALL, "scope": "owner"},
     "visits:attachment": {"get": ALL, "scope": "owner"},
     "visits:next_step_done": {"post": POST_ALL, "scope": "owner"},
+    "visits:calendar": {"get": ALL},
+    "visits:plans_upcoming": {"get": ALL},
+    "visits:feed_settings": {"get": ALL},
+    # The secret iCal address needs no login (phone calendars); an unknown or revoked token is a 404.
+    "visits:feed": {"get": R(404, 404, 404, 404, 404, 404)},
+    "visits:nearby": {"get": ALL},
+    "visits:location_set": {"get": R(302, 403, 200, 200, 403, 200), "scope": "owner"},
+    "visits:location_confirm": {"post": R(302, NO, NO, OK, NO, OK), "scope": "owner"},
     # --- complaints ---
     "complaints:list": {"get": ALL},
     "complaints:create": {"get": ALL},

@@ -77,5 +77,5 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         "plan": plan.pk, "report": report.pk, "visit_attachment": report.attachments.get().pk,
         "step": report.next_steps.get().pk, "ticket": ticket.pk, "ticket_attachment": ticket.attachments.get().pk,
         "entry": entry.pk, "evidence": entry.evidence.get().pk, "expired_entry": old.pk,
-        "readmission": readmission.pk, "notification": notification.pk, "import_job": import_job.pk,
+        "readmission": readmission.pk, "notification": notification.pk, "import_job": import_job.pk, "feed_token": "revoked-or-unknown",
     }

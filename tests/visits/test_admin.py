@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_administrator_edits_the_cadence_policy(client_for, administrator):
     policy = VisitPolicy.load()
     url = reverse("admin:visits_visitpolicy_change", args=[policy.pk])
-    response = client_for(administrator).post(url, {"grade_a_days": 45, "grade_b_days": 60, "grade_c_days": 365, "grade_d_days": ""})
+    response = client_for(administrator).post(url, {"grade_a_days": 45, "grade_b_days": 60, "grade_c_days": 365, "grade_d_days": "", "checkin_max_distance_m": 1000})
     assert response.status_code == 302
     assert VisitPolicy.load().intervals() == {"A": 45, "B": 60, "C": 365}
 

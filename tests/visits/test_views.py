@@ -215,7 +215,8 @@ def test_customer_panel_context_constant_queries(rf, salesperson, frozen, django
     request = rf.get("/")
     request.user = salesperson
     VisitPolicy.load()
-    with django_assert_num_queries(3):
+    # policy, plans, reports, the customer's location (check-in, issue 17)
+    with django_assert_num_queries(4):
         ctx = customer_visits_context(request, customer)
     assert ctx["days_overdue"] == 10 and ctx["next_due"] == TODAY - timedelta(days=10)
     assert len(ctx["timeline"]) == 10
