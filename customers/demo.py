@@ -26,6 +26,7 @@ from .models import (
     StaffSize,
     YearlyFigure,
 )
+from .pinyin import set_customer_keys
 from .validators import credit_code_check_char, normalize_company_name
 
 DEPARTMENTS = [
@@ -227,6 +228,7 @@ def seed(*, now=None, count: int = 300) -> str:
             created_by=users["assistant_east"] if dept_code == "east" else owner,
             last_confirmed_at=now - timedelta(days=rng.randrange(0, 300)),
         )
+        set_customer_keys(candidate)
         if normalized not in existing:
             new_customers.append(candidate)
     Customer.objects.bulk_create(new_customers, batch_size=500)

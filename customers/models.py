@@ -113,6 +113,10 @@ class Customer(models.Model):
     name = models.CharField(_("full name"), max_length=200)
     name_normalized = models.CharField(_("normalised name"), max_length=200, editable=False, db_index=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    # Pinyin of the name (the list's sort order) and the full pinyin and initials of the name and
+    # short name (search, issue 17); kept by customers.pinyin.set_customer_keys in the services.
+    name_pinyin = models.CharField(_("name pinyin"), max_length=255, editable=False, default="", db_index=True)
+    pinyin_keys = models.CharField(_("pinyin keys"), max_length=1000, editable=False, default="", db_index=True)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code],
         help_text=_("18 characters, GB 32100-2015"),
@@ -181,7 +185,7 @@ class Customer(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["name_normalized", "version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"])
 
     objects = CustomerQuerySet.as_manager()
 

@@ -28,8 +28,9 @@ from .models import (
     QualificationDocument,
     YearlyFigure,
 )
+from .pinyin import set_customer_keys
 from .selectors import customer_admission_conflict
-from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
+from .validators import normalize_credit_code, normalize_mobile, normalize_text
 
 
 class CustomerError(Exception):
@@ -54,12 +55,18 @@ def _diff(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
 
 
-def admission_refusal_message(blocked: Customer) -> str:
-    """The refusal names the blacklist entry and its end date (domain §2, §4).
+def admission_refusal_message(blocked: Customer, viewer: User | None = None) -> str:
+    """The refusal names the blacklist (domain §2, §4, issue 14.2) and, for a `viewer` who may
+    see the blacklisted customer (or when no viewer is given), the entry and its end date.
 
     The entry is read through the reverse relation the blacklist app declares, so this app
     does not import it.
     """
+    if viewer is not None and not Customer.objects.visible_to(viewer).filter(pk=blocked.pk).exists():
+        return _(
+            "Admission refused: “%(name)s” is on the blacklist. A blacklisted customer cannot be created, "
+            "imported or re-activated."
+        ) % {"name": blocked.name}
     entry = None
     if hasattr(blocked, "blacklist_entries"):
         entry = blocked.blacklist_entries.filter(state="active").only("pk").order_by("-pk").first()
@@ -69,17 +76,17 @@ def admission_refusal_message(blocked: Customer) -> str:
     ) % {"name": blocked.name, "entry": entry.pk if entry else "—", "until": blocked.blacklisted_until}
 
 
-def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None) -> None:
-    """Domain §2 准入: refuse an archive matching an actively blacklisted customer."""
+def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None, actor: User | None = None) -> None:
+    """Domain §2 准入: refuse an archive matching an actively blacklisted customer (checked before
+    any duplicate rule, so the refusal names the blacklist, issue 14.2)."""
     blocked = customer_admission_conflict(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
     if blocked is not None:
-        raise CustomerError(admission_refusal_message(blocked))
+        raise CustomerError(admission_refusal_message(blocked, actor))
 
 
 def _clean_and_save(customer: Customer) -> None:
     customer.credit_code = normalize_credit_code(customer.credit_code)
-    customer.name = normalize_text(customer.name)
-    customer.name_normalized = normalize_company_name(customer.name)
+    set_customer_keys(customer)
     try:
         customer.full_clean()
     except ValidationError as exc:
@@ -130,7 +137,7 @@ def customer_create(*, actor: User, data: dict, owner: User | None = None, now: 
         raise CustomerError(_("You may not create customers."))
     owner = _resolve_owner(actor=actor, owner=owner)
     with transaction.atomic():
-        ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
+        ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""), actor=actor)
         customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor, last_confirmed_at=now)
         for field in EDITABLE_FIELDS:
             if field in data:
@@ -159,7 +166,9 @@ def customer_update(*, actor: User, customer_id: int, data: dict, expected_versi
             if field in data:
                 setattr(customer, field, data[field])
         if customer.is_blacklisted is False:
-            ensure_admissible(name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk)
+            ensure_admissible(
+                name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk, actor=actor
+            )
         customer.version = F("version") + 1
         customer._history_user = actor
         _clean_and_save_with_version(customer)
@@ -173,8 +182,7 @@ def _clean_and_save_with_version(customer: Customer) -> None:
     version_expr = customer.version
     customer.version = 0  # full_clean cannot validate an expression
     customer.credit_code = normalize_credit_code(customer.credit_code)
-    customer.name = normalize_text(customer.name)
-    customer.name_normalized = normalize_company_name(customer.name)
+    set_customer_keys(customer)
     try:
         customer.full_clean()
     except ValidationError as exc:

@@ -15,6 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.admin import CustomerNameSearchMixin
+
 from .models import (
     DemotionCase,
     Evaluation,
@@ -86,7 +88,7 @@ class ShowFilter(admin.SimpleListFilter):
 
 
 @admin.register(GradeProposal)
-class GradeProposalAdmin(ScopedAdmin):
+class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer_name", "department", "grade_change", "short_reason", "score", "age", "state", "proposer")
     list_filter = (ShowFilter, "state", "round")
     list_select_related = ("customer", "customer__department", "evaluation", "proposed_by")
@@ -259,7 +261,7 @@ class GradeProposalAdmin(ScopedAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin):
+class EvaluationAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer", "kind", "period_year", "business_volume", "weighted_score", "grade_before",
                     "suggested_grade", "evaluated_by", "created_at")
     list_filter = ("kind", "suggested_grade", "round")
@@ -268,7 +270,7 @@ class EvaluationAdmin(ScopedAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ScopedAdmin):
+class IncidentAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer", "incident_type", "occurred_on", "is_serious", "recorded_by")
     list_filter = ("incident_type", "is_serious")
     list_select_related = ("customer", "recorded_by")
@@ -283,7 +285,7 @@ class DemotionCaseAdmin(ScopedAdmin):
 
 
 @admin.register(GradeChange)
-class GradeChangeAdmin(ScopedAdmin):
+class GradeChangeAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer", "from_grade", "to_grade", "provisional", "why", "proposed_by", "approvers", "changed_at")
     list_select_related = ("customer", "proposed_by")
     search_fields = ("customer__name",)
