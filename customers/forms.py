@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds
 from crm.uploads import XLSX
 
 from .models import (
@@ -201,8 +202,8 @@ class DocumentForm(BootstrapMixin, forms.Form):
         label=_("File"), help_text=_("PDF, JPG, PNG, WEBP, DOCX or XLSX, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx"}),
     )
-    issued_on = forms.DateField(label=_("Issue date"), required=False, widget=DateInput())
-    expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=DateInput())
+    issued_on = forms.DateField(validators=[TypedDateBounds()], label=_("Issue date"), required=False, widget=DateInput())
+    expires_on = forms.DateField(validators=[TypedDateBounds()], label=_("Expiry date"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

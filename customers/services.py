@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.date_bounds import check_date
 from crm.models import Notification, Role, User
 from crm.registry import customer_activated
 from crm.services import add_months, audit_record, notification_bulk_send
@@ -435,6 +436,11 @@ def document_upload(
         raise CustomerError(" ".join(exc.messages)) from exc
     if issued_on and expires_on and expires_on < issued_on:
         raise CustomerError(_("The expiry date must not be before the issue date."))
+    try:
+        for typed in (issued_on, expires_on):
+            check_date(typed, today=timezone.localdate())
+    except ValidationError as exc:
+        raise CustomerError(" ".join(exc.messages)) from exc
     with transaction.atomic():
         customer = _archive_for(actor, customer_id)
         doc = QualificationDocument(

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds
+
 from .models import GRADES, Evaluation, IncidentType
 
 SCORE_LABELS = {
@@ -62,7 +64,7 @@ class ProposalForm(forms.Form):
 
 class IncidentForm(forms.Form):
     incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(validators=[TypedDateBounds(allow_future=False)], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel; at most 10 MB."))
     is_serious = forms.BooleanField(

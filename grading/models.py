@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds, date_bounds_q
 from crm.models import SingletonPolicy
 from customers.models import Customer
 
@@ -220,7 +221,7 @@ class Incident(models.Model):
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="incidents")
     incident_type = models.CharField(_("type"), max_length=20, choices=IncidentType.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[TypedDateBounds()])
     description = models.TextField(_("description"))
     evidence = models.FileField(_("evidence"), upload_to=incident_upload_to, max_length=200, blank=True)
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
@@ -238,6 +239,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-occurred_on", "-id"]
         constraints = [
+            models.CheckConstraint(condition=date_bounds_q("occurred_on"), name="grading_incident_occurred_on_bounds"),
             models.CheckConstraint(
                 condition=~models.Q(incident_type="loss") | models.Q(is_serious=True),
                 name="grading_incident_loss_is_serious",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.date_bounds import check_date
 from crm.models import User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
@@ -44,6 +45,10 @@ def incident_record(
         raise GradingError(_("Describe the incident."))
     if occurred_on > timezone.localdate(now):
         raise GradingError(_("The incident date cannot be in the future."))
+    try:
+        check_date(occurred_on, today=timezone.localdate(now), allow_future=False)
+    except ValidationError as exc:
+        raise GradingError(" ".join(exc.messages)) from exc
     kind = None
     if evidence:
         try:
