@@ -39,12 +39,15 @@ def latest_date(today: date) -> date:
 
 def _bounds_error(lowest: date, highest: date) -> ValidationError:
     return ValidationError(
-        _("Enter a date between %(min)s and %(max)s.") % {"min": lowest.isoformat(), "max": highest.isoformat()},
+        _("Enter a date between %(min)s and %(max)s.")
+        % {"min": lowest.isoformat(), "max": highest.isoformat()},
         code="date_bounds",
     )
 
 
-def check_date(value: date | None, *, today: date, allow_future: bool = True, not_before: date | None = None) -> None:
+def check_date(
+    value: date | None, *, today: date, allow_future: bool = True, not_before: date | None = None
+) -> None:
     """Raise ValidationError (a message in the user's language) for a typed date out of bounds."""
     if value is None:
         return
@@ -68,7 +71,8 @@ def check_datetime(
     check_date(local.date(), today=today, allow_future=allow_future)
     if not_before is not None and value < not_before.replace(second=0, microsecond=0):
         raise ValidationError(
-            _("The time cannot be before %(t)s.") % {"t": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M")},
+            _("The time cannot be before %(t)s.")
+            % {"t": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M")},
             code="date_before",
         )
 

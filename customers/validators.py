@@ -87,13 +87,8 @@ def _strip_invisible(value: str) -> str:
 
 
 def clean_company_name(value: str) -> str:
-    """The name as displayed: as typed, less invisible characters, NFKC, spaces trimmed and collapsed.
-
-    Invisible characters are removed before and after NFKC: U+3164 and U+FFA0 (Hangul fillers)
-    become U+1160 under NFKC, itself invisible.
-    """
-    value = _strip_invisible(unicodedata.normalize("NFKC", _strip_invisible(value or "")))
-    return re.sub(r"\s+", " ", value).strip()
+    """The name as displayed: as typed, less invisible characters, spaces trimmed and collapsed."""
+    return re.sub(r"\s+", " ", _strip_invisible(value or "")).strip()
 
 
 def normalize_company_name(value: str) -> str:
@@ -104,7 +99,9 @@ def normalize_company_name(value: str) -> str:
     traditional Chinese folded to simplified (zhconv: 電 → 电), case folded, punctuation, symbols
     and spaces removed. "恒力（苏州）電子 有限公司" and "恒力苏州电子有限公司" share one key.
     """
-    v = clean_company_name(value)
+    # Invisible characters are removed before and after NFKC: U+3164 and U+FFA0 (Hangul
+    # fillers) become U+1160 under NFKC, itself invisible.
+    v = _strip_invisible(unicodedata.normalize("NFKC", clean_company_name(value)))
     v = zhconv.convert(v, "zh-hans").casefold()
     v = unicodedata.normalize("NFKC", v)
     return "".join(ch for ch in v if unicodedata.category(ch)[0] not in "PZSC")[:200]
