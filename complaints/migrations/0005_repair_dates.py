@@ -9,19 +9,27 @@ from django.db.models import F, OuterRef, Q, Subquery
 from crm.date_bounds import DB_EARLIEST_DATETIME, DB_LATEST_DATETIME, repair_out_of_bounds
 
 
+def _outside(field):
+    return Q(**{f"{field}__lt": DB_EARLIEST_DATETIME}) | Q(**{f"{field}__gte": DB_LATEST_DATETIME})
+
+
 def repair(apps, schema_editor):
-    repair_out_of_bounds(apps.get_model("complaints", "Ticket"), "received_at", nullable=False, fallback="created_at")
-    repair_out_of_bounds(apps.get_model("complaints", "TicketFeedback"), "given_at", nullable=False, fallback="created_at")
-    # Derived from the receipt: the deadline (24 h in-province, 48 h out of it) and the timeline.
     Ticket = apps.get_model("complaints", "Ticket")
-    outside = Q(deadline_at__lt=DB_EARLIEST_DATETIME) | Q(deadline_at__gte=DB_LATEST_DATETIME)
-    Ticket.objects.filter(outside, in_province=True).update(deadline_at=F("received_at") + timedelta(hours=24))
-    Ticket.objects.filter(outside, in_province=False).update(deadline_at=F("received_at") + timedelta(hours=48))
+    # The receipt becomes when the ticket was recorded, and the deadline (24 h in-province, 48 h
+    # out of it) follows it in the same statement: a deadline before the receipt is refused.
+    for in_province, hours in ((True, 24), (False, 48)):
+        Ticket.objects.filter(_outside("received_at"), in_province=in_province).update(
+            received_at=F("created_at"), deadline_at=F("created_at") + timedelta(hours=hours)
+        )
+        Ticket.objects.filter(_outside("deadline_at"), in_province=in_province).update(
+            deadline_at=F("received_at") + timedelta(hours=hours)
+        )
     for field in ("time_limit_at", "overdue_escalated_at"):
         repair_out_of_bounds(Ticket, field, nullable=True)
+    repair_out_of_bounds(apps.get_model("complaints", "TicketFeedback"), "given_at", nullable=False, fallback="created_at")
     TicketEvent = apps.get_model("complaints", "TicketEvent")
     receipt = Ticket.objects.filter(pk=OuterRef("ticket_id")).values("received_at")[:1]
-    TicketEvent.objects.filter(Q(at__lt=DB_EARLIEST_DATETIME) | Q(at__gte=DB_LATEST_DATETIME)).update(at=Subquery(receipt))
+    TicketEvent.objects.filter(_outside("at")).update(at=Subquery(receipt))
 
 
 class Migration(migrations.Migration):
