@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from customers.admin import CustomerNameSearchMixin
+from customers.admin import CustomerNameSearchMixin, customer_name_html
 
 from .models import (
     DemotionCase,
@@ -104,7 +104,7 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
 
     @admin.display(description=gettext_lazy("customer"), ordering="customer__name")
     def customer_name(self, obj):
-        return obj.customer.display_name
+        return customer_name_html(obj.customer)
 
     @admin.display(description=gettext_lazy("department"))
     def department(self, obj):

@@ -89,7 +89,7 @@ def _after_incident(incident: Incident, *, now: datetime) -> None:
         with company_language():
             notification_send(
                 recipients=gm_office_users(), kind="grading_serious_incident",
-                title=_("Serious incident: %(customer)s") % {"customer": customer.display_name},
+                title=_("Serious incident: %(customer)s") % {"customer": customer.name},
                 body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-serious:{incident.pk}",
             )
 
@@ -117,7 +117,7 @@ def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | 
     with company_language():
         notification_send(
             recipients=managers_of([customer.department_id]), kind="grading_demotion",
-            title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.display_name, "days": policy.demotion_days},
+            title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.name, "days": policy.demotion_days},
             body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-demotion-open:{case.pk}",
         )
     return case

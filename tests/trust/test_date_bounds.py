@@ -257,6 +257,7 @@ def _store_despite_check(model, pk, constraint, **values):
                 cur.execute("PRAGMA ignore_check_constraints = 0")
     else:  # PostgreSQL: the DDL is rolled back with the test's transaction
         with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks before DDL
             cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
         model.objects.filter(pk=pk).update(**values)
 
