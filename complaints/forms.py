@@ -43,7 +43,7 @@ class TicketCreateForm(StyledForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customer_list_for(user).order_by("name")
+        self.fields["customer"].queryset = customer_list_for(user).order_by("name_pinyin", "id")
         self.fields["customer"].label_from_instance = customer_choice_label
 
 

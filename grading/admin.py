@@ -102,6 +102,9 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
     # No second COUNT(*) over all proposals of the scope for "(N total)" (bench finding 9).
     show_full_result_count = False
 
+    class Media:
+        css = {"all": ("css/admin_customer_name.css",)}
+
     @admin.display(description=gettext_lazy("customer"), ordering="customer__name")
     def customer_name(self, obj):
         return customer_name_html(obj.customer)

@@ -189,3 +189,18 @@ def test_search_matches_traditional_and_invisible(salesperson):
     for q in ("寧波電子", "宁波\u00ad电子", "nbdz", "ningbodianzi", "NingBo", "nd"):
         assert list(customer_search(qs, q)) == [c], q
     assert not customer_search(qs, "hangzhou").exists()
+
+
+@pytest.mark.django_db
+def test_import_stores_display_name_and_keys(assistant, salesperson, settings, tmp_path):
+    from tests.customers.test_resources import stage_and_commit
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    rows = [["杭州\u200b恒力\u00ad机械有限公司", make_credit_code(901), "浙江省", "展会", salesperson.username, "", ""]]
+    stage_and_commit(assistant, "customers", xlsx(rows))
+    c = Customer.objects.get()
+    assert c.name == "杭州恒力机械有限公司" and c.name_normalized == "杭州恒力机械有限公司"
+    assert c.name_pinyin == "hangzhouhenglijixieyouxiangongsi" and "hzhljxyxgs" in c.pinyin_keys.split()
