@@ -253,6 +253,7 @@ def grade_of(i: int) -> str:
 
 def seed_customers(ctx) -> dict:
     from customers.models import Contact, Customer, YearlyFigure
+    from customers.pinyin import customer_pinyin
     from customers.validators import normalize_company_name
 
     users, depts, now, today = user_ids(), dept_ids(), ctx.now, ctx.now.date()
@@ -268,6 +269,8 @@ def seed_customers(ctx) -> dict:
             status = "prospect" if not grade else ("inactive" if i % 20 == 3 else "active")
             yield {
                 "id": i + 1, "name": name, "name_normalized": normalize_company_name(name),
+                "name_pinyin": customer_pinyin(name, f"{word}{short}")[0],
+                "pinyin_keys": customer_pinyin(name, f"{word}{short}")[1],
                 "short_name": f"{word}{short}", "credit_code": credit_code(i, region), "industry": industry,
                 "province": province, "city": city, "address": f"{city}高新区{i % 300 + 1}号",
                 "phone": f"021-{60000000 + i}", "business_scope": f"{industry}产品的研发、生产与销售",

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.admin import CustomerNameSearchMixin
 from customers.selectors import customer_list_for
 
 from . import services
@@ -74,7 +75,7 @@ class ReadmissionInline(admin.TabularInline):
 
 
 @admin.register(BlacklistEntry)
-class BlacklistEntryAdmin(admin.ModelAdmin):
+class BlacklistEntryAdmin(CustomerNameSearchMixin, admin.ModelAdmin):
     list_display = (
         "customer", "department", "reason_category", "loss_amount", "state", "created_at", "starts_on", "ends_on",
     )

@@ -14,6 +14,7 @@ from django.db.models import F, Func, IntegerField, Q, Value
 from django.db.models.lookups import Exact, LessThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds, date_bounds_q
 from crm.models import Department, SingletonPolicy, StoredFile
 from customers.models import Customer
 
@@ -133,8 +134,8 @@ class BlacklistEntry(models.Model):
         _("manager's opinion"), blank=True, help_text=_("The department manager's opinion, sent with the submission to 总经办."),
     )
     decision_comment = models.TextField(_("decision comment"), blank=True)
-    starts_on = models.DateField(_("valid from"), null=True, blank=True)
-    ends_on = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    starts_on = models.DateField(_("valid from"), null=True, blank=True, validators=[TypedDateBounds()])
+    ends_on = models.DateField(_("valid until"), null=True, blank=True, db_index=True, validators=[TypedDateBounds()])
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
     readmitted_at = models.DateTimeField(_("re-admitted at"), null=True, blank=True)
 
@@ -143,6 +144,8 @@ class BlacklistEntry(models.Model):
         verbose_name_plural = _("blacklist entries")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.CheckConstraint(condition=date_bounds_q("ends_on", nullable=True), name="blacklist_blacklistentry_ends_on_bounds"),
+            models.CheckConstraint(condition=date_bounds_q("starts_on", nullable=True), name="blacklist_blacklistentry_starts_on_bounds"),
             models.CheckConstraint(
                 condition=Q(state__in=EntryState.values), name="blacklist_blacklistentry_state_valid"
             ),

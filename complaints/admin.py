@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin import CustomerNameSearchMixin
+
 from . import services
 from .models import ComplaintPolicy, Ticket, TicketEvent, TicketFeedback
 from .selectors import ticket_list_for
@@ -39,7 +41,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(CustomerNameSearchMixin, admin.ModelAdmin):
     list_display = ("number", "customer", "complaint_type", "status", "deadline_at", "handler", "is_major", "claim_amount")
     list_filter = ("status", "complaint_type", "is_major", "customer__department")
     search_fields = ("number", "customer__name")

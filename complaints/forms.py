@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds
 from crm.models import Department, User
 from customers.selectors import customer_list_for
 
@@ -32,7 +33,7 @@ class TicketCreateForm(StyledForm):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
-    received_at = forms.DateTimeField(
+    received_at = forms.DateTimeField(validators=[TypedDateBounds()],
         label=_("Received at"), widget=datetime_widget(), required=False, help_text=_("Leave empty for now.")
     )
     claim_amount = forms.DecimalField(
@@ -42,7 +43,7 @@ class TicketCreateForm(StyledForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customer_list_for(user).order_by("name")
+        self.fields["customer"].queryset = customer_list_for(user).order_by("name_pinyin", "id")
         self.fields["customer"].label_from_instance = customer_choice_label
 
 
@@ -57,7 +58,7 @@ def customer_choice_label(c) -> str:
 class AssignForm(StyledForm):
     department = forms.ModelChoiceField(label=_("Responsible department"), queryset=Department.objects.all())
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
-    time_limit_at = forms.DateTimeField(label=_("Time limit"), widget=datetime_widget())
+    time_limit_at = forms.DateTimeField(validators=[TypedDateBounds()], label=_("Time limit"), widget=datetime_widget())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +95,7 @@ class ReturnVisitForm(StyledForm):
     ]
 
     mode = forms.ChoiceField(label=_("How"), choices=MODES)
-    visited_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    visited_on = forms.DateField(validators=[TypedDateBounds(allow_future=False)], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     satisfaction = forms.TypedChoiceField(label=_("Satisfaction"), choices=SATISFACTION, coerce=int)
     confirmation = forms.CharField(
         label=_("The customer's confirmation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
@@ -116,7 +117,7 @@ class EscalateForm(StyledForm):
 
 
 class FeedbackForm(StyledForm):
-    given_at = forms.DateTimeField(label=_("When"), widget=datetime_widget())
+    given_at = forms.DateTimeField(validators=[TypedDateBounds()], label=_("When"), widget=datetime_widget())
     method = forms.ChoiceField(label=_("How"), choices=FeedbackMethod.choices)
     content = forms.CharField(
         label=_("What was said"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000

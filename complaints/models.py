@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds, datetime_bounds_q
 from crm.models import Department, SingletonPolicy, StoredFile
 from customers.models import PROVINCE_CHOICES, Customer
 
@@ -108,7 +109,7 @@ class Ticket(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     complaint_type = models.CharField(_("type"), max_length=20, choices=ComplaintType.choices)
     description = models.TextField(_("description"))
-    received_at = models.DateTimeField(_("received at"))
+    received_at = models.DateTimeField(_("received at"), validators=[TypedDateBounds()])
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("received by"), on_delete=models.PROTECT, related_name="+",
         help_text=_("First-contact responsibility."),
@@ -172,6 +173,7 @@ class Ticket(models.Model):
         verbose_name_plural = _("complaint tickets")
         ordering = ["deadline_at", "id"]
         constraints = [
+            models.CheckConstraint(condition=datetime_bounds_q("received_at"), name="complaints_ticket_received_at_bounds"),
             models.CheckConstraint(condition=models.Q(claim_amount__gte=0), name="complaints_ticket_claim_non_negative"),
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in Status]), name="complaints_ticket_status_valid"
@@ -241,13 +243,16 @@ class TicketFeedback(models.Model):
     """One progress feedback to the customer (进度反馈): when, how, what."""
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="feedbacks")
-    given_at = models.DateTimeField(_("when"))
+    given_at = models.DateTimeField(_("when"), validators=[TypedDateBounds()])
     method = models.CharField(_("how"), max_length=20, choices=FeedbackMethod.choices)
     content = models.TextField(_("what was said"))
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(condition=datetime_bounds_q("given_at"), name="complaints_ticketfeedback_given_at_bounds"),
+        ]
         verbose_name = _("progress feedback")
         verbose_name_plural = _("progress feedback")
         ordering = ["-given_at", "-id"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crm.dashboards.registry import request_once
 from crm.models import User
-from customers.selectors import customer_list_for
+from customers.selectors import customer_list_for, customer_name_match
 
 from .models import HANDLING_STATES, ComplaintPolicy, Status, Ticket, TicketFeedback
 
@@ -132,7 +132,7 @@ def tickets_for_list(
         qs = qs.filter(status=Status.CLOSED)
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer__short_name__icontains=q))
+        qs = qs.filter(Q(number__icontains=q) | customer_name_match(q, prefix="customer__"))
     return a_grade_first(qs)
 
 

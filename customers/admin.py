@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -26,7 +27,7 @@ from .models import (
     QualificationDocument,
     YearlyFigure,
 )
-from .selectors import customer_list_for, salespeople_for
+from .selectors import customer_list_for, customer_name_match, salespeople_for
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FIGURE_FIELDS, CustomerError
 
 
@@ -43,6 +44,27 @@ class ScopedByCustomer:
         if db_field.name == "customer":
             kwargs["queryset"] = customer_list_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def customer_name_html(customer):
+    """The customer as every page names it (templates/customers/_name.html): the short name with the
+    full name beside it, and the red blacklist mark (issues 14.3, 14.14), for admin columns."""
+    return render_to_string("customers/_name.html", {"c": customer})
+
+
+class CustomerNameSearchMixin:
+    """Admin search and autocomplete also match a customer's pinyin, initials and name key
+    (issue 17, 13.2): "hlgf" finds 恒力股份, 電子 finds 电子. `customer_search_prefix` leads from the
+    admin's model to the customer ("" for the customer itself)."""
+
+    customer_search_prefix = "customer__"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = (search_term or "").strip()
+        if term:
+            results = results | queryset.filter(customer_name_match(term, prefix=self.customer_search_prefix))
+        return results, may_have_duplicates
 
 
 class ServiceSaveMixin:
@@ -104,7 +126,8 @@ class CustomerAdminForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceSaveMixin, SimpleHistoryAdmin):
+class CustomerAdmin(CustomerNameSearchMixin, ServiceSaveMixin, SimpleHistoryAdmin):
+    customer_search_prefix = ""
     # A web address typed without a scheme means https (as on the CRM's own form).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = CustomerAdminForm
@@ -163,7 +186,7 @@ class CustomerAdmin(ServiceSaveMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
+class ContactAdmin(CustomerNameSearchMixin, ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
     list_display = ("name", "customer", "position", "mobile", "email", "is_primary")
     list_filter = ("position", "is_primary")
     search_fields = ("name", "mobile", "customer__name")
@@ -215,7 +238,7 @@ class QualificationDocumentAdmin(ScopedByCustomer, admin.ModelAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
+class YearlyFigureAdmin(CustomerNameSearchMixin, ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
     list_display = ("customer", "year", "business_volume", "receivables", "overdue_payment_count",
                     "overdue_pickup_count")
     list_filter = ("year",)

@@ -26,6 +26,7 @@ from .models import (
     StaffSize,
     YearlyFigure,
 )
+from .pinyin import set_customer_keys
 from .validators import credit_code_check_char, normalize_company_name
 
 DEPARTMENTS = [
@@ -228,6 +229,7 @@ def seed(*, now=None, count: int = 300) -> str:
             last_confirmed_at=now - timedelta(days=rng.randrange(0, 300)),
             last_confirmed_by=owner,
         )
+        set_customer_keys(candidate)
         if normalized not in existing:
             new_customers.append(candidate)
     Customer.objects.bulk_create(new_customers, batch_size=500)

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds
 from crm.uploads import XLSX
 
 from .models import (
@@ -19,7 +20,14 @@ from .models import (
     YearlyFigure,
 )
 from .selectors import salespeople_for
-from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FIGURE_FIELDS, PROFILE_FIELDS
+from .services import (
+    CONTACT_FIELDS,
+    EDITABLE_FIELDS,
+    FIGURE_FIELDS,
+    PROFILE_FIELDS,
+    CustomerError,
+    ensure_admissible,
+)
 from .validators import normalize_credit_code, normalize_mobile, validate_mobile
 
 
@@ -78,6 +86,30 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
 
     def clean_credit_code(self):
         return normalize_credit_code(self.cleaned_data.get("credit_code", ""))
+
+    def clean(self):
+        """准入 first (issue 14.2): a blacklisted company typed again, by its credit code or a look-alike
+        name, is refused as such, before any "already exists" message of the duplicate rules."""
+        cleaned = super().clean()
+        self._admission_refused = False
+        if self.instance.pk and self.instance.is_blacklisted:
+            return cleaned
+        try:
+            ensure_admissible(
+                name=cleaned.get("name") or "", credit_code=cleaned.get("credit_code") or "",
+                exclude_pk=self.instance.pk, actor=self.user,
+            )
+        except CustomerError as exc:
+            self._admission_refused = True
+            raise forms.ValidationError(str(exc), code="admission") from exc
+        return cleaned
+
+    def _post_clean(self):
+        # The model's own checks (its unique constraints among them) would name a duplicate
+        # credit code instead of the blacklist: skipped once admission has refused.
+        if getattr(self, "_admission_refused", False):
+            return
+        super()._post_clean()
 
     def validate_unique(self):
         # Uniqueness (partial constraints) is checked by the service, which reports it in Chinese.
@@ -170,8 +202,8 @@ class DocumentForm(BootstrapMixin, forms.Form):
         label=_("File"), help_text=_("PDF, JPG, PNG, WEBP, DOCX or XLSX, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx"}),
     )
-    issued_on = forms.DateField(label=_("Issue date"), required=False, widget=DateInput())
-    expires_on = forms.DateField(label=_("Expiry date"), required=False, widget=DateInput())
+    issued_on = forms.DateField(validators=[TypedDateBounds()], label=_("Issue date"), required=False, widget=DateInput())
+    expires_on = forms.DateField(validators=[TypedDateBounds()], label=_("Expiry date"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.date_bounds import TypedDateBounds, date_bounds_q
 from crm.models import Department, SingletonPolicy, StoredFile
 
 from .validators import validate_credit_code, validate_mobile
@@ -121,6 +122,10 @@ class Customer(models.Model):
     name = models.CharField(_("full name"), max_length=200)
     name_normalized = models.CharField(_("normalised name"), max_length=200, editable=False, db_index=True)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    # Pinyin of the name (the list's sort order) and the full pinyin and initials of the name and
+    # short name (search, issue 17); kept by customers.pinyin.set_customer_keys in the services.
+    name_pinyin = models.CharField(_("name pinyin"), max_length=255, editable=False, default="", db_index=True)
+    pinyin_keys = models.CharField(_("pinyin keys"), max_length=1000, editable=False, default="", db_index=True)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code],
         help_text=_("18 characters, GB 32100-2015"),
@@ -139,7 +144,7 @@ class Customer(models.Model):
     source_channel = models.CharField(
         _("source channel"), max_length=20, choices=SourceChannel.choices, default=SourceChannel.OTHER
     )
-    cooperation_start = models.DateField(_("cooperation start date"), null=True, blank=True)
+    cooperation_start = models.DateField(_("cooperation start date"), null=True, blank=True, validators=[TypedDateBounds()])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner salesperson"), on_delete=models.PROTECT,
         related_name="owned_customers",
@@ -189,7 +194,7 @@ class Customer(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["name_normalized", "version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"])
 
     objects = CustomerQuerySet.as_manager()
 
@@ -198,6 +203,7 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["-id"]
         constraints = [
+            models.CheckConstraint(condition=date_bounds_q("cooperation_start", nullable=True), name="customers_customer_cooperation_start_bounds"),
             models.UniqueConstraint(
                 fields=["name_normalized"], condition=models.Q(is_deleted=False),
                 name="customers_customer_unique_name",
@@ -324,14 +330,16 @@ class QualificationDocument(StoredFile):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents")
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
-    issued_on = models.DateField(_("issue date"), null=True, blank=True)
-    expires_on = models.DateField(_("expiry date"), null=True, blank=True, db_index=True)
+    issued_on = models.DateField(_("issue date"), null=True, blank=True, validators=[TypedDateBounds()])
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True, db_index=True, validators=[TypedDateBounds()])
 
     class Meta:
         verbose_name = _("qualification document")
         verbose_name_plural = _("qualification documents")
         ordering = ["doc_type", "-uploaded_at"]
         constraints = [
+            models.CheckConstraint(condition=date_bounds_q("expires_on", nullable=True), name="customers_qualificationdocument_expires_on_bounds"),
+            models.CheckConstraint(condition=date_bounds_q("issued_on", nullable=True), name="customers_qualificationdocument_issued_on_bounds"),
             models.CheckConstraint(
                 condition=models.Q(expires_on__isnull=True) | models.Q(issued_on__isnull=True)
                 | models.Q(expires_on__gte=models.F("issued_on")),

@@ -32,6 +32,7 @@ from .models import (
     StaffSize,
     YearlyFigure,
 )
+from .pinyin import set_customer_keys
 from .selectors import customer_admission_conflict, customer_list_for, salespeople_for
 from .services import admission_refusal_message
 from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
@@ -473,7 +474,7 @@ class CustomerResource(ArchiveResource):
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def check_row(self, instance, row, errors):
-        instance.name_normalized = normalize_company_name(instance.name)
+        set_customer_keys(instance)
         if instance.pk is None:
             owner = getattr(instance, "owner", None) if instance.owner_id else None
             if owner is None and "owner" not in errors:
@@ -491,7 +492,7 @@ class CustomerResource(ArchiveResource):
             # 准入 first: a blacklisted company is refused as such, not as a duplicate.
             blocked = self._admission_conflict(instance)
             if blocked is not None:
-                yield NON_FIELD_ERRORS, admission_refusal_message(blocked)
+                yield NON_FIELD_ERRORS, admission_refusal_message(blocked, self.user)
                 return
         if instance.credit_code and self._taken(instance, "credit_code"):
             yield "credit_code", _("Another customer (perhaps of another department) already has this credit code.")
@@ -538,7 +539,7 @@ class CustomerResource(ArchiveResource):
                        and f.attribute != "owner"]
             try:
                 bulk_update_with_history(
-                    self.update_instances, Customer, fields_ + ["name_normalized", "version", "updated_at"],
+                    self.update_instances, Customer, fields_ + ["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"],
                     batch_size=batch_size, default_user=self.user,
                 )
             except Exception as e:

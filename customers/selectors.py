@@ -8,6 +8,7 @@ from crm.models import Role, User
 from crm.services import add_months
 
 from .models import ArchivePolicy, Contact, Customer, CustomerStatus, InSubquery
+from .pinyin import search_key
 from .validators import normalize_company_name, normalize_credit_code, normalize_mobile
 
 
@@ -21,8 +22,24 @@ def customer_get_for(user: User, pk: int) -> Customer:
     return customer_list_for(user).get(pk=pk)
 
 
+def customer_name_match(q: str, *, prefix: str = "") -> Q:
+    """The customers whose name or short name matches `q`: as typed, by the matching key of the
+    name (電 finds 电, invisible characters and punctuation ignored, issue 13.2), by the full
+    pinyin or the initials of the name or short name (issue 17). `prefix` is the path to the
+    customer from another model ("customer__")."""
+    q = (q or "").strip()
+    cond = Q(**{f"{prefix}name__icontains": q}) | Q(**{f"{prefix}short_name__icontains": q})
+    key = normalize_company_name(q)
+    if key:
+        cond |= Q(**{f"{prefix}name_normalized__contains": key})
+    letters = search_key(q)
+    if letters and letters.isascii():
+        cond |= Q(**{f"{prefix}pinyin_keys__contains": letters})
+    return cond
+
+
 def customer_search(qs: QuerySet[Customer], q: str, *, user: User | None = None) -> QuerySet[Customer]:
-    """Search by name, short name, credit code, contact name or contact mobile.
+    """Search by name, short name (also their pinyin and initials), credit code, contact name or contact mobile.
 
     With the `user` whose visible customers `qs` holds, the contact part reads only the
     contacts of those customers (through the contact's customer index) instead of all
@@ -34,7 +51,7 @@ def customer_search(qs: QuerySet[Customer], q: str, *, user: User | None = None)
     if not q:
         return qs
     code = normalize_credit_code(q)
-    cond = Q(name__icontains=q) | Q(short_name__icontains=q)
+    cond = customer_name_match(q)
     if len(code) >= 6:
         cond |= Q(credit_code__startswith=code)
     contact_match = Contact.objects.filter(name__icontains=q)

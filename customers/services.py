@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.date_bounds import check_date
 from crm.models import Notification, Role, User
 from crm.registry import customer_activated
 from crm.services import add_months, audit_record, notification_bulk_send
@@ -28,8 +29,9 @@ from .models import (
     QualificationDocument,
     YearlyFigure,
 )
+from .pinyin import set_customer_keys
 from .selectors import customer_admission_conflict
-from .validators import normalize_company_name, normalize_credit_code, normalize_mobile, normalize_text
+from .validators import normalize_credit_code, normalize_mobile, normalize_text
 
 
 class CustomerError(Exception):
@@ -54,12 +56,18 @@ def _diff(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
 
 
-def admission_refusal_message(blocked: Customer) -> str:
-    """The refusal names the blacklist entry and its end date (domain §2, §4).
+def admission_refusal_message(blocked: Customer, viewer: User | None = None) -> str:
+    """The refusal names the blacklist (domain §2, §4, issue 14.2) and, for a `viewer` who may
+    see the blacklisted customer (or when no viewer is given), the entry and its end date.
 
     The entry is read through the reverse relation the blacklist app declares, so this app
     does not import it.
     """
+    if viewer is not None and not Customer.objects.visible_to(viewer).filter(pk=blocked.pk).exists():
+        return _(
+            "Admission refused: “%(name)s” is on the blacklist. A blacklisted customer cannot be created, "
+            "imported or re-activated."
+        ) % {"name": blocked.name}
     entry = None
     if hasattr(blocked, "blacklist_entries"):
         entry = blocked.blacklist_entries.filter(state="active").only("pk").order_by("-pk").first()
@@ -69,17 +77,17 @@ def admission_refusal_message(blocked: Customer) -> str:
     ) % {"name": blocked.name, "entry": entry.pk if entry else "—", "until": blocked.blacklisted_until}
 
 
-def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None) -> None:
-    """Domain §2 准入: refuse an archive matching an actively blacklisted customer."""
+def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None, actor: User | None = None) -> None:
+    """Domain §2 准入: refuse an archive matching an actively blacklisted customer (checked before
+    any duplicate rule, so the refusal names the blacklist, issue 14.2)."""
     blocked = customer_admission_conflict(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
     if blocked is not None:
-        raise CustomerError(admission_refusal_message(blocked))
+        raise CustomerError(admission_refusal_message(blocked, actor))
 
 
 def _clean_and_save(customer: Customer) -> None:
     customer.credit_code = normalize_credit_code(customer.credit_code)
-    customer.name = normalize_text(customer.name)
-    customer.name_normalized = normalize_company_name(customer.name)
+    set_customer_keys(customer)
     try:
         customer.full_clean()
     except ValidationError as exc:
@@ -130,7 +138,7 @@ def customer_create(*, actor: User, data: dict, owner: User | None = None, now: 
         raise CustomerError(_("You may not create customers."))
     owner = _resolve_owner(actor=actor, owner=owner)
     with transaction.atomic():
-        ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""))
+        ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""), actor=actor)
         customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor, last_confirmed_at=now,
                             last_confirmed_by=actor)
         for field in EDITABLE_FIELDS:
@@ -160,7 +168,9 @@ def customer_update(*, actor: User, customer_id: int, data: dict, expected_versi
             if field in data:
                 setattr(customer, field, data[field])
         if customer.is_blacklisted is False:
-            ensure_admissible(name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk)
+            ensure_admissible(
+                name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk, actor=actor
+            )
         customer.version = F("version") + 1
         customer._history_user = actor
         _clean_and_save_with_version(customer)
@@ -174,8 +184,7 @@ def _clean_and_save_with_version(customer: Customer) -> None:
     version_expr = customer.version
     customer.version = 0  # full_clean cannot validate an expression
     customer.credit_code = normalize_credit_code(customer.credit_code)
-    customer.name = normalize_text(customer.name)
-    customer.name_normalized = normalize_company_name(customer.name)
+    set_customer_keys(customer)
     try:
         customer.full_clean()
     except ValidationError as exc:
@@ -428,6 +437,11 @@ def document_upload(
         raise CustomerError(" ".join(exc.messages)) from exc
     if issued_on and expires_on and expires_on < issued_on:
         raise CustomerError(_("The expiry date must not be before the issue date."))
+    try:
+        for typed in (issued_on, expires_on):
+            check_date(typed, today=timezone.localdate())
+    except ValidationError as exc:
+        raise CustomerError(" ".join(exc.messages)) from exc
     with transaction.atomic():
         customer = _archive_for(actor, customer_id)
         doc = QualificationDocument(

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+import zhconv
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -71,9 +72,36 @@ def validate_mobile(value: str) -> None:
         )
 
 
+# Default-ignorable code points (Unicode DerivedCoreProperties): shown as nothing, so a name
+# with one of them looks like the name without it. Every format character (Cf) is removed too.
+_DEFAULT_IGNORABLE_RE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def _strip_invisible(value: str) -> str:
+    value = _DEFAULT_IGNORABLE_RE.sub("", value)
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
+def clean_company_name(value: str) -> str:
+    """The name as displayed: as typed, less invisible characters, spaces trimmed and collapsed."""
+    return re.sub(r"\s+", " ", _strip_invisible(value or "")).strip()
+
+
 def normalize_company_name(value: str) -> str:
-    """The name used by the admission check: NFKC, no spaces, brackets unified, case folded."""
-    v = normalize_text(value).replace("\u200d", "")
-    v = v.replace("(", "（").replace(")", "）")
-    v = re.sub(r"\s+", "", v)
-    return v.casefold()
+    """The matching key of a company name (issue 13.2): the one function admission (blacklist),
+    name uniqueness, search and the import compare names with.
+
+    NFKC (full width to half width), every default-ignorable and format (Cf) code point removed,
+    traditional Chinese folded to simplified (zhconv: 電 → 电), case folded, punctuation, symbols
+    and spaces removed. "恒力（苏州）電子 有限公司" and "恒力苏州电子有限公司" share one key.
+    """
+    # Invisible characters are removed before and after NFKC: U+3164 and U+FFA0 (Hangul
+    # fillers) become U+1160 under NFKC, itself invisible.
+    v = _strip_invisible(unicodedata.normalize("NFKC", clean_company_name(value)))
+    v = zhconv.convert(v, "zh-hans").casefold()
+    v = unicodedata.normalize("NFKC", v)
+    return "".join(ch for ch in v if unicodedata.category(ch)[0] not in "PZSC")[:200]

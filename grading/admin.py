@@ -17,6 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.admin import CustomerNameSearchMixin, customer_name_html
+
 from .models import (
     DemotionCase,
     Evaluation,
@@ -92,7 +94,7 @@ class ShowFilter(admin.SimpleListFilter):
 
 
 @admin.register(GradeProposal)
-class GradeProposalAdmin(ScopedAdmin):
+class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer_name", "department", "grade_change", "short_reason", "score", "age", "state", "proposer")
     list_filter = (ShowFilter, "state", "round")
     list_select_related = ("customer", "customer__department", "evaluation", "proposed_by")
@@ -106,9 +108,12 @@ class GradeProposalAdmin(ScopedAdmin):
     # No second COUNT(*) over all proposals of the scope for "(N total)" (bench finding 9).
     show_full_result_count = False
 
+    class Media:
+        css = {"all": ("css/admin_customer_name.css",)}
+
     @admin.display(description=gettext_lazy("customer"), ordering="customer__name")
     def customer_name(self, obj):
-        return obj.customer.display_name
+        return customer_name_html(obj.customer)
 
     @admin.display(description=gettext_lazy("department"))
     def department(self, obj):
@@ -269,7 +274,7 @@ class GradeProposalAdmin(ScopedAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin):
+class EvaluationAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer", "kind", "period_year", "business_volume", "weighted_score", "grade_before",
                     "suggested_grade", "evaluated_by", "created_at")
     list_filter = ("kind", "suggested_grade", "round")
@@ -278,7 +283,7 @@ class EvaluationAdmin(ScopedAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ScopedAdmin):
+class IncidentAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer", "incident_type", "occurred_on", "is_serious", "recorded_by")
     list_filter = ("incident_type", "is_serious")
     list_select_related = ("customer", "recorded_by")
@@ -293,7 +298,7 @@ class DemotionCaseAdmin(ScopedAdmin):
 
 
 @admin.register(GradeChange)
-class GradeChangeAdmin(ScopedAdmin):
+class GradeChangeAdmin(CustomerNameSearchMixin, ScopedAdmin):
     list_display = ("customer", "from_grade", "to_grade", "provisional", "why", "proposed_by", "approvers", "changed_at")
     list_select_related = ("customer", "proposed_by")
     search_fields = ("customer__name",)

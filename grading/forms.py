@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm.date_bounds import TypedDateBounds
 from customers.forms import DateInput
 
 from .indicators import Scoring
@@ -70,7 +71,7 @@ class IncidentForm(forms.Form):
     # An empty first choice: a type preselected by the browser would be recorded unread.
     incident_type = forms.ChoiceField(label=_("Type"), choices=[("", "---------"), *IncidentType.choices])
     # A date input only takes an ISO value; the zh-hans display format (2026/11/29) left it empty on phones.
-    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput(), validators=[TypedDateBounds(allow_future=False)])
     # Its own msgid: "Description" is 投诉内容 in the complaint screens.
     description = forms.CharField(label=pgettext_lazy("incident", "What happened"), widget=forms.Textarea(attrs={"rows": 4}))
     evidence = forms.FileField(label=_("Evidence"), required=False, help_text=_("PDF, image, Word or Excel; at most 10 MB."))

@@ -5,7 +5,8 @@ from django.conf import settings
 
 from crm.models import Department, Role, User
 from customers.models import Contact, Customer, CustomerStatus, YearlyFigure
-from customers.validators import credit_code_check_char
+from customers.pinyin import customer_pinyin
+from customers.validators import credit_code_check_char, normalize_company_name
 
 
 def make_credit_code(n: int) -> str:
@@ -51,7 +52,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
         model = Customer
 
     name = factory.Sequence(lambda n: f"测试客户{n}有限公司")
-    name_normalized = factory.LazyAttribute(lambda c: c.name.casefold())
+    name_normalized = factory.LazyAttribute(lambda c: normalize_company_name(c.name))
+    name_pinyin = factory.LazyAttribute(lambda c: customer_pinyin(c.name, c.short_name)[0])
+    pinyin_keys = factory.LazyAttribute(lambda c: customer_pinyin(c.name, c.short_name)[1])
     short_name = factory.Sequence(lambda n: f"客户{n}")
     credit_code = factory.Sequence(lambda n: make_credit_code(n + 1))
     province = "上海市"

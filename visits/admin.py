@@ -7,6 +7,7 @@ written in the app (phone form); the admin shows them.
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin import CustomerNameSearchMixin
 from customers.selectors import customer_list_for
 
 from . import services
@@ -32,7 +33,7 @@ class ScopedByCustomer:
 
 
 @admin.register(VisitPlan)
-class VisitPlanAdmin(ScopedByCustomer, admin.ModelAdmin):
+class VisitPlanAdmin(CustomerNameSearchMixin, ScopedByCustomer, admin.ModelAdmin):
     list_display = ("customer", "planned_at", "purpose", "status", "created_by")
     list_filter = ("status",)
     search_fields = ("customer__name", "customer__short_name", "purpose")
@@ -91,7 +92,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(ScopedByCustomer, admin.ModelAdmin):
+class VisitReportAdmin(CustomerNameSearchMixin, ScopedByCustomer, admin.ModelAdmin):
     list_display = ("customer", "visited_on", "mode", "purpose", "author", "created_at")
     list_filter = ("mode", "purpose", "cooperation_intent")
     search_fields = ("customer__name", "customer__short_name", "latest_needs", "problems")

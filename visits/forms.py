@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds
 from customers.models import Customer
 
 from .models import CooperationIntent, VisitMode
@@ -39,7 +40,7 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
 
 class VisitPlanForm(CapitalisedLabels, forms.Form):
     purpose = forms.CharField(label=_("purpose"), max_length=200, widget=forms.TextInput(attrs=BIG))
-    planned_at = forms.DateTimeField(
+    planned_at = forms.DateTimeField(validators=[TypedDateBounds()],
         label=_("planned date and time"),
         widget=forms.DateTimeInput(attrs={**BIG, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -75,7 +76,7 @@ class VisitPlanForm(CapitalisedLabels, forms.Form):
 
 
 class VisitReportForm(CapitalisedLabels, forms.Form):
-    visited_on = forms.DateField(label=_("visit date"), widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d"))
+    visited_on = forms.DateField(validators=[TypedDateBounds(allow_future=False)], label=_("visit date"), widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d"))
     mode = forms.ChoiceField(label=_("mode"), choices=VisitMode.choices, initial=VisitMode.ONSITE, widget=forms.RadioSelect(attrs=CHECK))
     contacts = ContactChoiceField(label=_("people met"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False)
     latest_needs = forms.CharField(label=_("latest needs"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3}))
@@ -100,7 +101,7 @@ class VisitReportForm(CapitalisedLabels, forms.Form):
             self.fields[f"step_{i}_text"] = forms.CharField(
                 label=capfirst(_("next step")), required=False, max_length=300, widget=forms.TextInput(attrs=BIG)
             )
-            self.fields[f"step_{i}_due"] = forms.DateField(
+            self.fields[f"step_{i}_due"] = forms.DateField(validators=[TypedDateBounds()],
                 label=capfirst(_("due date")), required=False, widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d")
             )
             self.fields[f"step_{i}_owner"] = forms.TypedChoiceField(

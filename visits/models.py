@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds, date_bounds_q, datetime_bounds_q
 from crm.models import SingletonPolicy, StoredFile
 from customers.models import Contact, Customer
 
@@ -66,7 +67,7 @@ class VisitPlan(models.Model):
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_plans")
     purpose = models.CharField(_("purpose"), max_length=200)
-    planned_at = models.DateTimeField(_("planned date and time"))
+    planned_at = models.DateTimeField(_("planned date and time"), validators=[TypedDateBounds()])
     visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("visitors"), related_name="visit_plans")
     contacts = models.ManyToManyField(Contact, verbose_name=_("contacts to meet"), related_name="visit_plans", blank=True)
     content = models.TextField(_("content to cover"), blank=True)
@@ -83,6 +84,7 @@ class VisitPlan(models.Model):
         verbose_name_plural = _("visit plans")
         ordering = ["planned_at", "id"]
         constraints = [
+            models.CheckConstraint(condition=datetime_bounds_q("planned_at"), name="visits_visitplan_planned_at_bounds"),
             models.CheckConstraint(
                 condition=models.Q(status__in=PlanStatus.values), name="visits_visitplan_status_valid"
             ),
@@ -134,7 +136,7 @@ class VisitReport(models.Model):
     purpose = models.CharField(_("kind"), max_length=20, choices=VisitPurpose.choices, default=VisitPurpose.REGULAR)
     # Free reference of the record that asked for this report, e.g. "complaint:42" for a 回访.
     reference = models.CharField(_("reference"), max_length=60, blank=True, db_index=True)
-    visited_on = models.DateField(_("visit date"))
+    visited_on = models.DateField(_("visit date"), validators=[TypedDateBounds(allow_future=False)])
     mode = models.CharField(_("mode"), max_length=20, choices=VisitMode.choices, default=VisitMode.ONSITE)
     contacts = models.ManyToManyField(Contact, verbose_name=_("people met"), related_name="visit_reports", blank=True)
     latest_needs = models.TextField(_("latest needs"), blank=True)
@@ -160,6 +162,7 @@ class VisitReport(models.Model):
         verbose_name_plural = _("visit reports")
         ordering = ["-visited_on", "-id"]
         constraints = [
+            models.CheckConstraint(condition=date_bounds_q("visited_on"), name="visits_visitreport_visited_on_bounds"),
             models.CheckConstraint(condition=models.Q(mode__in=VisitMode.values), name="visits_visitreport_mode_valid"),
             models.CheckConstraint(
                 condition=models.Q(purpose__in=VisitPurpose.values), name="visits_visitreport_purpose_valid"
@@ -198,11 +201,14 @@ class NextStep(models.Model):
 
     report = models.ForeignKey(VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="next_steps")
     text = models.CharField(_("next step"), max_length=300)
-    due_on = models.DateField(_("due date"))
+    due_on = models.DateField(_("due date"), validators=[TypedDateBounds()])
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="visit_next_steps")
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(condition=date_bounds_q("due_on"), name="visits_nextstep_due_on_bounds"),
+        ]
         verbose_name = _("next step")
         verbose_name_plural = _("next steps")
         ordering = ["due_on", "id"]

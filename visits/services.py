@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.date_bounds import check_date, check_datetime
 from crm.models import User
 from crm.services import audit_record, managers_of, notification_bulk_send_values
 from crm.uploads import DOCUMENTS, IMAGES, safe_display_name, validate_upload
@@ -88,6 +89,7 @@ def visit_plan_create(*, actor: User, customer_id: int, data: dict, now: datetim
         planned_at = data.get("planned_at")
         if not planned_at:
             raise VisitError(_("Give the planned date and time."))
+        _check_bounds(check_datetime, planned_at, now=now)
         if planned_at < now - PLAN_PAST_GRACE:
             raise VisitError(_("A visit cannot be planned in the past."))
         if not (data.get("purpose") or "").strip():
@@ -158,6 +160,14 @@ def _check_attachments(files) -> list[tuple]:
     return checked
 
 
+def _check_bounds(check, value, **kwargs) -> None:
+    """A typed date within crm.date_bounds (issue 13.3), or VisitError with the reason."""
+    try:
+        check(value, **kwargs)
+    except ValidationError as exc:
+        raise VisitError(" ".join(exc.messages)) from exc
+
+
 def _next_steps(customer: Customer, author: User, steps: Iterable[dict]) -> list[NextStep]:
     out = []
     owners = {u.pk: u for u in visitor_choices(customer)}
@@ -205,6 +215,10 @@ def visit_report_create(
         raise VisitError(_("Give the date of the visit."))
     if visited_on > timezone.localdate(now):
         raise VisitError(_("The visit date cannot be in the future."))
+    _check_bounds(check_date, visited_on, today=timezone.localdate(now), allow_future=False)
+    for step in data.get("next_steps") or ():
+        if isinstance(step.get("due_on"), date):
+            _check_bounds(check_date, step["due_on"], today=timezone.localdate(now))
     mode = data.get("mode") or VisitMode.ONSITE
     if mode not in VisitMode.values:
         raise VisitError(_("Unknown visit mode."))

@@ -77,18 +77,25 @@ def mine(request):
     })
 
 
+PICK_PAGE_SIZE = 30
+
+
 @login_required
 def pick_customer(request):
-    """Choose the customer of a new report or plan (search, big buttons)."""
+    """Choose the customer of a new report or plan (issue 14.15).
+
+    Every customer the user may see (a salesperson: own and shared), sorted by pinyin, a page
+    at a time; the search matches name, short name, their pinyin and initials. Typing searches
+    live (htmx swaps the result list only).
+    """
     target = "plan" if request.GET.get("for") == "plan" else "report"
-    q = request.GET.get("q", "").strip()
-    qs = customer_list_for(request.user)
-    if request.user.is_salesperson and not q:
-        qs = qs.filter(owner=request.user)
-    rows = list(customer_search(qs, q).order_by("name")[:30])
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    qs = customer_search(customer_list_for(request.user), q, user=request.user).order_by("name_pinyin", "id")
+    page = Paginator(qs, PICK_PAGE_SIZE).get_page(request.GET.get("page"))
     day = request.GET.get("day", "")
     day = day if target == "plan" and len(day) == 10 and parse_date_safe(day) else ""
-    return render(request, "visits/pick_customer.html", {"rows": rows, "q": q, "target": target, "day": day})
+    template = "visits/_pick_results.html" if request.headers.get("HX-Request") else "visits/pick_customer.html"
+    return render(request, template, {"page": page, "rows": page.object_list, "q": q, "target": target, "day": day})
 
 
 def parse_date_safe(raw: str):

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.date_bounds import check_datetime
 from crm.models import Department, User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
@@ -164,6 +165,14 @@ def _mark_major(
 
 # --- Transitions -----------------------------------------------------------------------------
 
+def _check_typed(value: datetime, *, now: datetime) -> None:
+    """A typed time within crm.date_bounds (issue 13.3: a year-1 receipt broke every page)."""
+    try:
+        check_datetime(value, now=now)
+    except ValidationError as exc:
+        raise ComplaintError(" ".join(exc.messages)) from exc
+
+
 def ticket_create(
     *,
     actor: User,
@@ -186,6 +195,7 @@ def ticket_create(
     received_at = received_at or now
     if received_at > now + timedelta(minutes=5):
         raise ComplaintError(_("The time of receipt cannot be in the future."))
+    _check_typed(received_at, now=now)
     for f in files:
         _check_file(f)
     policy = ComplaintPolicy.load()
@@ -420,6 +430,7 @@ def feedback_add(
         raise ComplaintError(_("Write down what the customer was told."))
     if given_at > now + timedelta(minutes=5):
         raise ComplaintError(_("A feedback cannot be dated in the future."))
+    _check_typed(given_at, now=now)
     with transaction.atomic():
         ticket = _lock(ticket_id)
         if not ticket.is_open:

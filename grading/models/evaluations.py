@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.date_bounds import TypedDateBounds, date_bounds_q
 from customers.models import Customer
 
 from .policy import GRADES, ReviewRound
@@ -130,7 +131,7 @@ class Incident(models.Model):
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="incidents")
     incident_type = models.CharField(_("type"), max_length=20, choices=IncidentType.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[TypedDateBounds()])
     description = models.TextField(_("description"))
     evidence = models.FileField(_("evidence"), upload_to=incident_upload_to, max_length=200, blank=True)
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
@@ -148,6 +149,7 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-occurred_on", "-id"]
         constraints = [
+            models.CheckConstraint(condition=date_bounds_q("occurred_on"), name="grading_incident_occurred_on_bounds"),
             models.CheckConstraint(
                 condition=~models.Q(incident_type="loss") | models.Q(is_serious=True),
                 name="grading_incident_loss_is_serious",

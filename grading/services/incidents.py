@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.date_bounds import check_date
 from crm.models import User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
@@ -44,6 +45,10 @@ def incident_record(
         raise GradingError(_("Describe the incident."))
     if occurred_on > timezone.localdate(now):
         raise GradingError(_("The incident date cannot be in the future."))
+    try:
+        check_date(occurred_on, today=timezone.localdate(now), allow_future=False)
+    except ValidationError as exc:
+        raise GradingError(" ".join(exc.messages)) from exc
     kind = None
     if evidence:
         try:
@@ -84,7 +89,7 @@ def _after_incident(incident: Incident, *, now: datetime) -> None:
         with company_language():
             notification_send(
                 recipients=gm_office_users(), kind="grading_serious_incident",
-                title=_("Serious incident: %(customer)s") % {"customer": customer.display_name},
+                title=_("Serious incident: %(customer)s") % {"customer": customer.name},
                 body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-serious:{incident.pk}",
             )
 
@@ -112,7 +117,7 @@ def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | 
     with company_language():
         notification_send(
             recipients=managers_of([customer.department_id]), kind="grading_demotion",
-            title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.display_name, "days": policy.demotion_days},
+            title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.name, "days": policy.demotion_days},
             body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-demotion-open:{case.pk}",
         )
     return case

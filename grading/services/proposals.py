@@ -273,7 +273,7 @@ def _notify_next_approvers(proposal: GradeProposal) -> None:
         notification_send(
             recipients=recipients, kind="grading_approval",
             title=_("Grade change to approve: %(customer)s %(from)s → %(to)s")
-            % {"customer": customer.display_name, "from": proposal.from_grade or "—", "to": proposal.to_grade},
+            % {"customer": customer.name, "from": proposal.from_grade or "—", "to": proposal.to_grade},
             body=proposal.reason_text, url=proposal_admin_url(proposal.pk),
             dedup_key=f"grading-approve:{proposal.pk}:{proposal.state}",
         )
@@ -287,7 +287,7 @@ def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -
         title = (
             _("Grade change approved: %(customer)s is now %(to)s")
             if approved else _("Grade change rejected: %(customer)s stays %(from)s")
-        ) % {"customer": customer.display_name, "to": proposal.to_grade, "from": proposal.from_grade or "—"}
+        ) % {"customer": customer.name, "to": proposal.to_grade, "from": proposal.from_grade or "—"}
     notification_bulk_send(rows=[
         Notification(
             recipient_id=proposal.proposed_by_id, kind="grading_decision", title=title[:200], body=comment,
