@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_base import ScopedModelAdmin
 from customers.selectors import customer_list_for
 
 from . import services
@@ -74,7 +75,7 @@ class ReadmissionInline(admin.TabularInline):
 
 
 @admin.register(BlacklistEntry)
-class BlacklistEntryAdmin(admin.ModelAdmin):
+class BlacklistEntryAdmin(ScopedModelAdmin):
     list_display = (
         "customer", "department", "reason_category", "loss_amount", "state", "created_at", "starts_on", "ends_on",
     )
@@ -120,7 +121,7 @@ class BlacklistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReadmissionRequest)
-class ReadmissionRequestAdmin(admin.ModelAdmin):
+class ReadmissionRequestAdmin(ScopedModelAdmin):
     list_display = ("entry", "state", "requested_by", "requested_at", "gm_approved_at", "manager_approved_at")
     list_filter = ("state",)
     list_select_related = ("entry__customer", "requested_by")
@@ -154,7 +155,7 @@ class ReadmissionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlacklistPolicy)
-class BlacklistPolicyAdmin(admin.ModelAdmin):
+class BlacklistPolicyAdmin(ScopedModelAdmin):
     list_display = ("__str__", "validity_months", "expiry_warning_days", "updated_at")
 
     def has_add_permission(self, request):

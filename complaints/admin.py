@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_base import ScopedModelAdmin
+
 from . import services
 from .models import ComplaintPolicy, Ticket, TicketEvent, TicketFeedback
 from .selectors import ticket_list_for
@@ -39,7 +41,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ScopedModelAdmin):
     list_display = ("number", "customer", "complaint_type", "status", "deadline_at", "handler", "is_major", "claim_amount")
     list_filter = ("status", "complaint_type", "is_major", "customer__department")
     search_fields = ("number", "customer__name")
@@ -77,7 +79,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplaintPolicy)
-class ComplaintPolicyAdmin(admin.ModelAdmin):
+class ComplaintPolicyAdmin(ScopedModelAdmin):
     list_display = ("__str__", "company_province", "in_province_hours", "out_of_province_hours", "escalation_threshold")
 
     def has_add_permission(self, request):

@@ -9,12 +9,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_base import ObjectScopeMixin, ScopedModelAdmin
 from .models import AuditLog, Department, JobState, Notification, User
 from .roles import sync_user_groups
 from .services import audit_record, user_deactivate, user_sessions_end
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -26,7 +27,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
     list_display = ("username", "full_name", "role", "department", "email", "is_active", "last_login")
     list_filter = ("role", "department", "is_active")
     search_fields = ("username", "full_name", "email", "mobile")
@@ -79,7 +80,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedModelAdmin):
     list_display = ("name", "code", "is_head_office")
     search_fields = ("name", "code")
 
@@ -121,3 +122,13 @@ for _model, _base in ((AccessFailureLog, axes.admin.AccessFailureLogAdmin), (Acc
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"ReadOnly{_base.__name__}", (ReadOnlyAdmin, _base), {}))
+
+# Axes' locks and auth's groups keep their own admins, with the one object scope of every admin.
+from axes.models import AccessAttempt  # noqa: E402
+from django.contrib.auth.admin import GroupAdmin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+
+for _model, _base in ((AccessAttempt, axes.admin.AccessAttemptAdmin), (Group, GroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Scoped{_base.__name__}", (ObjectScopeMixin, _base), {}))

@@ -15,6 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_base import ScopedModelAdmin
+
 from .models import (
     DemotionCase,
     Evaluation,
@@ -29,7 +31,7 @@ from .selectors import proposals_awaiting, scope_by_department
 from .services import GradingError, approval_refusal, proposal_approve, proposal_reject
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(ScopedModelAdmin):
     """Read-only, department-scoped; a row outside the scope is a 404."""
 
     customer_path = "customer"
@@ -46,15 +48,6 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
 
 
 class ShowFilter(admin.SimpleListFilter):
@@ -300,7 +293,7 @@ class ReviewRoundAdmin(ScopedAdmin):
 
 
 @admin.register(GradingPolicy)
-class GradingPolicyAdmin(admin.ModelAdmin):
+class GradingPolicyAdmin(ScopedModelAdmin):
     """The administrator edits the numbers of §3; evaluations keep the values they used."""
 
     def has_add_permission(self, request):
