@@ -13,6 +13,11 @@ from .models import Notification
 from .registry import dashboard_widgets
 
 
+def csrf_failure(request, reason=""):
+    """The CSRF failure page: in Chinese, in the site's layout, with the way out (reload and retry)."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
 @login_required
 def home(request):
     """The 工作台: what needs the user today (tiles), how the scope is doing (charts), and the
