@@ -90,6 +90,8 @@ MATRIX = {
     "login": {"get": R(200, 302, 302, 302, 302, 302)},
     "logout": {"post": POST_ALL, "anonymous_get": 405},
     "set_language": {"post": R(OK, OK, OK, OK, OK, OK), "anonymous_get": 302, "get_any": 302},
+    "password_change": {"get": ALL},
+    "password_change_done": {"get": ALL},
     "notifications": {"get": ALL},
     "notifications_read_all": {"post": POST_ALL},
     "notification_read": {"post": POST_ALL, "scope": "recipient"},
