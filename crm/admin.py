@@ -7,11 +7,14 @@ the groups. The audit trail, notifications and job states are records: read-only
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_base import ObjectScopeMixin, ScopedModelAdmin
-from .models import AuditLog, Department, JobState, Notification, User
+from .models import AuditLog, Department, JobState, Lockout, Notification, User
 from .roles import sync_user_groups
 from .services import audit_record, user_deactivate, user_sessions_end
 
@@ -142,3 +145,66 @@ for _model, _base in ((AccessAttempt, axes.admin.AccessAttemptAdmin), (Group, Gr
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"Scoped{_base.__name__}", (ObjectScopeMixin, _base), {}))
+
+
+
+@admin.register(Lockout)
+class LockoutAdmin(ScopedModelAdmin):
+    """登录锁定: who is locked out from which address, until when; the administrator lifts a lock
+    with one click (the row's button posts the changelist form to `<id>/lift/`)."""
+
+    list_display = ("username", "person", "ip_address", "failures_since_start", "attempt_time", "locked_until",
+                    "lift_button")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = None
+
+    def get_queryset(self, request):
+        from .lockouts import lockouts_active
+
+        return Lockout.objects.filter(pk__in=lockouts_active().values("pk"))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_administrator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("person"))
+    def person(self, obj):
+        user = User.objects.filter(username=obj.username).first()
+        return user.display_name if user else "—"
+
+    @admin.display(description=_("locked until"))
+    def locked_until(self, obj):
+        from .lockouts import cool_off
+
+        return obj.attempt_time + cool_off()
+
+    @admin.display(description=_("lift"))
+    def lift_button(self, obj):
+        return format_html('<button type="submit" class="button" formaction="{}" name="lift" value="{}">{}</button>',
+                           reverse("admin:crm_lockout_lift", args=[obj.pk]), obj.pk, _("Lift the lockout"))
+
+    def get_urls(self):
+        return [path("<path:object_id>/lift/", self.admin_site.admin_view(self.lift_view), name="crm_lockout_lift"),
+                *super().get_urls()]
+
+    def lift_view(self, request, object_id):
+        from .lockouts import lockout_lift
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        username = lockout_lift(actor=request.user, attempt_id=int(object_id))
+        self.message_user(request, _("The lockout of %(username)s was lifted: they can log in again now.")
+                          % {"username": username}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:crm_lockout_changelist"))

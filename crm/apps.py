@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("System")
+
+    def ready(self):
+        from axes.signals import user_locked_out
+        from django.apps import apps
+
+        from .lockouts import lockout_notify
+
+        # The locked-out person is told at once (crm.lockouts); axes only offers its signal.
+        user_locked_out.connect(lockout_notify, dispatch_uid="crm_lockout_notify")
+        # axes' admin section in Chinese: its app has no verbose name and no zh_Hans catalogue
+        # (its model and field names are translated through ours: crm/axes_i18n.py).
+        apps.get_app_config("axes").verbose_name = _("Log-in security")

@@ -3,6 +3,7 @@
 import copy
 import time
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -252,3 +253,12 @@ class JobState(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Lockout(AccessAttempt):
+    """A log-in lockout (django-axes' AccessAttempt at the failure limit), for the administrator's page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("log-in lockout")
+        verbose_name_plural = _("log-in lockouts")

@@ -147,7 +147,10 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The cool-off counts from the failure that locked: tries during a lockout neither count nor
+# extend it (one try every 29 minutes kept a colleague out for good). The page says until when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "crm.lockouts.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Every failed log-in is kept (axes' AccessFailureLog, read-only in the admin).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

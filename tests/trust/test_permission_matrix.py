@@ -328,6 +328,7 @@ ADMIN_MATRIX = {
     "crm.auditlog": A(302, 302, 403, 403, 200, 200),
     "crm.department": A(302, 302, 403, 200, 200, 200),
     "crm.jobstate": A(302, 302, 403, 403, 403, 200),
+    "crm.lockout": A(302, 302, 403, 403, 403, 200),
     "crm.notification": A(302, 302, 403, 403, 403, 200),
     "crm.user": A(302, 302, 403, 200, 200, 200),
     "customers.accesslog": A(302, 302, 403, 200, 200, 200),
