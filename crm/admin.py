@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .admin_base import ObjectScopeMixin, ScopedModelAdmin
+from .audit_actions import action_label
 from .models import AuditLog, Department, JobState, Lockout, Notification, User
 from .roles import sync_user_groups
 from .services import audit_record, user_deactivate, user_sessions_end
@@ -111,14 +112,32 @@ class NotificationAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions by their readable names (crm.audit_actions), the code kept in the URL."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "target_type", "target_repr")
-    list_filter = ("action", "target_type")
+    list_display = ("at", "actor", "action_name", "target_type", "target_repr")
+    list_filter = (AuditActionFilter, "target_type")
     search_fields = ("action", "target_repr", "target_id", "actor__username", "actor__full_name")
     list_select_related = ("actor",)
     date_hierarchy = "at"
     show_full_result_count = False
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj):
+        return action_label(obj.action)
 
 
 @admin.register(JobState)

@@ -15,5 +15,5 @@ class CrmConfig(AppConfig):
         # The locked-out person is told at once (crm.lockouts); axes only offers its signal.
         user_locked_out.connect(lockout_notify, dispatch_uid="crm_lockout_notify")
         # axes' admin section in Chinese: its app has no verbose name and no zh_Hans catalogue
-        # (its model and field names are translated through ours: crm/axes_i18n.py).
+        # (its model and field names are translated through ours: crm/admin_i18n.py).
         apps.get_app_config("axes").verbose_name = _("Log-in security")

@@ -74,6 +74,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    def get_short_name(self) -> str:
+        """What the admin's header greets (欢迎，陈静): the display name, not the login name."""
+        return self.display_name
+
     @property
     def is_salesperson(self) -> bool:
         return self.role == Role.SALESPERSON

@@ -118,9 +118,9 @@ class GradeProposalAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("score"))
     def score(self, obj):
         ev = obj.evaluation
-        if ev is None:
-            return "—"
-        return f"{ev.weighted_score} · {ev.suggested_grade}" if ev.weighted_score is not None else ev.suggested_grade
+        if ev is None or ev.weighted_score is None:
+            return "—"  # no score: a grade letter here would read as one
+        return f"{ev.weighted_score} · {ev.suggested_grade}"
 
     @admin.display(description=gettext_lazy("age (days)"), ordering="created_at")
     def age(self, obj):

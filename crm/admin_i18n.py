@@ -1,8 +1,9 @@
-"""django-axes' own words, listed so that makemessages keeps them in our catalogue.
+"""Words of django-axes and of Django 5.2's admin that have no Simplified Chinese, listed so
+that makemessages keeps them in our catalogue.
 
-axes ships no Simplified Chinese; Django merges every catalogue, so a msgid here translated in
-locale/zh_Hans is how axes' admin (section, model and column names) reads in Chinese (issue 14
-§18). Nothing imports this module; it exists for makemessages.
+axes ships no zh_Hans catalogue and Django 5.2's admin has a few new strings its catalogue lacks.
+Django merges every catalogue, so a msgid here translated in locale/zh_Hans is how these read in
+Chinese (issue 14 §18). Nothing imports this module; it exists for makemessages.
 """
 
 from django.utils.translation import gettext_noop as _
@@ -37,4 +38,9 @@ AXES_WORDS = [
     _("access failures"),
     _("access log"),
     _("access logs"),
+]
+
+DJANGO_ADMIN_WORDS = [
+    _("After you’ve created a user, you’ll be able to edit more user options."),
+    _("Model name"), _("Add link"), _("Change or view list link"),
 ]
