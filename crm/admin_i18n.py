@@ -42,5 +42,7 @@ AXES_WORDS = [
 
 DJANGO_ADMIN_WORDS = [
     _("After you’ve created a user, you’ll be able to edit more user options."),
-    _("Model name"), _("Add link"), _("Change or view list link"),
+    _("Model name"),
+    _("Add link"),
+    _("Change or view list link"),
 ]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("crm", "customers", "grading", "visits", "complaints", "blacklist", "engagement", "sales")
-ACTION_CODE = re.compile(r'"((?:%s|security)\.[a-z_]+(?:\.[a-z_]+)?)"' % "|".join(APPS))
+ACTION_CODE = re.compile(r'"((?:' + "|".join(APPS) + r'|security)\.[a-z_]+(?:\.[a-z_]+)?)"')
 
 
 def _zh(user) -> Client:
@@ -84,7 +84,9 @@ def test_every_action_code_in_the_source_has_a_readable_name():
     missing = sorted(c for c in codes if c not in ACTION_LABELS)
     assert not missing, "audit actions without a name in crm/audit_actions.py: " + ", ".join(missing)
     with translation.override("zh-hans"):
-        untranslated = sorted(c for c, label in ACTION_LABELS.items() if re.search(r"[A-Za-z]{3}", str(label)))
+        untranslated = sorted(
+            c for c, label in ACTION_LABELS.items() if re.search(r"[A-Za-z]{3}", str(label))
+        )
     assert not untranslated, untranslated
 
 
