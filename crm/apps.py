@@ -17,3 +17,12 @@ class CrmConfig(AppConfig):
         # axes' admin section in Chinese: its app has no verbose name and no zh_Hans catalogue
         # (its model and field names are translated through ours: crm/admin_i18n.py).
         apps.get_app_config("axes").verbose_name = _("Log-in security")
+        # Own words for axes' models: its "access log" is also the msgid of our 查阅记录.
+        # (_meta only: the options migrations read, original_attrs, are untouched.)
+        for model_name, singular, plural in (
+            ("accessattempt", _("log-in attempt"), _("log-in attempts")),
+            ("accessfailurelog", _("failed log-in"), _("failed log-ins")),
+            ("accesslog", _("log-in record"), _("log-in records")),
+        ):
+            opts = apps.get_model("axes", model_name)._meta
+            opts.verbose_name, opts.verbose_name_plural = singular, plural
