@@ -77,12 +77,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # A NUL byte in the query string: 400, before any view or database sees it.
-    "crm.middleware.BadQueryStringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A NUL byte in the query string: 400, before any view or database sees it (inside CSP and
+    # the security headers, so the 400 page carries them too).
+    "crm.middleware.BadQueryStringMiddleware",
     "crm.middleware.IdleTimeoutMiddleware",
     # Writes every 403 (a refused role, a failed CSRF check) to the audit trail.
     "crm.middleware.PermissionRefusalLogMiddleware",

@@ -45,6 +45,7 @@ def test_400_for_a_nul_byte_is_chinese(client_for, manager):
     response = client_for(manager).get("/customers/?q=%00", **ZH)
     assert response.status_code == 400
     assert "请求无效" in _page(response)
+    assert "script-src" in response["Content-Security-Policy"]
 
 
 def test_429_page_is_chinese():
