@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_base import ScopedModelAdmin
 from customers.admin import CustomerNameSearchMixin
 from customers.selectors import customer_list_for
 
@@ -75,7 +76,7 @@ class ReadmissionInline(admin.TabularInline):
 
 
 @admin.register(BlacklistEntry)
-class BlacklistEntryAdmin(CustomerNameSearchMixin, admin.ModelAdmin):
+class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     list_display = (
         "customer", "department", "reason_category", "loss_amount", "state", "created_at", "starts_on", "ends_on",
     )
@@ -121,7 +122,7 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ReadmissionRequest)
-class ReadmissionRequestAdmin(admin.ModelAdmin):
+class ReadmissionRequestAdmin(ScopedModelAdmin):
     list_display = ("entry", "state", "requested_by", "requested_at", "gm_approved_at", "manager_approved_at")
     list_filter = ("state",)
     list_select_related = ("entry__customer", "requested_by")
@@ -155,7 +156,7 @@ class ReadmissionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlacklistPolicy)
-class BlacklistPolicyAdmin(admin.ModelAdmin):
+class BlacklistPolicyAdmin(ScopedModelAdmin):
     list_display = ("__str__", "validity_months", "expiry_warning_days", "updated_at")
 
     def has_add_permission(self, request):

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_base import ScopedModelAdmin
 from customers.admin import CustomerNameSearchMixin
 
 from . import services
@@ -41,7 +42,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(CustomerNameSearchMixin, admin.ModelAdmin):
+class TicketAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     list_display = ("number", "customer", "complaint_type", "status", "deadline_at", "handler", "is_major", "claim_amount")
     list_filter = ("status", "complaint_type", "is_major", "customer__department")
     search_fields = ("number", "customer__name")
@@ -79,7 +80,7 @@ class TicketAdmin(CustomerNameSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ComplaintPolicy)
-class ComplaintPolicyAdmin(admin.ModelAdmin):
+class ComplaintPolicyAdmin(ScopedModelAdmin):
     list_display = ("__str__", "company_province", "in_province_hours", "out_of_province_hours", "escalation_threshold")
 
     def has_add_permission(self, request):

@@ -6,15 +6,21 @@ the groups. The audit trail, notifications and job states are records: read-only
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import AuditLog, Department, JobState, Notification, User
+from .admin_base import ObjectScopeMixin, ScopedModelAdmin
+from .audit_actions import action_label
+from .models import AuditLog, Department, JobState, Lockout, Notification, User
 from .roles import sync_user_groups
 from .services import audit_record, user_deactivate, user_sessions_end
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -26,7 +32,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
     list_display = ("username", "full_name", "role", "department", "email", "is_active", "last_login")
     list_filter = ("role", "department", "is_active")
     search_fields = ("username", "full_name", "email", "mobile")
@@ -50,6 +56,15 @@ class UserAdmin(BaseUserAdmin):
         if user.sees_all_departments:
             return qs
         return qs.filter(department_id=user.department_id)
+
+    def user_change_password(self, request, id, form_url=""):
+        """The administrator resets a user's password (auth's form, in Chinese); nobody else may."""
+        if not request.user.is_administrator:
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit_record(actor=request.user, action="crm.user.password_reset", target=self.get_object(request, id))
+        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -79,7 +94,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedModelAdmin):
     list_display = ("name", "code", "is_head_office")
     search_fields = ("name", "code")
 
@@ -97,14 +112,32 @@ class NotificationAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions by their readable names (crm.audit_actions), the code kept in the URL."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "action", "target_type", "target_repr")
-    list_filter = ("action", "target_type")
+    list_display = ("at", "actor", "action_name", "target_type", "target_repr")
+    list_filter = (AuditActionFilter, "target_type")
     search_fields = ("action", "target_repr", "target_id", "actor__username", "actor__full_name")
     list_select_related = ("actor",)
     date_hierarchy = "at"
     show_full_result_count = False
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj):
+        return action_label(obj.action)
 
 
 @admin.register(JobState)
@@ -121,3 +154,76 @@ for _model, _base in ((AccessFailureLog, axes.admin.AccessFailureLogAdmin), (Acc
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"ReadOnly{_base.__name__}", (ReadOnlyAdmin, _base), {}))
+
+# Axes' locks and auth's groups keep their own admins, with the one object scope of every admin.
+from axes.models import AccessAttempt  # noqa: E402
+from django.contrib.auth.admin import GroupAdmin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+
+for _model, _base in ((AccessAttempt, axes.admin.AccessAttemptAdmin), (Group, GroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Scoped{_base.__name__}", (ObjectScopeMixin, _base), {}))
+
+
+
+@admin.register(Lockout)
+class LockoutAdmin(ScopedModelAdmin):
+    """登录锁定: who is locked out from which address, until when; the administrator lifts a lock
+    with one click (the row's button posts the changelist form to `<id>/lift/`)."""
+
+    list_display = ("username", "person", "ip_address", "failures_since_start", "attempt_time", "locked_until",
+                    "lift_button")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = None
+
+    def get_queryset(self, request):
+        from .lockouts import lockouts_active
+
+        return Lockout.objects.filter(pk__in=lockouts_active().values("pk"))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_administrator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("person"))
+    def person(self, obj):
+        user = User.objects.filter(username=obj.username).first()
+        return user.display_name if user else "—"
+
+    @admin.display(description=_("locked until"))
+    def locked_until(self, obj):
+        from .lockouts import cool_off
+
+        return obj.attempt_time + cool_off()
+
+    @admin.display(description=_("lift"))
+    def lift_button(self, obj):
+        return format_html('<button type="submit" class="button" formaction="{}" name="lift" value="{}">{}</button>',
+                           reverse("admin:crm_lockout_lift", args=[obj.pk]), obj.pk, _("Lift the lockout"))
+
+    def get_urls(self):
+        return [path("<path:object_id>/lift/", self.admin_site.admin_view(self.lift_view), name="crm_lockout_lift"),
+                *super().get_urls()]
+
+    def lift_view(self, request, object_id):
+        from .lockouts import lockout_lift
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        username = lockout_lift(actor=request.user, attempt_id=int(object_id))
+        self.message_user(request, _("The lockout of %(username)s was lifted: they can log in again now.")
+                          % {"username": username}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:crm_lockout_changelist"))

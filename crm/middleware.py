@@ -1,4 +1,4 @@
-"""Session idle timeout and the log of permission refusals."""
+"""Session idle timeout, the log of permission refusals, and query strings that cannot be valid."""
 
 import logging
 import time
@@ -49,3 +49,22 @@ class PermissionRefusalLogMiddleware:
                 # The refusal stands even if it cannot be recorded (e.g. inside a broken transaction).
                 logger.exception("could not record a 403 in the audit trail")
         return response
+
+
+class BadQueryStringMiddleware:
+    """A NUL byte in the query string is answered 400 before any view sees it (issue 13 §7).
+
+    PostgreSQL refuses NUL in a text parameter, so `?q=%00` on a search or `?state=%00` on an
+    admin filter was a 500 on that database. No field of the CRM can hold one, so the request
+    is refused as a whole, with the site's Chinese 400 page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            from django.views.defaults import bad_request
+
+            return bad_request(request, exception=None)
+        return self.get_response(request)

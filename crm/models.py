@@ -3,6 +3,7 @@
 import copy
 import time
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -72,6 +73,10 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        """What the admin's header greets (欢迎，陈静): the display name, not the login name."""
+        return self.display_name
 
     @property
     def is_salesperson(self) -> bool:
@@ -278,3 +283,12 @@ class SubmissionKey(models.Model):
 
     def __str__(self):
         return str(self.key)
+
+
+class Lockout(AccessAttempt):
+    """A log-in lockout (django-axes' AccessAttempt at the failure limit), for the administrator's page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("log-in lockout")
+        verbose_name_plural = _("log-in lockouts")

@@ -13,10 +13,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-# Office Open XML files are zips; refuse ones that would expand beyond this or by this ratio.
-ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+# Office Open XML files are zips; refuse ones that expand by more than this ratio or that have
+# this many parts. The unpacked sizes (per part and in all) are settings: OFFICE_MAX_PART_BYTES,
+# OFFICE_MAX_UNPACKED_BYTES.
 ZIP_MAX_RATIO = 100
 ZIP_MAX_MEMBERS = 2000
+# A relationship that points outside the file is only acceptable as a hyperlink: an attached
+# template, an OLE object, a frame or an external workbook is fetched when the file is opened.
+_HYPERLINK_REL = "/hyperlink"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,12 @@ def _sniff(head: bytes) -> FileKind | None:
 
 
 def _check_zip(f) -> FileKind:
+    """An Office file's parts, checked from the zip's directory before anything parses them.
+
+    The declared unpacked sizes are enough: Python's zipfile (which openpyxl reads through)
+    never returns more than a part declares, it fails the CRC check instead. Macros
+    (vbaProject.bin) and external references other than hyperlinks are refused.
+    """
     try:
         f.seek(0)
         with zipfile.ZipFile(f) as zf:
@@ -65,9 +75,23 @@ def _check_zip(f) -> FileKind:
                 raise ValidationError(_("The file contains too many parts and was refused."), code="zip_members")
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
-            if total > ZIP_MAX_UNCOMPRESSED or total / packed > ZIP_MAX_RATIO:
-                raise ValidationError(_("The file expands to an abnormal size and was refused."), code="zip_bomb")
+            largest = max((i.file_size for i in infos), default=0)
+            if (largest > settings.OFFICE_MAX_PART_BYTES or total > settings.OFFICE_MAX_UNPACKED_BYTES
+                    or total / packed > ZIP_MAX_RATIO):
+                raise ValidationError(
+                    _("The file expands to an abnormal size (more than %(mb)d MB, one part at most %(part)d MB) and was refused.")
+                    % {"mb": settings.OFFICE_MAX_UNPACKED_BYTES // (1024 * 1024),
+                       "part": settings.OFFICE_MAX_PART_BYTES // (1024 * 1024)},
+                    code="zip_bomb",
+                )
             names = {i.filename for i in infos}
+            if any(n.lower().rsplit("/", 1)[-1] in ("vbaproject.bin", "vbadata.xml") for n in names):
+                raise ValidationError(_("The file contains macros and was refused."), code="macros")
+            for name in names:
+                if name.endswith(".rels") and _has_external_reference(zf.read(name)):
+                    raise ValidationError(
+                        _("The file refers to an external template or object and was refused."), code="external_ref"
+                    )
     except zipfile.BadZipFile as exc:
         raise ValidationError(_("The file is damaged and cannot be read."), code="corrupt") from exc
     finally:
@@ -77,6 +101,21 @@ def _check_zip(f) -> FileKind:
     if "xl/workbook.xml" in names:
         return XLSX
     raise ValidationError(_("This type of file is not accepted."), code="file_type")
+
+
+def _has_external_reference(rels: bytes) -> bool:
+    """A relationship with TargetMode="External" that is not a hyperlink (attachedTemplate, oleObject, ...)."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ElementTree.fromstring(rels)
+    except (ElementTree.ParseError, DefusedXmlException):
+        return True  # a relationships part that does not parse is not trusted
+    for rel in root:
+        if (rel.get("TargetMode") or "").lower() == "external" and not (rel.get("Type") or "").endswith(_HYPERLINK_REL):
+            return True
+    return False
 
 
 def validate_upload(f, *, allowed: tuple[FileKind, ...] = DOCUMENTS, max_bytes: int | None = None) -> FileKind:

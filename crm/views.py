@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponsePermanentRedirect
@@ -13,6 +14,11 @@ from . import services
 from .dashboards.pages import dashboard_for
 from .models import Notification
 from .registry import dashboard_widgets
+
+
+def csrf_failure(request, reason=""):
+    """The CSRF failure page: in Chinese, in the site's layout, with the way out (reload and retry)."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
 
 
 @login_required
@@ -48,3 +54,17 @@ def notification_read(request, pk=None):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says: send them to the static file."""
     return HttpResponsePermanentRedirect(static("img/favicon.ico"))
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Everyone changes their own password (linked from the user menu); Django's validators
+    explain a refusal in Chinese. Other sessions of the user end (the session hash changes);
+    the change is in the audit trail, never the password."""
+
+    template_name = "registration/password_change_form.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.audit_record(actor=self.request.user, action="crm.user.password_changed", target=self.request.user)
+        messages.success(self.request, _("Your password was changed."))
+        return response

@@ -13,7 +13,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from crm.admin_base import ScopedHistoryAdmin, ScopedModelAdmin
 
 from . import services
 from .models import (
@@ -87,7 +88,7 @@ class ServiceSaveMixin:
         super().message_user(request, message, level, *args, **kwargs)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
     """Records kept by the system (access log, imports): viewed, never added, changed or deleted."""
 
     def has_add_permission(self, request, obj=None):
@@ -98,6 +99,37 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ArchiveViewLogged:
+    """查阅记录 (§2): the admin shows a confidential archive as well, so each of its views is logged.
+
+    The change page, the history list and each old version (django-simple-history's version
+    page, which is also its revert form) of the customer, its contacts and its yearly figures.
+    """
+
+    def archive_customer(self, obj) -> Customer:
+        return obj.customer
+
+    def _log_view(self, request, object_id, detail: str) -> None:
+        if request.method != "GET":
+            return
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            services.access_log_record(user=request.user, customer=self.archive_customer(obj),
+                                       action=AccessAction.VIEW, detail=detail)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._log_view(request, object_id, "admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._log_view(request, object_id, "admin history")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._log_view(request, object_id, f"admin history version {version_id}")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CustomerShareInline(admin.TabularInline):
@@ -126,7 +158,7 @@ class CustomerAdminForm(forms.ModelForm):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CustomerNameSearchMixin, ServiceSaveMixin, SimpleHistoryAdmin):
+class CustomerAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedHistoryAdmin):
     customer_search_prefix = ""
     # A web address typed without a scheme means https (as on the CRM's own form).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -168,25 +200,12 @@ class CustomerAdmin(CustomerNameSearchMixin, ServiceSaveMixin, SimpleHistoryAdmi
     def view_on_site(self, obj):
         return reverse("customers:detail", args=[obj.pk])
 
-    def _log_view(self, request, object_id, detail: str) -> None:
-        """查阅记录 (§2): the admin shows a key customer's archive as well, so its views are logged."""
-        if request.method != "GET":
-            return
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None:
-            services.access_log_record(user=request.user, customer=obj, action=AccessAction.VIEW, detail=detail)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._log_view(request, object_id, "admin")
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._log_view(request, object_id, "admin history")
-        return super().history_view(request, object_id, extra_context)
+    def archive_customer(self, obj) -> Customer:
+        return obj
 
 
 @admin.register(Contact)
-class ContactAdmin(CustomerNameSearchMixin, ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
+class ContactAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedByCustomer, ScopedHistoryAdmin):
     list_display = ("name", "customer", "position", "mobile", "email", "is_primary")
     list_filter = ("position", "is_primary")
     search_fields = ("name", "mobile", "customer__name")
@@ -209,7 +228,7 @@ class ContactAdmin(CustomerNameSearchMixin, ServiceSaveMixin, ScopedByCustomer, 
 
 
 @admin.register(QualificationDocument)
-class QualificationDocumentAdmin(ScopedByCustomer, admin.ModelAdmin):
+class QualificationDocumentAdmin(ScopedByCustomer, ScopedModelAdmin):
     """Listed here; uploaded on the customer page (the file's real type is checked there)."""
 
     list_display = ("original_name", "customer", "doc_type", "issued_on", "expires_on", "uploaded_by", "uploaded_at")
@@ -238,7 +257,7 @@ class QualificationDocumentAdmin(ScopedByCustomer, admin.ModelAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(CustomerNameSearchMixin, ServiceSaveMixin, ScopedByCustomer, SimpleHistoryAdmin):
+class YearlyFigureAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedByCustomer, ScopedHistoryAdmin):
     list_display = ("customer", "year", "business_volume", "receivables", "overdue_payment_count",
                     "overdue_pickup_count")
     list_filter = ("year",)
@@ -255,7 +274,7 @@ class YearlyFigureAdmin(CustomerNameSearchMixin, ServiceSaveMixin, ScopedByCusto
 
 
 @admin.register(ArchivePolicy)
-class ArchivePolicyAdmin(admin.ModelAdmin):
+class ArchivePolicyAdmin(ScopedModelAdmin):
     """One row: the list opens it directly."""
 
     def has_add_permission(self, request):

@@ -127,11 +127,16 @@ class SlicePage:
     scan the whole visible set.
     """
 
+    MAX_PAGE = 1_000_000
+
     def __init__(self, qs, number, per_page: int = 25):
         try:
             number = max(1, int(number or 1))
         except (TypeError, ValueError):
             number = 1
+        # A page far past any list (?page=999999999999999999999) is an empty page, not an
+        # OFFSET the database cannot hold (a 500 on SQLite and PostgreSQL).
+        number = min(number, self.MAX_PAGE)
         self.number = number
         start = (number - 1) * per_page
         rows = list(qs[start:start + per_page + 1])

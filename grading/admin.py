@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_base import ScopedModelAdmin
 from customers.admin import CustomerNameSearchMixin, customer_name_html
 
 from .models import (
@@ -37,7 +38,7 @@ from .services.proposals import DEMOTION_GRADES
 from .services.rules import is_demotion_from_a
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(ScopedModelAdmin):
     """Read-only, department-scoped; a row outside the scope is a 404."""
 
     customer_path = "customer"
@@ -54,15 +55,6 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
 
 
 class ShowFilter(admin.SimpleListFilter):
@@ -136,9 +128,9 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
     @admin.display(description=gettext_lazy("score"))
     def score(self, obj):
         ev = obj.evaluation
-        if ev is None:
-            return "—"
-        return f"{ev.weighted_score} · {ev.suggested_grade}" if ev.weighted_score is not None else ev.suggested_grade
+        if ev is None or ev.weighted_score is None:
+            return "—"  # no score: a grade letter here would read as one
+        return f"{ev.weighted_score} · {ev.suggested_grade}"
 
     @admin.display(description=gettext_lazy("age (days)"), ordering="created_at")
     def age(self, obj):
@@ -359,7 +351,7 @@ class IndicatorInline(admin.StackedInline):
 
 
 @admin.register(GradingPolicy)
-class GradingPolicyAdmin(admin.ModelAdmin):
+class GradingPolicyAdmin(ScopedModelAdmin):
     """The administrator edits the numbers of §3 and the indicators of the evaluation sheet;
     evaluations keep the values they used."""
 

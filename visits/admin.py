@@ -7,6 +7,7 @@ written in the app (phone form); the admin shows them.
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_base import ScopedModelAdmin
 from customers.admin import CustomerNameSearchMixin
 from customers.selectors import customer_list_for
 
@@ -15,7 +16,7 @@ from .models import NextStep, VisitAttachment, VisitPlan, VisitPolicy, VisitRepo
 
 
 @admin.register(VisitPolicy)
-class VisitPolicyAdmin(admin.ModelAdmin):
+class VisitPolicyAdmin(ScopedModelAdmin):
     list_display = ("__str__", "grade_a_days", "grade_b_days", "grade_c_days", "grade_d_days", "updated_at")
 
     def has_add_permission(self, request):
@@ -33,7 +34,7 @@ class ScopedByCustomer:
 
 
 @admin.register(VisitPlan)
-class VisitPlanAdmin(CustomerNameSearchMixin, ScopedByCustomer, admin.ModelAdmin):
+class VisitPlanAdmin(CustomerNameSearchMixin, ScopedByCustomer, ScopedModelAdmin):
     list_display = ("customer", "planned_at", "purpose", "status", "created_by")
     list_filter = ("status",)
     search_fields = ("customer__name", "customer__short_name", "purpose")
@@ -92,7 +93,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(CustomerNameSearchMixin, ScopedByCustomer, admin.ModelAdmin):
+class VisitReportAdmin(CustomerNameSearchMixin, ScopedByCustomer, ScopedModelAdmin):
     list_display = ("customer", "visited_on", "mode", "purpose", "author", "created_at")
     list_filter = ("mode", "purpose", "cooperation_intent")
     search_fields = ("customer__name", "customer__short_name", "latest_needs", "problems")

@@ -23,7 +23,7 @@ class TestCustomerAdmin:
 
     def test_other_departments_customer_is_not_found(self, client_for, manager, south_customer):
         response = client_for(manager).get(reverse("admin:customers_customer_change", args=[south_customer.pk]))
-        assert response.status_code == 302  # the admin redirects "does not exist" to the index
+        assert response.status_code == 404  # every admin URL of an object out of scope (issue 13 §1)
 
     def test_grade_and_status_are_read_only_and_save_goes_through_the_service(self, client_for, administrator, customer):
         url = reverse("admin:customers_customer_change", args=[customer.pk])
