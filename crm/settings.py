@@ -232,6 +232,20 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Message channels (crm/notify, docs/notifications.md) ------------------------------------
+# 企业微信 application messages to one person (by User.wecom_userid); empty: not used.
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env.str("WECOM_AGENT_ID", default="")
+WECOM_SECRET = env.str("WECOM_SECRET", default="")
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+# 钉钉 work notifications to one person (by User.dingtalk_userid); empty: not used.
+DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com")
+# Daily digest: the time it leaves for people who did not choose one (local time, HH:MM).
+NOTIFICATION_DIGEST_DEFAULT_TIME = env.str("NOTIFICATION_DIGEST_DEFAULT_TIME", default="08:00")
 # Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
 POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
 # Seconds the 工作台 keeps a viewer's chart data (per user, role, department, language and
@@ -312,6 +326,10 @@ CRM_JOBS = {
     "annual-review": "grading.services.annual_review_open",
     # The outbox sweep: e-mails of notifications whose on-commit send was lost.
     "notification-outbox": "crm.services.notification_outbox_drain",
+    # 企业微信 / 钉钉 deliveries (crm/notify/outbox.py): due ones, retried with backoff.
+    "notification-channels": "crm.notify.outbox.channel_deliveries_send",
+    # Daily digests (crm/notify/digest.py): whoever's digest time has come and has not had today's.
+    "notification-digest": "crm.notify.digest.notification_digests_send",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -326,6 +344,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "annual-review": {"task": "crm.run_job", "schedule": crontab(hour=1, minute=0), "args": ["annual-review"]},
     "notification-outbox": {"task": "crm.run_job", "schedule": crontab(minute="*/5"), "args": ["notification-outbox"]},
+    "notification-channels": {"task": "crm.run_job", "schedule": crontab(minute="*"), "args": ["notification-channels"]},
+    "notification-digest": {"task": "crm.run_job", "schedule": crontab(minute="*/15"), "args": ["notification-digest"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
