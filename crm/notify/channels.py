@@ -47,10 +47,14 @@ class ChannelError(Exception):
 
 
 def _http(url: str, payload: dict | None = None) -> dict:
+    if not url.startswith(("https://", "http://")):
+        raise ChannelError(f"not an http(s) URL: {url[:40]}", retry=False)
     data = None if payload is None else json.dumps(payload, ensure_ascii=False).encode()
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json; charset=utf-8"})
+    req = urllib.request.Request(  # noqa: S310  http(s) only, checked above
+        url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310  configured https URLs
+        with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310  http(s) only
             return json.loads(resp.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
         raise ChannelError(f"HTTP {exc.code}", retry=exc.code >= 500 or exc.code == 429) from exc

@@ -52,6 +52,9 @@ class NotificationPreference(ChannelChoice):
         verbose_name_plural = _("notification preferences")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="crm_notificationpreference_one_per_kind")]
 
+    def __str__(self):
+        return f"{self.user} · {self.kind}"
+
 
 class RoleNotificationDefault(ChannelChoice):
     """The administrator's default for one role and kind; wins over the kind's own default."""
@@ -64,6 +67,9 @@ class RoleNotificationDefault(ChannelChoice):
         constraints = [
             models.UniqueConstraint(fields=["role", "kind"], name="crm_rolenotificationdefault_one_per_kind")
         ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} · {self.kind}"
 
 
 class NotificationProfile(models.Model):
@@ -165,3 +171,6 @@ class ChannelToken(models.Model):
     class Meta:
         verbose_name = _("channel token")
         verbose_name_plural = _("channel tokens")
+
+    def __str__(self):
+        return self.key

@@ -21,6 +21,7 @@ ROLES = ("anonymous", "salesperson", "assistant", "manager", "gm_office", "admin
 # Which record each URL parameter names, by URL (default: by parameter name below).
 PARAMS = {
     "notification_read": {"pk": "notification"},
+    "notification_open": {"pk": "notification"},
     "grading:evaluation": {"pk": "evaluation"},
     "grading:proposal_withdraw": {"pk": "proposal"},
     "grading:incident_evidence": {"pk": "incident"},
@@ -93,6 +94,9 @@ MATRIX = {
     "notifications": {"get": ALL},
     "notifications_read_all": {"post": POST_ALL},
     "notification_read": {"post": POST_ALL, "scope": "recipient"},
+    # the world's notification is the salesperson's own: it opens (302 to its target); anyone else's id is 404
+    "notification_open": {"get": R(302, 302, 404, 404, 404, 404), "scope": "recipient"},
+    "notification_settings": {"get": ALL},
     # --- customers ---
     "customers:list": {"get": ALL},
     "customers:create": {"get": R(302, 200, 200, 200, 403, 200)},
@@ -324,6 +328,9 @@ ADMIN_MATRIX = {
     "complaints.complaintpolicy": A(302, 302, 403, 403, 403, 200),
     "complaints.ticket": A(302, 302, 200, 200, 200, 200),
     "crm.auditlog": A(302, 302, 403, 403, 200, 200),
+    "crm.departmentrobot": A(302, 302, 403, 403, 403, 200),
+    "crm.notificationdelivery": A(302, 302, 403, 403, 403, 200),
+    "crm.rolenotificationdefault": A(302, 302, 403, 403, 403, 200),
     "crm.department": A(302, 302, 403, 200, 200, 200),
     "crm.jobstate": A(302, 302, 403, 403, 403, 200),
     "crm.notification": A(302, 302, 403, 403, 403, 200),
