@@ -43,7 +43,7 @@ def choices_for(pairs: Iterable[tuple[int, str]], *, users: dict[int, User] | No
     user_ids = {u for u, _k in pairs}
     kinds = {k for _u, k in pairs}
     if users is None:
-        users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).only("pk", "role", "wecom_userid", "dingtalk_userid")}
+        users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related(None).only("pk", "role", "wecom_userid", "dingtalk_userid")}
     own = {
         (p.user_id, p.kind): _choice(p)
         for p in NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
