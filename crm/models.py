@@ -189,7 +189,7 @@ class Notification(models.Model):
     email_failures = models.PositiveSmallIntegerField(_("failed e-mail attempts"), default=0)
     # Immediate, or kept for the recipient's daily digest (crm.notify): a digest item is not
     # e-mailed nor counted in the unread badge; `digested_at` says which digest took it.
-    delivery = models.CharField(_("delivery"), max_length=10, default="immediate",
+    delivery = models.CharField(_("delivery mode"), max_length=10, default="immediate",
                                 choices=[("immediate", _("Immediately")), ("digest", _("In the daily digest"))])
     digested_at = models.DateTimeField(_("put in a digest at"), null=True, blank=True)
 

@@ -28,7 +28,7 @@ class ChannelChoice(models.Model):
 
     # No `choices`: the registry grows with the apps; forms offer kind_choices().
     kind = models.CharField(_("kind"), max_length=60)
-    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    delivery = models.CharField(_("delivery mode"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     email = models.BooleanField(_("e-mail"), default=True)
     wecom = models.BooleanField(_("WeCom"), default=False)
     dingtalk = models.BooleanField(_("DingTalk"), default=False)
