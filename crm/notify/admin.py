@@ -70,7 +70,7 @@ def channel_ids_import_view(model_admin):
     """An admin view on the user list: upload a sheet of usernames and their WeCom / DingTalk ids."""
 
     def view(request):
-        if not model_admin.has_change_permission(request):
+        if not (request.user.is_administrator and model_admin.has_change_permission(request)):
             return redirect("admin:index")
         form = ChannelIdsImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
