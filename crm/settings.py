@@ -351,7 +351,7 @@ CELERY_BEAT_SCHEDULE = {
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo"]
+DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo", "crm.notify.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- Logging --------------------------------------------------------------------------------
