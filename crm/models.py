@@ -188,10 +188,10 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_failures = models.PositiveSmallIntegerField(_("failed e-mail attempts"), default=0)
     # Immediate, or kept for the recipient's daily digest (crm.notify): a digest item is not
-    # e-mailed nor counted in the unread badge; `digested_at` says which digest took it.
+    # e-mailed nor counted in the unread badge; the digest takes the items created since the
+    # person's last one (NotificationProfile.last_digest_at), so none is rewritten.
     delivery = models.CharField(_("delivery mode"), max_length=10, default="immediate",
                                 choices=[("immediate", _("Immediately")), ("digest", _("In the daily digest"))])
-    digested_at = models.DateTimeField(_("put in a digest at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -205,19 +205,15 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=models.Q(delivery__in=["immediate", "digest"]), name="crm_notification_delivery_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(digested_at__isnull=True) | models.Q(delivery="digest"),
-                name="crm_notification_digested_only_digest",
-            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="crm_notif_unread_idx"),
             models.Index(fields=["emailed_at", "created_at"], name="crm_notif_outbox_idx"),
             models.Index(fields=["recipient", "delivery", "read_at"], name="crm_notif_badge_idx"),
             models.Index(fields=["recipient", "kind", "created_at"], name="crm_notif_kind_idx"),
-            # The digest job reads only what waits for a digest.
+            # The digest job reads only digest items, by person and time.
             models.Index(fields=["recipient", "created_at"], name="crm_notif_digest_wait_idx",
-                         condition=models.Q(delivery="digest", digested_at__isnull=True)),
+                         condition=models.Q(delivery="digest")),
         ]
 
     def __str__(self):

@@ -4,15 +4,17 @@ Run every 15 minutes (the `notification-digest` job). Whoever has reminders wait
 digest time (NotificationProfile.digest_time, default settings.NOTIFICATION_DIGEST_DEFAULT_TIME,
 Asia/Shanghai) has come and who has not had today's digest gets one: grouped by kind, each
 group with its count, its first DIGEST_FIRST_ITEMS titles and a link to the full list. The
-reminders it took are stamped `digested_at`. Set-based (four queries whatever the number of
-people) and idempotent: the digest's dedup key is the day, and a rerun finds nothing waiting.
+digest takes the reminders created since the person's last digest (`last_digest_at`, moved to
+this run's `now`), so no reminder row is rewritten (bench: 45,000 reminders). Set-based (a
+fixed number of queries whatever the number of people) and idempotent: the digest's dedup key
+is the day, and a rerun finds nothing waiting.
 """
 
 import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +42,10 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
     now = now or timezone.now()
     local = timezone.localtime(now)
     key = digest_key(local.date())
-    waiting = Notification.objects.filter(delivery="digest", digested_at__isnull=True, created_at__lte=now)
+    waiting = Notification.objects.filter(delivery="digest", created_at__lte=now).filter(
+        Q(recipient__notification_profile__last_digest_at__isnull=True)
+        | Q(created_at__gt=F("recipient__notification_profile__last_digest_at"))
+    )
     recipients = set(waiting.values_list("recipient_id", flat=True).distinct())
     if not recipients:
         return {"digests": 0, "items": 0}
@@ -61,6 +66,7 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
         waiting.filter(recipient_id__in=due)
         .annotate(rank=Window(RowNumber(), partition_by=[F("recipient_id"), F("kind")], order_by=[F("created_at"), F("id")]))
         .filter(rank__lte=DIGEST_FIRST_ITEMS)
+        .order_by("recipient_id", "kind", "created_at", "id")
         .values_list("recipient_id", "kind", "title")
     )
     titles = defaultdict(list)
@@ -84,5 +90,8 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
                 body="\n".join(lines), url="/notifications/?scope=digest", dedup_key=key,
             ))
     sent = notification_bulk_send(rows=rows)
-    items = waiting.filter(recipient_id__in=due).update(digested_at=now)
-    return {"digests": sent, "items": items}
+    NotificationProfile.objects.bulk_create(
+        [NotificationProfile(user_id=u, last_digest_at=now) for u in due],
+        update_conflicts=True, unique_fields=["user"], update_fields=["last_digest_at"],
+    )
+    return {"digests": sent, "items": sum(sum(counts[u].values()) for u in due)}

@@ -79,6 +79,8 @@ class NotificationProfile(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_profile"
     )
     digest_time = models.TimeField(_("digest time"), default=datetime.time(8, 0))
+    # The `now` of the person's last digest: the next one takes the digest items created after it.
+    last_digest_at = models.DateTimeField(_("last digest at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification settings")

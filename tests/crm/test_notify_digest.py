@@ -43,7 +43,7 @@ def test_one_digest_grouped_by_kind_with_counts_first_items_and_links(salesperso
     digest = Notification.objects.get(kind="digest")
     assert digest.title == "今日提醒：7 条"
     assert "【逾期未拜访客户】5" in digest.body or "5" in digest.body.splitlines()[0] + digest.body
-    assert "拜访逾期：客户00" in digest.body and "拜访逾期：客户03" not in digest.body, "first three items"
+    assert "拜访逾期：客户00\n  · 拜访逾期：客户01\n  · 拜访逾期：客户02" in digest.body and "客户03" not in digest.body, "first three, oldest first"
     assert "http://crm.local:8105/notifications/?kind=visit_overdue" in digest.body
     assert "kind=archive_update" not in digest.body, "two items: all shown, no link needed"
     assert services.unread_count(salesperson) == 1
