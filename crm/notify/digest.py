@@ -79,7 +79,7 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
             total = sum(n for _k, n in groups)
             lines = []
             for kind, n in groups:
-                lines.append(_("【%(label)s】%(count)d") % {"label": kind_get(kind).label, "count": n})
+                lines.append(_("%(label)s: %(count)d") % {"label": kind_get(kind).label, "count": n})
                 lines.extend(f"  · {t}" for t in titles[(user_id, kind)])
                 if n > DIGEST_FIRST_ITEMS:
                     lines.append("  " + _("All %(count)d: %(link)s") % {
