@@ -99,3 +99,20 @@ def test_an_inactive_person_gets_no_digest(salesperson):
     salesperson.save()
     with time_machine.travel(EIGHT, tick=False):
         assert notification_digests_send() == {"digests": 0, "items": 0}
+
+
+def test_the_copy_path_routes_like_the_orm_path(salesperson, manager):
+    """≥ COPY_FROM_ROWS rows go through COPY on PostgreSQL: same routing, same dedup."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    NotificationPreference.objects.create(user=manager, kind="visit_overdue_manager", delivery="immediate")
+    rows = [(salesperson.pk, "visit_overdue", f"t{i}", "", "", f"k{i}") for i in range(services.COPY_FROM_ROWS)]
+    rows += [(manager.pk, "visit_overdue_manager", "m", "", "", "m1")]
+    assert services.notification_bulk_send_values(values=rows) == services.COPY_FROM_ROWS + 1
+    assert services.notification_bulk_send_values(values=rows) == 0
+    mine = Notification.objects.filter(recipient=salesperson)
+    assert mine.filter(delivery="digest", emailed_at__isnull=False).count() == services.COPY_FROM_ROWS
+    assert Notification.objects.get(recipient=manager).delivery == "immediate"
+    assert services.unread_count(salesperson) == 0 and services.unread_count(manager) == 1
