@@ -124,9 +124,11 @@ def notification_bulk_send_values(*, values: list[tuple]) -> int:
             "CREATE TEMPORARY TABLE crm_notification_incoming (n bigserial, recipient_id bigint, kind text, "
             "title text, body text, url text, dedup_key text, delivery text, emailed_at timestamptz) ON COMMIT DROP"
         )
+        immediate = False
         with cursor.cursor.copy(f"COPY crm_notification_incoming ({columns}) FROM STDIN") as copy:
             for row in values:
                 delivery = routes[(row[0], row[1])]
+                immediate = immediate or delivery != "digest"
                 copy.write_row((*row, delivery, now if delivery == "digest" else None))
         cursor.execute(
             f"INSERT INTO {Notification._meta.db_table} ({columns}, created_at, email_failures) "  # noqa: S608
@@ -135,7 +137,7 @@ def notification_bulk_send_values(*, values: list[tuple]) -> int:
         )
         sent = cursor.rowcount
         cursor.execute("DROP TABLE crm_notification_incoming")
-    if sent:
+    if sent and immediate:
         _schedule_email_after_commit()
     return sent
 
