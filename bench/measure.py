@@ -193,7 +193,8 @@ def table_counts(models_list) -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in models_list}
 
 
-def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool) -> Result:
+def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool,
+                prepare=None) -> Result:
     """Run a job `reps` times, each in a transaction rolled back (every run is a first run).
 
     With `rerun`, each repetition also runs the job a second time inside the same
@@ -207,7 +208,7 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
         raise Skip(f"job {name} is not importable yet ({exc.__class__.__name__}: {exc})") from exc
     try:
         return _measure_job(name, now=now, reps=reps, floor_reps=floor_reps, target=target,
-                            count_models=count_models, rerun=rerun)
+                            count_models=count_models, rerun=rerun, prepare=prepare)
     except OperationalError as exc:
         if "statement timeout" not in str(exc):
             raise
@@ -215,7 +216,8 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
                    f"({str(exc).splitlines()[0]})") from exc
 
 
-def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool) -> Result:
+def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool,
+                 prepare=None) -> Result:
     from crm.jobs import run_job
 
     first, second, summaries, created = [], [], [], {}
@@ -228,6 +230,8 @@ def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, co
             break
         with transaction.atomic():
             bound_statements()
+            if prepare is not None:
+                prepare()  # what the job works on, in the same rolled-back transaction (not timed)
             before = table_counts(count_models)
             t0 = time.perf_counter()
             if rep == 0:

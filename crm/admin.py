@@ -42,6 +42,7 @@ class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("full_name", "email", "mobile")}),
         (_("Role and department"), {"fields": ("role", "department", "is_active")}),
+        (_("Message channels"), {"fields": ("wecom_userid", "dingtalk_userid")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -49,6 +50,12 @@ class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     actions = ["deactivate_users"]
+    change_list_template = "crm/admin_user_changelist.html"
+
+    def get_urls(self):
+        from .notify.admin import user_admin_urls
+
+        return user_admin_urls(self) + super().get_urls()
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -104,8 +111,8 @@ class DepartmentAdmin(ScopedModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "recipient", "kind", "title", "read_at", "emailed_at")
-    list_filter = ("kind",)
+    list_display = ("created_at", "recipient", "kind", "delivery", "title", "read_at", "emailed_at", "email_failures")
+    list_filter = ("kind", "delivery")
     search_fields = ("title", "recipient__username", "recipient__full_name")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
@@ -149,6 +156,8 @@ class JobStateAdmin(ReadOnlyAdmin):
 # edits or deletes it from the admin. Locks (AccessAttempt) stay deletable: that unlocks a user.
 import axes.admin  # noqa: E402  registers axes' own admins first, which are replaced here
 from axes.models import AccessFailureLog, AccessLog  # noqa: E402
+
+import crm.notify.admin  # noqa: E402, F401  role defaults, group robots, channel deliveries
 
 for _model, _base in ((AccessFailureLog, axes.admin.AccessFailureLogAdmin), (AccessLog, axes.admin.AccessLogAdmin)):
     if admin.site.is_registered(_model):

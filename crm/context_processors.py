@@ -1,4 +1,4 @@
-from .models import Notification
+from .services import unread_count
 
 
 def crm(request):
@@ -6,5 +6,5 @@ def crm(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "unread_notifications": unread_count(user),
     }

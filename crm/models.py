@@ -192,6 +192,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_failures = models.PositiveSmallIntegerField(_("failed e-mail attempts"), default=0)
+    # Immediate, or kept for the recipient's daily digest (crm.notify): a digest item is not
+    # e-mailed nor counted in the unread badge; the digest takes the items created since the
+    # person's last one (NotificationProfile.last_digest_at), so none is rewritten.
+    delivery = models.CharField(_("delivery mode"), max_length=10, default="immediate",
+                                choices=[("immediate", _("Immediately")), ("digest", _("In the daily digest"))])
 
     class Meta:
         verbose_name = _("notification")
@@ -201,11 +206,19 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "dedup_key"], name="crm_notification_once_per_key",
                 condition=models.Q(dedup_key__isnull=False),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery__in=["immediate", "digest"]), name="crm_notification_delivery_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="crm_notif_unread_idx"),
             models.Index(fields=["emailed_at", "created_at"], name="crm_notif_outbox_idx"),
+            models.Index(fields=["recipient", "delivery", "read_at"], name="crm_notif_badge_idx"),
+            models.Index(fields=["recipient", "kind", "created_at"], name="crm_notif_kind_idx"),
+            # The digest job reads only digest items, by person and time.
+            models.Index(fields=["recipient", "created_at"], name="crm_notif_digest_wait_idx",
+                         condition=models.Q(delivery="digest")),
         ]
 
     def __str__(self):
@@ -292,3 +305,7 @@ class Lockout(AccessAttempt):
         proxy = True
         verbose_name = _("log-in lockout")
         verbose_name_plural = _("log-in lockouts")
+
+
+# Delivery preferences, group robots and the channel outbox (issue 16) live in their own module.
+import crm.notify.models  # noqa: E402, F401

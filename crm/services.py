@@ -66,10 +66,17 @@ def notification_send(
     url: str = "",
     dedup_key: str | None = None,
 ) -> list[Notification]:
-    """Notify each recipient once (in-app now, by e-mail after commit).
+    """Notify each recipient once: in-app now; by its channels after commit, or in the daily digest.
+
+    The one entry point of every notification (the bulk forms below end in the same writer).
+    `kind` is a stable code registered in crm/notify/kinds.py (`<app>_<what>`): the registry
+    and each person's 通知设置 decide whether it is sent at once (e-mail, 企业微信, 钉钉, as
+    chosen) or gathered into the person's daily digest. `url` is a path ("/customers/5/");
+    messages that leave the CRM prefix it with settings.SITE_URL.
 
     With a `dedup_key`, a recipient who already has a notification with that key gets no
-    second one: running a job twice sends nothing twice. Returns the notifications created.
+    second one: running a job twice sends nothing twice (one reminder per customer and period,
+    whether or not a digest went out that day). Returns the notifications created.
 
     Language: a notification is a message (its e-mail leaves at once), so `title` and `body`
     are stored as words, in the company's language (settings.LANGUAGE_CODE, 简体中文), not in
@@ -79,22 +86,11 @@ def notification_send(
     they keep codes and parameters and are worded when read, in the reader's language.)
     """
     users = {u.pk: u for u in recipients if u is not None and u.is_active}
-    if not users:
-        return []
-    if dedup_key is not None:
-        already = set(
-            Notification.objects.filter(recipient_id__in=users, dedup_key=dedup_key).values_list(
-                "recipient_id", flat=True
-            )
-        )
-        users = {pk: u for pk, u in users.items() if pk not in already}
     rows = [
         Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, url=url, dedup_key=dedup_key)
         for pk in users
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    _schedule_email_after_commit()
-    return rows
+    return _notifications_write(rows)
 
 
 # The columns of `notification_bulk_send_values` rows.
@@ -117,24 +113,31 @@ def notification_bulk_send_values(*, values: list[tuple]) -> int:
     if connection.vendor != "postgresql" or len(values) < COPY_FROM_ROWS:
         return notification_bulk_send(rows=[Notification(**dict(zip(NOTIFICATION_VALUES, v, strict=True)))
                                             for v in values])
-    columns = ", ".join(NOTIFICATION_VALUES)
+    from .notify.preferences import deliveries_for
+
+    now = timezone.now()
+    routes = deliveries_for((v[0], v[1]) for v in values)
+    columns = ", ".join((*NOTIFICATION_VALUES, "delivery", "emailed_at"))
     with transaction.atomic(), connection.cursor() as cursor:
         # ON COMMIT DROP: the table lives in this transaction only (atomic() opened one).
         cursor.execute(
             "CREATE TEMPORARY TABLE crm_notification_incoming (n bigserial, recipient_id bigint, kind text, "
-            "title text, body text, url text, dedup_key text) ON COMMIT DROP"
+            "title text, body text, url text, dedup_key text, delivery text, emailed_at timestamptz) ON COMMIT DROP"
         )
+        immediate = False
         with cursor.cursor.copy(f"COPY crm_notification_incoming ({columns}) FROM STDIN") as copy:
             for row in values:
-                copy.write_row(row)
+                delivery = routes[(row[0], row[1])]
+                immediate = immediate or delivery != "digest"
+                copy.write_row((*row, delivery, now if delivery == "digest" else None))
         cursor.execute(
             f"INSERT INTO {Notification._meta.db_table} ({columns}, created_at, email_failures) "  # noqa: S608
             f"SELECT {columns}, %s, 0 FROM crm_notification_incoming ORDER BY n ON CONFLICT DO NOTHING",
-            [timezone.now()],
+            [now],
         )
         sent = cursor.rowcount
         cursor.execute("DROP TABLE crm_notification_incoming")
-    if sent:
+    if sent and immediate:
         _schedule_email_after_commit()
     return sent
 
@@ -146,8 +149,21 @@ def notification_bulk_send(*, rows: list[Notification]) -> int:
     that recipient are skipped (read in chunks), and the unique constraint on
     (recipient, dedup_key) keeps a concurrent rerun silent too.
     """
+    return len(_notifications_write(rows))
+
+
+def _notifications_write(rows: list[Notification]) -> list[Notification]:
+    """The one writer behind every send: route (immediate or digest), skip sent keys, insert.
+
+    A digest item is marked done for the e-mail outbox at once (`emailed_at`): its message is
+    the digest. Returns the rows inserted.
+    """
     if not rows:
-        return 0
+        return []
+    from .notify.preferences import deliveries_for
+
+    now = timezone.now()
+    routes = deliveries_for((r.recipient_id, r.kind) for r in rows)
     fresh: list[Notification] = []
     chunk_size = 2000
     for i in range(0, len(rows), chunk_size):
@@ -170,11 +186,14 @@ def notification_bulk_send(*, rows: list[Notification]) -> int:
             if r.dedup_key and (k in existing or k in seen):
                 continue
             seen.add(k)
+            r.delivery = routes[(r.recipient_id, r.kind)]
+            if r.delivery == "digest":
+                r.emailed_at = now
             fresh.append(r)
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
-    if fresh:
+    if any(r.delivery != "digest" for r in fresh):
         _schedule_email_after_commit()
-    return len(fresh)
+    return fresh
 
 
 def _schedule_email_after_commit() -> None:
@@ -189,24 +208,40 @@ def _schedule_email_after_commit() -> None:
     transaction.on_commit(send)
 
 
-def notification_mark_read(*, user: User, notification_id: int | None = None, now: datetime | None = None) -> int:
-    """Mark one of the user's notifications (or all, without an id) as read; returns how many."""
+def notification_mark_read(
+    *, user: User, notification_id: int | None = None, kind: str | None = None, now: datetime | None = None
+) -> int:
+    """Mark one of the user's notifications, all of one kind, or all, as read; returns how many."""
     now = now or timezone.now()
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
+    if kind:
+        qs = qs.filter(kind=kind)
     return qs.update(read_at=now)
 
 
+def site_link(path: str) -> str:
+    """The absolute address of a CRM path for a message that leaves the CRM (settings.SITE_URL)."""
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.SITE_URL.rstrip('/')}/{path.lstrip('/')}"
+
+
 def notification_outbox_drain(*, now: datetime | None = None, since: datetime | None = None, limit: int = 500) -> dict:
-    """Send the e-mails of notifications not yet e-mailed; the outbox of domain §8.
+    """Send what immediate notifications carry beyond the app: the outbox of domain §8.
 
     Each row is claimed (emailed_at set) in the same transaction that sends it, with
-    SKIP LOCKED on PostgreSQL, so two workers never send one e-mail twice. Recipients
-    without an address are marked done without an e-mail. An e-mail the mail server refuses
+    SKIP LOCKED on PostgreSQL, so two workers never send one e-mail twice. The e-mail goes if
+    the recipient's choice for the kind keeps e-mail on (crm.notify.preferences) and they have
+    an address; their 企业微信 / 钉钉 messages are queued as deliveries in the same transaction
+    (sent by crm.notify.outbox, retried there on their own). An e-mail the mail server refuses
     does not hold up the others: its row counts a failure and is tried again by the next
     sweep, up to EMAIL_MAX_ATTEMPTS times (the in-app notification stands regardless).
     """
+    from .notify.outbox import deliveries_enqueue
+    from .notify.preferences import choices_for
+
     now = now or timezone.now()
     sent = skipped = failed = 0
     with transaction.atomic():
@@ -218,15 +253,19 @@ def notification_outbox_drain(*, now: datetime | None = None, since: datetime | 
         if transaction.get_connection().features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs[:limit])
+        choices = choices_for(
+            ((n.recipient_id, n.kind) for n in batch), users={n.recipient_id: n.recipient for n in batch}
+        )
+        deliveries_enqueue(notifications=[n for n in batch if n.email_failures == 0], choices=choices, now=now)
         done, failures = [], []
         for n in batch:
-            if not n.recipient.email:
+            if not n.recipient.email or not choices[(n.recipient_id, n.kind)].email:
                 skipped += 1
                 done.append(n.pk)
                 continue
             body = n.body
             if n.url:
-                body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{n.url}"
+                body = f"{body}\n\n{site_link(n.url)}"
             try:
                 send_mail(n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False)
             except Exception:
@@ -242,7 +281,8 @@ def notification_outbox_drain(*, now: datetime | None = None, since: datetime | 
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The header badge: unread immediate notifications (digest items are read in their digest)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, delivery="immediate").count()
 
 
 def managers_of(department_ids: Iterable[int]) -> models.QuerySet[User]:

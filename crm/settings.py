@@ -252,6 +252,20 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Message channels (crm/notify, docs/notifications.md) ------------------------------------
+# 企业微信 application messages to one person (by User.wecom_userid); empty: not used.
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env.str("WECOM_AGENT_ID", default="")
+WECOM_SECRET = env.str("WECOM_SECRET", default="")
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+# 钉钉 work notifications to one person (by User.dingtalk_userid); empty: not used.
+DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com")
+# Daily digest: the time it leaves for people who did not choose one (local time, HH:MM).
+NOTIFICATION_DIGEST_DEFAULT_TIME = env.str("NOTIFICATION_DIGEST_DEFAULT_TIME", default="08:00")
 # Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
 POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
 # Seconds the 工作台 keeps a viewer's chart data (per user, role, department, language and
@@ -347,6 +361,10 @@ CRM_JOBS = {
     "notification-outbox": "crm.services.notification_outbox_drain",
     # Forget one-time submission keys older than 30 days (crm.submissions).
     "submission-keys-purge": "crm.submissions.submission_keys_purge",
+    # 企业微信 / 钉钉 deliveries (crm/notify/outbox.py): due ones, retried with backoff.
+    "notification-channels": "crm.notify.outbox.channel_deliveries_send",
+    # Daily digests (crm/notify/digest.py): whoever's digest time has come and has not had today's.
+    "notification-digest": "crm.notify.digest.notification_digests_send",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -364,12 +382,15 @@ CELERY_BEAT_SCHEDULE = {
     "submission-keys-purge": {
         "task": "crm.run_job", "schedule": crontab(hour=3, minute=20), "args": ["submission-keys-purge"],
     },
+    "notification-channels": {"task": "crm.run_job", "schedule": crontab(minute="*"), "args": ["notification-channels"]},
+    "notification-digest": {"task": "crm.run_job", "schedule": crontab(minute="*/15"), "args": ["notification-digest"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo"]
+DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo",
+                "crm.notify.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -47,4 +47,8 @@ def jobs_catch_up() -> list[str]:
 
 @shared_task(name="crm.notification_emails_send", **RELIABLE)
 def notification_emails_send() -> dict:
-    return services.notification_outbox_drain()
+    from .notify.outbox import channel_deliveries_send
+
+    summary = services.notification_outbox_drain()
+    channel_deliveries_send()  # the 企业微信 / 钉钉 messages the drain has just queued
+    return summary

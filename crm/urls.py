@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import pwa, views
 from .dashboards import views as dashboard_views
+from .notify import views as notify_views
 
 admin.site.site_header = _("Customer management system")
 admin.site.site_title = _("Customer management system")
@@ -26,6 +27,8 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/settings/", notify_views.notification_settings, name="notification_settings"),
     path("dashboard/charts/<str:key>.xlsx", dashboard_views.chart_export, name="dashboard_chart_export"),
     path("dashboard/lists/<str:key>/", dashboard_views.drill_list, name="dashboard_list"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponsePermanentRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .dashboards.pages import dashboard_for
 from .models import Notification
+from .notify.kinds import kind_label
 from .registry import dashboard_widgets
 
 
@@ -32,17 +33,45 @@ def home(request):
 
 @login_required
 def notification_list(request):
+    """The notification centre: immediate ones and digests; by kind (digest items too) or the
+    reminders that went into digests (`scope=digest`); unread only; paged."""
     qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    kind = request.GET.get("kind", "")
+    scope = request.GET.get("scope", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    elif scope == "digest":
+        qs = qs.filter(delivery="digest")
+    else:
+        qs = qs.filter(delivery="immediate")
     if request.GET.get("unread"):
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "crm/notifications.html", {"page": page, "unread_only": bool(request.GET.get("unread"))})
+    kinds = (
+        Notification.objects.filter(recipient=request.user).values_list("kind", flat=True).distinct().order_by("kind")
+    )
+    return render(request, "crm/notifications.html", {
+        "page": page, "unread_only": bool(request.GET.get("unread")), "kind": kind, "scope": scope,
+        "kind_label": kind_label(kind) if kind else "",
+        "kinds": sorted(((k, kind_label(k)) for k in kinds), key=lambda kv: kv[1]),
+    })
+
+
+@login_required
+def notification_open(request, pk):
+    """Open a notification's target and mark it read (another person's id: 404)."""
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(user=request.user, notification_id=note.pk)
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("notifications")
 
 
 @login_required
 @require_POST
 def notification_read(request, pk=None):
-    count = services.notification_mark_read(user=request.user, notification_id=pk)
+    kind = request.POST.get("kind") or None
+    count = services.notification_mark_read(user=request.user, notification_id=pk, kind=kind)
     target = request.POST.get("next", "")
     if pk is None:
         messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})

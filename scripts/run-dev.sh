@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# Links in e-mails, 企业微信 and 钉钉 messages point where this server listens, unless SITE_URL
+# is set (in the environment or in .env).
+if [ -z "${SITE_URL:-}" ] && ! grep -qs '^SITE_URL=' .env; then
+  export SITE_URL="http://${HOST}:${PORT}"
+fi
 mkdir -p var/celery/queue var/celery/processed var/log
 .venv/bin/celery -A crm worker --beat --pool=solo --loglevel=INFO \
   --schedule var/celerybeat-schedule >var/log/celery.log 2>&1 &

@@ -72,7 +72,7 @@ def test_a_job_killed_half_way_then_rerun_reaches_the_same_end_state_without_dup
         assert tasks.run_job("overdue-visits")["reminders"] == 0
 
 
-def test_the_same_task_delivered_twice_has_one_effect(overdue, salesperson):
+def test_the_same_task_delivered_twice_has_one_effect(overdue, salesperson, manager):
     salesperson.email = "sales1@example.com"
     salesperson.save(update_fields=["email"])
     with time_machine.travel(NOW, tick=False):
@@ -82,8 +82,15 @@ def test_the_same_task_delivered_twice_has_one_effect(overdue, salesperson):
     mail.outbox.clear()
     tasks.notification_emails_send()
     tasks.notification_emails_send()
+    assert mail.outbox == [], "reminders wait for the daily digest (issue 16), not one e-mail each"
+    with time_machine.travel(NOW, tick=False):  # 16:00 in Shanghai: the 08:00 digests are due
+        assert tasks.run_job("notification-digest")["digests"] == 2
+        assert tasks.run_job("notification-digest")["digests"] == 0
+    tasks.notification_emails_send()
+    tasks.notification_emails_send()
     sent = [(tuple(m.to), m.subject) for m in mail.outbox]
-    assert len(sent) == 16 and len(set(sent)) == 16, "one e-mail per reminder, none twice"
+    assert sorted(to for to, _subject in sent) == [(manager.email,), ("sales1@example.com",)], "one digest each"
+    assert {subject for _to, subject in sent} == {"今日提醒：8 条"}
 
 
 def test_beat_down_over_the_scheduled_time_gives_one_catch_up_covering_everything(overdue, settings):

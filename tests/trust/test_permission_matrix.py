@@ -23,6 +23,7 @@ PARAMS = {
     "notification_read": {"pk": "notification"},
     "customers:import_job": {"pk": "import_job"},
     "customers:import_job_progress": {"pk": "import_job"},
+    "notification_open": {"pk": "notification"},
     "grading:evaluation": {"pk": "evaluation"},
     "grading:proposal_withdraw": {"pk": "proposal"},
     "grading:incident_evidence": {"pk": "incident"},
@@ -101,6 +102,9 @@ MATRIX = {
     "notifications": {"get": ALL},
     "notifications_read_all": {"post": POST_ALL},
     "notification_read": {"post": POST_ALL, "scope": "recipient"},
+    # the world's notification is the salesperson's own: it opens (302 to its target); anyone else's id is 404
+    "notification_open": {"get": R(302, 302, 404, 404, 404, 404), "scope": "recipient"},
+    "notification_settings": {"get": ALL},
     # --- customers ---
     "customers:list": {"get": ALL},
     "customers:create": {"get": R(302, 200, 200, 200, 403, 200)},
@@ -343,6 +347,9 @@ ADMIN_MATRIX = {
     "complaints.complaintpolicy": A(302, 302, 403, 403, 403, 200),
     "complaints.ticket": A(302, 302, 200, 200, 200, 200),
     "crm.auditlog": A(302, 302, 403, 403, 200, 200),
+    "crm.departmentrobot": A(302, 302, 403, 403, 403, 200),
+    "crm.notificationdelivery": A(302, 302, 403, 403, 403, 200),
+    "crm.rolenotificationdefault": A(302, 302, 403, 403, 403, 200),
     "crm.department": A(302, 302, 403, 200, 200, 200),
     "crm.jobstate": A(302, 302, 403, 403, 403, 200),
     "crm.lockout": A(302, 302, 403, 403, 403, 200),
