@@ -9,7 +9,7 @@ Thin like a view: parse (serializer) → ledger.records_upsert → response.
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from . import serializers as s
@@ -33,7 +33,7 @@ class HasScope(BasePermission):
 
 
 class RecordsView(generics.ListAPIView):
-    permission_classes = [HasScope]
+    permission_classes = [IsAuthenticated, HasScope]
     scope = ""
     in_serializer = None
     status_by_outcome = {"created": 201, "updated": 200, "unchanged": 200, "unmatched": 202}

@@ -143,6 +143,9 @@ class AgreementAttachment(StoredFile):
         verbose_name = _("agreement attachment")
         verbose_name_plural = _("agreement attachments")
 
+    def __str__(self):
+        return self.original_name
+
 
 class Step(models.TextChoices):
     MANAGER = "manager", _("Department manager")
@@ -166,6 +169,9 @@ class AgreementApproval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agreement", "step"], name="sales_agreementapproval_one_per_step"),
         ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.step}"
 
 
 class ReceivableSource(models.TextChoices):
@@ -248,6 +254,9 @@ class PaymentAllocation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="sales_paymentallocation_amount_positive"),
         ]
 
+    def __str__(self):
+        return f"{self.payment_id} → {self.receivable_id}"
+
 
 class ErpSource(models.TextChoices):
     DELIVERIES = "deliveries", _("Delivery notes")
@@ -284,6 +293,9 @@ class ErpImport(models.Model):
         verbose_name = _("ERP import")
         verbose_name_plural = _("ERP imports")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
 
 
 class UnmatchedRecord(models.Model):

@@ -25,7 +25,12 @@ from customers.selectors import customer_get_for, customer_list_for
 from . import selectors, services
 from .forms import AgreementForm, ErpImportForm
 from .models import Agreement, AgreementAttachment, ErpImport, UnmatchedRecord
-from .permissions import agreement_create_allowed, erp_import_allowed, statement_allowed, unmatched_queue_allowed
+from .permissions import (
+    agreement_create_allowed,
+    erp_import_allowed,
+    statement_allowed,
+    unmatched_queue_allowed,
+)
 from .statement import statement_xlsx
 
 
@@ -168,7 +173,7 @@ def erp_import(request):
 
 
 def _preview(batch, plan) -> dict:
-    counts = {k: 0 for k in ("created", "updated", "unchanged", "unmatched", "error")}
+    counts = dict.fromkeys(("created", "updated", "unchanged", "unmatched", "error"), 0)
     for p in plan:
         counts[p["outcome"]] += 1
     shown = [dict(p, number=i) for i, p in enumerate(plan, start=2) if p["outcome"] != "unchanged"][:200]

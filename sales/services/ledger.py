@@ -22,7 +22,15 @@ from crm.services import audit_record
 from customers.models import Customer
 from customers.validators import normalize_credit_code
 
-from ..models import Delivery, ErpSource, Payment, PaymentAllocation, Receivable, ReceivableSource, UnmatchedRecord
+from ..models import (
+    Delivery,
+    ErpSource,
+    Payment,
+    PaymentAllocation,
+    Receivable,
+    ReceivableSource,
+    UnmatchedRecord,
+)
 from .common import SalesError
 
 # The fields of each source, in the order of the export's columns; the first ones are required.
@@ -175,8 +183,8 @@ def records_upsert(*, source: str, rows: list[dict], actor=None, via: str, now: 
             allocations_rebuild(customer_ids=touched_customers)
         if counts["created"] or counts["updated"] or counts["unmatched"]:
             audit_record(actor=actor, action=f"sales.{source}.upserted",
-                         after={"via": via, **{k: v for k, v in counts.items()}})
-    return {"counts": dict(counts), "plan": plan}
+                         after={"via": via, **counts})
+    return {"counts": {k: v for k, v in counts.items() if v}, "plan": plan}
 
 
 def _jsonable(row: dict) -> dict:
