@@ -30,9 +30,8 @@ def client_ip(request) -> str | None:
 
 def permission_refusal_record(request, response) -> None:
     """Log a 403 (a permission refusal, a failed CSRF check) in the audit trail and the log."""
-    from .services import audit_record
-
     from .models import User
+    from .services import audit_record
 
     user = getattr(request, "user", None)
     # An API request's user may be an integration account (sales.IntegrationAccount), not a User.
