@@ -24,7 +24,7 @@ from customers.selectors import customer_get_for, customer_list_for
 
 from . import selectors, services
 from .forms import AgreementForm, ErpImportForm
-from .models import Agreement, AgreementAttachment, ErpImport, UnmatchedRecord
+from .models import Agreement, AgreementAttachment, UnmatchedRecord
 from .permissions import (
     agreement_create_allowed,
     erp_import_allowed,
@@ -185,8 +185,7 @@ def _preview(batch, plan) -> dict:
 def erp_import_confirm(request, pk):
     if not erp_import_allowed(request.user):
         raise PermissionDenied
-    get_object_or_404(ErpImport, pk=pk, created_by=request.user)
-    try:
+    try:  # the service finds only the user's own import
         counts = services.erp_import_confirm(import_id=pk, actor=request.user, now=timezone.now())
     except services.SalesError as exc:
         messages.error(request, str(exc))

@@ -14,6 +14,8 @@ from crm.models import Notification
 from customers.models import QualificationDocument
 from grading.services import evaluation_create, incident_record, proposal_create
 from grading.services.rules import INDICATORS
+from sales.models import AgreementAttachment, ErpImport, UnmatchedRecord
+from sales.services import agreement_create
 from tests.factories import ContactFactory, CustomerFactory
 from visits import services as visit_services
 
@@ -68,6 +70,17 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         actor=manager, entry_id=old.pk, evaluation="已整改", conditions=dict.fromkeys(EVALUATION_CONDITIONS, True))
 
     notification = Notification.objects.create(recipient=owner, kind="test", title=f"{tag}提醒")
+
+    agreement = agreement_create(actor=owner, customer_id=customer.pk, number=f"{tag}-XS-1", amount=50_000,
+                                 signed_on=now.date(), valid_from=now.date(), valid_until=now.date() + dt.timedelta(days=365),
+                                 instalments=[(now.date() + dt.timedelta(days=30), 50_000)], now=now)
+    agreement_file = AgreementAttachment(agreement=agreement, original_name="协议.pdf", content_type="application/pdf",
+                                         size=len(PDF), uploaded_by=owner)
+    agreement_file.file.save("pdf", _pdf(), save=True)
+    unmatched = UnmatchedRecord.objects.create(source="deliveries", erp_number=f"{tag}-FH-1", credit_code="X",
+                                               payload={}, received_at=now)
+    erp_import = ErpImport.objects.create(source="deliveries", file_name="erp.csv", rows=[], created_by=owner,
+                                          created_at=now)
     return {
         "customer": customer.pk, "contact": contact.pk, "year": now.year - 1, "document": doc.pk,
         "evaluation": evaluation.pk, "proposal": proposal.pk, "incident": incident.pk,
@@ -75,4 +88,6 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         "step": report.next_steps.get().pk, "ticket": ticket.pk, "ticket_attachment": ticket.attachments.get().pk,
         "entry": entry.pk, "evidence": entry.evidence.get().pk, "expired_entry": old.pk,
         "readmission": readmission.pk, "notification": notification.pk,
+        "agreement": agreement.pk, "agreement_attachment": agreement_file.pk, "unmatched": unmatched.pk,
+        "erp_import": erp_import.pk,
     }
