@@ -132,3 +132,31 @@ def test_grading_suggestion_follows_the_computed_figures(salesperson, customer, 
     assert ev.business_volume == D("3200000")
     ev2 = evaluation_create(actor=salesperson, customer_id=customer.pk, period_year=2025, scores=scores)
     assert ev2.suggested_grade == "D"
+
+
+def test_the_jobs_run_through_the_job_runner(customer, now):
+    from crm.jobs import run_job
+
+    deliver(customer, "FH-1", dt.date(2026, 3, 1), "1000", now)
+    summary = run_job("sales-yearly-figures", now=now)
+    assert summary == {"2025": 0, "2026": 1}
+    assert run_job("sales-reminders", now=now)["sent"] == 0
+
+
+def test_import_speed_of_ten_thousand_rows(salesperson, now):
+    """The issue asks ≥ 2,000 rows/s; measured here on the test database, with a loose bound."""
+    import time
+
+    from tests.factories import CustomerFactory
+
+    customers = CustomerFactory.create_batch(50, owner=salesperson)
+    rows = [{"erp_number": f"FH-{i}", "credit_code": customers[i % 50].credit_code, "delivered_on": dt.date(2026, 5, 1),
+             "value": D(100 + i), "goods": "钢材"} for i in range(10_000)]
+    start = time.perf_counter()
+    assert records_upsert(source="deliveries", rows=rows, via="test", now=now)["counts"] == {"created": 10_000}
+    elapsed = time.perf_counter() - start
+    print(f"10,000 deliveries imported in {elapsed:.2f}s ({10_000 / elapsed:,.0f} rows/s)")
+    assert elapsed < 20
+    start = time.perf_counter()
+    assert records_upsert(source="deliveries", rows=rows, via="test", now=now)["counts"] == {"unchanged": 10_000}
+    print(f"re-import in {time.perf_counter() - start:.2f}s")
