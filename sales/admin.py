@@ -62,8 +62,11 @@ class ShowFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
-            yield {"selected": self.value() == lookup, "display": title,
-                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+            yield {
+                "selected": self.value() == lookup,
+                "display": title,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+            }
 
     def queryset(self, request, queryset):
         user = request.user
@@ -71,8 +74,9 @@ class ShowFilter(admin.SimpleListFilter):
             if user.is_gm_office:
                 return queryset.filter(state=AgreementState.PENDING_GM).exclude(created_by=user)
             if user.is_manager:
-                return queryset.filter(state=AgreementState.PENDING_MANAGER,
-                                       customer__department_id=user.department_id).exclude(created_by=user)
+                return queryset.filter(
+                    state=AgreementState.PENDING_MANAGER, customer__department_id=user.department_id
+                ).exclude(created_by=user)
             return queryset.none()
         if self.value() == "open":
             return queryset.filter(state__in=[AgreementState.PENDING_MANAGER, AgreementState.PENDING_GM])
@@ -87,43 +91,82 @@ class AgreementAdmin(ScopedReadOnly):
     search_fields = ("number", "customer__name")
     actions = ("approve_selected", "reject_selected")
     change_form_template = "sales/admin/agreement_change_form.html"
-    fields = ("number", "customer", "amount", "signed_on", "valid_from", "valid_until", "delivery_terms", "state",
-              "created_by", "submitted_at", "decided_at", "instalment_list", "decisions")
+    fields = (
+        "number",
+        "customer",
+        "amount",
+        "signed_on",
+        "valid_from",
+        "valid_until",
+        "delivery_terms",
+        "state",
+        "created_by",
+        "submitted_at",
+        "decided_at",
+        "instalment_list",
+        "decisions",
+    )
     readonly_fields = fields
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("instalments"))
     def instalment_list(self, obj):
-        return format_html_join("", "<div>{}. {} — {}</div>",
-                                ((i.seq, i.due_on, f"{i.amount:,.2f}") for i in obj.instalments.all())) or "—"
+        return (
+            format_html_join(
+                "",
+                "<div>{}. {} — {}</div>",
+                ((i.seq, i.due_on, f"{i.amount:,.2f}") for i in obj.instalments.all()),
+            )
+            or "—"
+        )
 
     @admin.display(description=gettext_lazy("approval history"))
     def decisions(self, obj):
-        rows = [(a.get_step_display(), a.approver.display_name, _("Approved") if a.approved else _("Rejected"),
-                 timezone.localtime(a.decided_at).strftime("%Y-%m-%d %H:%M"), a.comment)
-                for a in obj.approvals.select_related("approver")]
+        rows = [
+            (
+                a.get_step_display(),
+                a.approver.display_name,
+                _("Approved") if a.approved else _("Rejected"),
+                timezone.localtime(a.decided_at).strftime("%Y-%m-%d %H:%M"),
+                a.comment,
+            )
+            for a in obj.approvals.select_related("approver")
+        ]
         if not rows:
             return "—"
-        return format_html("<table>{}</table>", format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     def has_approve_permission(self, request):
         return request.user.has_perm("sales.approve_agreement")
 
     def _decide(self, request, queryset, *, approve: bool):
         if "apply" not in request.POST:
-            return TemplateResponse(request, "sales/admin/decide.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "agreements": queryset,
-                "approve": approve, "action": request.POST.get("action"),
-                "title": _("Approve agreements") if approve else _("Reject agreements"),
-            })
+            return TemplateResponse(
+                request,
+                "sales/admin/decide.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "agreements": queryset,
+                    "approve": approve,
+                    "action": request.POST.get("action"),
+                    "title": _("Approve agreements") if approve else _("Reject agreements"),
+                },
+            )
         comment, done, now = request.POST.get("comment", ""), 0, timezone.now()
         for agreement in queryset:
             try:
                 if approve:
-                    agreement_approve(agreement_id=agreement.pk, approver=request.user, comment=comment, now=now)
+                    agreement_approve(
+                        agreement_id=agreement.pk, approver=request.user, comment=comment, now=now
+                    )
                 else:
-                    agreement_reject(agreement_id=agreement.pk, approver=request.user, comment=comment, now=now)
+                    agreement_reject(
+                        agreement_id=agreement.pk, approver=request.user, comment=comment, now=now
+                    )
                 done += 1
             except SalesError as exc:
                 self.message_user(request, f"{agreement.number}: {exc}", messages.ERROR)
@@ -141,8 +184,14 @@ class AgreementAdmin(ScopedReadOnly):
         return self._decide(request, queryset, approve=False)
 
     def get_urls(self):
-        return [path("<int:object_id>/decide/", self.admin_site.admin_view(self.decide_view),
-                     name="sales_agreement_decide"), *super().get_urls()]
+        return [
+            path(
+                "<int:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="sales_agreement_decide",
+            ),
+            *super().get_urls(),
+        ]
 
     def decide_view(self, request, object_id):
         if request.method != "POST" or not self.has_approve_permission(request):
@@ -159,7 +208,9 @@ class AgreementAdmin(ScopedReadOnly):
         except SalesError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:sales_agreement_change", args=[object_id]))
-        self.message_user(request, _("Agreement approved.") if approve else _("Agreement rejected."), messages.SUCCESS)
+        self.message_user(
+            request, _("Agreement approved.") if approve else _("Agreement rejected."), messages.SUCCESS
+        )
         return HttpResponseRedirect(reverse("admin:sales_agreement_changelist"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -167,8 +218,12 @@ class AgreementAdmin(ScopedReadOnly):
         if agreement is None:
             raise Http404
         refusal = approval_refusal(request.user, agreement) if self.has_approve_permission(request) else "—"
-        extra = {"can_decide": refusal is None, "refusal": refusal if agreement.is_open else None,
-                 "decide_url": reverse("admin:sales_agreement_decide", args=[agreement.pk]), **(extra_context or {})}
+        extra = {
+            "can_decide": refusal is None,
+            "refusal": refusal if agreement.is_open else None,
+            "decide_url": reverse("admin:sales_agreement_decide", args=[agreement.pk]),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra)
 
 
@@ -182,7 +237,16 @@ class DeliveryAdmin(ScopedReadOnly):
 
 @admin.register(Receivable)
 class ReceivableAdmin(ScopedReadOnly):
-    list_display = ("erp_number", "customer", "source", "issued_on", "due_on", "amount", "paid_amount", "settled_on")
+    list_display = (
+        "erp_number",
+        "customer",
+        "source",
+        "issued_on",
+        "due_on",
+        "amount",
+        "paid_amount",
+        "settled_on",
+    )
     list_select_related = ("customer",)
     search_fields = ("erp_number", "customer__name")
     show_full_result_count = False
@@ -201,7 +265,15 @@ class UnmatchedRecordAdmin(admin.ModelAdmin):
     list_display = ("source", "erp_number", "credit_code", "customer_name", "received_at", "resolved_at")
     list_filter = ("source",)
     search_fields = ("erp_number", "credit_code", "customer_name")
-    readonly_fields = ("source", "erp_number", "credit_code", "customer_name", "payload", "received_at", "resolved_at")
+    readonly_fields = (
+        "source",
+        "erp_number",
+        "credit_code",
+        "customer_name",
+        "payload",
+        "received_at",
+        "resolved_at",
+    )
 
     def has_add_permission(self, request):
         return False

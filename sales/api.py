@@ -42,16 +42,21 @@ class RecordsView(generics.ListAPIView):
         data = self.in_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = dict(data.validated_data)
-        result = records_upsert(source=self.scope, rows=[row], actor=None, via=f"api:{request.user.name}",
-                                now=timezone.now())
+        result = records_upsert(
+            source=self.scope, rows=[row], actor=None, via=f"api:{request.user.name}", now=timezone.now()
+        )
         outcome = result["plan"][0]["outcome"]
-        return Response({"outcome": outcome, "erp_number": row["erp_number"]}, status=self.status_by_outcome[outcome])
+        return Response(
+            {"outcome": outcome, "erp_number": row["erp_number"]}, status=self.status_by_outcome[outcome]
+        )
 
 
 def _records_view(name, scope, model, out, inp):
     upsert_responses = {
-        201: s.UpsertResult, 200: s.UpsertResult,
-        202: OpenApiResponse(s.UpsertResult, description="Unknown customer: queued for the assistant"), **ERRORS,
+        201: s.UpsertResult,
+        200: s.UpsertResult,
+        202: OpenApiResponse(s.UpsertResult, description="Unknown customer: queued for the assistant"),
+        **ERRORS,
     }
     related = ("customer", "delivery") if model is Receivable else ("customer",)
 
@@ -62,16 +67,31 @@ def _records_view(name, scope, model, out, inp):
     def post(self, request):
         return RecordsView.post(self, request)
 
-    return type(name, (RecordsView,), {
-        "scope": scope, "in_serializer": inp, "serializer_class": out,
-        "queryset": model.objects.select_related(*related).order_by("id"),
-        "get": extend_schema(responses={200: out(many=True), 404: OpenApiResponse(ErrorSerializer), **ERRORS},
-                             summary=f"List {scope}", operation_id=f"{scope}_list")(get),
-        "post": extend_schema(request=inp, responses=upsert_responses, operation_id=f"{scope}_upsert",
-                              summary=f"Upsert one of {scope} by ERP number")(post),
-    })
+    return type(
+        name,
+        (RecordsView,),
+        {
+            "scope": scope,
+            "in_serializer": inp,
+            "serializer_class": out,
+            "queryset": model.objects.select_related(*related).order_by("id"),
+            "get": extend_schema(
+                responses={200: out(many=True), 404: OpenApiResponse(ErrorSerializer), **ERRORS},
+                summary=f"List {scope}",
+                operation_id=f"{scope}_list",
+            )(get),
+            "post": extend_schema(
+                request=inp,
+                responses=upsert_responses,
+                operation_id=f"{scope}_upsert",
+                summary=f"Upsert one of {scope} by ERP number",
+            )(post),
+        },
+    )
 
 
 DeliveriesView = _records_view("DeliveriesView", ErpSource.DELIVERIES, Delivery, s.DeliveryOut, s.DeliveryIn)
-ReceivablesView = _records_view("ReceivablesView", ErpSource.RECEIVABLES, Receivable, s.ReceivableOut, s.ReceivableIn)
+ReceivablesView = _records_view(
+    "ReceivablesView", ErpSource.RECEIVABLES, Receivable, s.ReceivableOut, s.ReceivableIn
+)
 PaymentsView = _records_view("PaymentsView", ErpSource.PAYMENTS, Payment, s.PaymentOut, s.PaymentIn)

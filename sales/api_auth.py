@@ -18,7 +18,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def integration_account_create(*, name: str, scopes: list[str], token: str | None = None) -> tuple[IntegrationAccount, str]:
+def integration_account_create(
+    *, name: str, scopes: list[str], token: str | None = None
+) -> tuple[IntegrationAccount, str]:
     """A new account and its token (returned once, stored hashed)."""
     token = token or secrets.token_urlsafe(32)
     account = IntegrationAccount.objects.create(name=name, token_hash=token_hash(token), scopes=list(scopes))
@@ -53,5 +55,9 @@ class IntegrationTokenScheme(OpenApiAuthenticationExtension):
     name = "IntegrationToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token <token>` of an integration account"}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>` of an integration account",
+        }

@@ -7,11 +7,16 @@ from rest_framework.response import Response
 from .services.common import SalesError
 
 CODES = {
-    exceptions.ParseError: "parse_error", exceptions.AuthenticationFailed: "unauthenticated",
-    exceptions.NotAuthenticated: "unauthenticated", exceptions.PermissionDenied: "forbidden",
-    exceptions.NotFound: "not_found", exceptions.MethodNotAllowed: "method_not_allowed",
-    exceptions.NotAcceptable: "not_acceptable", exceptions.UnsupportedMediaType: "unsupported_media_type",
-    exceptions.Throttled: "throttled", exceptions.ValidationError: "invalid",
+    exceptions.ParseError: "parse_error",
+    exceptions.AuthenticationFailed: "unauthenticated",
+    exceptions.NotAuthenticated: "unauthenticated",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ValidationError: "invalid",
 }
 
 
@@ -39,8 +44,11 @@ def _flatten(detail) -> dict:
 
 
 def error_response(code: str, message: str, fields: dict | None = None, status_code: int = 400, headers=None):
-    return Response({"error": {"code": code, "message": str(message), "fields": fields or {}}},
-                    status=status_code, headers=headers)
+    return Response(
+        {"error": {"code": code, "message": str(message), "fields": fields or {}}},
+        status=status_code,
+        headers=headers,
+    )
 
 
 def api_exception_handler(exc, context):
@@ -48,7 +56,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, SalesError):
         code = {"not_found": 404, "forbidden": 403, "conflict": 409}.get(exc.code, 400)
-        return error_response(exc.code, str(exc), {k: [str(m) for m in v] for k, v in exc.fields.items()}, code)
+        return error_response(
+            exc.code, str(exc), {k: [str(m) for m in v] for k, v in exc.fields.items()}, code
+        )
     if not isinstance(exc, exceptions.APIException):
         return None
     code = next((c for cls, c in CODES.items() if isinstance(exc, cls)), "error")

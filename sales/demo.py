@@ -22,8 +22,11 @@ GOODS = ["冷轧钢板", "不锈钢管", "轴承组件", "液压阀", "电机外
 def seed(*, now) -> str:
     if Delivery.objects.filter(erp_number__startswith="FH-DEMO-").exists():
         return "sales already present"
-    customers = list(Customer.objects.filter(status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False)
-                     .select_related("owner").order_by("id")[:60])
+    customers = list(
+        Customer.objects.filter(status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False)
+        .select_related("owner")
+        .order_by("id")[:60]
+    )
     if not customers:
         return "skipped: demo customers missing"
     rng = random.Random(13)  # noqa: S311 - demo data
@@ -36,23 +39,48 @@ def seed(*, now) -> str:
         for m in range(months + 1):
             if rng.random() < 0.35:
                 continue
-            day = date(start.year + (start.month - 1 + m) // 12, (start.month - 1 + m) % 12 + 1, rng.randint(1, 25))
+            day = date(
+                start.year + (start.month - 1 + m) // 12, (start.month - 1 + m) % 12 + 1, rng.randint(1, 25)
+            )
             if day > today:
                 continue
             n = f"DEMO-{c.pk}-{m:02d}"
             value = Decimal(int(size * rng.uniform(0.4, 1.6)))
             pickup_due = day + timedelta(days=10)
             late_pickup = rng.random() < 0.08
-            picked = None if (late_pickup and pickup_due < today) else (
-                pickup_due + timedelta(days=rng.randint(1, 20)) if late_pickup else day + timedelta(days=rng.randint(1, 9)))
+            picked = (
+                None
+                if (late_pickup and pickup_due < today)
+                else (
+                    pickup_due + timedelta(days=rng.randint(1, 20))
+                    if late_pickup
+                    else day + timedelta(days=rng.randint(1, 9))
+                )
+            )
             if picked and picked > today:
                 picked = None
-            deliveries.append({"erp_number": f"FH-{n}", "credit_code": c.credit_code, "delivered_on": day,
-                               "value": value, "goods": rng.choice(GOODS), "pickup_due_on": pickup_due,
-                               "picked_up_on": picked})
+            deliveries.append(
+                {
+                    "erp_number": f"FH-{n}",
+                    "credit_code": c.credit_code,
+                    "delivered_on": day,
+                    "value": value,
+                    "goods": rng.choice(GOODS),
+                    "pickup_due_on": pickup_due,
+                    "picked_up_on": picked,
+                }
+            )
             due = day + timedelta(days=rng.choice([30, 45, 60]))
-            receivables.append({"erp_number": f"YS-{n}", "credit_code": c.credit_code, "issued_on": day, "due_on": due,
-                                "amount": value, "delivery_number": f"FH-{n}"})
+            receivables.append(
+                {
+                    "erp_number": f"YS-{n}",
+                    "credit_code": c.credit_code,
+                    "issued_on": day,
+                    "due_on": due,
+                    "amount": value,
+                    "delivery_number": f"FH-{n}",
+                }
+            )
             r = rng.random()
             if r < 0.75:
                 paid_on = due - timedelta(days=rng.randint(0, 15))
@@ -62,9 +90,16 @@ def seed(*, now) -> str:
                 paid_on = None  # still open: overdue once the due date passes
             if paid_on and paid_on <= today:
                 partial = rng.random() < 0.1
-                payments.append({"erp_number": f"SK-{n}", "credit_code": c.credit_code, "received_on": paid_on,
-                                 "amount": (value / 2).quantize(Decimal("0.01")) if partial else value,
-                                 "applies_to": f"YS-{n}", "note": ""})
+                payments.append(
+                    {
+                        "erp_number": f"SK-{n}",
+                        "credit_code": c.credit_code,
+                        "received_on": paid_on,
+                        "amount": (value / 2).quantize(Decimal("0.01")) if partial else value,
+                        "applies_to": f"YS-{n}",
+                        "note": "",
+                    }
+                )
     with transaction.atomic():
         records_upsert(source="deliveries", rows=deliveries, via="demo", now=now)
         records_upsert(source="receivables", rows=receivables, via="demo", now=now)
@@ -85,11 +120,22 @@ def _agreements(customers, rng, *, now, today) -> int:
         for j, amount in enumerate(amounts):
             signed = today - timedelta(days=rng.randint(20, 300))
             a = agreement_create(
-                actor=author, customer_id=c.pk, number=f"XS-{today.year}-{c.pk:04d}-{j + 1}", amount=amount,
-                signed_on=signed, valid_from=signed, valid_until=signed + timedelta(days=365),
-                delivery_terms="买方自提，发货后10日内提货", now=now,
-                instalments=[(signed + timedelta(days=60), amount / 2), (signed + timedelta(days=120), amount / 2)],
+                actor=author,
+                customer_id=c.pk,
+                number=f"XS-{today.year}-{c.pk:04d}-{j + 1}",
+                amount=amount,
+                signed_on=signed,
+                valid_from=signed,
+                valid_until=signed + timedelta(days=365),
+                delivery_terms="买方自提，发货后10日内提货",
+                now=now,
+                instalments=[
+                    (signed + timedelta(days=60), amount / 2),
+                    (signed + timedelta(days=120), amount / 2),
+                ],
             )
-            agreement_submit(agreement_id=a.pk, actor=author, now=now)  # the second crosses 100,000: awaits approval
+            agreement_submit(
+                agreement_id=a.pk, actor=author, now=now
+            )  # the second crosses 100,000: awaits approval
             made += 1
     return made

@@ -23,7 +23,9 @@ class SalesPolicy(SingletonPolicy):
 
     approval_total = models.DecimalField(_("approval from customer total (yuan)"), default=100_000, **MONEY)
     gm_approval_amount = models.DecimalField(_("总经办 approval above (yuan)"), default=1_000_000, **MONEY)
-    qualification_amount = models.DecimalField(_("qualification documents above (yuan)"), default=100_000, **MONEY)
+    qualification_amount = models.DecimalField(
+        _("qualification documents above (yuan)"), default=100_000, **MONEY
+    )
     reminder_days = models.PositiveSmallIntegerField(_("reminder days before a due date"), default=7)
 
     class Meta:
@@ -38,7 +40,9 @@ class Delivery(models.Model):
     """Goods shipped to a customer, keyed by the ERP's delivery-note number."""
 
     erp_number = models.CharField(_("ERP number"), max_length=60, unique=True)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="deliveries")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="deliveries"
+    )
     delivered_on = models.DateField(_("delivered on"))
     value = models.DecimalField(_("value (yuan)"), max_digits=14, decimal_places=2)
     goods = models.CharField(_("goods"), max_length=300, blank=True)
@@ -51,7 +55,9 @@ class Delivery(models.Model):
         ordering = ["-delivered_on", "-id"]
         indexes = [models.Index(fields=["customer", "delivered_on"], name="sales_delivery_customer_idx")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(value__gte=0), name="sales_delivery_value_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="sales_delivery_value_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -74,16 +80,21 @@ class Agreement(models.Model):
     """销售协议: takes effect at once, or after approval once the customer's total is reached."""
 
     number = models.CharField(_("agreement number"), max_length=60, unique=True)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="agreements")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="agreements"
+    )
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     signed_on = models.DateField(_("signed on"))
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
     delivery_terms = models.TextField(_("delivery terms"), blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=AgreementState.choices, default=AgreementState.DRAFT)
+    state = models.CharField(
+        _("state"), max_length=20, choices=AgreementState.choices, default=AgreementState.DRAFT
+    )
     needs_gm = models.BooleanField(_("needs 总经办"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     effective_at = models.DateTimeField(_("effective at"), null=True, blank=True)
@@ -97,7 +108,9 @@ class Agreement(models.Model):
         indexes = [models.Index(fields=["customer", "state"], name="sales_agreement_customer_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="sales_agreement_amount_positive"),
-            models.CheckConstraint(condition=Q(valid_until__gte=F("valid_from")), name="sales_agreement_valid_period"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="sales_agreement_valid_period"
+            ),
         ]
 
     def __str__(self):
@@ -111,8 +124,9 @@ class Agreement(models.Model):
 class Instalment(models.Model):
     """A payment term of an agreement: what is due when (a receivable once it takes effect)."""
 
-    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,
-                                  related_name="instalments")
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="instalments"
+    )
     seq = models.PositiveSmallIntegerField(_("instalment"))
     due_on = models.DateField(_("due on"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
@@ -135,8 +149,9 @@ def attachment_upload_to(instance, filename):
 
 
 class AgreementAttachment(StoredFile):
-    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,
-                                  related_name="attachments")
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
 
     class Meta:
@@ -153,11 +168,13 @@ class Step(models.TextChoices):
 
 
 class AgreementApproval(models.Model):
-    agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,
-                                  related_name="approvals")
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="approvals"
+    )
     step = models.CharField(_("step"), max_length=10, choices=Step.choices)
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT,
-                                 related_name="+")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.PROTECT, related_name="+"
+    )
     approved = models.BooleanField(_("approved"))
     comment = models.TextField(_("comment"), blank=True)
     decided_at = models.DateTimeField(_("decided at"))
@@ -167,7 +184,9 @@ class AgreementApproval(models.Model):
         verbose_name_plural = _("agreement decisions")
         ordering = ["decided_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "step"], name="sales_agreementapproval_one_per_step"),
+            models.UniqueConstraint(
+                fields=["agreement", "step"], name="sales_agreementapproval_one_per_step"
+            ),
         ]
 
     def __str__(self):
@@ -184,13 +203,28 @@ class Receivable(models.Model):
     """应收款: an amount due on a date, from a delivery or an agreement's instalment."""
 
     erp_number = models.CharField(_("ERP number"), max_length=60, unique=True)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="receivables")
-    source = models.CharField(_("source"), max_length=12, choices=ReceivableSource.choices, default=ReceivableSource.ERP)
-    delivery = models.ForeignKey(Delivery, verbose_name=_("delivery"), on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="receivables")
-    instalment = models.OneToOneField(Instalment, verbose_name=_("instalment"), on_delete=models.PROTECT, null=True,
-                                      blank=True, related_name="receivable")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="receivables"
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=ReceivableSource.choices, default=ReceivableSource.ERP
+    )
+    delivery = models.ForeignKey(
+        Delivery,
+        verbose_name=_("delivery"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivables",
+    )
+    instalment = models.OneToOneField(
+        Instalment,
+        verbose_name=_("instalment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivable",
+    )
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
@@ -203,13 +237,19 @@ class Receivable(models.Model):
         ordering = ["due_on", "id"]
         indexes = [
             models.Index(fields=["customer", "due_on"], name="sales_receivable_customer_idx"),
-            models.Index(fields=["due_on"], condition=Q(settled_on__isnull=True), name="sales_receivable_open_idx"),
+            models.Index(
+                fields=["due_on"], condition=Q(settled_on__isnull=True), name="sales_receivable_open_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="sales_receivable_amount_positive"),
-            models.CheckConstraint(condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("amount")),
-                                   name="sales_receivable_paid_within_amount"),
-            models.CheckConstraint(condition=Q(due_on__gte=F("issued_on")), name="sales_receivable_due_after_issue"),
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0) & Q(paid_amount__lte=F("amount")),
+                name="sales_receivable_paid_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("issued_on")), name="sales_receivable_due_after_issue"
+            ),
         ]
 
     def __str__(self):
@@ -224,7 +264,9 @@ class Payment(models.Model):
     """回款: money received from a customer, applied to its receivables."""
 
     erp_number = models.CharField(_("ERP number"), max_length=60, unique=True)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="payments"
+    )
     received_on = models.DateField(_("received on"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     applies_to = models.CharField(_("applied to (receivable ERP number)"), max_length=60, blank=True)
@@ -235,7 +277,9 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["customer", "received_on"], name="sales_payment_customer_idx")]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sales_payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sales_payment_amount_positive")
+        ]
 
     def __str__(self):
         return self.erp_number
@@ -250,7 +294,9 @@ class PaymentAllocation(models.Model):
         verbose_name = _("payment allocation")
         verbose_name_plural = _("payment allocations")
         constraints = [
-            models.UniqueConstraint(fields=["payment", "receivable"], name="sales_paymentallocation_one_per_pair"),
+            models.UniqueConstraint(
+                fields=["payment", "receivable"], name="sales_paymentallocation_one_per_pair"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="sales_paymentallocation_amount_positive"),
         ]
 
@@ -268,7 +314,9 @@ class ErpMapping(models.Model):
     """Which column of a source's export holds which field (saved by the administrator)."""
 
     source = models.CharField(_("source"), max_length=12, choices=ErpSource.choices, unique=True)
-    columns = models.JSONField(_("columns"), default=dict, help_text=_("Field name → column header in the export."))
+    columns = models.JSONField(
+        _("columns"), default=dict, help_text=_("Field name → column header in the export.")
+    )
 
     class Meta:
         verbose_name = _("ERP column mapping")
@@ -314,8 +362,11 @@ class UnmatchedRecord(models.Model):
         verbose_name_plural = _("unmatched ERP records")
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "erp_number"], condition=Q(resolved_at__isnull=True),
-                                    name="sales_unmatchedrecord_one_open"),
+            models.UniqueConstraint(
+                fields=["source", "erp_number"],
+                condition=Q(resolved_at__isnull=True),
+                name="sales_unmatchedrecord_one_open",
+            ),
         ]
 
     def __str__(self):
@@ -327,7 +378,9 @@ class IntegrationAccount(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
-    scopes = models.JSONField(_("scopes"), default=list, help_text=_("Any of: deliveries, receivables, payments."))
+    scopes = models.JSONField(
+        _("scopes"), default=list, help_text=_("Any of: deliveries, receivables, payments.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

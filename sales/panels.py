@@ -12,8 +12,11 @@ from .selectors import customer_sales_panel, department_receivables
 
 def customer_sales_context(request, customer) -> dict:
     data = customer_sales_panel(customer, today=timezone.localdate())
-    return {**data, "can_create": agreement_create_allowed(request.user, customer),
-            "can_import": erp_import_allowed(request.user)}
+    return {
+        **data,
+        "can_create": agreement_create_allowed(request.user, customer),
+        "can_import": erp_import_allowed(request.user),
+    }
 
 
 def dashboard_widget_context(request, obj=None) -> dict:

@@ -29,10 +29,13 @@ def ageing(receivables, *, today: date) -> dict:
             cond &= Q(due_on__lte=today - timedelta(days=lo))
         if hi is not None:
             cond &= Q(due_on__gt=today - timedelta(days=hi + 1))
-        whens[key] = Coalesce(Sum(Case(When(cond, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY)
+        whens[key] = Coalesce(
+            Sum(Case(When(cond, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY
+        )
     whens["total"] = Coalesce(Sum(_outstanding(), output_field=MONEY), ZERO, output_field=MONEY)
-    whens["overdue"] = Coalesce(Sum(Case(When(due_on__lt=today, then=_outstanding()), output_field=MONEY)), ZERO,
-                                output_field=MONEY)
+    whens["overdue"] = Coalesce(
+        Sum(Case(When(due_on__lt=today, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY
+    )
     whens["overdue_count"] = Count("pk", filter=Q(due_on__lt=today))
     return receivables.filter(settled_on__isnull=True).aggregate(**whens)
 
@@ -57,8 +60,10 @@ def department_receivables(user, *, today: date) -> dict:
     qs = Receivable.objects.filter(customer__in=visible)
     summary = ageing(qs, today=today)
     summary["top_overdue"] = list(
-        qs.filter(settled_on__isnull=True, due_on__lt=today).values("customer_id", "customer__name")
-        .annotate(overdue=Sum(_outstanding(), output_field=MONEY)).order_by("-overdue")[:5]
+        qs.filter(settled_on__isnull=True, due_on__lt=today)
+        .values("customer_id", "customer__name")
+        .annotate(overdue=Sum(_outstanding(), output_field=MONEY))
+        .order_by("-overdue")[:5]
     )
     return summary
 
@@ -73,17 +78,31 @@ def customer_statement(customer: Customer, *, year: int, month: int) -> dict:
     """对账单: opening balance, the month's receivables (debit) and payments (credit), closing balance."""
     start, end = month_bounds(year, month)
     issued_before = Receivable.objects.filter(customer=customer, issued_on__lt=start).aggregate(
-        v=Coalesce(Sum("amount"), ZERO, output_field=MONEY))["v"]
+        v=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )["v"]
     paid_before = Payment.objects.filter(customer=customer, received_on__lt=start).aggregate(
-        v=Coalesce(Sum("amount"), ZERO, output_field=MONEY))["v"]
+        v=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )["v"]
     opening = issued_before - paid_before
     lines = [
-        {"date": r.issued_on, "number": r.erp_number, "kind": "receivable", "due_on": r.due_on, "debit": r.amount,
-         "credit": None}
+        {
+            "date": r.issued_on,
+            "number": r.erp_number,
+            "kind": "receivable",
+            "due_on": r.due_on,
+            "debit": r.amount,
+            "credit": None,
+        }
         for r in Receivable.objects.filter(customer=customer, issued_on__range=(start, end))
     ] + [
-        {"date": p.received_on, "number": p.erp_number, "kind": "payment", "due_on": None, "debit": None,
-         "credit": p.amount}
+        {
+            "date": p.received_on,
+            "number": p.erp_number,
+            "kind": "payment",
+            "due_on": None,
+            "debit": None,
+            "credit": p.amount,
+        }
         for p in Payment.objects.filter(customer=customer, received_on__range=(start, end))
     ]
     lines.sort(key=lambda line: (line["date"], line["kind"] != "receivable", line["number"]))
@@ -92,7 +111,12 @@ def customer_statement(customer: Customer, *, year: int, month: int) -> dict:
         balance += (line["debit"] or ZERO) - (line["credit"] or ZERO)
         line["balance"] = balance
     return {
-        "customer": customer, "start": start, "end": end, "opening": opening, "lines": lines, "closing": balance,
+        "customer": customer,
+        "start": start,
+        "end": end,
+        "opening": opening,
+        "lines": lines,
+        "closing": balance,
         "debits": sum((line["debit"] or ZERO for line in lines), ZERO),
         "credits": sum((line["credit"] or ZERO for line in lines), ZERO),
     }

@@ -50,16 +50,35 @@ class _Out(serializers.ModelSerializer):
 class DeliveryOut(_Out):
     class Meta:
         model = Delivery
-        fields = ["erp_number", "credit_code", "delivered_on", "value", "goods", "pickup_due_on", "picked_up_on"]
+        fields = [
+            "erp_number",
+            "credit_code",
+            "delivered_on",
+            "value",
+            "goods",
+            "pickup_due_on",
+            "picked_up_on",
+        ]
 
 
 class ReceivableOut(_Out):
-    delivery_number = serializers.CharField(source="delivery.erp_number", read_only=True, allow_null=True, default=None)
+    delivery_number = serializers.CharField(
+        source="delivery.erp_number", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Receivable
-        fields = ["erp_number", "credit_code", "source", "issued_on", "due_on", "amount", "paid_amount", "settled_on",
-                  "delivery_number"]
+        fields = [
+            "erp_number",
+            "credit_code",
+            "source",
+            "issued_on",
+            "due_on",
+            "amount",
+            "paid_amount",
+            "settled_on",
+            "delivery_number",
+        ]
 
 
 class PaymentOut(_Out):

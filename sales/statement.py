@@ -19,15 +19,42 @@ def statement_xlsx(st: dict) -> bytes:
     ws.append([cell_safe(_("Credit code")), cell_safe(c.credit_code)])
     ws.append([cell_safe(_("Period")), f"{st['start']:%Y-%m-%d} ~ {st['end']:%Y-%m-%d}"])
     ws.append([])
-    ws.append([_("Date"), _("Document"), _("Type"), _("Due on"), _("Debit (yuan)"), _("Credit (yuan)"),
-               _("Balance (yuan)")])
+    ws.append(
+        [
+            _("Date"),
+            _("Document"),
+            _("Type"),
+            _("Due on"),
+            _("Debit (yuan)"),
+            _("Credit (yuan)"),
+            _("Balance (yuan)"),
+        ]
+    )
     ws.append([None, None, _("Opening balance"), None, None, None, cell_safe(st["opening"])])
     kinds = {"receivable": _("Receivable"), "payment": _("Payment")}
     for line in st["lines"]:
-        ws.append([line["date"], cell_safe(line["number"]), kinds[line["kind"]], line["due_on"],
-                   cell_safe(line["debit"]), cell_safe(line["credit"]), cell_safe(line["balance"])])
-    ws.append([None, None, _("Closing balance"), None, cell_safe(st["debits"]), cell_safe(st["credits"]),
-               cell_safe(st["closing"])])
+        ws.append(
+            [
+                line["date"],
+                cell_safe(line["number"]),
+                kinds[line["kind"]],
+                line["due_on"],
+                cell_safe(line["debit"]),
+                cell_safe(line["credit"]),
+                cell_safe(line["balance"]),
+            ]
+        )
+    ws.append(
+        [
+            None,
+            None,
+            _("Closing balance"),
+            None,
+            cell_safe(st["debits"]),
+            cell_safe(st["credits"]),
+            cell_safe(st["closing"]),
+        ]
+    )
     for col, width in zip("ABCDEFG", (12, 22, 14, 12, 16, 16, 16), strict=True):
         ws.column_dimensions[col].width = width
     out = BytesIO()

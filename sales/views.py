@@ -43,7 +43,9 @@ def _customer(request, pk) -> Customer:
 
 def _agreement(request, pk) -> Agreement:
     return get_object_or_404(
-        Agreement.objects.select_related("customer", "created_by").filter(customer__in=customer_list_for(request.user)),
+        Agreement.objects.select_related("customer", "created_by").filter(
+            customer__in=customer_list_for(request.user)
+        ),
         pk=pk,
     )
 
@@ -61,38 +63,64 @@ def agreement_create(request, pk):
             kind = validate_upload(upload, allowed=DOCUMENTS) if upload else None
             with transaction.atomic():
                 agreement = services.agreement_create(
-                    actor=request.user, customer_id=customer.pk, number=d["number"], amount=d["amount"],
-                    signed_on=d["signed_on"], valid_from=d["valid_from"], valid_until=d["valid_until"],
-                    delivery_terms=d["delivery_terms"], instalments=d["instalments"], now=timezone.now(),
+                    actor=request.user,
+                    customer_id=customer.pk,
+                    number=d["number"],
+                    amount=d["amount"],
+                    signed_on=d["signed_on"],
+                    valid_from=d["valid_from"],
+                    valid_until=d["valid_until"],
+                    delivery_terms=d["delivery_terms"],
+                    instalments=d["instalments"],
+                    now=timezone.now(),
                 )
                 if upload:
                     AgreementAttachment.objects.create(
-                        agreement=agreement, file=upload, original_name=safe_display_name(upload.name),
-                        content_type=kind.content_type, size=upload.size, uploaded_by=request.user,
+                        agreement=agreement,
+                        file=upload,
+                        original_name=safe_display_name(upload.name),
+                        content_type=kind.content_type,
+                        size=upload.size,
+                        uploaded_by=request.user,
                     )
         except ValidationError as exc:
             form.add_error("attachment", exc)
         except services.SalesError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Agreement %(number)s saved as a draft.") % {"number": agreement.number})
+            messages.success(
+                request, _("Agreement %(number)s saved as a draft.") % {"number": agreement.number}
+            )
             return redirect("sales:agreement_detail", pk=agreement.pk)
-    return render(request, "customers/simple_form.html", {
-        "customer": customer, "form": form, "title": _("New sales agreement"), "submit": _("Save draft"),
-        "multipart": True,
-    })
+    return render(
+        request,
+        "customers/simple_form.html",
+        {
+            "customer": customer,
+            "form": form,
+            "title": _("New sales agreement"),
+            "submit": _("Save draft"),
+            "multipart": True,
+        },
+    )
 
 
 @login_required
 def agreement_detail(request, pk):
     agreement = _agreement(request, pk)
-    return render(request, "sales/agreement_detail.html", {
-        "agreement": agreement, "customer": agreement.customer,
-        "instalments": agreement.instalments.all(), "attachments": agreement.attachments.all(),
-        "approvals": agreement.approvals.select_related("approver"),
-        "can_submit": agreement.state == "draft" and agreement_create_allowed(request.user),
-        "refusal": services.approval_refusal(request.user, agreement) if agreement.is_open else None,
-    })
+    return render(
+        request,
+        "sales/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "customer": agreement.customer,
+            "instalments": agreement.instalments.all(),
+            "attachments": agreement.attachments.all(),
+            "approvals": agreement.approvals.select_related("approver"),
+            "can_submit": agreement.state == "draft" and agreement_create_allowed(request.user),
+            "refusal": services.approval_refusal(request.user, agreement) if agreement.is_open else None,
+        },
+    )
 
 
 @login_required
@@ -102,7 +130,9 @@ def agreement_submit(request, pk):
     if not agreement_create_allowed(request.user):
         raise PermissionDenied
     try:
-        agreement = services.agreement_submit(agreement_id=agreement.pk, actor=request.user, now=timezone.now())
+        agreement = services.agreement_submit(
+            agreement_id=agreement.pk, actor=request.user, now=timezone.now()
+        )
     except services.SalesError as exc:
         messages.error(request, str(exc))
     else:
@@ -116,7 +146,8 @@ def agreement_submit(request, pk):
 @login_required
 def attachment_download(request, pk):
     attachment = get_object_or_404(
-        AgreementAttachment.objects.filter(agreement__customer__in=customer_list_for(request.user)), pk=pk)
+        AgreementAttachment.objects.filter(agreement__customer__in=customer_list_for(request.user)), pk=pk
+    )
     return file_response(attachment.file, name=attachment.original_name, content_type=attachment.content_type)
 
 
@@ -139,7 +170,9 @@ def statement(request, pk):
         raise PermissionDenied
     year, month = _month(request)
     st = selectors.customer_statement(customer, year=year, month=month)
-    return render(request, "sales/statement.html", {"st": st, "customer": customer, "month": f"{year}-{month:02d}"})
+    return render(
+        request, "sales/statement.html", {"st": st, "customer": customer, "month": f"{year}-{month:02d}"}
+    )
 
 
 @login_required
@@ -149,9 +182,12 @@ def statement_export(request, pk):
         raise PermissionDenied
     year, month = _month(request)
     st = selectors.customer_statement(customer, year=year, month=month)
-    response = HttpResponse(statement_xlsx(st),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="statement-{customer.pk}-{year}-{month:02d}.xlsx"'
+    response = HttpResponse(
+        statement_xlsx(st), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{customer.pk}-{year}-{month:02d}.xlsx"'
+    )
     return response
 
 
@@ -163,8 +199,12 @@ def erp_import(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            batch, plan = services.erp_import_preview(actor=request.user, source=form.cleaned_data["source"],
-                                                      upload=form.cleaned_data["file"], now=timezone.now())
+            batch, plan = services.erp_import_preview(
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                upload=form.cleaned_data["file"],
+                now=timezone.now(),
+            )
         except services.SalesError as exc:
             form.add_error("file", str(exc))
         else:
@@ -190,9 +230,14 @@ def erp_import_confirm(request, pk):
     except services.SalesError as exc:
         messages.error(request, str(exc))
         return redirect("sales:import")
-    messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
-                                "%(unmatched)d waiting for their customer.")
-                     % {k: counts.get(k, 0) for k in ("created", "updated", "unchanged", "unmatched")})
+    messages.success(
+        request,
+        _(
+            "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(unmatched)d waiting for their customer."
+        )
+        % {k: counts.get(k, 0) for k in ("created", "updated", "unchanged", "unmatched")},
+    )
     return redirect("sales:import")
 
 

@@ -123,10 +123,13 @@ def erp_import_preview(*, actor: User, source: str, upload, now: datetime) -> tu
     if not erp_import_allowed(actor):
         raise SalesError(_("You may not import ERP data."), code="forbidden")
     raw_rows = file_rows(upload, source=source)
-    stored = [{k: (str(v) if v is not None and not isinstance(v, (str, int, float)) else v) for k, v in r.items()}
-              for r in raw_rows]
-    batch = ErpImport.objects.create(source=source, file_name=(upload.name or "")[:200], rows=stored,
-                                     created_by=actor, created_at=now)
+    stored = [
+        {k: (str(v) if v is not None and not isinstance(v, (str, int, float)) else v) for k, v in r.items()}
+        for r in raw_rows
+    ]
+    batch = ErpImport.objects.create(
+        source=source, file_name=(upload.name or "")[:200], rows=stored, created_by=actor, created_at=now
+    )
     return batch, erp_import_plan(batch)
 
 
@@ -153,7 +156,9 @@ def erp_import_confirm(*, import_id: int, actor: User, now: datetime) -> dict:
         rows = [row_parse(batch.source, r) for r in batch.rows]
         bad = {str(i + 1): r["_errors"] for i, r in enumerate(rows) if "_errors" in r}
         if bad:
-            raise SalesError(_("%(count)d rows have errors; nothing was imported.") % {"count": len(bad)}, fields=bad)
+            raise SalesError(
+                _("%(count)d rows have errors; nothing was imported.") % {"count": len(bad)}, fields=bad
+            )
         result = records_upsert(source=batch.source, rows=rows, actor=actor, via="import", now=now)
         batch.applied_at = now
         batch.summary = result["counts"]

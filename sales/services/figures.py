@@ -27,8 +27,11 @@ from ..models import Delivery, Payment, PaymentAllocation, Receivable
 def _first_years() -> dict[int, int]:
     first: dict[int, int] = {}
     for model, field in ((Delivery, "delivered_on"), (Receivable, "issued_on"), (Payment, "received_on")):
-        for cid, year in model.objects.values("customer_id").annotate(y=ExtractYear(Min(field))).values_list(
-                "customer_id", "y"):
+        for cid, year in (
+            model.objects.values("customer_id")
+            .annotate(y=ExtractYear(Min(field)))
+            .values_list("customer_id", "y")
+        ):
             first[cid] = min(year, first.get(cid, year))
     return first
 
@@ -37,39 +40,84 @@ def yearly_figures_compute(*, year: int, today: date) -> dict[int, dict]:
     """The figures of `year` per customer id, for customers whose records start by then."""
     year_end = date(year, 12, 31)
     customers = [cid for cid, first in _first_years().items() if first <= year]
-    figures = {cid: {"business_volume": Decimal(0), "receivables": Decimal(0), "overdue_payment_count": 0,
-                     "overdue_pickup_count": 0} for cid in customers}
+    figures = {
+        cid: {
+            "business_volume": Decimal(0),
+            "receivables": Decimal(0),
+            "overdue_payment_count": 0,
+            "overdue_pickup_count": 0,
+        }
+        for cid in customers
+    }
 
     def put(rows, key):
         for cid, value in rows:
             if cid in figures and value is not None:
                 figures[cid][key] = value
 
-    put(Delivery.objects.filter(delivered_on__year=year).values("customer_id").annotate(v=Sum("value"))
-        .values_list("customer_id", "v"), "business_volume")
-    issued = dict(Receivable.objects.filter(issued_on__lte=year_end).values("customer_id").annotate(v=Sum("amount"))
-                  .values_list("customer_id", "v"))
-    paid = dict(PaymentAllocation.objects.filter(receivable__issued_on__lte=year_end, payment__received_on__lte=year_end)
-                .values("receivable__customer_id").annotate(v=Sum("amount")).values_list("receivable__customer_id", "v"))
+    put(
+        Delivery.objects.filter(delivered_on__year=year)
+        .values("customer_id")
+        .annotate(v=Sum("value"))
+        .values_list("customer_id", "v"),
+        "business_volume",
+    )
+    issued = dict(
+        Receivable.objects.filter(issued_on__lte=year_end)
+        .values("customer_id")
+        .annotate(v=Sum("amount"))
+        .values_list("customer_id", "v")
+    )
+    paid = dict(
+        PaymentAllocation.objects.filter(
+            receivable__issued_on__lte=year_end, payment__received_on__lte=year_end
+        )
+        .values("receivable__customer_id")
+        .annotate(v=Sum("amount"))
+        .values_list("receivable__customer_id", "v")
+    )
     put(((cid, v - paid.get(cid, 0)) for cid, v in issued.items()), "receivables")
-    put(Receivable.objects.filter(due_on__year=year).filter(
-        Q(settled_on__gt=F("due_on")) | Q(settled_on__isnull=True, due_on__lt=today)
-    ).values("customer_id").annotate(n=Count("pk")).values_list("customer_id", "n"), "overdue_payment_count")
-    put(Delivery.objects.filter(pickup_due_on__year=year).filter(
-        Q(picked_up_on__gt=F("pickup_due_on")) | Q(picked_up_on__isnull=True, pickup_due_on__lt=today)
-    ).values("customer_id").annotate(n=Count("pk")).values_list("customer_id", "n"), "overdue_pickup_count")
+    put(
+        Receivable.objects.filter(due_on__year=year)
+        .filter(Q(settled_on__gt=F("due_on")) | Q(settled_on__isnull=True, due_on__lt=today))
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+        .values_list("customer_id", "n"),
+        "overdue_payment_count",
+    )
+    put(
+        Delivery.objects.filter(pickup_due_on__year=year)
+        .filter(
+            Q(picked_up_on__gt=F("pickup_due_on")) | Q(picked_up_on__isnull=True, pickup_due_on__lt=today)
+        )
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+        .values_list("customer_id", "n"),
+        "overdue_pickup_count",
+    )
     return figures
 
 
 def yearly_figures_recompute(*, year: int, now: datetime) -> int:
     """Write the computed figures of `year` (upsert per customer and year); returns how many rows."""
     figures = yearly_figures_compute(year=year, today=timezone.localdate(now))
-    rows = [YearlyFigure(customer_id=cid, year=year, source=FigureSource.COMPUTED, updated_at=now, **values)
-            for cid, values in figures.items()]
+    rows = [
+        YearlyFigure(customer_id=cid, year=year, source=FigureSource.COMPUTED, updated_at=now, **values)
+        for cid, values in figures.items()
+    ]
     YearlyFigure.objects.bulk_create(
-        rows, batch_size=2000, update_conflicts=True, unique_fields=["customer", "year"],
-        update_fields=["business_volume", "receivables", "overdue_payment_count", "overdue_pickup_count", "source",
-                       "updated_at"],
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["customer", "year"],
+        update_fields=[
+            "business_volume",
+            "receivables",
+            "overdue_payment_count",
+            "overdue_pickup_count",
+            "source",
+            "updated_at",
+        ],
     )
     return len(rows)
 

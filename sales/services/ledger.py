@@ -35,11 +35,34 @@ from .common import SalesError
 
 # The fields of each source, in the order of the export's columns; the first ones are required.
 ROW_FIELDS = {
-    ErpSource.DELIVERIES: ("erp_number", "credit_code", "delivered_on", "value", "goods", "pickup_due_on",
-                           "picked_up_on", "customer_name"),
-    ErpSource.RECEIVABLES: ("erp_number", "credit_code", "issued_on", "due_on", "amount", "delivery_number",
-                            "customer_name"),
-    ErpSource.PAYMENTS: ("erp_number", "credit_code", "received_on", "amount", "applies_to", "note", "customer_name"),
+    ErpSource.DELIVERIES: (
+        "erp_number",
+        "credit_code",
+        "delivered_on",
+        "value",
+        "goods",
+        "pickup_due_on",
+        "picked_up_on",
+        "customer_name",
+    ),
+    ErpSource.RECEIVABLES: (
+        "erp_number",
+        "credit_code",
+        "issued_on",
+        "due_on",
+        "amount",
+        "delivery_number",
+        "customer_name",
+    ),
+    ErpSource.PAYMENTS: (
+        "erp_number",
+        "credit_code",
+        "received_on",
+        "amount",
+        "applies_to",
+        "note",
+        "customer_name",
+    ),
 }
 REQUIRED = {
     ErpSource.DELIVERIES: ("erp_number", "credit_code", "delivered_on", "value"),
@@ -67,10 +90,19 @@ def row_check(source: str, row: dict) -> dict:
         value = row.get(name)
         if value is not None and (value < 0 or (name == "amount" and value == 0)):
             errors[name] = [_("Must be above zero.")]
-    if source == ErpSource.RECEIVABLES and row.get("due_on") and row.get("issued_on") and row["due_on"] < row["issued_on"]:
+    if (
+        source == ErpSource.RECEIVABLES
+        and row.get("due_on")
+        and row.get("issued_on")
+        and row["due_on"] < row["issued_on"]
+    ):
         errors["due_on"] = [_("Falls before the issue date.")]
-    if source == ErpSource.DELIVERIES and row.get("picked_up_on") and row.get("delivered_on") \
-            and row["picked_up_on"] < row["delivered_on"]:
+    if (
+        source == ErpSource.DELIVERIES
+        and row.get("picked_up_on")
+        and row.get("delivered_on")
+        and row["picked_up_on"] < row["delivered_on"]
+    ):
         errors["picked_up_on"] = [_("Falls before the delivery date.")]
     return errors
 
@@ -82,11 +114,15 @@ def records_plan(*, source: str, rows: list[dict]) -> list[dict]:
     "errors", "customer_id", "existing_id"}.
     """
     codes = {normalize_credit_code(r.get("credit_code") or "") for r in rows}
-    customers = dict(Customer.objects.filter(credit_code__in=codes, is_deleted=False).values_list("credit_code", "pk"))
+    customers = dict(
+        Customer.objects.filter(credit_code__in=codes, is_deleted=False).values_list("credit_code", "pk")
+    )
     numbers = [r.get("erp_number") for r in rows if r.get("erp_number")]
     model = MODEL[source]
     fields = ("pk", "customer_id", *COMPARED[source])
-    existing = {o["erp_number"]: o for o in model.objects.filter(erp_number__in=numbers).values("erp_number", *fields)}
+    existing = {
+        o["erp_number"]: o for o in model.objects.filter(erp_number__in=numbers).values("erp_number", *fields)
+    }
     deliveries = {}
     if source == ErpSource.RECEIVABLES:
         wanted = [r.get("delivery_number") for r in rows if r.get("delivery_number")]
@@ -112,14 +148,19 @@ def records_plan(*, source: str, rows: list[dict]) -> list[dict]:
             outcome = "unmatched"
         elif old is None:
             outcome = "created"
-        elif old["customer_id"] == customer_id and all(
-            _same(old[f], row.get(f)) for f in COMPARED[source]
-        ):
+        elif old["customer_id"] == customer_id and all(_same(old[f], row.get(f)) for f in COMPARED[source]):
             outcome = "unchanged"
         else:
             outcome = "updated"
-        plan.append({"row": row, "outcome": outcome, "errors": errors, "customer_id": customer_id,
-                     "existing_id": old["pk"] if old else None})
+        plan.append(
+            {
+                "row": row,
+                "outcome": outcome,
+                "errors": errors,
+                "customer_id": customer_id,
+                "existing_id": old["pk"] if old else None,
+            }
+        )
     return plan
 
 
@@ -151,8 +192,10 @@ def records_upsert(*, source: str, rows: list[dict], actor=None, via: str, now: 
     plan = records_plan(source=source, rows=rows)
     bad = {i: p["errors"] for i, p in enumerate(plan) if p["outcome"] == "error"}
     if bad:
-        raise SalesError(_("%(count)d rows have errors; nothing was imported.") % {"count": len(bad)},
-                         fields={str(i + 1): e for i, e in bad.items()})
+        raise SalesError(
+            _("%(count)d rows have errors; nothing was imported.") % {"count": len(bad)},
+            fields={str(i + 1): e for i, e in bad.items()},
+        )
     model = MODEL[source]
     counts = defaultdict(int)
     touched_customers = set()
@@ -161,10 +204,17 @@ def records_upsert(*, source: str, rows: list[dict], actor=None, via: str, now: 
         for p in plan:
             counts[p["outcome"]] += 1
             if p["outcome"] == "created":
-                new.append(model(erp_number=p["row"]["erp_number"], **_values(source, p["row"], p["customer_id"])))
+                new.append(
+                    model(erp_number=p["row"]["erp_number"], **_values(source, p["row"], p["customer_id"]))
+                )
             elif p["outcome"] == "updated":
-                changed.append(model(pk=p["existing_id"], erp_number=p["row"]["erp_number"],
-                                     **_values(source, p["row"], p["customer_id"])))
+                changed.append(
+                    model(
+                        pk=p["existing_id"],
+                        erp_number=p["row"]["erp_number"],
+                        **_values(source, p["row"], p["customer_id"]),
+                    )
+                )
             if p["outcome"] in ("created", "updated"):
                 touched_customers.add(p["customer_id"])
         model.objects.bulk_create(new, batch_size=1000)
@@ -172,18 +222,24 @@ def records_upsert(*, source: str, rows: list[dict], actor=None, via: str, now: 
             model.objects.bulk_update(changed, ["customer_id", *COMPARED[source]], batch_size=1000)
         unmatched = [p for p in plan if p["outcome"] == "unmatched"]
         if unmatched:
-            UnmatchedRecord.objects.bulk_create([
-                UnmatchedRecord(source=source, erp_number=p["row"]["erp_number"],
-                                credit_code=p["row"].get("credit_code") or "",
-                                customer_name=(p["row"].get("customer_name") or "")[:200],
-                                payload=_jsonable(p["row"]), received_at=now)
-                for p in unmatched
-            ], ignore_conflicts=True)
+            UnmatchedRecord.objects.bulk_create(
+                [
+                    UnmatchedRecord(
+                        source=source,
+                        erp_number=p["row"]["erp_number"],
+                        credit_code=p["row"].get("credit_code") or "",
+                        customer_name=(p["row"].get("customer_name") or "")[:200],
+                        payload=_jsonable(p["row"]),
+                        received_at=now,
+                    )
+                    for p in unmatched
+                ],
+                ignore_conflicts=True,
+            )
         if source in (ErpSource.RECEIVABLES, ErpSource.PAYMENTS) and touched_customers:
             allocations_rebuild(customer_ids=touched_customers)
         if counts["created"] or counts["updated"] or counts["unmatched"]:
-            audit_record(actor=actor, action=f"sales.{source}.upserted",
-                         after={"via": via, **counts})
+            audit_record(actor=actor, action=f"sales.{source}.upserted", after={"via": via, **counts})
     return {"counts": {k: v for k, v in counts.items() if v}, "plan": plan}
 
 
@@ -209,7 +265,9 @@ def allocations_rebuild(*, customer_ids) -> None:
     for payment in Payment.objects.filter(customer_id__in=customer_ids).order_by("received_on", "id"):
         left = payment.amount
         named = by_number.get(payment.applies_to) if payment.applies_to else None
-        targets = ([named] if named and named.customer_id == payment.customer_id else []) + receivables[payment.customer_id]
+        targets = ([named] if named and named.customer_id == payment.customer_id else []) + receivables[
+            payment.customer_id
+        ]
         for r in targets:
             if left <= 0:
                 break
@@ -229,14 +287,19 @@ def allocations_rebuild(*, customer_ids) -> None:
 
 def record_customer_check(credit_code: str) -> int | None:
     """The customer id a credit code names (None: unknown, goes to the queue)."""
-    return Customer.objects.filter(credit_code=normalize_credit_code(credit_code or ""), is_deleted=False) \
-        .values_list("pk", flat=True).first()
+    return (
+        Customer.objects.filter(credit_code=normalize_credit_code(credit_code or ""), is_deleted=False)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def unmatched_resolve(*, record_id: int, actor, now: datetime) -> dict:
     """Apply a queued record once its customer exists (the assistant created or corrected it)."""
     with transaction.atomic():
-        record = UnmatchedRecord.objects.select_for_update().filter(pk=record_id, resolved_at__isnull=True).first()
+        record = (
+            UnmatchedRecord.objects.select_for_update().filter(pk=record_id, resolved_at__isnull=True).first()
+        )
         if record is None:
             raise SalesError(_("This record has already been dealt with."), code="conflict")
         if record_customer_check(record.credit_code) is None:

@@ -17,12 +17,33 @@ def test_agreement_crossing_the_total_is_approved_by_the_manager_and_the_panel_s
     page, phone_page, login, live_server, screenshot, salesperson, manager, customer
 ):
     now = timezone.now()
-    records_upsert(source="receivables", via="test", now=now, rows=[
-        {"erp_number": "YS-OLD", "credit_code": customer.credit_code, "issued_on": dt.date(2026, 6, 1),
-         "due_on": dt.date(2026, 7, 1), "amount": D(5000)}])
-    records_upsert(source="payments", via="test", now=now, rows=[
-        {"erp_number": "SK-1", "credit_code": customer.credit_code, "received_on": dt.date(2026, 7, 5),
-         "amount": D(2000)}])
+    records_upsert(
+        source="receivables",
+        via="test",
+        now=now,
+        rows=[
+            {
+                "erp_number": "YS-OLD",
+                "credit_code": customer.credit_code,
+                "issued_on": dt.date(2026, 6, 1),
+                "due_on": dt.date(2026, 7, 1),
+                "amount": D(5000),
+            }
+        ],
+    )
+    records_upsert(
+        source="payments",
+        via="test",
+        now=now,
+        rows=[
+            {
+                "erp_number": "SK-1",
+                "credit_code": customer.credit_code,
+                "received_on": dt.date(2026, 7, 5),
+                "amount": D(2000),
+            }
+        ],
+    )
     login(phone_page, salesperson)
     phone_page.goto(f"{live_server.url}/sales/customers/{customer.pk}/agreements/new/")
     phone_page.fill("#id_number", "XS-2026-001")

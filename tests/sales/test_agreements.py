@@ -15,8 +15,15 @@ pytestmark = pytest.mark.django_db
 
 def draft(actor, customer, number, amount, now, due=dt.date(2027, 1, 31)):
     return agreement_create(
-        actor=actor, customer_id=customer.pk, number=number, amount=D(amount), signed_on=dt.date(2026, 11, 20),
-        valid_from=dt.date(2026, 12, 1), valid_until=dt.date(2027, 11, 30), instalments=[(due, D(amount))], now=now,
+        actor=actor,
+        customer_id=customer.pk,
+        number=number,
+        amount=D(amount),
+        signed_on=dt.date(2026, 11, 20),
+        valid_from=dt.date(2026, 12, 1),
+        valid_until=dt.date(2027, 11, 30),
+        instalments=[(due, D(amount))],
+        now=now,
     )
 
 
@@ -34,7 +41,9 @@ def test_below_the_total_takes_effect_and_instalments_become_receivables(salespe
 
 def test_the_agreement_crossing_100000_and_every_later_one_need_approval(salesperson, manager, customer, now):
     assert submit(salesperson, customer, "XS-1", "60000", now).state == AgreementState.EFFECTIVE
-    assert submit(salesperson, customer, "XS-2", "39999.99", now).state == AgreementState.EFFECTIVE  # 99,999.99
+    assert (
+        submit(salesperson, customer, "XS-2", "39999.99", now).state == AgreementState.EFFECTIVE
+    )  # 99,999.99
     crossing = submit(salesperson, customer, "XS-3", "0.01", now)  # exactly 100,000: reached
     assert crossing.state == AgreementState.PENDING_MANAGER
     assert Notification.objects.filter(recipient=manager, kind="sales_agreement_approval").count() == 1
@@ -46,7 +55,9 @@ def test_the_agreement_crossing_100000_and_every_later_one_need_approval(salespe
     assert submit(salesperson, customer, "XS-4", "100", now).state == AgreementState.PENDING_MANAGER
 
 
-def test_above_the_second_threshold_goes_to_gm_office(salesperson, manager, gm_office, customer, now, documents_on_file):
+def test_above_the_second_threshold_goes_to_gm_office(
+    salesperson, manager, gm_office, customer, now, documents_on_file
+):
     documents_on_file(customer)
     a = submit(salesperson, customer, "XS-9", "1000000.01", now)
     assert a.state == AgreementState.PENDING_MANAGER and a.needs_gm
@@ -61,7 +72,9 @@ def test_above_the_second_threshold_goes_to_gm_office(salesperson, manager, gm_o
     assert list(a.approvals.values_list("step", "approved")) == [("manager", True), ("gm", True)]
 
 
-def test_exactly_the_second_threshold_needs_only_the_manager(salesperson, manager, customer, now, documents_on_file):
+def test_exactly_the_second_threshold_needs_only_the_manager(
+    salesperson, manager, customer, now, documents_on_file
+):
     documents_on_file(customer)
     a = submit(salesperson, customer, "XS-9", "1000000", now)
     agreement_approve(agreement_id=a.pk, approver=manager, now=now)
@@ -70,7 +83,8 @@ def test_exactly_the_second_threshold_needs_only_the_manager(salesperson, manage
 
 
 def test_new_customer_above_the_amount_needs_documents_and_the_refusal_names_them(
-        salesperson, customer, now, documents_on_file):
+    salesperson, customer, now, documents_on_file
+):
     documents_on_file(customer, skip=("bank_permit",), expired=("financial_statements",))
     a = draft(salesperson, customer, "XS-5", "100000.01", now)
     with pytest.raises(SalesError) as exc:
@@ -114,9 +128,17 @@ def test_other_department_manager_and_salesperson_may_not_decide(salesperson, so
 
 def test_instalments_must_add_up_and_numbers_are_unique(salesperson, customer, now):
     with pytest.raises(SalesError):
-        agreement_create(actor=salesperson, customer_id=customer.pk, number="X", amount=D(100),
-                         signed_on=dt.date(2026, 1, 1), valid_from=dt.date(2026, 1, 1), valid_until=dt.date(2026, 12, 31),
-                         instalments=[(dt.date(2026, 2, 1), D(99))], now=now)
+        agreement_create(
+            actor=salesperson,
+            customer_id=customer.pk,
+            number="X",
+            amount=D(100),
+            signed_on=dt.date(2026, 1, 1),
+            valid_from=dt.date(2026, 1, 1),
+            valid_until=dt.date(2026, 12, 31),
+            instalments=[(dt.date(2026, 2, 1), D(99))],
+            now=now,
+        )
     draft(salesperson, customer, "XS-1", "10", now)
     with pytest.raises(SalesError):
         draft(salesperson, customer, "XS-1", "10", now)

@@ -18,8 +18,14 @@ def api():
 
 
 def delivery(customer, **kw):
-    return {"erp_number": "FH-1", "credit_code": customer.credit_code, "delivered_on": "2026-11-01",
-            "value": "1500.50", "goods": "轴承", **kw}
+    return {
+        "erp_number": "FH-1",
+        "credit_code": customer.credit_code,
+        "delivered_on": "2026-11-01",
+        "value": "1500.50",
+        "goods": "轴承",
+        **kw,
+    }
 
 
 def test_a_repeated_push_changes_nothing(api, customer):
@@ -39,7 +45,9 @@ def test_unknown_customer_is_queued(api, customer):
 
 
 def test_errors_have_a_stable_shape(api, customer):
-    r = api.post("/api/v1/deliveries/", delivery(customer, delivered_on="not a date", value="-1"), format="json")
+    r = api.post(
+        "/api/v1/deliveries/", delivery(customer, delivered_on="not a date", value="-1"), format="json"
+    )
     assert r.status_code == 400
     body = r.json()["error"]
     assert body["code"] == "invalid" and set(body["fields"]) == {"delivered_on", "value"}
@@ -50,17 +58,33 @@ def test_errors_have_a_stable_shape(api, customer):
 
 
 def test_scopes_limit_what_an_account_writes(api, customer):
-    r = api.post("/api/v1/receivables/", {"erp_number": "YS-1", "credit_code": customer.credit_code,
-                                          "issued_on": "2026-11-01", "due_on": "2026-12-01", "amount": "10"},
-                 format="json")
+    r = api.post(
+        "/api/v1/receivables/",
+        {
+            "erp_number": "YS-1",
+            "credit_code": customer.credit_code,
+            "issued_on": "2026-11-01",
+            "due_on": "2026-12-01",
+            "amount": "10",
+        },
+        format="json",
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     assert not Receivable.objects.exists()
 
 
 def test_list_is_paginated(api, customer, django_assert_max_num_queries):
     for i in range(3):
-        api.post("/api/v1/payments/", {"erp_number": f"SK-{i}", "credit_code": customer.credit_code,
-                                       "received_on": "2026-11-01", "amount": "10"}, format="json")
+        api.post(
+            "/api/v1/payments/",
+            {
+                "erp_number": f"SK-{i}",
+                "credit_code": customer.credit_code,
+                "received_on": "2026-11-01",
+                "amount": "10",
+            },
+            format="json",
+        )
     assert Payment.objects.count() == 3
     with django_assert_max_num_queries(4):
         body = api.get("/api/v1/payments/").json()

@@ -18,7 +18,9 @@ from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -26,9 +28,17 @@ pytestmark = [
 def test_two_managers_approving_at_once_make_one_decision(salesperson, manager, customer):
     deputy = UserFactory(username="manager2", role="manager", department=manager.department)
     now = timezone.now()
-    a = agreement_create(actor=salesperson, customer_id=customer.pk, number="XS-1", amount=D(100000),
-                         signed_on=dt.date(2026, 11, 1), valid_from=dt.date(2026, 11, 1),
-                         valid_until=dt.date(2027, 10, 31), instalments=[(dt.date(2027, 1, 1), D(100000))], now=now)
+    a = agreement_create(
+        actor=salesperson,
+        customer_id=customer.pk,
+        number="XS-1",
+        amount=D(100000),
+        signed_on=dt.date(2026, 11, 1),
+        valid_from=dt.date(2026, 11, 1),
+        valid_until=dt.date(2027, 10, 31),
+        instalments=[(dt.date(2027, 1, 1), D(100000))],
+        now=now,
+    )
     agreement_submit(agreement_id=a.pk, actor=salesperson, now=now)
     results = {}
     start = threading.Barrier(3)
