@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := crm.settings
 
-.PHONY: run test lint format messages migrations-check deploy-check e2e smoke bench clean venv
+.PHONY: run test lint format messages migrations-check deploy-check e2e smoke bench clean venv api-fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP)
 
 e2e: $(STAMP)
 	$(PY) -m pytest -q -m e2e tests/e2e $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then exit 0; fi; exit $$rc
+
+# schemathesis against the ERP API's OpenAPI schema on a running app (docs/sales.md).
+api-fuzz: $(STAMP)
+	bash scripts/api-fuzz.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -30,10 +30,12 @@ def client_ip(request) -> str | None:
 
 def permission_refusal_record(request, response) -> None:
     """Log a 403 (a permission refusal, a failed CSRF check) in the audit trail and the log."""
+    from .models import User
     from .services import audit_record
 
     user = getattr(request, "user", None)
-    actor = user if user is not None and user.is_authenticated else None
+    # An API request's user may be an integration account (sales.IntegrationAccount), not a User.
+    actor = user if isinstance(user, User) and user.is_authenticated else None
     ip = client_ip(request)
     path = request.get_full_path()[:300]
     logger.warning("403 %s %s user=%s ip=%s", request.method, path, getattr(actor, "username", "-"), ip)

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -365,6 +367,10 @@ CRM_JOBS = {
     "notification-channels": "crm.notify.outbox.channel_deliveries_send",
     # Daily digests (crm/notify/digest.py): whoever's digest time has come and has not had today's.
     "notification-digest": "crm.notify.digest.notification_digests_send",
+    # §13: receivables due within the policy's days (digest) and past due (salesperson + manager).
+    "sales-reminders": "sales.services.sales_reminders_send",
+    # §13: this year's and last year's figures from deliveries, receivables and payments.
+    "sales-yearly-figures": "sales.services.yearly_figures_job",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -384,14 +390,38 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notification-channels": {"task": "crm.run_job", "schedule": crontab(minute="*"), "args": ["notification-channels"]},
     "notification-digest": {"task": "crm.run_job", "schedule": crontab(minute="*/15"), "args": ["notification-digest"]},
+    "sales-reminders": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=15), "args": ["sales-reminders"]},
+    "sales-yearly-figures": {"task": "crm.run_job", "schedule": crontab(hour=2, minute=30), "args": ["sales-yearly-figures"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo",
-                "crm.notify.demo"]
+                "crm.notify.demo", "sales.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
+
+# --- REST API for the ERP (§13, sales/api.py; docs/sales.md) ------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["sales.api_auth.IntegrationTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sales.api_errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM ERP API",
+    "DESCRIPTION": "Deliveries, receivables and payments pushed by the ERP, keyed by ERP number (domain §13).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -37,5 +37,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("blacklist/", include("blacklist.urls")),
+    path("sales/", include("sales.urls")),
+    path("api/", include("sales.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -374,8 +374,17 @@ class BusinessProfile(models.Model):
         return str(self.customer)
 
 
+class FigureSource(models.TextChoices):
+    MANUAL = "manual", _("Typed by hand")
+    COMPUTED = "computed", _("Computed from the ledger")
+
+
 class YearlyFigure(models.Model):
-    """年度业务数据: one row per customer per year; feeds the grading rules (§3)."""
+    """年度业务数据: one row per customer per year; feeds the grading rules (§3).
+
+    `source`: typed by hand (手工录入, the years before the sales records start) or computed
+    from deliveries, receivables and payments by sales.services.figures (§13).
+    """
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="yearly_figures")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -383,6 +392,7 @@ class YearlyFigure(models.Model):
     receivables = models.DecimalField(_("receivables outstanding (yuan)"), max_digits=16, decimal_places=2, default=0)
     overdue_payment_count = models.PositiveIntegerField(_("overdue payments"), default=0)
     overdue_pickup_count = models.PositiveIntegerField(_("overdue pickups"), default=0)
+    source = models.CharField(_("source"), max_length=10, choices=FigureSource.choices, default=FigureSource.MANUAL)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 

@@ -32,6 +32,11 @@ def test_every_url_refuses_a_post_without_a_csrf_token(administrator):
     for route in routes:
         if route.name in ("login", "admin:login"):
             continue  # checked below, anonymous
+        if route.name and route.name.startswith("api:"):
+            # The ERP's API takes only a token header, never the session cookie, so there is no
+            # cross-site request to forge: a logged-in browser gets 401 (or 405), never a write.
+            assert client.post(route.path(), {"x": "1"}).status_code in (401, 405), route.name
+            continue
         response = client.post(route.path(), {"x": "1"})
         if response.status_code != 403:
             accepted.append((route.name or route.pattern, response.status_code))

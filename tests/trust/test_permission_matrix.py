@@ -41,8 +41,13 @@ PARAMS = {
     "blacklist:evidence_download": {"pk": "evidence"},
     "blacklist:readmission_approve": {"pk": "readmission"},
     "blacklist:readmission_reject": {"pk": "readmission"},
+    "sales:agreement_detail": {"pk": "agreement"},
+    "sales:agreement_submit": {"pk": "agreement"},
+    "sales:attachment": {"pk": "agreement_attachment"},
+    "sales:import_confirm": {"pk": "erp_import"},
+    "sales:unmatched_resolve": {"pk": "unmatched"},
 }
-BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket"}
+BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket", "sales": "customer"}
 BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
            "customer_pk": "customer", "customer_id": "customer", "token": "feed_token"}
 
@@ -186,6 +191,22 @@ MATRIX = {
     "blacklist:evidence_download": {"get": ALL, "scope": "owner"},
     "blacklist:readmission_approve": {"post": R(302, NO, NO, OK, OK, NO), "scope": "owner"},
     "blacklist:readmission_reject": {"post": R(302, NO, NO, OK, OK, NO), "scope": "owner"},
+    # --- sales (§13) ---
+    "sales:agreement_create": {"get": R(302, 200, 200, 200, 403, 403), "scope": "owner"},
+    "sales:agreement_detail": {"get": ALL, "scope": "owner"},
+    "sales:agreement_submit": {"post": R(302, OK, OK, OK, 403, 403), "scope": "owner"},
+    "sales:attachment": {"get": ALL, "scope": "owner"},
+    "sales:statement": {"get": ALL, "scope": "owner"},
+    "sales:statement_export": {"get": ALL, "scope": "owner"},
+    "sales:import": {"get": R(302, 403, 200, 200, 403, 200)},
+    "sales:import_confirm": {"post": R(302, 403, OK, OK, 403, OK)},
+    "sales:unmatched": {"get": R(302, 403, 200, 200, 403, 200)},
+    "sales:unmatched_resolve": {"post": R(302, 403, OK, OK, 403, OK)},
+    # The ERP's API: integration tokens only (a browser session is not a token): 401 for people.
+    "api:schema": {"get": R(200, 200, 200, 200, 200, 200)},
+    "api:deliveries": {"get": R(401, 401, 401, 401, 401, 401)},
+    "api:receivables": {"get": R(401, 401, 401, 401, 401, 401)},
+    "api:payments": {"get": R(401, 401, 401, 401, 401, 401)},
     # --- the 工作台's figures: who sees each is declared by the figure itself (checked below) ---
     "dashboard_list": {"registry": "drill_lists"},
     "dashboard_chart_export": {"registry": "charts"},
@@ -372,6 +393,14 @@ ADMIN_MATRIX = {
     "visits.visitplan": A(302, 302, 200, 200, 200, 200),
     "visits.visitpolicy": A(302, 302, 403, 200, 200, 200),
     "visits.visitreport": A(302, 302, 200, 200, 200, 200),
+    "sales.agreement": A(302, 302, 200, 200, 200, 200),
+    "sales.delivery": A(302, 302, 200, 200, 200, 200),
+    "sales.receivable": A(302, 302, 200, 200, 200, 200),
+    "sales.payment": A(302, 302, 200, 200, 200, 200),
+    "sales.unmatchedrecord": A(302, 302, 200, 200, 200, 200),
+    "sales.erpmapping": A(302, 302, 403, 403, 403, 200),
+    "sales.integrationaccount": A(302, 302, 403, 403, 403, 200),
+    "sales.salespolicy": A(302, 302, 302, 302, 302, 302),
 }
 # Admin change pages of another department's records: the east staff are told it does not exist.
 ADMIN_SCOPED = {
@@ -379,6 +408,7 @@ ADMIN_SCOPED = {
     "grading.evaluation": "evaluation", "grading.gradeproposal": "proposal", "grading.incident": "incident",
     "visits.visitplan": "plan", "visits.visitreport": "report", "complaints.ticket": "ticket",
     "blacklist.blacklistentry": "entry", "blacklist.readmissionrequest": "readmission",
+    "sales.agreement": "agreement",
 }
 
 

@@ -14,6 +14,8 @@ from crm.models import Notification
 from customers.models import QualificationDocument
 from grading.services import evaluation_create, incident_record, proposal_create
 from grading.services.rules import INDICATORS
+from sales.models import AgreementAttachment, ErpImport, UnmatchedRecord
+from sales.services import agreement_create
 from tests.factories import ContactFactory, CustomerFactory
 from visits import services as visit_services
 
@@ -71,6 +73,17 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
     from customers.models import ImportJob
 
     import_job = ImportJob.objects.create(user=manager, kind="customers", file_name=f"{tag}.xlsx", state="rejected")
+
+    agreement = agreement_create(actor=owner, customer_id=customer.pk, number=f"{tag}-XS-1", amount=50_000,
+                                 signed_on=now.date(), valid_from=now.date(), valid_until=now.date() + dt.timedelta(days=365),
+                                 instalments=[(now.date() + dt.timedelta(days=30), 50_000)], now=now)
+    agreement_file = AgreementAttachment(agreement=agreement, original_name="协议.pdf", content_type="application/pdf",
+                                         size=len(PDF), uploaded_by=owner)
+    agreement_file.file.save("pdf", _pdf(), save=True)
+    unmatched = UnmatchedRecord.objects.create(source="deliveries", erp_number=f"{tag}-FH-1", credit_code="X",
+                                               payload={}, received_at=now)
+    erp_import = ErpImport.objects.create(source="deliveries", file_name="erp.csv", rows=[], created_by=owner,
+                                          created_at=now)
     return {
         "customer": customer.pk, "contact": contact.pk, "year": now.year - 1, "document": doc.pk,
         "evaluation": evaluation.pk, "proposal": proposal.pk, "incident": incident.pk,
@@ -78,4 +91,6 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         "step": report.next_steps.get().pk, "ticket": ticket.pk, "ticket_attachment": ticket.attachments.get().pk,
         "entry": entry.pk, "evidence": entry.evidence.get().pk, "expired_entry": old.pk,
         "readmission": readmission.pk, "notification": notification.pk, "import_job": import_job.pk, "feed_token": "revoked-or-unknown",
+        "agreement": agreement.pk, "agreement_attachment": agreement_file.pk, "unmatched": unmatched.pk,
+        "erp_import": erp_import.pk,
     }

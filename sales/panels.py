@@ -1,0 +1,23 @@
+"""The sales section of the customer page and the manager's 工作台 widget (crm.registry).
+
+Constant queries: the panel reads four (agreements, open receivables, ageing, payments), the
+widget three, whatever the size of the ledger.
+"""
+
+from django.utils import timezone
+
+from .permissions import agreement_create_allowed, erp_import_allowed
+from .selectors import customer_sales_panel, department_receivables
+
+
+def customer_sales_context(request, customer) -> dict:
+    data = customer_sales_panel(customer, today=timezone.localdate())
+    return {
+        **data,
+        "can_create": agreement_create_allowed(request.user, customer),
+        "can_import": erp_import_allowed(request.user),
+    }
+
+
+def dashboard_widget_context(request, obj=None) -> dict:
+    return {"summary": department_receivables(request.user, today=timezone.localdate())}

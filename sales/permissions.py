@@ -1,0 +1,42 @@
+"""Who may do what with agreements, the ledger and the ERP data (domain §13, roles of §1).
+
+Seeing a customer's agreements, receivables and payments follows seeing the customer
+(Customer.objects.visible_to); these predicates decide the actions on top of that.
+"""
+
+from crm.models import User
+
+ERP_SCOPES = ("deliveries", "receivables", "payments")
+
+
+def agreement_create_allowed(user: User, customer=None) -> bool:
+    """Salespeople (their own customers: the visibility rule), assistants and managers draft agreements."""
+    return user.is_active and (user.is_salesperson or user.is_assistant or user.is_manager)
+
+
+def agreement_submit_allowed(user: User, agreement) -> bool:
+    return agreement_create_allowed(user) and agreement.state == "draft"
+
+
+def agreement_decide_allowed(user: User) -> bool:
+    """The department manager decides the first step, 总经办 the second (large agreements)."""
+    return user.is_active and (user.is_manager or user.is_gm_office)
+
+
+def erp_import_allowed(user: User) -> bool:
+    """销售内勤 keeps the archive and loads the ERP's exports; managers and the administrator too."""
+    return user.is_active and (user.is_assistant or user.is_manager or user.is_administrator)
+
+
+def unmatched_queue_allowed(user: User) -> bool:
+    return erp_import_allowed(user)
+
+
+def statement_allowed(user: User) -> bool:
+    """The monthly statement is for reconciliation with finance: anyone who sees the customer."""
+    return user.is_active
+
+
+def api_write_allowed(account, scope: str) -> bool:
+    """An integration account writes (and reads) only the kinds of record its scopes name."""
+    return bool(account and account.is_active and scope in (account.scopes or []))

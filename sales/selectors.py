@@ -1,0 +1,122 @@
+"""Reads of the sales records: the customer panel, the manager's widget, the monthly statement."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
+from django.db.models.functions import Coalesce
+
+from customers.models import Customer
+
+from .models import Agreement, Payment, Receivable
+
+ZERO = Decimal(0)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+# Ageing of open receivables by days past due (not yet due counts as 0 days).
+BUCKETS = (("d0_30", None, 30), ("d31_60", 31, 60), ("d61_90", 61, 90), ("over_90", 91, None))
+
+
+def _outstanding():
+    return F("amount") - F("paid_amount")
+
+
+def ageing(receivables, *, today: date) -> dict:
+    """Outstanding amounts by ageing bucket, in one aggregate query."""
+    whens = {}
+    for key, lo, hi in BUCKETS:
+        cond = Q()
+        if lo is not None:
+            cond &= Q(due_on__lte=today - timedelta(days=lo))
+        if hi is not None:
+            cond &= Q(due_on__gt=today - timedelta(days=hi + 1))
+        whens[key] = Coalesce(
+            Sum(Case(When(cond, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY
+        )
+    whens["total"] = Coalesce(Sum(_outstanding(), output_field=MONEY), ZERO, output_field=MONEY)
+    whens["overdue"] = Coalesce(
+        Sum(Case(When(due_on__lt=today, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY
+    )
+    whens["overdue_count"] = Count("pk", filter=Q(due_on__lt=today))
+    return receivables.filter(settled_on__isnull=True).aggregate(**whens)
+
+
+def customer_sales_panel(customer: Customer, *, today: date) -> dict:
+    """Agreements, open receivables with ageing and payments of one customer: four queries."""
+    open_qs = Receivable.objects.filter(customer=customer, settled_on__isnull=True)
+    receivables = list(open_qs.order_by("due_on", "id")[:10])
+    for r in receivables:
+        r.days_overdue = max(0, (today - r.due_on).days)
+    return {
+        "agreements": list(Agreement.objects.filter(customer=customer).order_by("-signed_on", "-id")[:5]),
+        "receivables": receivables,
+        "ageing": ageing(Receivable.objects.filter(customer=customer), today=today),
+        "payments": list(Payment.objects.filter(customer=customer).order_by("-received_on", "-id")[:5]),
+    }
+
+
+def department_receivables(user, *, today: date) -> dict:
+    """The receivables of the customers the user sees (a manager: the department), with overdue ones: two queries."""
+    visible = Customer.objects.visible_to(user)
+    qs = Receivable.objects.filter(customer__in=visible)
+    summary = ageing(qs, today=today)
+    summary["top_overdue"] = list(
+        qs.filter(settled_on__isnull=True, due_on__lt=today)
+        .values("customer_id", "customer__name")
+        .annotate(overdue=Sum(_outstanding(), output_field=MONEY))
+        .order_by("-overdue")[:5]
+    )
+    return summary
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    end = (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
+    return start, end
+
+
+def customer_statement(customer: Customer, *, year: int, month: int) -> dict:
+    """对账单: opening balance, the month's receivables (debit) and payments (credit), closing balance."""
+    start, end = month_bounds(year, month)
+    issued_before = Receivable.objects.filter(customer=customer, issued_on__lt=start).aggregate(
+        v=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )["v"]
+    paid_before = Payment.objects.filter(customer=customer, received_on__lt=start).aggregate(
+        v=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )["v"]
+    opening = issued_before - paid_before
+    lines = [
+        {
+            "date": r.issued_on,
+            "number": r.erp_number,
+            "kind": "receivable",
+            "due_on": r.due_on,
+            "debit": r.amount,
+            "credit": None,
+        }
+        for r in Receivable.objects.filter(customer=customer, issued_on__range=(start, end))
+    ] + [
+        {
+            "date": p.received_on,
+            "number": p.erp_number,
+            "kind": "payment",
+            "due_on": None,
+            "debit": None,
+            "credit": p.amount,
+        }
+        for p in Payment.objects.filter(customer=customer, received_on__range=(start, end))
+    ]
+    lines.sort(key=lambda line: (line["date"], line["kind"] != "receivable", line["number"]))
+    balance = opening
+    for line in lines:
+        balance += (line["debit"] or ZERO) - (line["credit"] or ZERO)
+        line["balance"] = balance
+    return {
+        "customer": customer,
+        "start": start,
+        "end": end,
+        "opening": opening,
+        "lines": lines,
+        "closing": balance,
+        "debits": sum((line["debit"] or ZERO for line in lines), ZERO),
+        "credits": sum((line["credit"] or ZERO for line in lines), ZERO),
+    }

@@ -1,0 +1,99 @@
+"""The ERP's API (§13): token and scopes, idempotent upserts, pagination, the error shape, the schema."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from sales.api_auth import integration_account_create
+from sales.models import Delivery, Payment, Receivable, UnmatchedRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    _account, token = integration_account_create(name="金蝶", scopes=["deliveries", "payments"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def delivery(customer, **kw):
+    return {
+        "erp_number": "FH-1",
+        "credit_code": customer.credit_code,
+        "delivered_on": "2026-11-01",
+        "value": "1500.50",
+        "goods": "轴承",
+        **kw,
+    }
+
+
+def test_a_repeated_push_changes_nothing(api, customer):
+    r1 = api.post("/api/v1/deliveries/", delivery(customer), format="json")
+    r2 = api.post("/api/v1/deliveries/", delivery(customer), format="json")
+    r3 = api.post("/api/v1/deliveries/", delivery(customer, value="1600"), format="json")
+    assert (r1.status_code, r1.json()["outcome"]) == (201, "created")
+    assert (r2.status_code, r2.json()["outcome"]) == (200, "unchanged")
+    assert (r3.status_code, r3.json()["outcome"]) == (200, "updated")
+    assert Delivery.objects.get().value == 1600
+
+
+def test_unknown_customer_is_queued(api, customer):
+    r = api.post("/api/v1/deliveries/", delivery(customer, credit_code="91310000MA1FL0000X"), format="json")
+    assert r.status_code == 202 and not Delivery.objects.exists()
+    assert UnmatchedRecord.objects.count() == 1
+
+
+def test_errors_have_a_stable_shape(api, customer):
+    r = api.post(
+        "/api/v1/deliveries/", delivery(customer, delivered_on="not a date", value="-1"), format="json"
+    )
+    assert r.status_code == 400
+    body = r.json()["error"]
+    assert body["code"] == "invalid" and set(body["fields"]) == {"delivered_on", "value"}
+    r = APIClient().get("/api/v1/deliveries/")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+    r = APIClient(HTTP_AUTHORIZATION="Token wrong").get("/api/v1/deliveries/")
+    assert r.status_code == 401
+
+
+def test_scopes_limit_what_an_account_writes(api, customer):
+    r = api.post(
+        "/api/v1/receivables/",
+        {
+            "erp_number": "YS-1",
+            "credit_code": customer.credit_code,
+            "issued_on": "2026-11-01",
+            "due_on": "2026-12-01",
+            "amount": "10",
+        },
+        format="json",
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert not Receivable.objects.exists()
+
+
+def test_list_is_paginated(api, customer, django_assert_max_num_queries):
+    for i in range(3):
+        api.post(
+            "/api/v1/payments/",
+            {
+                "erp_number": f"SK-{i}",
+                "credit_code": customer.credit_code,
+                "received_on": "2026-11-01",
+                "amount": "10",
+            },
+            format="json",
+        )
+    assert Payment.objects.count() == 3
+    with django_assert_max_num_queries(4):
+        body = api.get("/api/v1/payments/").json()
+    assert body["count"] == 3 and [p["erp_number"] for p in body["results"]] == ["SK-0", "SK-1", "SK-2"]
+    assert api.get("/api/v1/payments/?page=9").status_code == 404
+
+
+def test_the_schema_is_served_without_a_token(client):
+    r = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "/api/v1/deliveries/" in text and "IntegrationToken" in text
