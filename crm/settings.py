@@ -312,6 +312,10 @@ CRM_JOBS = {
     "annual-review": "grading.services.annual_review_open",
     # The outbox sweep: e-mails of notifications whose on-commit send was lost.
     "notification-outbox": "crm.services.notification_outbox_drain",
+    # Key accounts (§9, §14): the contact cadence's due/overdue reminders and compliance
+    # snapshot; the greeting reminders of customer care.
+    "contact-cadence": "engagement.services.cadence_reminders_send",
+    "customer-care": "engagement.services.greeting_reminders_send",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -326,12 +330,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "annual-review": {"task": "crm.run_job", "schedule": crontab(hour=1, minute=0), "args": ["annual-review"]},
     "notification-outbox": {"task": "crm.run_job", "schedule": crontab(minute="*/5"), "args": ["notification-outbox"]},
+    "contact-cadence": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=50), "args": ["contact-cadence"]},
+    "customer-care": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=55), "args": ["customer-care"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo"]
+DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo", "engagement.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- Logging --------------------------------------------------------------------------------
