@@ -22,7 +22,7 @@ from customers.selectors import customer_list_for
 
 from . import permissions, selectors, services
 from .forms import ContactRecordForm, MeetingForm, TierForm
-from .models import CadenceReminderState, CadenceWho, ContactMode, CustomerMeeting, TierProposal
+from .models import CadenceReminderState, CadenceWho, ContactMode, TierProposal
 
 
 def _safe_next(request, default: str) -> str:

@@ -36,8 +36,7 @@ LUNAR_DATES = {
     "mid_autumn": ["2025-10-06", "2026-09-25", "2027-09-15", "2028-10-03"],
 }
 
-VIEW = [f"view_{m}" for m in ("tierproposal", "tierchange", "contactrecord", "customermeeting", "cadencerule",
-                              "festival", "festivaldate", "engagementpolicy")]
+VIEW = [f"view_{m}" for m in ("tierproposal", "tierchange", "contactrecord", "customermeeting")]
 POLICY = [f"{a}_{m}" for m in ("cadencerule", "festival", "festivaldate", "engagementpolicy")
           for a in ("add", "change", "delete", "view")]
 

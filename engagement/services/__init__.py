@@ -8,9 +8,9 @@ from .care import (
     customer_meeting_invite,
     festival_dates,
     greeting_mark_sent,
-    greetings_recorded,
     greeting_occasions,
     greeting_reminders_send,
+    greetings_recorded,
     meeting_invitees,
 )
 from .common import EngagementError, visible_customer

@@ -15,7 +15,15 @@ from crm.models import User
 from crm.services import audit_record, company_language, notification_send
 from customers.models import KEY_ACCOUNT_TIERS, Contact, Customer, CustomerStatus
 
-from ..models import ContactMode, ContactRecord, CustomerMeeting, EngagementPolicy, Festival, FestivalDate, MeetingInvitation
+from ..models import (
+    ContactMode,
+    ContactRecord,
+    CustomerMeeting,
+    EngagementPolicy,
+    Festival,
+    FestivalDate,
+    MeetingInvitation,
+)
 from ..permissions import meeting_manage_allowed
 from .common import EngagementError
 from .contacts import contact_record_create
