@@ -195,8 +195,9 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
             customers = list(dict.fromkeys(i.customer_id for i in rows))
             title = (_("Contacts overdue: %(count)d customers") if state == CadenceReminderState.OVERDUE
                      else _("Contacts due soon: %(count)d customers")) % {"count": len(customers)}
+            due_word = _("due on")
             lines = [f"{names.get(i.customer_id) or full.get(i.customer_id)} · {i.rule.get_who_display()} · "
-                     f"{i.rule.get_how_display()} · {_('due')} {i.due_on:%Y-%m-%d}" for i in rows[:LIST_IN_MESSAGE]]
+                     f"{i.rule.get_how_display()} · {due_word} {i.due_on:%Y-%m-%d}" for i in rows[:LIST_IN_MESSAGE]]
             if len(rows) > LIST_IN_MESSAGE:
                 lines.append(_("… and %(count)d more") % {"count": len(rows) - LIST_IN_MESSAGE})
             digest = hashlib.sha256(",".join(f"{i.customer_id}-{i.rule.pk}-{i.due_on}" for i in rows).encode()).hexdigest()[:12]

@@ -164,3 +164,19 @@ def test_greetings_page_marks_a_greeting_sent(client_for, salesperson, customer,
     assert "刘总" in page
     client.post(reverse("engagement:greeting_sent"), {"contact": contact.pk, "occasion": "birthday", "on": "2026-11-30"})
     assert ContactRecord.objects.filter(contact=contact, user=salesperson).count() == 1
+
+
+def test_customer_list_filters_by_tier(client_for, manager, salesperson):
+    key = CustomerFactory(owner=salesperson, tier=CustomerTier.KEY)
+    CustomerFactory(owner=salesperson)
+    customers = client_for(manager).get(reverse("customers:list"), {"tier": "key"}).context["customers"]
+    assert [c.pk for c in customers] == [key.pk]
+
+
+def test_export_has_the_tier_column(assistant, salesperson):
+    from customers.resources import CustomerResource
+
+    CustomerFactory(owner=salesperson, tier=CustomerTier.STRATEGIC)
+    data = CustomerResource(user=assistant).export()
+    assert "客户层级" in data.headers
+    assert "战略合作伙伴" in data.dict[0]["客户层级"] or data.dict[0]["客户层级"] == "Strategic partner"
