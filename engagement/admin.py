@@ -65,8 +65,18 @@ class TierProposalAdmin(ScopedReadOnlyAdmin):
     search_fields = ("customer__name", "customer__short_name")
     actions = ("approve_selected", "reject_selected")
     change_form_template = "engagement/admin/tierproposal_change_form.html"
-    fields = ("customer", "change", "reason", "proposed_by", "created_at", "state", "decided_by", "decided_at",
-              "comment", "history")
+    fields = (
+        "customer",
+        "change",
+        "reason",
+        "proposed_by",
+        "created_at",
+        "state",
+        "decided_by",
+        "decided_at",
+        "comment",
+        "history",
+    )
     readonly_fields = fields
     show_full_result_count = False
 
@@ -85,25 +95,41 @@ class TierProposalAdmin(ScopedReadOnlyAdmin):
     @admin.display(description=gettext_lazy("tier history"))
     def history(self, obj):
         rows = [
-            (timezone.localtime(c.changed_at).strftime("%Y-%m-%d"), f"{c.get_from_tier_display()} → {c.get_to_tier_display()}",
-             c.reason, c.proposed_by, c.approved_by or "—")
-            for c in TierChange.objects.filter(customer_id=obj.customer_id).select_related("proposed_by", "approved_by")[:20]
+            (
+                timezone.localtime(c.changed_at).strftime("%Y-%m-%d"),
+                f"{c.get_from_tier_display()} → {c.get_to_tier_display()}",
+                c.reason,
+                c.proposed_by,
+                c.approved_by or "—",
+            )
+            for c in TierChange.objects.filter(customer_id=obj.customer_id).select_related(
+                "proposed_by", "approved_by"
+            )[:20]
         ]
         if not rows:
             return "—"
-        return format_html("<table>{}</table>", format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     def has_approve_permission(self, request):
         return request.user.has_perm("engagement.approve_tierproposal")
 
     def _decide(self, request, queryset, *, approve: bool):
         if "apply" not in request.POST:
-            return TemplateResponse(request, "engagement/admin/decide.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "proposals": queryset,
-                "approve": approve, "action": request.POST.get("action"),
-                "title": _("Approve tier changes") if approve else _("Reject tier changes"),
-            })
+            return TemplateResponse(
+                request,
+                "engagement/admin/decide.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "proposals": queryset,
+                    "approve": approve,
+                    "action": request.POST.get("action"),
+                    "title": _("Approve tier changes") if approve else _("Reject tier changes"),
+                },
+            )
         comment = request.POST.get("comment", "")
         done, errors = 0, []
         for proposal in queryset:
@@ -132,8 +158,11 @@ class TierProposalAdmin(ScopedReadOnlyAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/decide/", self.admin_site.admin_view(self.decide_view),
-                 name="engagement_tierproposal_decide"),
+            path(
+                "<int:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="engagement_tierproposal_decide",
+            ),
             *super().get_urls(),
         ]
 
@@ -145,10 +174,14 @@ class TierProposalAdmin(ScopedReadOnlyAdmin):
             raise Http404
         try:
             if request.POST.get("decision") == "approve":
-                tier_proposal_approve(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
+                tier_proposal_approve(
+                    proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", "")
+                )
                 self.message_user(request, _("Proposal approved."), messages.SUCCESS)
             else:
-                tier_proposal_reject(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
+                tier_proposal_reject(
+                    proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", "")
+                )
                 self.message_user(request, _("Proposal rejected."), messages.SUCCESS)
         except EngagementError as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -160,10 +193,14 @@ class TierProposalAdmin(ScopedReadOnlyAdmin):
         if proposal is None:
             raise Http404
         can = self.has_approve_permission(request) and tier_proposal_decide_allowed(request.user, proposal)
-        extra = {"can_decide": can, "refusal": None if can or not proposal.is_open
-                 else _("Only the general manager's office may decide this tier change."),
-                 "decide_url": reverse("admin:engagement_tierproposal_decide", args=[proposal.pk]),
-                 **(extra_context or {})}
+        extra = {
+            "can_decide": can,
+            "refusal": None
+            if can or not proposal.is_open
+            else _("Only the general manager's office may decide this tier change."),
+            "decide_url": reverse("admin:engagement_tierproposal_decide", args=[proposal.pk]),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra)
 
 

@@ -10,8 +10,10 @@ from .models import ContactMode, MeetingKind
 
 BIG = {"class": "form-control form-control-lg"}
 CHECK = {"class": "btn-check", "autocomplete": "off"}
-HAND_MODE_CHOICES = [(m.value, m.label) for m in (ContactMode.PHONE, ContactMode.WECHAT, ContactMode.EMAIL,
-                                                   ContactMode.MEETING)]
+HAND_MODE_CHOICES = [
+    (m.value, m.label)
+    for m in (ContactMode.PHONE, ContactMode.WECHAT, ContactMode.EMAIL, ContactMode.MEETING)
+]
 
 
 class ContactPersonField(forms.ModelChoiceField):
@@ -21,25 +23,41 @@ class ContactPersonField(forms.ModelChoiceField):
 
 
 class ContactRecordForm(forms.Form):
-    mode = forms.ChoiceField(label=_("mode"), choices=HAND_MODE_CHOICES, initial=ContactMode.PHONE,
-                             widget=forms.RadioSelect(attrs=CHECK))
-    contact = ContactPersonField(label=_("contact person"), queryset=Contact.objects.none(), required=False,
-                                 empty_label=None, widget=forms.RadioSelect(attrs=CHECK))
+    mode = forms.ChoiceField(
+        label=_("mode"),
+        choices=HAND_MODE_CHOICES,
+        initial=ContactMode.PHONE,
+        widget=forms.RadioSelect(attrs=CHECK),
+    )
+    contact = ContactPersonField(
+        label=_("contact person"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect(attrs=CHECK),
+    )
     summary = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={**BIG, "rows": 3}))
-    next_step = forms.CharField(label=_("next step"), max_length=300, required=False, widget=forms.TextInput(attrs=BIG))
-    next_step_on = forms.DateField(label=_("next step by"), required=False,
-                                   widget=forms.DateInput(attrs={**BIG, "type": "date"}))
+    next_step = forms.CharField(
+        label=_("next step"), max_length=300, required=False, widget=forms.TextInput(attrs=BIG)
+    )
+    next_step_on = forms.DateField(
+        label=_("next step by"), required=False, widget=forms.DateInput(attrs={**BIG, "type": "date"})
+    )
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by("-is_primary", "pk")
+        self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by(
+            "-is_primary", "pk"
+        )
         for field in self.fields.values():
             field.label = capfirst(field.label)
 
 
 class TierForm(forms.Form):
     tier = forms.ChoiceField(label=_("tier"), choices=CustomerTier.choices)
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
 
 
 class MeetingForm(forms.Form):

@@ -23,11 +23,17 @@ class ContactRecord(models.Model):
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contact_records"
     )
     contact = models.ForeignKey(
-        Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True, blank=True,
+        Contact,
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="contact_records",
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("contacted by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contacted by"),
+        on_delete=models.PROTECT,
         related_name="contact_records",
     )
     mode = models.CharField(_("mode"), max_length=20, choices=ContactMode.choices)
@@ -47,7 +53,9 @@ class ContactRecord(models.Model):
         ordering = ["-contacted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source"], condition=~models.Q(source=""), name="engagement_contactrecord_one_per_source"
+                fields=["source"],
+                condition=~models.Q(source=""),
+                name="engagement_contactrecord_one_per_source",
             ),
             models.CheckConstraint(
                 condition=models.Q(mode__in=["phone", "wechat", "email", "meeting", "visit"]),
@@ -77,7 +85,8 @@ class EngagementPolicy(SingletonPolicy):
     """The numbers of §9 and §14 that are not cadence rows, editable by the administrator."""
 
     due_ahead_days = models.PositiveSmallIntegerField(
-        _("remind of a due contact (days ahead)"), default=2,
+        _("remind of a due contact (days ahead)"),
+        default=2,
         help_text=_("A contact due within this many days is put in the person's digest."),
     )
     greeting_ahead_days = models.PositiveSmallIntegerField(_("greeting reminder (days ahead)"), default=3)
@@ -117,7 +126,11 @@ class TierProposal(models.Model):
     )
     created_at = models.DateTimeField(_("proposed at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -130,14 +143,22 @@ class TierProposal(models.Model):
         permissions = [("approve_tierproposal", _("Can approve or reject tier-change proposals"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer"], condition=models.Q(state="pending_gm"), name="engagement_tierproposal_one_open"
+                fields=["customer"],
+                condition=models.Q(state="pending_gm"),
+                name="engagement_tierproposal_one_open",
             ),
-            models.CheckConstraint(condition=~models.Q(from_tier=models.F("to_tier")),
-                                   name="engagement_tierproposal_changes_something"),
-            models.CheckConstraint(condition=models.Q(to_tier__in=TIER_VALUES) & models.Q(from_tier__in=TIER_VALUES),
-                                   name="engagement_tierproposal_tier_valid"),
-            models.CheckConstraint(condition=models.Q(state__in=TierProposalState.values),
-                                   name="engagement_tierproposal_state_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(from_tier=models.F("to_tier")),
+                name="engagement_tierproposal_changes_something",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(to_tier__in=TIER_VALUES) & models.Q(from_tier__in=TIER_VALUES),
+                name="engagement_tierproposal_tier_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=TierProposalState.values),
+                name="engagement_tierproposal_state_valid",
+            ),
             models.CheckConstraint(
                 condition=models.Q(state="pending_gm", decided_at__isnull=True)
                 | (~models.Q(state="pending_gm") & models.Q(decided_at__isnull=False)),
@@ -156,9 +177,16 @@ class TierProposal(models.Model):
 class TierChange(models.Model):
     """The tier history (from, to, why, who proposed, who approved, when); append-only."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tier_changes")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tier_changes"
+    )
     proposal = models.OneToOneField(
-        TierProposal, verbose_name=_("proposal"), on_delete=models.PROTECT, null=True, blank=True, related_name="change"
+        TierProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change",
     )
     from_tier = models.CharField(_("from"), max_length=20, choices=CustomerTier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=CustomerTier.choices)
@@ -167,7 +195,11 @@ class TierChange(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed at"))
@@ -178,8 +210,10 @@ class TierChange(models.Model):
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["customer", "-changed_at"], name="eng_tierchange_customer_idx")]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(from_tier=models.F("to_tier")),
-                                   name="engagement_tierchange_changes_something"),
+            models.CheckConstraint(
+                condition=~models.Q(from_tier=models.F("to_tier")),
+                name="engagement_tierchange_changes_something",
+            ),
         ]
 
     def __str__(self):
@@ -219,11 +253,21 @@ class CadenceRule(models.Model):
         verbose_name_plural = _("contact cadence rules")
         ordering = ["tier", "who", "how"]
         constraints = [
-            models.UniqueConstraint(fields=["tier", "who", "how"], name="engagement_cadencerule_one_per_tier_who_how"),
-            models.CheckConstraint(condition=models.Q(interval_days__gte=1), name="engagement_cadencerule_interval_positive"),
-            models.CheckConstraint(condition=models.Q(tier__in=TIER_VALUES), name="engagement_cadencerule_tier_valid"),
-            models.CheckConstraint(condition=models.Q(who__in=CadenceWho.values), name="engagement_cadencerule_who_valid"),
-            models.CheckConstraint(condition=models.Q(how__in=CadenceHow.values), name="engagement_cadencerule_how_valid"),
+            models.UniqueConstraint(
+                fields=["tier", "who", "how"], name="engagement_cadencerule_one_per_tier_who_how"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interval_days__gte=1), name="engagement_cadencerule_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tier__in=TIER_VALUES), name="engagement_cadencerule_tier_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(who__in=CadenceWho.values), name="engagement_cadencerule_who_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(how__in=CadenceHow.values), name="engagement_cadencerule_how_valid"
+            ),
         ]
 
     def __str__(self):
@@ -239,8 +283,12 @@ class CadenceReminder(models.Model):
     """That a customer's contact under a rule was reminded of, for one period (the due date):
     the key that makes the daily job send each reminder once however often it runs."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+")
-    rule = models.ForeignKey(CadenceRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="reminders")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    rule = models.ForeignKey(
+        CadenceRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="reminders"
+    )
     due_on = models.DateField(_("due on"))
     state = models.CharField(_("state"), max_length=10, choices=CadenceReminderState.choices)
     created_at = models.DateTimeField(_("created at"))
@@ -249,10 +297,14 @@ class CadenceReminder(models.Model):
         verbose_name = _("cadence reminder")
         verbose_name_plural = _("cadence reminders")
         constraints = [
-            models.UniqueConstraint(fields=["customer", "rule", "due_on", "state"],
-                                    name="engagement_cadencereminder_once_per_period"),
-            models.CheckConstraint(condition=models.Q(state__in=CadenceReminderState.values),
-                                   name="engagement_cadencereminder_state_valid"),
+            models.UniqueConstraint(
+                fields=["customer", "rule", "due_on", "state"],
+                name="engagement_cadencereminder_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=CadenceReminderState.values),
+                name="engagement_cadencereminder_state_valid",
+            ),
         ]
 
     def __str__(self):
@@ -264,9 +316,15 @@ class ComplianceSnapshot(models.Model):
     role, and for the salesperson rules also per salesperson (`user`); history for 12 months."""
 
     month = models.DateField(_("month"))
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
     )
     tier = models.CharField(_("tier"), max_length=20, choices=CustomerTier.choices)
@@ -279,12 +337,20 @@ class ComplianceSnapshot(models.Model):
         verbose_name = _("compliance snapshot")
         verbose_name_plural = _("compliance snapshots")
         constraints = [
-            models.UniqueConstraint(fields=["month", "department", "tier", "who", "user"],
-                                    condition=models.Q(user__isnull=False), name="engagement_compliancesnapshot_one_per_person"),
-            models.UniqueConstraint(fields=["month", "department", "tier", "who"],
-                                    condition=models.Q(user__isnull=True), name="engagement_compliancesnapshot_one_per_department"),
-            models.CheckConstraint(condition=models.Q(met__lte=models.F("obligations")),
-                                   name="engagement_compliancesnapshot_met_within_owed"),
+            models.UniqueConstraint(
+                fields=["month", "department", "tier", "who", "user"],
+                condition=models.Q(user__isnull=False),
+                name="engagement_compliancesnapshot_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "department", "tier", "who"],
+                condition=models.Q(user__isnull=True),
+                name="engagement_compliancesnapshot_one_per_department",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(met__lte=models.F("obligations")),
+                name="engagement_compliancesnapshot_met_within_owed",
+            ),
         ]
         indexes = [models.Index(fields=["month", "department"], name="eng_snapshot_month_idx")]
 
@@ -324,7 +390,9 @@ class Festival(models.Model):
 class FestivalDate(models.Model):
     """The date of a (lunar) festival in one year."""
 
-    festival = models.ForeignKey(Festival, verbose_name=_("festival"), on_delete=models.CASCADE, related_name="dates")
+    festival = models.ForeignKey(
+        Festival, verbose_name=_("festival"), on_delete=models.CASCADE, related_name="dates"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     date = models.DateField(_("date"))
 
@@ -332,7 +400,9 @@ class FestivalDate(models.Model):
         verbose_name = _("festival date")
         verbose_name_plural = _("festival dates")
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["festival", "year"], name="engagement_festivaldate_one_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["festival", "year"], name="engagement_festivaldate_one_per_year")
+        ]
 
     def __str__(self):
         return f"{self.festival} {self.date:%Y-%m-%d}"
@@ -346,13 +416,19 @@ class MeetingKind(models.TextChoices):
 class CustomerMeeting(models.Model):
     """The yearly customer meeting of a department (订货会/交流会, §14)."""
 
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.ORDER_FAIR)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.ORDER_FAIR
+    )
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("date"))
     location = models.CharField(_("location"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -360,7 +436,9 @@ class CustomerMeeting(models.Model):
         verbose_name_plural = _("customer meetings")
         ordering = ["-held_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=MeetingKind.values), name="engagement_customermeeting_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MeetingKind.values), name="engagement_customermeeting_kind_valid"
+            ),
         ]
         indexes = [models.Index(fields=["department", "held_on"], name="eng_meeting_dept_idx")]
 
@@ -371,15 +449,21 @@ class CustomerMeeting(models.Model):
 class MeetingInvitation(models.Model):
     """A customer invited to a meeting, and whether it came."""
 
-    meeting = models.ForeignKey(CustomerMeeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations")
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(
+        CustomerMeeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
     attended = models.BooleanField(_("came"), default=False)
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["customer__name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "customer"], name="engagement_meetinginvitation_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "customer"], name="engagement_meetinginvitation_once")
+        ]
 
     def __str__(self):
         return f"{self.meeting} · {self.customer}"

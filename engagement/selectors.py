@@ -30,8 +30,16 @@ def rules_for(user) -> list[CadenceRule]:
     return list(qs)
 
 
-def cadence_rows(user, *, now: datetime, state: str = "overdue", tier: str = "", who: str = "",
-                 department_id: int | None = None, person_id: int | None = None) -> list[dict]:
+def cadence_rows(
+    user,
+    *,
+    now: datetime,
+    state: str = "overdue",
+    tier: str = "",
+    who: str = "",
+    department_id: int | None = None,
+    person_id: int | None = None,
+) -> list[dict]:
     """The drill-down list: the customers the user may see whose contact is `state` (due,
     overdue, or "" for both), with the rule, last contact and days overdue; at most DRILL_ROWS."""
     customers = customer_list_for(user) & cadence_customers()
@@ -42,14 +50,27 @@ def cadence_rows(user, *, now: datetime, state: str = "overdue", tier: str = "",
     if person_id:
         customers = customers.filter(owner_id=person_id)
     rules = [r for r in rules_for(user) if (not who or r.who == who) and (not tier or r.tier == tier)]
-    items = [i for i in cadence_items(now=now, customers=customers, rules=rules)
-             if (i.state == state if state else i.state != "ok")]
+    items = [
+        i
+        for i in cadence_items(now=now, customers=customers, rules=rules)
+        if (i.state == state if state else i.state != "ok")
+    ]
     items.sort(key=lambda i: (i.due_on, i.customer_id))
     items = items[:DRILL_ROWS]
     by_pk = Customer.objects.select_related("owner", "department").in_bulk({i.customer_id for i in items})
     today = timezone.localdate(now)
-    return [{"customer": by_pk[i.customer_id], "rule": i.rule, "last_on": i.last_on, "due_on": i.due_on,
-             "state": i.state, "days_overdue": max((today - i.due_on).days, 0)} for i in items if i.customer_id in by_pk]
+    return [
+        {
+            "customer": by_pk[i.customer_id],
+            "rule": i.rule,
+            "last_on": i.last_on,
+            "due_on": i.due_on,
+            "state": i.state,
+            "days_overdue": max((today - i.due_on).days, 0),
+        }
+        for i in items
+        if i.customer_id in by_pk
+    ]
 
 
 def _snapshot_scope(user) -> QuerySet[ComplianceSnapshot]:
@@ -71,8 +92,11 @@ def compliance_summary(user, *, now: datetime) -> dict:
     month = timezone.localdate(now).replace(day=1)
     first = date(month.year - 1 + (month.month // 12), month.month % 12 + 1, 1)  # 12 months incl. this one
     qs = _snapshot_scope(user).filter(month__gte=first, month__lte=month)
-    grouped = list(qs.filter(user__isnull=True).values("month", "department_id", "department__name", "tier", "who")
-                   .annotate(o=Sum("obligations"), m=Sum("met")))
+    grouped = list(
+        qs.filter(user__isnull=True)
+        .values("month", "department_id", "department__name", "tier", "who")
+        .annotate(o=Sum("obligations"), m=Sum("met"))
+    )
     by_rule: dict[tuple, list[int]] = {}
     by_dept: dict[int, dict] = {}
     for r in grouped:
@@ -84,26 +108,59 @@ def compliance_summary(user, *, now: datetime) -> dict:
             if r["month"] == month:
                 target[0] += r["o"]
                 target[1] += r["m"]
-    people = list(qs.filter(user__isnull=False, month=month).values("user_id", "user__full_name", "user__username")
-                  .annotate(o=Sum("obligations"), m=Sum("met")).order_by("user__full_name"))
+    people = list(
+        qs.filter(user__isnull=False, month=month)
+        .values("user_id", "user__full_name", "user__username")
+        .annotate(o=Sum("obligations"), m=Sum("met"))
+        .order_by("user__full_name")
+    )
     labels_tier = dict(CustomerTier.choices)
     labels_who = dict(CadenceWho.choices)
     return {
         "month": month,
-        "rules": [{"tier": t, "who": w, "tier_label": labels_tier.get(t, t), "who_label": labels_who.get(w, w),
-                   "owed": c[0], "rate": _rate(c[1], c[0]), "rate_12": _rate(c[3], c[2])}
-                  for (t, w), c in sorted(by_rule.items(), key=lambda kv: (list(labels_tier).index(kv[0][0]), kv[0][1]))],
-        "departments": [{"id": pk, "name": d["name"], "rate": _rate(d["c"][1], d["c"][0]),
-                         "rate_12": _rate(d["c"][3], d["c"][2])} for pk, d in sorted(by_dept.items())],
-        "people": [{"id": p["user_id"], "name": p["user__full_name"] or p["user__username"], "owed": p["o"],
-                    "rate": _rate(p["m"], p["o"])} for p in people],
+        "rules": [
+            {
+                "tier": t,
+                "who": w,
+                "tier_label": labels_tier.get(t, t),
+                "who_label": labels_who.get(w, w),
+                "owed": c[0],
+                "rate": _rate(c[1], c[0]),
+                "rate_12": _rate(c[3], c[2]),
+            }
+            for (t, w), c in sorted(
+                by_rule.items(), key=lambda kv: (list(labels_tier).index(kv[0][0]), kv[0][1])
+            )
+        ],
+        "departments": [
+            {
+                "id": pk,
+                "name": d["name"],
+                "rate": _rate(d["c"][1], d["c"][0]),
+                "rate_12": _rate(d["c"][3], d["c"][2]),
+            }
+            for pk, d in sorted(by_dept.items())
+        ],
+        "people": [
+            {
+                "id": p["user_id"],
+                "name": p["user__full_name"] or p["user__username"],
+                "owed": p["o"],
+                "rate": _rate(p["m"], p["o"]),
+            }
+            for p in people
+        ],
     }
 
 
 def key_accounts_without_manager(user) -> QuerySet[Customer]:
     """专员专管: the 战略/关键 customers the user may see that have no account manager yet."""
-    return (customer_list_for(user).filter(tier__in=KEY_ACCOUNT_TIERS, account_manager__isnull=True)
-            .select_related("owner", "department").order_by("department_id", "name"))
+    return (
+        customer_list_for(user)
+        .filter(tier__in=KEY_ACCOUNT_TIERS, account_manager__isnull=True)
+        .select_related("owner", "department")
+        .order_by("department_id", "name")
+    )
 
 
 def departments_without_meeting(user, *, year: int) -> list[Department]:

@@ -51,8 +51,12 @@ def contact_create(request):
         data = form.cleaned_data
         try:
             services.contact_record_create(
-                actor=request.user, customer_id=customer.pk, mode=data["mode"], summary=data["summary"],
-                contact_id=data["contact"].pk if data["contact"] else None, next_step=data["next_step"],
+                actor=request.user,
+                customer_id=customer.pk,
+                mode=data["mode"],
+                summary=data["summary"],
+                contact_id=data["contact"].pk if data["contact"] else None,
+                next_step=data["next_step"],
                 next_step_on=data["next_step_on"],
             )
         except services.EngagementError as exc:
@@ -60,7 +64,9 @@ def contact_create(request):
         else:
             messages.success(request, _("Contact recorded."))
             return redirect(done_url)
-    return render(request, "engagement/contact_form.html", {"form": form, "customer": customer, "next": done_url})
+    return render(
+        request, "engagement/contact_form.html", {"form": form, "customer": customer, "next": done_url}
+    )
 
 
 @login_required
@@ -73,15 +79,31 @@ def cadence(request):
     tier = g.get("tier") if g.get("tier") in CustomerTier.values else ""
     who = g.get("who") if g.get("who") in CadenceWho.values else ""
     rows = selectors.cadence_rows(
-        request.user, now=timezone.now(), state="" if state == "all" else state, tier=tier, who=who,
-        department_id=_int(g.get("department")), person_id=_int(g.get("person")),
+        request.user,
+        now=timezone.now(),
+        state="" if state == "all" else state,
+        tier=tier,
+        who=who,
+        department_id=_int(g.get("department")),
+        person_id=_int(g.get("person")),
     )
-    return render(request, "engagement/cadence.html", {
-        "rows": rows, "state": state, "tier": tier, "who": who, "tiers": CustomerTier.choices,
-        "whos": CadenceWho.choices, "limit": selectors.DRILL_ROWS,
-        "compliance": selectors.compliance_summary(request.user, now=timezone.now())
-        if permissions.compliance_view_allowed(request.user) else None,
-    })
+    return render(
+        request,
+        "engagement/cadence.html",
+        {
+            "rows": rows,
+            "state": state,
+            "tier": tier,
+            "who": who,
+            "tiers": CustomerTier.choices,
+            "whos": CadenceWho.choices,
+            "limit": selectors.DRILL_ROWS,
+            "perms_greetings": permissions.greetings_view_allowed(request.user),
+            "compliance": selectors.compliance_summary(request.user, now=timezone.now())
+            if permissions.compliance_view_allowed(request.user)
+            else None,
+        },
+    )
 
 
 @login_required
@@ -104,13 +126,21 @@ def tier_set(request, customer_pk):
         messages.error(request, _("Choose a tier and give the reason."))
     else:
         try:
-            result = services.customer_tier_set(actor=request.user, customer_id=customer.pk,
-                                                to_tier=form.cleaned_data["tier"], reason=form.cleaned_data["reason"])
+            result = services.customer_tier_set(
+                actor=request.user,
+                customer_id=customer.pk,
+                to_tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"],
+            )
         except services.EngagementError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Sent to the general manager's office for approval.")
-                             if isinstance(result, TierProposal) else _("Tier changed."))
+            messages.success(
+                request,
+                _("Sent to the general manager's office for approval.")
+                if isinstance(result, TierProposal)
+                else _("Tier changed."),
+            )
     return redirect(reverse("customers:detail", args=[customer.pk]) + "#panel-keyaccount")
 
 
@@ -121,13 +151,18 @@ def account_manager_set(request, customer_pk):
     if not permissions.account_manager_set_allowed(request.user, customer):
         raise PermissionDenied
     try:
-        services.customer_account_manager_set(actor=request.user, customer_id=customer.pk,
-                                              account_manager_id=_int(request.POST.get("account_manager")))
+        services.customer_account_manager_set(
+            actor=request.user,
+            customer_id=customer.pk,
+            account_manager_id=_int(request.POST.get("account_manager")),
+        )
     except services.EngagementError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Account manager saved."))
-    return redirect(_safe_next(request, reverse("customers:detail", args=[customer.pk]) + "#panel-keyaccount"))
+    return redirect(
+        _safe_next(request, reverse("customers:detail", args=[customer.pk]) + "#panel-keyaccount")
+    )
 
 
 @login_required
@@ -139,7 +174,9 @@ def greetings(request):
     mine = customer_list_for(request.user).filter(owner=request.user)
     occasions = services.greeting_occasions(now=now, customers=mine)
     sent = services.greetings_recorded(occasions)
-    rows = [{"occasion": o, "items": [(c, (o.code, o.on, c.pk) in sent) for c in o.contacts]} for o in occasions]
+    rows = [
+        {"occasion": o, "items": [(c, (o.code, o.on, c.pk) in sent) for c in o.contacts]} for o in occasions
+    ]
     return render(request, "engagement/greetings.html", {"rows": rows})
 
 
@@ -157,8 +194,13 @@ def greeting_sent(request):
         messages.error(request, _("Choose the greeting to mark."))
         return redirect("engagement:greetings")
     try:
-        services.greeting_mark_sent(actor=request.user, contact_id=contact_id, occasion=request.POST.get("occasion", ""),
-                                    on=on, mode=request.POST.get("mode") or ContactMode.WECHAT)
+        services.greeting_mark_sent(
+            actor=request.user,
+            contact_id=contact_id,
+            occasion=request.POST.get("occasion", ""),
+            on=on,
+            mode=request.POST.get("mode") or ContactMode.WECHAT,
+        )
     except services.EngagementError as exc:
         messages.error(request, str(exc))
     else:
@@ -186,10 +228,17 @@ def meetings(request):
                 messages.success(request, _("Meeting recorded."))
                 return redirect("engagement:meeting_detail", pk=meeting.pk)
     year = timezone.localdate().year
-    return render(request, "engagement/meetings.html", {
-        "meetings": list(selectors.meetings_for(user)[:100]), "form": form, "can_add": can_add,
-        "without": selectors.departments_without_meeting(user, year=year), "year": year,
-    })
+    return render(
+        request,
+        "engagement/meetings.html",
+        {
+            "meetings": list(selectors.meetings_for(user)[:100]),
+            "form": form,
+            "can_add": can_add,
+            "without": selectors.departments_without_meeting(user, year=year),
+            "year": year,
+        },
+    )
 
 
 @login_required
@@ -207,14 +256,21 @@ def meeting_detail(request, pk):
                 added = services.customer_meeting_invite(actor=user, meeting_id=meeting.pk)
                 messages.success(request, _("%(count)d customers invited.") % {"count": added})
             else:
-                came = services.customer_meeting_attendance_set(actor=user, meeting_id=meeting.pk,
-                                                                attended_ids=request.POST.getlist("came"))
+                came = services.customer_meeting_attendance_set(
+                    actor=user, meeting_id=meeting.pk, attended_ids=request.POST.getlist("came")
+                )
                 messages.success(request, _("Attendance saved: %(count)d came.") % {"count": came})
         except services.EngagementError as exc:
             messages.error(request, str(exc))
         return redirect("engagement:meeting_detail", pk=meeting.pk)
     invitations = list(meeting.invitations.select_related("customer"))
-    return render(request, "engagement/meeting_detail.html", {
-        "meeting": meeting, "invitations": invitations, "can_manage": can_manage,
-        "came": sum(i.attended for i in invitations),
-    })
+    return render(
+        request,
+        "engagement/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "invitations": invitations,
+            "can_manage": can_manage,
+            "came": sum(i.attended for i in invitations),
+        },
+    )

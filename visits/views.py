@@ -75,7 +75,8 @@ def mine(request):
 @login_required
 def pick_customer(request):
     """Choose the customer of a new report or plan (search, big buttons)."""
-    target = "plan" if request.GET.get("for") == "plan" else "report"
+    # "contact": 我的拜访's shortcut to the contact log (engagement:contact_create).
+    target = request.GET.get("for") if request.GET.get("for") in ("plan", "contact") else "report"
     q = request.GET.get("q", "").strip()
     qs = customer_list_for(request.user)
     if request.user.is_salesperson and not q:

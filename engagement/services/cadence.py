@@ -51,7 +51,9 @@ class CadenceItem:
 
 def cadence_customers() -> QuerySet[Customer]:
     """Customers the cadence applies to: in the archive, not stopped, not blacklisted."""
-    return Customer.objects.filter(is_deleted=False, is_blacklisted=False).exclude(status=CustomerStatus.INACTIVE)
+    return Customer.objects.filter(is_deleted=False, is_blacklisted=False).exclude(
+        status=CustomerStatus.INACTIVE
+    )
 
 
 def _qualifying_contacts(rule: CadenceRule) -> QuerySet[ContactRecord]:
@@ -75,8 +77,9 @@ def _qualifying_contacts(rule: CadenceRule) -> QuerySet[ContactRecord]:
     return qs
 
 
-def cadence_items(*, now: datetime, customers: QuerySet[Customer] | None = None, rules=None,
-                  ahead_days: int | None = None) -> list[CadenceItem]:
+def cadence_items(
+    *, now: datetime, customers: QuerySet[Customer] | None = None, rules=None, ahead_days: int | None = None
+) -> list[CadenceItem]:
     """Every (customer, rule) with its last qualifying contact, due date and state.
 
     Due date: the last qualifying contact (or, never contacted, the day the customer entered
@@ -94,12 +97,20 @@ def cadence_items(*, now: datetime, customers: QuerySet[Customer] | None = None,
     entered: dict[str, dict] = {}
     for rule in rules:
         if rule.tier not in by_tier:
-            rows = list(base.filter(tier=rule.tier).values_list("pk", "owner_id", "department_id", "created_at"))
+            rows = list(
+                base.filter(tier=rule.tier).values_list("pk", "owner_id", "department_id", "created_at")
+            )
             by_tier[rule.tier] = rows
             entered[rule.tier] = dict(
-                TierChange.objects.filter(customer__in=[r[0] for r in rows] if customers is not None else
-                                          base.filter(tier=rule.tier), to_tier=rule.tier)
-                .values("customer_id").annotate(at=Max("changed_at")).values_list("customer_id", "at")
+                TierChange.objects.filter(
+                    customer__in=[r[0] for r in rows]
+                    if customers is not None
+                    else base.filter(tier=rule.tier),
+                    to_tier=rule.tier,
+                )
+                .values("customer_id")
+                .annotate(at=Max("changed_at"))
+                .values_list("customer_id", "at")
             )
         rows = by_tier[rule.tier]
         if not rows:
@@ -107,7 +118,9 @@ def cadence_items(*, now: datetime, customers: QuerySet[Customer] | None = None,
         contacts = _qualifying_contacts(rule)
         if customers is not None:
             contacts = contacts.filter(customer__in=base.filter(tier=rule.tier))
-        last = dict(contacts.values("customer_id").annotate(at=Max("contacted_at")).values_list("customer_id", "at"))
+        last = dict(
+            contacts.values("customer_id").annotate(at=Max("contacted_at")).values_list("customer_id", "at")
+        )
         interval = timedelta(days=rule.interval_days)
         for pk, owner_id, department_id, created_at in rows:
             at = last.get(pk)
@@ -119,8 +132,11 @@ def cadence_items(*, now: datetime, customers: QuerySet[Customer] | None = None,
                 state = CadenceReminderState.DUE
             else:
                 state = "ok"
-            items.append(CadenceItem(pk, owner_id, department_id, rule, timezone.localdate(at) if at else None,
-                                     due_on, state))
+            items.append(
+                CadenceItem(
+                    pk, owner_id, department_id, rule, timezone.localdate(at) if at else None, due_on, state
+                )
+            )
     return items
 
 
@@ -129,16 +145,24 @@ def _responsible(items: list[CadenceItem]) -> dict[int, list[int]]:
     vice-presidents in charge, or 总经办."""
     dept_ids = {i.department_id for i in items}
     heads: dict[int, list[int]] = {}
-    for pk, dept in User.objects.filter(role=Role.MANAGER, is_active=True, department_id__in=dept_ids).values_list(
-            "pk", "department_id"):
+    for pk, dept in User.objects.filter(
+        role=Role.MANAGER, is_active=True, department_id__in=dept_ids
+    ).values_list("pk", "department_id"):
         heads.setdefault(dept, []).append(pk)
     vps = list(User.objects.filter(is_vice_president=True, is_active=True).values_list("pk", flat=True))
     gms = list(User.objects.filter(role=Role.GM_OFFICE, is_active=True).values_list("pk", flat=True))
     out = {}
     for n, item in enumerate(items):
         who = item.rule.who
-        out[n] = ([item.owner_id] if who == CadenceWho.SALESPERSON else heads.get(item.department_id, [])
-                  if who == CadenceWho.HEAD else vps if who == CadenceWho.VICE_PRESIDENT else gms)
+        out[n] = (
+            [item.owner_id]
+            if who == CadenceWho.SALESPERSON
+            else heads.get(item.department_id, [])
+            if who == CadenceWho.HEAD
+            else vps
+            if who == CadenceWho.VICE_PRESIDENT
+            else gms
+        )
     return out
 
 
@@ -158,19 +182,33 @@ def cadence_reminders_send(*, now: datetime | None = None, since: datetime | Non
     with transaction.atomic():
         existing = set()
         if pending:
-            existing = set(CadenceReminder.objects.filter(
-                due_on__gte=min(i.due_on for i in pending), rule_id__in={i.rule.pk for i in pending},
-            ).values_list("customer_id", "rule_id", "due_on", "state"))
+            existing = set(
+                CadenceReminder.objects.filter(
+                    due_on__gte=min(i.due_on for i in pending),
+                    rule_id__in={i.rule.pk for i in pending},
+                ).values_list("customer_id", "rule_id", "due_on", "state")
+            )
         new = [i for i in pending if (i.customer_id, i.rule.pk, i.due_on, i.state) not in existing]
         CadenceReminder.objects.bulk_create(
-            [CadenceReminder(customer_id=i.customer_id, rule=i.rule, due_on=i.due_on, state=i.state, created_at=now)
-             for i in new], batch_size=2000, ignore_conflicts=True,
+            [
+                CadenceReminder(
+                    customer_id=i.customer_id, rule=i.rule, due_on=i.due_on, state=i.state, created_at=now
+                )
+                for i in new
+            ],
+            batch_size=2000,
+            ignore_conflicts=True,
         )
         sent = _notify(new, now=now)
         snapshot_rows = compliance_snapshot_write(items, now=now)
-    return {"checked": len(items), "due": sum(i.state == "due" for i in items),
-            "overdue": sum(i.state == "overdue" for i in items), "new_reminders": len(new),
-            "notifications": sent, "snapshot_rows": snapshot_rows}
+    return {
+        "checked": len(items),
+        "due": sum(i.state == "due" for i in items),
+        "overdue": sum(i.state == "overdue" for i in items),
+        "new_reminders": len(new),
+        "notifications": sent,
+        "snapshot_rows": snapshot_rows,
+    }
 
 
 def _notify(new: list[CadenceItem], *, now: datetime) -> int:
@@ -193,19 +231,32 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
                 continue
             rows.sort(key=lambda i: (i.due_on, i.customer_id))
             customers = list(dict.fromkeys(i.customer_id for i in rows))
-            title = (_("Contacts overdue: %(count)d customers") if state == CadenceReminderState.OVERDUE
-                     else _("Contacts due soon: %(count)d customers")) % {"count": len(customers)}
+            title = (
+                _("Contacts overdue: %(count)d customers")
+                if state == CadenceReminderState.OVERDUE
+                else _("Contacts due soon: %(count)d customers")
+            ) % {"count": len(customers)}
             due_word = _("due on")
-            lines = [f"{names.get(i.customer_id) or full.get(i.customer_id)} · {i.rule.get_who_display()} · "
-                     f"{i.rule.get_how_display()} · {due_word} {i.due_on:%Y-%m-%d}" for i in rows[:LIST_IN_MESSAGE]]
+            lines = [
+                f"{names.get(i.customer_id) or full.get(i.customer_id)} · {i.rule.get_who_display()} · "
+                f"{i.rule.get_how_display()} · {due_word} {i.due_on:%Y-%m-%d}"
+                for i in rows[:LIST_IN_MESSAGE]
+            ]
             if len(rows) > LIST_IN_MESSAGE:
                 lines.append(_("… and %(count)d more") % {"count": len(rows) - LIST_IN_MESSAGE})
-            digest = hashlib.sha256(",".join(f"{i.customer_id}-{i.rule.pk}-{i.due_on}" for i in rows).encode()).hexdigest()[:12]
-            sent += len(notification_send(
-                recipients=[user], kind=f"engagement_cadence_{state}", title=title, body="\n".join(lines),
-                url=reverse("engagement:cadence") + f"?state={state}",
-                dedup_key=f"engagement-cadence-{state}:{today:%Y-%m-%d}:{digest}",
-            ))
+            digest = hashlib.sha256(
+                ",".join(f"{i.customer_id}-{i.rule.pk}-{i.due_on}" for i in rows).encode()
+            ).hexdigest()[:12]
+            sent += len(
+                notification_send(
+                    recipients=[user],
+                    kind=f"engagement_cadence_{state}",
+                    title=title,
+                    body="\n".join(lines),
+                    url=reverse("engagement:cadence") + f"?state={state}",
+                    dedup_key=f"engagement-cadence-{state}:{today:%Y-%m-%d}:{digest}",
+                )
+            )
     return sent
 
 
@@ -224,10 +275,16 @@ def compliance_snapshot_write(items: list[CadenceItem], *, now: datetime) -> int
             counts = person.setdefault((*key, i.owner_id), [0, 0])
             counts[0] += 1
             counts[1] += i.is_met()
-    rows = [ComplianceSnapshot(month=month, department_id=d, tier=t, who=w, obligations=o, met=m, computed_at=now)
-            for (d, t, w), (o, m) in dept.items()]
-    rows += [ComplianceSnapshot(month=month, department_id=d, user_id=u, tier=t, who=w, obligations=o, met=m,
-                                computed_at=now) for (d, t, w, u), (o, m) in person.items()]
+    rows = [
+        ComplianceSnapshot(month=month, department_id=d, tier=t, who=w, obligations=o, met=m, computed_at=now)
+        for (d, t, w), (o, m) in dept.items()
+    ]
+    rows += [
+        ComplianceSnapshot(
+            month=month, department_id=d, user_id=u, tier=t, who=w, obligations=o, met=m, computed_at=now
+        )
+        for (d, t, w, u), (o, m) in person.items()
+    ]
     ComplianceSnapshot.objects.filter(month=month).delete()
     ComplianceSnapshot.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

@@ -66,8 +66,11 @@ def festival_dates(start: date, end: date) -> list[tuple[Festival, date]]:
     return sorted(out, key=lambda x: x[1])
 
 
-CHINESE_CALENDAR_NAMES = {"spring": "Spring Festival", "dragon_boat": "Dragon Boat Festival",
-                          "mid_autumn": "Mid-autumn Festival"}
+CHINESE_CALENDAR_NAMES = {
+    "spring": "Spring Festival",
+    "dragon_boat": "Dragon Boat Festival",
+    "mid_autumn": "Mid-autumn Festival",
+}
 
 
 def _chinese_calendar_date(code: str, year: int) -> date | None:
@@ -84,7 +87,8 @@ def _chinese_calendar_date(code: str, year: int) -> date | None:
 
 def _greeted_contacts(customers) -> Q:
     return Q(customer__in=customers, customer__is_deleted=False, customer__is_blacklisted=False) & ~Q(
-        customer__status=CustomerStatus.INACTIVE)
+        customer__status=CustomerStatus.INACTIVE
+    )
 
 
 def greeting_occasions(*, now: datetime, customers=None, ahead_days: int | None = None) -> list[Occasion]:
@@ -95,7 +99,11 @@ def greeting_occasions(*, now: datetime, customers=None, ahead_days: int | None 
         ahead_days = EngagementPolicy.load().greeting_ahead_days
     end = today + timedelta(days=ahead_days)
     customers = customers if customers is not None else Customer.objects.all()
-    base = Contact.objects.filter(_greeted_contacts(customers)).select_related("customer").order_by("customer_id", "pk")
+    base = (
+        Contact.objects.filter(_greeted_contacts(customers))
+        .select_related("customer")
+        .order_by("customer_id", "pk")
+    )
     out = []
     festivals = festival_dates(today, end)
     if festivals:
@@ -130,17 +138,32 @@ def greeting_reminders_send(*, now: datetime | None = None, since: datetime | No
                 per.setdefault(c.customer.owner_id, []).append(c)
             for owner_id, contacts in sorted(per.items()):
                 title = _("Greetings for %(occasion)s (%(date)s): %(count)d contacts") % {
-                    "occasion": occ.name, "date": f"{occ.on:%m-%d}", "count": len(contacts)}
+                    "occasion": occ.name,
+                    "date": f"{occ.on:%m-%d}",
+                    "count": len(contacts),
+                }
                 lines = [f"{c.customer.display_name} · {c.name}" for c in contacts[:LIST_IN_MESSAGE]]
                 if len(contacts) > LIST_IN_MESSAGE:
                     lines.append(_("… and %(count)d more") % {"count": len(contacts) - LIST_IN_MESSAGE})
-                key = occ.key if occ.code != "birthday" else (
-                    occ.key + ":" + hashlib.sha256(",".join(str(c.pk) for c in contacts).encode()).hexdigest()[:10])
-                sent += len(notification_send(
-                    recipients=[owners[owner_id]] if owner_id in owners else [], kind="engagement_greeting",
-                    title=title, body="\n".join(lines), url=reverse("engagement:greetings"),
-                    dedup_key=f"engagement-greeting:{key}",
-                ))
+                key = (
+                    occ.key
+                    if occ.code != "birthday"
+                    else (
+                        occ.key
+                        + ":"
+                        + hashlib.sha256(",".join(str(c.pk) for c in contacts).encode()).hexdigest()[:10]
+                    )
+                )
+                sent += len(
+                    notification_send(
+                        recipients=[owners[owner_id]] if owner_id in owners else [],
+                        kind="engagement_greeting",
+                        title=title,
+                        body="\n".join(lines),
+                        url=reverse("engagement:greetings"),
+                        dedup_key=f"engagement-greeting:{key}",
+                    )
+                )
     return {"occasions": len(occasions), "notifications": sent}
 
 
@@ -154,8 +177,15 @@ def greetings_recorded(occasions: list[Occasion]) -> set[tuple]:
     return out
 
 
-def greeting_mark_sent(*, actor: User, contact_id: int, occasion: str, on: date, mode: str = ContactMode.WECHAT,
-                       now: datetime | None = None):
+def greeting_mark_sent(
+    *,
+    actor: User,
+    contact_id: int,
+    occasion: str,
+    on: date,
+    mode: str = ContactMode.WECHAT,
+    now: datetime | None = None,
+):
     """Marking a greeting as sent records a contact (§14), once per contact and occasion."""
     now = now or timezone.now()
     contact = Contact.objects.filter(pk=contact_id).select_related("customer").first()
@@ -165,10 +195,19 @@ def greeting_mark_sent(*, actor: User, contact_id: int, occasion: str, on: date,
     if festival is None and occasion != "birthday":
         raise EngagementError(_("Unknown occasion."))
     with company_language():
-        what = _("Birthday greeting") if festival is None else _("Festival greeting: %(name)s") % {"name": festival.name}
+        what = (
+            _("Birthday greeting")
+            if festival is None
+            else _("Festival greeting: %(name)s") % {"name": festival.name}
+        )
     return contact_record_create(
-        actor=actor, customer_id=contact.customer_id, contact_id=contact.pk, mode=mode, summary=what,
-        source=f"greeting:{occasion}:{on:%Y-%m-%d}:{contact.pk}", now=now,
+        actor=actor,
+        customer_id=contact.customer_id,
+        contact_id=contact.pk,
+        mode=mode,
+        summary=what,
+        source=f"greeting:{occasion}:{on:%Y-%m-%d}:{contact.pk}",
+        now=now,
     )
 
 
@@ -185,8 +224,12 @@ def customer_meeting_create(*, actor: User, data: dict, now: datetime | None = N
         raise EngagementError(_("Give the meeting's title and date."))
     with transaction.atomic():
         meeting = CustomerMeeting.objects.create(
-            department_id=actor.department_id, kind=data.get("kind") or "order_fair", title=title[:200],
-            held_on=held_on, location=(data.get("location") or "")[:200], notes=data.get("notes") or "",
+            department_id=actor.department_id,
+            kind=data.get("kind") or "order_fair",
+            title=title[:200],
+            held_on=held_on,
+            location=(data.get("location") or "")[:200],
+            notes=data.get("notes") or "",
             created_by=actor,
         )
         audit_record(actor=actor, action="engagement.meeting.created", target=meeting)
@@ -195,8 +238,9 @@ def customer_meeting_create(*, actor: User, data: dict, now: datetime | None = N
 
 def meeting_invitees(meeting: CustomerMeeting):
     """Whom to invite: the department's 战略/关键 customers and its grade A and B customers."""
-    return (Customer.objects.filter(department_id=meeting.department_id, is_deleted=False, is_blacklisted=False)
-            .filter(Q(tier__in=KEY_ACCOUNT_TIERS) | Q(grade__in=["A", "B"])))
+    return Customer.objects.filter(
+        department_id=meeting.department_id, is_deleted=False, is_blacklisted=False
+    ).filter(Q(tier__in=KEY_ACCOUNT_TIERS) | Q(grade__in=["A", "B"]))
 
 
 def customer_meeting_invite(*, actor: User, meeting_id: int) -> int:
@@ -205,8 +249,10 @@ def customer_meeting_invite(*, actor: User, meeting_id: int) -> int:
         meeting = CustomerMeeting.objects.select_for_update().filter(pk=meeting_id).first()
         if meeting is None or not meeting_manage_allowed(actor, meeting.department_id):
             raise EngagementError(_("Meeting not found."))
-        rows = [MeetingInvitation(meeting=meeting, customer_id=pk)
-                for pk in meeting_invitees(meeting).values_list("pk", flat=True)]
+        rows = [
+            MeetingInvitation(meeting=meeting, customer_id=pk)
+            for pk in meeting_invitees(meeting).values_list("pk", flat=True)
+        ]
         before = meeting.invitations.count()
         MeetingInvitation.objects.bulk_create(rows, ignore_conflicts=True)
         added = meeting.invitations.count() - before
@@ -226,5 +272,7 @@ def customer_meeting_attendance_set(*, actor: User, meeting_id: int, attended_id
             raise EngagementError(_("Meeting not found."))
         meeting.invitations.update(attended=False)
         came = meeting.invitations.filter(customer_id__in=ids).update(attended=True)
-        audit_record(actor=actor, action="engagement.meeting.attendance", target=meeting, after={"came": came})
+        audit_record(
+            actor=actor, action="engagement.meeting.attendance", target=meeting, after={"came": came}
+        )
     return came

@@ -19,14 +19,28 @@ HAND_MODES = [ContactMode.PHONE, ContactMode.WECHAT, ContactMode.EMAIL, ContactM
 
 # visits.VisitMode → ContactMode: on-site is a visit, a video call a meeting, a trade fair or a
 # customer at our place a meeting.
-VISIT_MODES = {"onsite": ContactMode.VISIT, "phone": ContactMode.PHONE, "email": ContactMode.EMAIL,
-               "video": ContactMode.MEETING, "trade_fair": ContactMode.MEETING, "customer_visit": ContactMode.MEETING}
+VISIT_MODES = {
+    "onsite": ContactMode.VISIT,
+    "phone": ContactMode.PHONE,
+    "email": ContactMode.EMAIL,
+    "video": ContactMode.MEETING,
+    "trade_fair": ContactMode.MEETING,
+    "customer_visit": ContactMode.MEETING,
+}
 
 
 def contact_record_create(
-    *, actor: User, customer_id: int, mode: str, summary: str, contact_id: int | None = None,
-    contacted_at: datetime | None = None, next_step: str = "", next_step_on: date | None = None,
-    source: str = "", now: datetime | None = None,
+    *,
+    actor: User,
+    customer_id: int,
+    mode: str,
+    summary: str,
+    contact_id: int | None = None,
+    contacted_at: datetime | None = None,
+    next_step: str = "",
+    next_step_on: date | None = None,
+    source: str = "",
+    now: datetime | None = None,
 ) -> ContactRecord:
     """Record one's own contact with a customer one may see.
 
@@ -58,30 +72,52 @@ def contact_record_create(
             if contact is None:
                 raise EngagementError(_("The contact person does not belong to this customer."))
         record = ContactRecord(
-            customer=customer, contact=contact, user=actor, mode=mode, contacted_at=contacted_at, summary=summary,
-            next_step=next_step[:300], next_step_on=next_step_on, source=source[:80],
+            customer=customer,
+            contact=contact,
+            user=actor,
+            mode=mode,
+            contacted_at=contacted_at,
+            summary=summary,
+            next_step=next_step[:300],
+            next_step_on=next_step_on,
+            source=source[:80],
         )
         try:
             with transaction.atomic():
                 record.save()
         except IntegrityError as exc:
             raise EngagementError(_("This has already been recorded.")) from exc
-        audit_record(actor=actor, action="engagement.contact.recorded", target=record,
-                     after={"customer": customer.pk, "mode": mode, "source": source})
+        audit_record(
+            actor=actor,
+            action="engagement.contact.recorded",
+            target=record,
+            after={"customer": customer.pk, "mode": mode, "source": source},
+        )
     return record
 
 
 def contact_record_from_visit(
-    *, report_id: int, customer_id: int, author: User, visited_on: date, visit_mode: str,
-    contact_id: int | None = None, summary: str = "",
+    *,
+    report_id: int,
+    customer_id: int,
+    author: User,
+    visited_on: date,
+    visit_mode: str,
+    contact_id: int | None = None,
+    summary: str = "",
 ) -> ContactRecord:
     """A visit report counts as a contact (§9): called by visits.services.visit_report_create
     inside its transaction. Once per report (source "visit:<id>"); visibility was checked there."""
     at = timezone.make_aware(datetime.combine(visited_on, time(12, 0)))
     record, _created = ContactRecord.objects.get_or_create(
         source=f"visit:{report_id}",
-        defaults={"customer_id": customer_id, "contact_id": contact_id, "user": author,
-                  "mode": VISIT_MODES.get(visit_mode, ContactMode.MEETING), "contacted_at": at,
-                  "summary": summary[:2000]},
+        defaults={
+            "customer_id": customer_id,
+            "contact_id": contact_id,
+            "user": author,
+            "mode": VISIT_MODES.get(visit_mode, ContactMode.MEETING),
+            "contacted_at": at,
+            "summary": summary[:2000],
+        },
     )
     return record

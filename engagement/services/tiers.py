@@ -45,25 +45,44 @@ def customer_tier_set(
             raise EngagementError(_("This customer already has a tier change awaiting approval."))
         if needs_gm_approval(customer.tier, to_tier):
             proposal = TierProposal(
-                customer=customer, from_tier=customer.tier, to_tier=to_tier, reason=reason, proposed_by=actor,
+                customer=customer,
+                from_tier=customer.tier,
+                to_tier=to_tier,
+                reason=reason,
+                proposed_by=actor,
                 created_at=now,
             )
             try:
                 with transaction.atomic():
                     proposal.save()
             except IntegrityError as exc:
-                raise EngagementError(_("This customer already has a tier change awaiting approval.")) from exc
-            audit_record(actor=actor, action="engagement.tier.proposed", target=proposal,
-                         after={"from": proposal.from_tier, "to": to_tier, "reason": reason})
+                raise EngagementError(
+                    _("This customer already has a tier change awaiting approval.")
+                ) from exc
+            audit_record(
+                actor=actor,
+                action="engagement.tier.proposed",
+                target=proposal,
+                after={"from": proposal.from_tier, "to": to_tier, "reason": reason},
+            )
             _notify_gm(proposal)
             return proposal
-        change = _tier_apply(customer, to_tier=to_tier, reason=reason, proposed_by=actor, approved_by=None, now=now)
-        audit_record(actor=actor, action="engagement.tier.changed", target=customer,
-                     before={"tier": change.from_tier}, after={"tier": to_tier, "reason": reason})
+        change = _tier_apply(
+            customer, to_tier=to_tier, reason=reason, proposed_by=actor, approved_by=None, now=now
+        )
+        audit_record(
+            actor=actor,
+            action="engagement.tier.changed",
+            target=customer,
+            before={"tier": change.from_tier},
+            after={"tier": to_tier, "reason": reason},
+        )
     return change
 
 
-def tier_proposal_approve(*, proposal_id: int, approver: User, comment: str = "", now: datetime | None = None) -> TierProposal:
+def tier_proposal_approve(
+    *, proposal_id: int, approver: User, comment: str = "", now: datetime | None = None
+) -> TierProposal:
     """总经办 approves a change to or from 战略合作伙伴; the tier changes and the history records it.
 
     The proposal row is locked: of two approvals at once the second reads "already decided".
@@ -71,19 +90,27 @@ def tier_proposal_approve(*, proposal_id: int, approver: User, comment: str = ""
     return _decide(proposal_id=proposal_id, approver=approver, approved=True, comment=comment, now=now)
 
 
-def tier_proposal_reject(*, proposal_id: int, approver: User, comment: str, now: datetime | None = None) -> TierProposal:
+def tier_proposal_reject(
+    *, proposal_id: int, approver: User, comment: str, now: datetime | None = None
+) -> TierProposal:
     """总经办 rejects, saying why (the proposer is told)."""
     if not (comment or "").strip():
         raise EngagementError(_("Say why the proposal is rejected."))
     return _decide(proposal_id=proposal_id, approver=approver, approved=False, comment=comment, now=now)
 
 
-def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, now: datetime | None) -> TierProposal:
+def _decide(
+    *, proposal_id: int, approver: User, approved: bool, comment: str, now: datetime | None
+) -> TierProposal:
     now = now or timezone.now()
     comment = (comment or "").strip()
     with transaction.atomic():
         try:
-            proposal = TierProposal.objects.select_for_update(of=("self",)).select_related("customer").get(pk=proposal_id)
+            proposal = (
+                TierProposal.objects.select_for_update(of=("self",))
+                .select_related("customer")
+                .get(pk=proposal_id)
+            )
         except TierProposal.DoesNotExist as exc:
             raise EngagementError(_("Proposal not found.")) from exc
         if not proposal.is_open:
@@ -97,10 +124,21 @@ def _decide(*, proposal_id: int, approver: User, approved: bool, comment: str, n
         proposal.decided_by, proposal.decided_at, proposal.comment = approver, now, comment
         proposal.save(update_fields=["state", "decided_by", "decided_at", "comment"])
         if approved:
-            _tier_apply(customer, to_tier=proposal.to_tier, reason=proposal.reason, proposed_by=proposal.proposed_by,
-                        approved_by=approver, now=now, proposal=proposal)
-        audit_record(actor=approver, action="engagement.tier.approved" if approved else "engagement.tier.rejected",
-                     target=proposal, after={"state": proposal.state, "comment": comment})
+            _tier_apply(
+                customer,
+                to_tier=proposal.to_tier,
+                reason=proposal.reason,
+                proposed_by=proposal.proposed_by,
+                approved_by=approver,
+                now=now,
+                proposal=proposal,
+            )
+        audit_record(
+            actor=approver,
+            action="engagement.tier.approved" if approved else "engagement.tier.rejected",
+            target=proposal,
+            after={"state": proposal.state, "comment": comment},
+        )
         _notify_proposer(proposal, approved=approved)
     return proposal
 
@@ -122,8 +160,14 @@ def tier_proposal_withdraw(*, proposal_id: int, actor: User, now: datetime | Non
 
 def _tier_apply(customer, *, to_tier, reason, proposed_by, approved_by, now, proposal=None) -> TierChange:
     change = TierChange.objects.create(
-        customer=customer, proposal=proposal, from_tier=customer.tier, to_tier=to_tier, reason=reason,
-        proposed_by=proposed_by, approved_by=approved_by, changed_at=now,
+        customer=customer,
+        proposal=proposal,
+        from_tier=customer.tier,
+        to_tier=to_tier,
+        reason=reason,
+        proposed_by=proposed_by,
+        approved_by=approved_by,
+        changed_at=now,
     )
     Customer.objects.filter(pk=customer.pk).update(tier=to_tier)
     customer.tier = to_tier
@@ -134,27 +178,46 @@ def _notify_gm(proposal: TierProposal) -> None:
     customer = proposal.customer
     with company_language():
         title = _("Tier change to approve: %(customer)s %(from)s → %(to)s") % {
-            "customer": customer.display_name, "from": proposal.get_from_tier_display(),
-            "to": proposal.get_to_tier_display()}
+            "customer": customer.display_name,
+            "from": proposal.get_from_tier_display(),
+            "to": proposal.get_to_tier_display(),
+        }
     url = reverse("admin:engagement_tierproposal_change", args=[proposal.pk])
-    transaction.on_commit(lambda: notification_send(
-        recipients=[u for u in gm_office_users() if u.pk != proposal.proposed_by_id], kind="engagement_tier_approval",
-        title=title, body=proposal.reason, url=url, dedup_key=f"engagement-tier-approve:{proposal.pk}",
-    ))
+    transaction.on_commit(
+        lambda: notification_send(
+            recipients=[u for u in gm_office_users() if u.pk != proposal.proposed_by_id],
+            kind="engagement_tier_approval",
+            title=title,
+            body=proposal.reason,
+            url=url,
+            dedup_key=f"engagement-tier-approve:{proposal.pk}",
+        )
+    )
 
 
 def _notify_proposer(proposal: TierProposal, *, approved: bool) -> None:
     customer = proposal.customer
     with company_language():
-        title = (_("Tier change approved: %(customer)s is now %(to)s") if approved
-                 else _("Tier change rejected: %(customer)s stays %(from)s")) % {
-            "customer": customer.display_name, "to": proposal.get_to_tier_display(),
-            "from": proposal.get_from_tier_display()}
+        title = (
+            _("Tier change approved: %(customer)s is now %(to)s")
+            if approved
+            else _("Tier change rejected: %(customer)s stays %(from)s")
+        ) % {
+            "customer": customer.display_name,
+            "to": proposal.get_to_tier_display(),
+            "from": proposal.get_from_tier_display(),
+        }
     url = reverse("customers:detail", args=[customer.pk])
-    transaction.on_commit(lambda: notification_send(
-        recipients=[proposal.proposed_by], kind="engagement_tier_decision", title=title, body=proposal.comment,
-        url=url, dedup_key=f"engagement-tier-decided:{proposal.pk}",
-    ))
+    transaction.on_commit(
+        lambda: notification_send(
+            recipients=[proposal.proposed_by],
+            kind="engagement_tier_decision",
+            title=title,
+            body=proposal.comment,
+            url=url,
+            dedup_key=f"engagement-tier-decided:{proposal.pk}",
+        )
+    )
 
 
 def customer_account_manager_set(
@@ -171,14 +234,23 @@ def customer_account_manager_set(
         person = None
         if account_manager_id:
             person = User.objects.filter(
-                pk=account_manager_id, is_active=True, department_id=customer.department_id,
+                pk=account_manager_id,
+                is_active=True,
+                department_id=customer.department_id,
                 role__in=["salesperson", "manager"],
             ).first()
             if person is None:
-                raise EngagementError(_("Choose an active salesperson or manager of the customer's department."))
+                raise EngagementError(
+                    _("Choose an active salesperson or manager of the customer's department.")
+                )
         before = customer.account_manager_id
         Customer.objects.filter(pk=customer.pk).update(account_manager=person)
         customer.account_manager = person
-        audit_record(actor=actor, action="engagement.account_manager.set", target=customer,
-                     before={"account_manager": before}, after={"account_manager": account_manager_id})
+        audit_record(
+            actor=actor,
+            action="engagement.account_manager.set",
+            target=customer,
+            before={"account_manager": before},
+            after={"account_manager": account_manager_id},
+        )
     return customer

@@ -35,8 +35,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _record(customer, user, days_ago, mode=ContactMode.PHONE):
-    return ContactRecord.objects.create(customer=customer, user=user, mode=mode,
-                                        contacted_at=NOW - timedelta(days=days_ago), summary="通话")
+    return ContactRecord.objects.create(
+        customer=customer, user=user, mode=mode, contacted_at=NOW - timedelta(days=days_ago), summary="通话"
+    )
 
 
 def _key(customer_factory_owner, age_days=400, **kw):
@@ -52,17 +53,27 @@ def _state(items, customer, tier, who, how):
 
 # --- Tiers ---------------------------------------------------------------------------------------
 
+
 def test_manager_sets_key_tier_at_once_with_history(manager, customer, now):
-    change = customer_tier_set(actor=manager, customer_id=customer.pk, to_tier=CustomerTier.KEY, reason="上市公司")
+    change = customer_tier_set(
+        actor=manager, customer_id=customer.pk, to_tier=CustomerTier.KEY, reason="上市公司"
+    )
     customer.refresh_from_db()
     assert customer.tier == CustomerTier.KEY
     assert isinstance(change, TierChange)
-    assert (change.from_tier, change.to_tier, change.proposed_by, change.approved_by) == ("ordinary", "key", manager, None)
+    assert (change.from_tier, change.to_tier, change.proposed_by, change.approved_by) == (
+        "ordinary",
+        "key",
+        manager,
+        None,
+    )
 
 
 def test_strategic_needs_gm_approval(manager, gm_office, customer, now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        proposal = customer_tier_set(actor=manager, customer_id=customer.pk, to_tier="strategic", reason="技术合作")
+        proposal = customer_tier_set(
+            actor=manager, customer_id=customer.pk, to_tier="strategic", reason="技术合作"
+        )
     assert isinstance(proposal, TierProposal)
     customer.refresh_from_db()
     assert customer.tier == CustomerTier.ORDINARY  # not before 总经办 approves
@@ -80,7 +91,9 @@ def test_strategic_needs_gm_approval(manager, gm_office, customer, now, django_c
         tier_proposal_approve(proposal_id=proposal.pk, approver=gm_office)
 
 
-def test_leaving_strategic_also_needs_approval_and_rejection_needs_a_reason(manager, gm_office, customer, now):
+def test_leaving_strategic_also_needs_approval_and_rejection_needs_a_reason(
+    manager, gm_office, customer, now
+):
     Customer.objects.filter(pk=customer.pk).update(tier=CustomerTier.STRATEGIC)
     proposal = customer_tier_set(actor=manager, customer_id=customer.pk, to_tier="key", reason="合作减少")
     assert isinstance(proposal, TierProposal)
@@ -104,24 +117,37 @@ def test_account_manager_must_be_of_the_department(manager, salesperson, south_s
     customer.refresh_from_db()
     assert customer.account_manager == salesperson
     with pytest.raises(EngagementError):
-        customer_account_manager_set(actor=manager, customer_id=customer.pk, account_manager_id=south_salesperson.pk)
+        customer_account_manager_set(
+            actor=manager, customer_id=customer.pk, account_manager_id=south_salesperson.pk
+        )
 
 
 # --- The contact log ---------------------------------------------------------------------------
 
+
 def test_salesperson_logs_a_call(salesperson, customer, now):
     contact = ContactFactory(customer=customer)
-    record = contact_record_create(actor=salesperson, customer_id=customer.pk, mode="phone", summary="询价",
-                                   contact_id=contact.pk, next_step="报价", next_step_on=date(2026, 12, 2))
+    record = contact_record_create(
+        actor=salesperson,
+        customer_id=customer.pk,
+        mode="phone",
+        summary="询价",
+        contact_id=contact.pk,
+        next_step="报价",
+        next_step_on=date(2026, 12, 2),
+    )
     assert (record.user, record.contact, record.mode) == (salesperson, contact, "phone")
 
 
-@pytest.mark.parametrize("kw, message", [
-    ({"mode": "visit"}, "how"),
-    ({"summary": " "}, "said"),
-    ({"next_step_on": date(2026, 11, 28), "next_step": "x"}, "past"),
-    ({"contacted_at": NOW + timedelta(hours=1)}, "future"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"mode": "visit"}, "how"),
+        ({"summary": " "}, "said"),
+        ({"next_step_on": date(2026, 11, 28), "next_step": "x"}, "past"),
+        ({"contacted_at": NOW + timedelta(hours=1)}, "future"),
+    ],
+)
 def test_bad_contact_input_is_refused(salesperson, customer, now, kw, message):
     from django.utils import translation
 
@@ -139,13 +165,22 @@ def test_other_salespersons_customer_is_not_found(other_salesperson, customer, n
 def test_visit_report_counts_as_a_contact(salesperson, customer, now):
     from visits.services import visit_report_create
 
-    report = visit_report_create(author=salesperson, customer_id=customer.pk,
-                                 data={"visited_on": date(2026, 11, 28), "mode": "onsite", "latest_needs": "扩产"})
+    report = visit_report_create(
+        author=salesperson,
+        customer_id=customer.pk,
+        data={"visited_on": date(2026, 11, 28), "mode": "onsite", "latest_needs": "扩产"},
+    )
     record = ContactRecord.objects.get(source=f"visit:{report.pk}")
-    assert (record.mode, record.user, record.customer, record.visit_report_id) == ("visit", salesperson, customer, report.pk)
+    assert (record.mode, record.user, record.customer, record.visit_report_id) == (
+        "visit",
+        salesperson,
+        customer,
+        report.pk,
+    )
 
 
 # --- The cadence -------------------------------------------------------------------------------
+
 
 def test_key_customer_call_by_head_day_7_due_day_8_overdue(manager, salesperson, now):
     c = _key(salesperson)
@@ -217,8 +252,9 @@ def test_compliance_snapshot_per_department_and_person(manager, salesperson, now
     _record(ok, manager, 1)
     _record(late, manager, 30)
     cadence_reminders_send(now=NOW)
-    snap = ComplianceSnapshot.objects.get(month=date(2026, 11, 1), department=salesperson.department, tier="key",
-                                          who="head", user=None)
+    snap = ComplianceSnapshot.objects.get(
+        month=date(2026, 11, 1), department=salesperson.department, tier="key", who="head", user=None
+    )
     # Two rules of the head for 关键 (calls every 7 days, a visit in 12 months) × two customers;
     # only the call to `ok` is kept (neither was visited in the 400 days).
     assert (snap.obligations, snap.met) == (4, 1)
@@ -228,6 +264,7 @@ def test_compliance_snapshot_per_department_and_person(manager, salesperson, now
 
 # --- Customer care -------------------------------------------------------------------------------
 
+
 def test_birthday_greeting_reminder_once_and_marking_sent_records_a_contact(salesperson, customer, now):
     contact = ContactFactory(customer=customer, birthday=date(1980, 12, 1))
     ContactFactory(customer=customer, birthday=date(1980, 12, 20))  # too far ahead
@@ -236,10 +273,14 @@ def test_birthday_greeting_reminder_once_and_marking_sent_records_a_contact(sale
     notes = Notification.objects.filter(recipient=salesperson, kind="engagement_greeting")
     assert notes.count() == 1
     assert contact.name in notes.get().body
-    record = greeting_mark_sent(actor=salesperson, contact_id=contact.pk, occasion="birthday", on=date(2026, 12, 1))
+    record = greeting_mark_sent(
+        actor=salesperson, contact_id=contact.pk, occasion="birthday", on=date(2026, 12, 1)
+    )
     assert record.contact == contact and record.mode == "wechat"
     with pytest.raises(EngagementError):
-        greeting_mark_sent(actor=salesperson, contact_id=contact.pk, occasion="birthday", on=date(2026, 12, 1))
+        greeting_mark_sent(
+            actor=salesperson, contact_id=contact.pk, occasion="birthday", on=date(2026, 12, 1)
+        )
 
 
 def test_festival_greeting_from_the_table(salesperson, customer):
