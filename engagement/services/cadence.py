@@ -56,9 +56,9 @@ def cadence_customers() -> QuerySet[Customer]:
     )
 
 
-def _qualifying_contacts(rule: CadenceRule) -> QuerySet[ContactRecord]:
-    """The contacts that keep `rule`: by whom (relative to the customer) and how."""
-    qs = ContactRecord.objects.filter(customer__tier=rule.tier)
+def _keeps(rule: CadenceRule) -> Q:
+    """The contacts that keep `rule`: of a customer of its tier, by whom (relative to the
+    customer) and how."""
     onsite = Q(mode=ContactMode.VISIT)
     head = Q(user__role=Role.MANAGER, user__department_id=F("customer__department_id"))
     if rule.who == CadenceWho.SALESPERSON:
@@ -71,10 +71,8 @@ def _qualifying_contacts(rule: CadenceRule) -> QuerySet[ContactRecord]:
         who = Q(user__is_vice_president=True)
     else:
         who = Q(user__role=Role.GM_OFFICE)
-    qs = qs.filter(who)
-    if rule.how == CadenceHow.ONSITE:
-        qs = qs.filter(onsite)
-    return qs
+    keeps = Q(customer__tier=rule.tier) & who
+    return keeps & onsite if rule.how == CadenceHow.ONSITE else keeps
 
 
 def cadence_items(
@@ -85,58 +83,63 @@ def cadence_items(
     Due date: the last qualifying contact (or, never contacted, the day the customer entered
     its tier, else the day it was archived) plus the rule's interval. Overdue from the day
     after: a 关键 customer called on day 0 is due on day 7 and overdue on day 8.
+
+    Three queries whatever the number of rules and customers: the customers of the rules'
+    tiers, when each entered its tier, and one pass over their contacts that takes, per rule,
+    the latest contact keeping it (MAX … FILTER).
     """
     today = timezone.localdate(now)
     if ahead_days is None:
         ahead_days = EngagementPolicy.load().due_ahead_days
     if rules is None:
         rules = list(CadenceRule.objects.filter(is_active=True))
-    base = customers if customers is not None else cadence_customers()
-    items: list[CadenceItem] = []
+    if not rules:
+        return []
+    tiers = {r.tier for r in rules}
+    base = (customers if customers is not None else cadence_customers()).filter(tier__in=tiers)
     by_tier: dict[str, list] = {}
-    entered: dict[str, dict] = {}
-    for rule in rules:
-        if rule.tier not in by_tier:
-            rows = list(
-                base.filter(tier=rule.tier).values_list("pk", "owner_id", "department_id", "created_at")
-            )
-            by_tier[rule.tier] = rows
-            entered[rule.tier] = dict(
-                TierChange.objects.filter(
-                    customer__in=[r[0] for r in rows]
-                    if customers is not None
-                    else base.filter(tier=rule.tier),
-                    to_tier=rule.tier,
-                )
-                .values("customer_id")
-                .annotate(at=Max("changed_at"))
-                .values_list("customer_id", "at")
-            )
-        rows = by_tier[rule.tier]
-        if not rows:
-            continue
-        contacts = _qualifying_contacts(rule)
-        if customers is not None:
-            contacts = contacts.filter(customer__in=base.filter(tier=rule.tier))
-        last = dict(
-            contacts.values("customer_id").annotate(at=Max("contacted_at")).values_list("customer_id", "at")
-        )
+    for row in base.values_list("pk", "tier", "owner_id", "department_id", "created_at"):
+        by_tier.setdefault(row[1], []).append(row)
+    if not by_tier:
+        return []
+    entered = dict(
+        TierChange.objects.filter(customer__in=base, to_tier=F("customer__tier"))
+        .values("customer_id")
+        .annotate(at=Max("changed_at"))
+        .values_list("customer_id", "at")
+    )
+    columns = {f"r{rule.pk}": Max("contacted_at", filter=_keeps(rule)) for rule in rules}
+    last: dict[int, tuple] = {
+        row[0]: row[1:]
+        for row in ContactRecord.objects.filter(customer__in=base)
+        .values("customer_id")
+        .annotate(**columns)
+        .values_list("customer_id", *columns)
+    }
+    none = (None,) * len(rules)
+    local_dates: dict = {}
+
+    def local(at):
+        # Many contacts share a timestamp's date; localdate per distinct value only.
+        if at not in local_dates:
+            local_dates[at] = timezone.localdate(at)
+        return local_dates[at]
+
+    ahead = timedelta(days=ahead_days)
+    items: list[CadenceItem] = []
+    for n, rule in enumerate(rules):
         interval = timedelta(days=rule.interval_days)
-        for pk, owner_id, department_id, created_at in rows:
-            at = last.get(pk)
-            start = timezone.localdate(at or entered[rule.tier].get(pk) or created_at)
-            due_on = start + interval
+        for pk, _tier, owner_id, department_id, created_at in by_tier.get(rule.tier, ()):
+            at = last.get(pk, none)[n]
+            last_on = local(at) if at else None
+            due_on = (last_on or local(entered.get(pk) or created_at)) + interval
             if today > due_on:
                 state = CadenceReminderState.OVERDUE
-            elif today >= due_on - timedelta(days=ahead_days):
+            elif today >= due_on - ahead:
                 state = CadenceReminderState.DUE
             else:
                 state = "ok"
-            items.append(
-                CadenceItem(
-                    pk, owner_id, department_id, rule, timezone.localdate(at) if at else None, due_on, state
-                )
-            )
+            items.append(CadenceItem(pk, owner_id, department_id, rule, last_on, due_on, state))
     return items
 
 

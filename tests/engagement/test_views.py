@@ -14,10 +14,10 @@ from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
-# The cadence page: session, user, then per tier of the rules its customers and tier entries,
-# per rule one grouped MAX over the contact log (8 default rules), the rows' customers, the
-# compliance snapshot (2): constant in the number of customers and contacts.
-QUERIES = 22
+# The cadence page: session, user, policy, rules, the cadence (customers, tier entries, one
+# grouped pass over the contact log), the rows' customers, the compliance snapshot (2):
+# constant in the number of customers, contacts and rules.
+QUERIES = 14
 
 
 def _overdue_key(owner, manager, n=1):
