@@ -371,6 +371,10 @@ CRM_JOBS = {
     "sales-reminders": "sales.services.sales_reminders_send",
     # §13: this year's and last year's figures from deliveries, receivables and payments.
     "sales-yearly-figures": "sales.services.yearly_figures_job",
+    # Key accounts (§9, §14): the contact cadence's due/overdue reminders and compliance
+    # snapshot; the greeting reminders of customer care.
+    "contact-cadence": "engagement.services.cadence_reminders_send",
+    "customer-care": "engagement.services.greeting_reminders_send",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -392,13 +396,15 @@ CELERY_BEAT_SCHEDULE = {
     "notification-digest": {"task": "crm.run_job", "schedule": crontab(minute="*/15"), "args": ["notification-digest"]},
     "sales-reminders": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=15), "args": ["sales-reminders"]},
     "sales-yearly-figures": {"task": "crm.run_job", "schedule": crontab(hour=2, minute=30), "args": ["sales-yearly-figures"]},
+    "contact-cadence": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=50), "args": ["contact-cadence"]},
+    "customer-care": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=55), "args": ["customer-care"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo",
-                "crm.notify.demo", "sales.demo"]
+                "crm.notify.demo", "sales.demo", "engagement.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- REST API for the ERP (§13, sales/api.py; docs/sales.md) ------------------------------------

@@ -39,5 +39,6 @@ urlpatterns = [
     path("blacklist/", include("blacklist.urls")),
     path("sales/", include("sales.urls")),
     path("api/", include("sales.api_urls")),
+    path("engagement/", include("engagement.urls")),
     path("admin/", admin.site.urls),
 ]

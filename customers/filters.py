@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Department
 
-from .models import PROVINCE_CHOICES, CustomerStatus, Grade
+from .models import PROVINCE_CHOICES, CustomerStatus, CustomerTier, Grade
 from .selectors import customer_search, salespeople_for
 
 SORTS = {
@@ -40,6 +40,7 @@ class CustomerFilter(django_filters.FilterSet):
         }),
     )
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"), empty_label=_("All grades"))
+    tier = django_filters.ChoiceFilter(choices=CustomerTier.choices, label=_("Tier"), empty_label=_("All tiers"))
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, label=_("Status"), empty_label=_("All statuses"))
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.none(), label=_("Department"), empty_label=_("All departments")
@@ -60,7 +61,7 @@ class CustomerFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        fields = ["q", "grade", "status", "department", "owner", "province", "industry", "blacklisted", "sort"]
+        fields = ["q", "grade", "tier", "status", "department", "owner", "province", "industry", "blacklisted", "sort"]
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)

@@ -28,6 +28,7 @@ from .models import (
     ContactPosition,
     Customer,
     CustomerStatus,
+    CustomerTier,
     SourceChannel,
     StaffSize,
     YearlyFigure,
@@ -331,6 +332,7 @@ class CustomerResource(ArchiveResource):
     # Read-only: exported for reading, never imported (they move only through their workflows).
     department = col("department__name", "部门", readonly=True)
     grade = col("grade", "等级", readonly=True)
+    tier = col("tier", "客户层级", LabelChoiceWidget(CustomerTier), readonly=True)
     status = col("status", "状态", LabelChoiceWidget(CustomerStatus), readonly=True)
     blacklisted = fields.Field(attribute="is_blacklisted", column_name="黑名单", widget=YesNoWidget(), readonly=True)
 
@@ -339,7 +341,7 @@ class CustomerResource(ArchiveResource):
         fields = (
             "name", "short_name", "credit_code", "industry", "province", "city", "address", "phone", "website",
             "business_scope", "registered_capital", "staff_size", "source_channel", "cooperation_start", "owner",
-            "department", "grade", "status", "blacklisted",
+            "department", "grade", "tier", "status", "blacklisted",
         )
         # Saved in batches (bench finding 8), inside the import's one transaction: the checks
         # that a row-by-row save left to the database (duplicates within the file) are kept in

@@ -107,9 +107,10 @@ def _rerun_data_migrations():
     from django.db.migrations.operations.special import RunPython
 
     loader = MigrationLoader(connection, ignore_no_migrations=True)
-    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist", "sales"}
+    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist", "sales", "engagement"}
     plan = [key for key in loader.graph.nodes if key[0] in ours]
-    for key in sorted(plan, key=lambda k: (["crm", "customers", "grading", "blacklist", "visits", "complaints", "sales"].index(k[0]), k[1])):
+    order = ["crm", "customers", "grading", "blacklist", "visits", "complaints", "sales", "engagement"]
+    for key in sorted(plan, key=lambda k: (order.index(k[0]), k[1])):
         migration = loader.graph.nodes[key]
         for op in migration.operations:
             if isinstance(op, RunPython):

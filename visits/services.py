@@ -24,6 +24,7 @@ from crm.uploads import DOCUMENTS, IMAGES, safe_display_name, validate_upload
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from customers.services import customer_onsite_visit_record
+from engagement.services import contact_record_from_visit
 
 from .checkin import Position, report_checkin_apply
 from .models import (
@@ -264,6 +265,12 @@ def visit_report_create(
                 plan.save(update_fields=["status", "updated_at"])
             if mode == VisitMode.ONSITE:
                 customer_onsite_visit_record(customer_id=customer.pk, visited_on=visited_on)
+            # A visit report counts as a contact (§9): the contact cadence reads the contact log only.
+            contact_record_from_visit(
+                report_id=report.pk, customer_id=customer.pk, author=author, visited_on=visited_on, visit_mode=mode,
+                contact_id=contacts[0].pk if contacts else None,
+                summary=report.latest_needs or report.summary or report.opinions,
+            )
             audit_record(
                 actor=author, action="visits.report.created", target=report,
                 after={"visited_on": visited_on, "mode": mode, "purpose": purpose, "plan": plan_id,

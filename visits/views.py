@@ -88,7 +88,8 @@ def pick_customer(request):
     at a time; the search matches name, short name, their pinyin and initials. Typing searches
     live (htmx swaps the result list only).
     """
-    target = "plan" if request.GET.get("for") == "plan" else "report"
+    # "contact": 我的拜访's shortcut to the contact log (engagement:contact_create).
+    target = request.GET.get("for") if request.GET.get("for") in ("plan", "contact") else "report"
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     qs = customer_search(customer_list_for(request.user), q, user=request.user).order_by("name_pinyin", "id")
     page = Paginator(qs, PICK_PAGE_SIZE).get_page(request.GET.get("page"))

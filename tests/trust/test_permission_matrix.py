@@ -46,6 +46,7 @@ PARAMS = {
     "sales:attachment": {"pk": "agreement_attachment"},
     "sales:import_confirm": {"pk": "erp_import"},
     "sales:unmatched_resolve": {"pk": "unmatched"},
+    "engagement:meeting_detail": {"pk": "meeting"},
 }
 BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket", "sales": "customer"}
 BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
@@ -207,6 +208,17 @@ MATRIX = {
     "api:deliveries": {"get": R(401, 401, 401, 401, 401, 401)},
     "api:receivables": {"get": R(401, 401, 401, 401, 401, 401)},
     "api:payments": {"get": R(401, 401, 401, 401, 401, 401)},
+    # --- engagement (key accounts, contact log, cadence, customer care) ---
+    "engagement:contact_create": {"get": R(302, 200, 403, 200, 200, 403), "scope": "owner",
+                                  "query": "?customer={customer}"},
+    "engagement:cadence": {"get": R(302, 200, 403, 200, 200, 200)},
+    "engagement:key_accounts_unassigned": {"get": R(302, 403, 403, 200, 200, 200)},
+    "engagement:tier_set": {"post": R(302, NO, NO, OK, NO, NO), "scope": "owner"},
+    "engagement:account_manager_set": {"post": R(302, NO, NO, OK, NO, NO), "scope": "owner"},
+    "engagement:greetings": {"get": R(302, 200, 403, 200, 403, 403)},
+    "engagement:greeting_sent": {"post": R(302, OK, NO, OK, NO, NO)},
+    "engagement:meetings": {"get": R(302, 403, 200, 200, 200, 200)},
+    "engagement:meeting_detail": {"get": R(302, 403, 200, 200, 200, 200)},
     # --- the 工作台's figures: who sees each is declared by the figure itself (checked below) ---
     "dashboard_list": {"registry": "drill_lists"},
     "dashboard_chart_export": {"registry": "charts"},
@@ -383,6 +395,14 @@ ADMIN_MATRIX = {
     "customers.importbatch": A(302, 302, 200, 200, 403, 200),
     "customers.qualificationdocument": A(302, 302, 200, 200, 200, 200),
     "customers.yearlyfigure": A(302, 302, 200, 200, 200, 200),
+    "engagement.cadencerule": A(302, 302, 403, 403, 403, 200),
+    "engagement.contactrecord": A(302, 302, 200, 200, 200, 200),
+    "engagement.customermeeting": A(302, 302, 200, 200, 200, 200),
+    "engagement.engagementpolicy": A(302, 302, 302, 302, 302, 302),
+    "engagement.festival": A(302, 302, 403, 403, 403, 200),
+    "engagement.festivaldate": A(302, 302, 403, 403, 403, 200),
+    "engagement.tierchange": A(302, 302, 200, 200, 200, 200),
+    "engagement.tierproposal": A(302, 302, 200, 200, 200, 200),
     "grading.demotioncase": A(302, 302, 200, 200, 200, 200),
     "grading.evaluation": A(302, 302, 200, 200, 200, 200),
     "grading.gradechange": A(302, 302, 200, 200, 200, 200),
@@ -408,7 +428,7 @@ ADMIN_SCOPED = {
     "grading.evaluation": "evaluation", "grading.gradeproposal": "proposal", "grading.incident": "incident",
     "visits.visitplan": "plan", "visits.visitreport": "report", "complaints.ticket": "ticket",
     "blacklist.blacklistentry": "entry", "blacklist.readmissionrequest": "readmission",
-    "sales.agreement": "agreement",
+    "sales.agreement": "agreement", "engagement.tierproposal": "tier_proposal", "engagement.customermeeting": "meeting",
 }
 
 

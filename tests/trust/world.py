@@ -69,6 +69,14 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
     readmission = blacklist_services.readmission_request(
         actor=manager, entry_id=old.pk, evaluation="已整改", conditions=dict.fromkeys(EVALUATION_CONDITIONS, True))
 
+    from engagement import services as engagement_services
+
+    meeting = engagement_services.customer_meeting_create(actor=manager, data={
+        "title": f"{tag}订货会", "held_on": now.date(), "kind": "order_fair"})
+    tier_customer = CustomerFactory(name=f"{tag}战略有限公司", owner=owner, grade="B")
+    tier_proposal = engagement_services.customer_tier_set(actor=manager, customer_id=tier_customer.pk,
+                                                          to_tier="strategic", reason="技术合作")
+
     notification = Notification.objects.create(recipient=owner, kind="test", title=f"{tag}提醒")
     from customers.models import ImportJob
 
@@ -93,4 +101,5 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         "readmission": readmission.pk, "notification": notification.pk, "import_job": import_job.pk, "feed_token": "revoked-or-unknown",
         "agreement": agreement.pk, "agreement_attachment": agreement_file.pk, "unmatched": unmatched.pk,
         "erp_import": erp_import.pk,
+        "meeting": meeting.pk, "tier_proposal": tier_proposal.pk,
     }

@@ -1,0 +1,102 @@
+"""The key-account section and the contact timeline of the customer page, and the compliance
+widget of the managers' and 总经办's 工作台 (crm.registry). Constant queries, pinned by tests."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Role, User
+from crm.registry import Panel
+from customers.models import KEY_ACCOUNT_TIERS, CustomerTier
+
+from . import permissions, selectors
+from .forms import TierForm
+from .models import TierChange, TierProposal, TierProposalState
+
+TIMELINE_ROWS = 20
+HISTORY_ROWS = 5
+
+
+def customer_keyaccount_context(request, customer) -> dict:
+    """Tier, account manager, the open tier proposal, the tier history; the manager's forms."""
+    user = request.user
+    may_set = permissions.tier_set_allowed(user, customer)
+    proposal = TierProposal.objects.filter(customer=customer, state=TierProposalState.PENDING_GM).first()
+    history = list(
+        TierChange.objects.filter(customer=customer).select_related("proposed_by", "approved_by")[
+            :HISTORY_ROWS
+        ]
+    )
+    people = []
+    if permissions.account_manager_set_allowed(user, customer):
+        people = list(
+            User.objects.filter(
+                department_id=customer.department_id,
+                is_active=True,
+                role__in=[Role.SALESPERSON, Role.MANAGER],
+            ).order_by("full_name")
+        )
+    return {
+        "customer": customer,
+        "is_key_account": customer.tier in KEY_ACCOUNT_TIERS,
+        "needs_manager": customer.tier in KEY_ACCOUNT_TIERS and not customer.account_manager_id,
+        "proposal": proposal,
+        "history": history,
+        "may_set": may_set and proposal is None,
+        "tier_form": TierForm(initial={"tier": customer.tier}) if may_set else None,
+        "tiers": CustomerTier.choices,
+        "people": people,
+    }
+
+
+def customer_timeline_context(request, customer) -> dict:
+    """Contacts and visits on one timeline (visit reports are contacts of mode visit)."""
+    return {
+        "customer": customer,
+        "records": selectors.timeline_for(customer, limit=TIMELINE_ROWS),
+        "can_log": permissions.contact_log_allowed(request.user),
+    }
+
+
+def compliance_widget_context(request, obj=None) -> dict | None:
+    user = request.user
+    if not permissions.compliance_view_allowed(user):
+        return None
+    now = timezone.now()
+    return {
+        "summary": selectors.compliance_summary(user, now=now),
+        "unassigned": selectors.key_accounts_without_manager(user).count(),
+        "without_meeting": selectors.departments_without_meeting(user, year=timezone.localdate(now).year),
+    }
+
+
+def register() -> None:
+    from crm.registry import customer_panels, dashboard_widgets
+
+    customer_panels.register(
+        Panel(
+            key="keyaccount",
+            title=_("Key account"),
+            template="engagement/_keyaccount_panel.html",
+            context=customer_keyaccount_context,
+            order=15,
+        )
+    )
+    customer_panels.register(
+        Panel(
+            key="contacts",
+            title=_("Contact log"),
+            template="engagement/_timeline_panel.html",
+            context=customer_timeline_context,
+            order=25,
+        )
+    )
+    dashboard_widgets.register(
+        Panel(
+            key="engagement",
+            title=_("Contact cadence compliance"),
+            template="engagement/_compliance_widget.html",
+            context=compliance_widget_context,
+            order=40,
+            roles=frozenset({Role.MANAGER, Role.GM_OFFICE}),
+        )
+    )
