@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "blacklist",
     "engagement",
     "sales",
+    "surveys",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -232,6 +234,8 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The company's name at the head of every printed form and PDF (domain §12).
+COMPANY_NAME = env.str("COMPANY_NAME", default="示例制造有限公司")
 # Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
 POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
 # Seconds the 工作台 keeps a viewer's chart data (per user, role, department, language and
@@ -312,6 +316,8 @@ CRM_JOBS = {
     "annual-review": "grading.services.annual_review_open",
     # The outbox sweep: e-mails of notifications whose on-commit send was lost.
     "notification-outbox": "crm.services.notification_outbox_drain",
+    # Creates the periodic reports (§12) whose period has ended, reminds of due and overdue ones.
+    "periodic-reports": "reports.services.reports_generate",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -326,12 +332,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "annual-review": {"task": "crm.run_job", "schedule": crontab(hour=1, minute=0), "args": ["annual-review"]},
     "notification-outbox": {"task": "crm.run_job", "schedule": crontab(minute="*/5"), "args": ["notification-outbox"]},
+    "periodic-reports": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=15), "args": ["periodic-reports"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo"]
+DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "complaints.demo", "surveys.demo",
+                "reports.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- Logging --------------------------------------------------------------------------------

@@ -24,5 +24,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("complaints/", include("complaints.urls")),
     path("blacklist/", include("blacklist.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
