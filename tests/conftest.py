@@ -107,9 +107,10 @@ def _rerun_data_migrations():
     from django.db.migrations.operations.special import RunPython
 
     loader = MigrationLoader(connection, ignore_no_migrations=True)
-    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist"}
+    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist", "surveys", "reports"}
     plan = [key for key in loader.graph.nodes if key[0] in ours]
-    for key in sorted(plan, key=lambda k: (["crm", "customers", "grading", "blacklist", "visits", "complaints"].index(k[0]), k[1])):
+    for key in sorted(plan, key=lambda k: (["crm", "customers", "grading", "blacklist", "visits", "complaints", "surveys",
+                                                   "reports"].index(k[0]), k[1])):
         migration = loader.graph.nodes[key]
         for op in migration.operations:
             if isinstance(op, RunPython):
