@@ -102,11 +102,13 @@ def survey_response_record(*, actor: User, customer_id: int, scores: dict[int, i
     It counts for the customer's open round of its department, if any (and answers its invitation).
     Raises SurveyError for a missing or out-of-scale score, or a round already answered.
     """
-    from customers.selectors import customer_get_for
+    from customers.selectors import customer_list_for
 
     if not permissions.response_record_allowed(actor) or source == ResponseSource.LINK:
         raise PermissionDenied
-    customer = customer_get_for(actor, customer_id)  # 404 outside the actor's customers
+    customer = customer_list_for(actor).filter(pk=customer_id).first()
+    if customer is None:
+        raise PermissionDenied
     questions = active_questions()
     _scores_check(scores, questions)
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from customers.selectors import customer_get_for
+from customers.selectors import customer_list_for
 
 from . import permissions, selectors, services
 from .forms import RecordForm, RoundForm, ScoresForm
@@ -60,7 +60,7 @@ def round_detail(request, pk):
 def response_record(request, customer_pk):
     if not permissions.response_record_allowed(request.user):
         raise PermissionDenied
-    customer = customer_get_for(request.user, customer_pk)
+    customer = get_object_or_404(customer_list_for(request.user), pk=customer_pk)
     questions = services.active_questions()
     form = RecordForm(request.POST or None, questions=questions,
                       initial={"source": request.GET.get("source") or "visit"})

@@ -38,10 +38,23 @@ PARAMS = {
     "blacklist:evidence_download": {"pk": "evidence"},
     "blacklist:readmission_approve": {"pk": "readmission"},
     "blacklist:readmission_reject": {"pk": "readmission"},
+    "surveys:round_detail": {"pk": "survey_round"},
+    "reports:detail": {"pk": "periodic_report"},
+    "reports:approve": {"pk": "periodic_report"},
+    "reports:return": {"pk": "periodic_report"},
+    "reports:print": {"pk": "periodic_report"},
+    "reports:pdf": {"pk": "periodic_report"},
+    "reports:plan_customers": {"pk": "plan_target"},
+    "reports:evaluation_print": {"pk": "evaluation"},
+    "reports:evaluation_pdf": {"pk": "evaluation"},
+    "reports:visit_report_print": {"pk": "report"},
+    "reports:visit_report_pdf": {"pk": "report"},
+    "reports:ticket_print": {"pk": "ticket"},
+    "reports:ticket_pdf": {"pk": "ticket"},
 }
 BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket"}
 BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
-           "customer_pk": "customer"}
+           "customer_pk": "customer", "token": "survey_token"}
 
 
 def url_for(route: Route, ids: dict, **fixed) -> str:
@@ -163,6 +176,27 @@ MATRIX = {
     "blacklist:evidence_download": {"get": ALL, "scope": "owner"},
     "blacklist:readmission_approve": {"post": R(302, NO, NO, OK, OK, NO), "scope": "owner"},
     "blacklist:readmission_reject": {"post": R(302, NO, NO, OK, OK, NO), "scope": "owner"},
+    # --- surveys (§10): managers open rounds; whoever talks to the customer records; the link is public ---
+    "surveys:rounds": {"get": R(302, 403, 200, 200, 200, 200)},
+    "surveys:round_detail": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
+    "surveys:record": {"get": R(302, 200, 200, 200, 403, 403), "scope": "owner"},
+    "surveys:answer": {"get": R(200, 200, 200, 200, 200, 200)},
+    # --- reports (§11, §12): the department's managers submit, 总经办 reviews ---
+    "reports:list": {"get": R(302, 403, 200, 200, 200, 200)},
+    "reports:detail": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
+    "reports:approve": {"post": R(302, NO, NO, NO, OK, NO), "scope": "owner"},
+    "reports:return": {"post": R(302, NO, NO, NO, OK, NO), "scope": "owner"},
+    "reports:print": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
+    "reports:pdf": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
+    "reports:plan": {"get": R(302, 403, 200, 200, 200, 200)},
+    "reports:plan_customers": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
+    "reports:evaluation_print": {"get": ALL, "scope": "owner"},
+    "reports:evaluation_pdf": {"get": ALL, "scope": "owner"},
+    "reports:visit_report_print": {"get": ALL, "scope": "owner"},
+    "reports:visit_report_pdf": {"get": ALL, "scope": "owner"},
+    "reports:ticket_print": {"get": ALL, "scope": "owner"},
+    "reports:ticket_pdf": {"get": ALL, "scope": "owner"},
+    "reports:blacklist_pdf": {"get": R(302, 403, 403, 200, 200, 200)},
     # --- the 工作台's figures: who sees each is declared by the figure itself (checked below) ---
     "dashboard_list": {"registry": "drill_lists"},
     "dashboard_chart_export": {"registry": "charts"},
@@ -345,6 +379,11 @@ ADMIN_MATRIX = {
     "visits.visitplan": A(302, 302, 200, 200, 200, 200),
     "visits.visitpolicy": A(302, 302, 403, 200, 200, 200),
     "visits.visitreport": A(302, 302, 200, 200, 200, 200),
+    "surveys.surveypolicy": A(302, 302, 403, 403, 403, 200),
+    "surveys.surveyquestion": A(302, 302, 403, 403, 403, 200),
+    "reports.reportkind": A(302, 302, 403, 403, 403, 200),
+    "reports.developmentplan": A(302, 302, 200, 200, 200, 200),
+    "reports.report": A(302, 302, 200, 200, 200, 200),
 }
 # Admin change pages of another department's records: the east staff are told it does not exist.
 ADMIN_SCOPED = {
