@@ -84,27 +84,39 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _rate_key(request) -> str:
+    return f"surveys:link:{_client_ip(request)}:{timezone.now():%Y%m%d%H}"
+
+
 def _rate_limited(request) -> bool:
-    """At most policy.link_attempts_per_hour requests to public links per address and hour."""
-    limit = SurveyPolicy.load().link_attempts_per_hour
-    key = f"surveys:link:{_client_ip(request)}:{timezone.now():%Y%m%d%H}"
+    """Has this address used up its policy.link_attempts_per_hour (guesses and answers)?"""
+    return (cache.get(_rate_key(request)) or 0) >= SurveyPolicy.load().link_attempts_per_hour
+
+
+def _rate_count(request) -> None:
+    key = _rate_key(request)
     cache.add(key, 0, timeout=3600)
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:
-        count = 1
-    return count > limit
+        cache.set(key, 1, timeout=3600)
 
 
 @never_cache
 @csrf_protect
 def public_answer(request, token):
-    """The customer's page: no login, no menu, no link anywhere else; one answer per token."""
+    """The customer's page: no login, no menu, no link anywhere else; one answer per token.
+
+    Rate limit: an unknown token (a guess) and every POST count against the address's hourly
+    allowance; opening a valid link does not, so a customer re-opening it is never refused.
+    """
     if _rate_limited(request):
         return render(request, "surveys/public.html", {"state": "limited"}, status=429)
     now = timezone.now()
     invitation = services.invitation_for_token(token)
     state = services.invitation_state(invitation, now=now)
+    if state == "unknown" or request.method == "POST":
+        _rate_count(request)
     if state != "open":
         return render(request, "surveys/public.html", {"state": state}, status=404 if state == "unknown" else 410)
     questions = services.active_questions()
