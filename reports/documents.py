@@ -111,7 +111,7 @@ def blacklist_form(entries, totals, *, today) -> PrintForm:
         table.append([str(e.department), e.customer.name, str(e.get_reason_category_display()),
                       str(e.get_state_display()), _d(e.starts_on), _d(e.ends_on),
                       "—" if remaining is None else str(remaining), _wan(e.loss_amount)])
-    total_table = [[_("Department"), _("Entries"), _("Active"), _("Awaiting verification"), _("Loss (10k yuan)")]]
+    total_table = [[_("Department"), _("Entries"), _("In force"), _("Awaiting verification"), _("Loss (10k yuan)")]]
     total_table += [[t["department__name"], str(t["entries"]), str(t["active"]), str(t["pending"]), _wan(t["loss"])]
                     for t in totals]
     return PrintForm(
