@@ -123,7 +123,7 @@ def blacklist_form(entries, totals, *, today) -> PrintForm:
 
 def periodic_report_form(report, *, title: str) -> PrintForm:
     """A periodic report (§12): its frozen (or, for a draft, current) figures and commentary."""
-    sections = [Section(_("Report"), rows=[
+    sections = [Section(_("Report information"), rows=[
         (_("Department"), str(report.department)), (_("Period"), f"{_d(report.period_start)} – {_d(report.period_end)}"),
         (_("Due on"), _d(report.due_on)), (_("Status"), str(report.get_status_display())),
         (_("Figures as of"), _d(report.figures_at)),
