@@ -11,7 +11,13 @@ class ReportsConfig(AppConfig):
 
         from .panels import dashboard_widget_context
 
-        dashboard_widgets.register(Panel(
-            key="reports", title=_("Periodic reports"), template="reports/_widget.html",
-            context=dashboard_widget_context, order=70, roles=frozenset({"manager", "gm_office", "admin"}),
-        ))
+        dashboard_widgets.register(
+            Panel(
+                key="reports",
+                title=_("Periodic reports"),
+                template="reports/_widget.html",
+                context=dashboard_widget_context,
+                order=70,
+                roles=frozenset({"manager", "gm_office", "admin"}),
+            )
+        )

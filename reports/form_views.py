@@ -28,13 +28,18 @@ def _respond(request, form, as_pdf: bool, pdf_name: str, pk=None):
 
 
 def _evaluation(request, pk):
-    return get_object_or_404(Evaluation.objects.select_related("customer__owner"), pk=pk,
-                             customer__in=customer_list_for(request.user).values("pk"))
+    return get_object_or_404(
+        Evaluation.objects.select_related("customer__owner"),
+        pk=pk,
+        customer__in=customer_list_for(request.user).values("pk"),
+    )
 
 
 @login_required
 def evaluation_print(request, pk):
-    return _respond(request, documents.evaluation_form(_evaluation(request, pk)), False, "reports:evaluation_pdf", pk)
+    return _respond(
+        request, documents.evaluation_form(_evaluation(request, pk)), False, "reports:evaluation_pdf", pk
+    )
 
 
 @login_required
@@ -43,14 +48,23 @@ def evaluation_pdf(request, pk):
 
 
 def _visit_report(request, pk):
-    return get_object_or_404(reports_for(request.user).select_related("customer", "author")
-                             .prefetch_related("contacts", "next_steps__owner"), pk=pk)
+    return get_object_or_404(
+        reports_for(request.user)
+        .select_related("customer", "author")
+        .prefetch_related("contacts", "next_steps__owner"),
+        pk=pk,
+    )
 
 
 @login_required
 def visit_report_print(request, pk):
-    return _respond(request, documents.visit_report_form(_visit_report(request, pk)), False,
-                    "reports:visit_report_pdf", pk)
+    return _respond(
+        request,
+        documents.visit_report_form(_visit_report(request, pk)),
+        False,
+        "reports:visit_report_pdf",
+        pk,
+    )
 
 
 @login_required
@@ -59,8 +73,12 @@ def visit_report_pdf(request, pk):
 
 
 def _ticket(request, pk):
-    return get_object_or_404(ticket_list_for(request.user).select_related(
-        "customer", "received_by", "responsible_department", "handler"), pk=pk)
+    return get_object_or_404(
+        ticket_list_for(request.user).select_related(
+            "customer", "received_by", "responsible_department", "handler"
+        ),
+        pk=pk,
+    )
 
 
 @login_required
@@ -78,7 +96,9 @@ def _blacklist_form(request):
         raise PermissionDenied
     departments = blacklist_selectors.report_departments(request.user)
     form = BlacklistFilterForm(request.GET or None, departments=departments)
-    entries = blacklist_selectors.report_entries(request.user, **form.filters()).select_related("customer", "department")
+    entries = blacklist_selectors.report_entries(request.user, **form.filters()).select_related(
+        "customer", "department"
+    )
     totals = blacklist_selectors.report_totals(entries)
     return documents.blacklist_form(entries, totals, today=timezone.localdate())
 

@@ -35,7 +35,9 @@ def due_date(period_end: date, due_day: int) -> date:
 def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00, the day after end 00:00) in the company's time zone."""
     tz = timezone.get_current_timezone()
-    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    return datetime.combine(start, time.min, tzinfo=tz), datetime.combine(
+        end + timedelta(days=1), time.min, tzinfo=tz
+    )
 
 
 def period_label(period: str, start: date) -> str:

@@ -16,7 +16,9 @@ from .models import DevelopmentPlan, PlanDimension, PlanTarget
 
 def department_customers(department_id: int) -> QuerySet[Customer]:
     """The department's customer structure: its active (正式) customers."""
-    return Customer.objects.filter(department_id=department_id, is_deleted=False, status=CustomerStatus.ACTIVE)
+    return Customer.objects.filter(
+        department_id=department_id, is_deleted=False, status=CustomerStatus.ACTIVE
+    )
 
 
 def actual_customers(plan: DevelopmentPlan, dimension: str, key: str) -> QuerySet[Customer]:
@@ -35,13 +37,20 @@ def actual_customers(plan: DevelopmentPlan, dimension: str, key: str) -> QuerySe
     if dimension == PlanDimension.REGION:
         return qs.filter(province=key)
     if dimension == PlanDimension.NEW_CUSTOMERS:
-        return qs.filter(owner_id=int(key) if key.isdigit() else 0, cooperation_start__gte=date(plan.year, 1, 1),
-                         cooperation_start__lte=date(plan.year, 12, 31))
+        return qs.filter(
+            owner_id=int(key) if key.isdigit() else 0,
+            cooperation_start__gte=date(plan.year, 1, 1),
+            cooperation_start__lte=date(plan.year, 12, 31),
+        )
     return qs.none()
 
 
-FIELDS = {PlanDimension.GRADE: "grade", PlanDimension.TIER: "tier", PlanDimension.INDUSTRY: "industry",
-          PlanDimension.REGION: "province"}
+FIELDS = {
+    PlanDimension.GRADE: "grade",
+    PlanDimension.TIER: "tier",
+    PlanDimension.INDUSTRY: "industry",
+    PlanDimension.REGION: "province",
+}
 
 
 def plan_vs_actual(plan: DevelopmentPlan) -> dict:
@@ -58,8 +67,12 @@ def plan_vs_actual(plan: DevelopmentPlan) -> dict:
     names = {}
     if owners:
         names = {u.pk: u.display_name for u in User.objects.filter(pk__in=owners)}
-        new = (base.filter(owner_id__in=owners, cooperation_start__year=plan.year)
-               .values("owner_id").annotate(n=Count("id")).order_by())
+        new = (
+            base.filter(owner_id__in=owners, cooperation_start__year=plan.year)
+            .values("owner_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
         for row in new:
             counts[(PlanDimension.NEW_CUSTOMERS, str(row["owner_id"]))] = row["n"]
     tiers = dict(CustomerTier.choices)
@@ -68,31 +81,51 @@ def plan_vs_actual(plan: DevelopmentPlan) -> dict:
         actual = counts.get((t.dimension, t.key), 0)
         share = round(100 * actual / total, 1) if total else 0.0
         if t.target_count is not None:
-            target_label, done = str(t.target_count), (round(100 * actual / t.target_count, 1) if t.target_count else None)
+            target_label, done = (
+                str(t.target_count),
+                (round(100 * actual / t.target_count, 1) if t.target_count else None),
+            )
         else:
-            target_label, done = f"{t.target_share}%", (round(100 * share / float(t.target_share), 1)
-                                                         if t.target_share else None)
+            target_label, done = (
+                f"{t.target_share}%",
+                (round(100 * share / float(t.target_share), 1) if t.target_share else None),
+            )
         label = t.key
         if t.dimension == PlanDimension.TIER:
             label = str(tiers.get(t.key, t.key))
         elif t.dimension == PlanDimension.NEW_CUSTOMERS:
             label = names.get(int(t.key), t.key) if t.key.isdigit() else t.key
-        rows.append({"target": t, "dimension": t.get_dimension_display(), "label": label, "target_label": target_label,
-                     "actual": actual, "share": share, "done": done, "is_share": t.target_share is not None})
+        rows.append(
+            {
+                "target": t,
+                "dimension": t.get_dimension_display(),
+                "label": label,
+                "target_label": target_label,
+                "actual": actual,
+                "share": share,
+                "done": done,
+                "is_share": t.target_share is not None,
+            }
+        )
     return {"plan": plan, "total": total, "rows": rows}
 
 
 def plans_for(user: User, *, year: int) -> QuerySet[DevelopmentPlan]:
-    return (visible_plans(user).filter(year=year).select_related("department", "set_by")
-            .prefetch_related("targets"))
+    return (
+        visible_plans(user)
+        .filter(year=year)
+        .select_related("department", "set_by")
+        .prefetch_related("targets")
+    )
 
 
 def target_get_for(user: User, pk: int) -> PlanTarget:
     """A target of a plan the user may see; 404 otherwise."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(PlanTarget.objects.select_related("plan__department"),
-                             pk=pk, plan__in=visible_plans(user))
+    return get_object_or_404(
+        PlanTarget.objects.select_related("plan__department"), pk=pk, plan__in=visible_plans(user)
+    )
 
 
 def visible_plans(user: User) -> QuerySet[DevelopmentPlan]:

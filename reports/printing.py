@@ -72,13 +72,23 @@ def render_pdf(form: PrintForm, *, now=None) -> bytes:
 
     width = A4[0] - 36 * mm
     story = [p(form.company, company), p(form.title, title)]
-    meta = " · ".join(x for x in (form.subtitle, form.number, _("Printed on") + " " + timezone.localtime(now).strftime("%Y-%m-%d")) if x)
+    meta = " · ".join(
+        x
+        for x in (
+            form.subtitle,
+            form.number,
+            _("Printed on") + " " + timezone.localtime(now).strftime("%Y-%m-%d"),
+        )
+        if x
+    )
     story += [p(meta, small), Spacer(1, 4 * mm)]
-    grid = TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONT", (0, 0), (-1, -1), FONT),
-    ])
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONT", (0, 0), (-1, -1), FONT),
+        ]
+    )
     for section in form.sections:
         story.append(p(section.heading, heading))
         if section.rows:
@@ -99,8 +109,13 @@ def render_pdf(form: PrintForm, *, now=None) -> bytes:
     if form.signatures:
         story.append(Spacer(1, 10 * mm))
         story.append(p(_("Approval signatures"), heading))
-        data = [[p(label + "："), p("________________"), p(_("Date") + "："), p("____年__月__日")] for label in form.signatures]
-        t = Table(data, colWidths=[0.25 * width, 0.35 * width, 0.12 * width, 0.28 * width], rowHeights=12 * mm)
+        data = [
+            [p(label + "："), p("________________"), p(_("Date") + "："), p("____年__月__日")]
+            for label in form.signatures
+        ]
+        t = Table(
+            data, colWidths=[0.25 * width, 0.35 * width, 0.12 * width, 0.28 * width], rowHeights=12 * mm
+        )
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
         story.append(t)
 
@@ -111,8 +126,16 @@ def render_pdf(form: PrintForm, *, now=None) -> bytes:
         canvas.restoreState()
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=form.title, author=form.company)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=form.title,
+        author=form.company,
+    )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 

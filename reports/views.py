@@ -46,30 +46,49 @@ def report_detail(request, pk):
     report = selectors.report_get_for(request.user, pk)
     user = request.user
     may_submit = permissions.report_submit_allowed(user, report) and report.is_editable
-    form = ReportForm(request.POST or None, initial={
-        "commentary": report.commentary, "problems": report.problems, "measures": report.measures})
+    form = ReportForm(
+        request.POST or None,
+        initial={"commentary": report.commentary, "problems": report.problems, "measures": report.measures},
+    )
     if request.method == "POST":
         if not may_submit:
             raise PermissionDenied
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.report_save(actor=user, report_id=report.pk, commentary=d["commentary"], problems=d["problems"],
-                                     measures=d["measures"], submit="submit" in request.POST, now=timezone.now())
+                services.report_save(
+                    actor=user,
+                    report_id=report.pk,
+                    commentary=d["commentary"],
+                    problems=d["problems"],
+                    measures=d["measures"],
+                    submit="submit" in request.POST,
+                    now=timezone.now(),
+                )
             except services.ReportError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, _("The report is submitted.") if "submit" in request.POST
-                                 else _("The report is saved."))
+                messages.success(
+                    request,
+                    _("The report is submitted.") if "submit" in request.POST else _("The report is saved."),
+                )
                 return redirect("reports:detail", report.pk)
     elif report.is_editable:
         # Figures are live until the report is submitted.
         report = services.report_refresh(report_id=report.pk, now=timezone.now())
-    return render(request, "reports/detail.html", {
-        "report": report, "title": services.report_title(report), "form": form, "may_submit": may_submit,
-        "may_review": permissions.report_review_allowed(user, report) and report.status == ReportStatus.SUBMITTED,
-        "review_form": ReviewForm(),
-    })
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "title": services.report_title(report),
+            "form": form,
+            "may_submit": may_submit,
+            "may_review": permissions.report_review_allowed(user, report)
+            and report.status == ReportStatus.SUBMITTED,
+            "review_form": ReviewForm(),
+        },
+    )
 
 
 def _decide(request, pk, fn, success):
@@ -80,7 +99,12 @@ def _decide(request, pk, fn, success):
     form = ReviewForm(request.POST)
     form.is_valid()
     try:
-        fn(actor=request.user, report_id=report.pk, comment=form.cleaned_data.get("comment", ""), now=timezone.now())
+        fn(
+            actor=request.user,
+            report_id=report.pk,
+            comment=form.cleaned_data.get("comment", ""),
+            now=timezone.now(),
+        )
     except services.ReportError as exc:
         messages.error(request, str(exc))
     else:
@@ -104,8 +128,11 @@ def report_return(request, pk):
 def report_print(request, pk):
     _require_reports(request.user)
     report = selectors.report_get_for(request.user, pk)
-    return print_response(request, periodic_report_form(report, title=services.report_title(report)),
-                          pdf_url=reverse("reports:pdf", args=[report.pk]))
+    return print_response(
+        request,
+        periodic_report_form(report, title=services.report_title(report)),
+        pdf_url=reverse("reports:pdf", args=[report.pk]),
+    )
 
 
 @login_required
@@ -116,6 +143,7 @@ def report_pdf(request, pk):
 
 
 # --- The development plan (§11) ---------------------------------------------------------------
+
 
 @login_required
 def plan(request):
@@ -131,10 +159,18 @@ def plan(request):
     for i, result in enumerate(results):
         rows = [r for r in result["rows"] if not r["is_share"]]
         if rows:
-            charts[f"plan-chart-{i}"] = chart_config(ChartData(
-                kind="bar", label_title=_("Target"), labels=[f"{r['dimension']}·{r['label']}" for r in rows],
-                series=[(_("Target"), [r["target"].target_count for r in rows]),
-                        (_("Actual"), [r["actual"] for r in rows])], horizontal=True))
+            charts[f"plan-chart-{i}"] = chart_config(
+                ChartData(
+                    kind="bar",
+                    label_title=_("Target"),
+                    labels=[f"{r['dimension']}·{r['label']}" for r in rows],
+                    series=[
+                        (_("Target"), [r["target"].target_count for r in rows]),
+                        (_("Actual"), [r["actual"] for r in rows]),
+                    ],
+                    horizontal=True,
+                )
+            )
             result["chart_id"] = f"plan-chart-{i}"
     return render(request, "reports/plan.html", {"results": results, "year": year, "charts": charts})
 
@@ -145,6 +181,9 @@ def plan_customers(request, pk):
     if not permissions.plans_view_allowed(request.user):
         raise PermissionDenied
     target = plans.target_get_for(request.user, pk)
-    customers = (plans.actual_customers(target.plan, target.dimension, target.key)
-                 .select_related("owner").order_by("name"))
+    customers = (
+        plans.actual_customers(target.plan, target.dimension, target.key)
+        .select_related("owner")
+        .order_by("name")
+    )
     return render(request, "reports/plan_customers.html", {"target": target, "customers": customers})

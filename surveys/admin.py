@@ -7,7 +7,13 @@ from .models import SurveyPolicy, SurveyQuestion
 
 @admin.register(SurveyPolicy)
 class SurveyPolicyAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "round_interval_months", "link_valid_days", "link_attempts_per_hour", "updated_at")
+    list_display = (
+        "__str__",
+        "round_interval_months",
+        "link_valid_days",
+        "link_attempts_per_hour",
+        "updated_at",
+    )
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SurveyPolicy.objects.exists()

@@ -11,7 +11,12 @@ class SurveysConfig(AppConfig):
 
         from .panels import customer_panel_context
 
-        customer_panels.register(Panel(
-            key="surveys", title=_("Satisfaction"), template="surveys/_customer_panel.html",
-            context=customer_panel_context, order=75,
-        ))
+        customer_panels.register(
+            Panel(
+                key="surveys",
+                title=_("Satisfaction"),
+                template="surveys/_customer_panel.html",
+                context=customer_panel_context,
+                order=75,
+            )
+        )

@@ -13,7 +13,14 @@ from customers.models import Customer
 from . import services
 from .models import ResponseSource, SurveyInvitation, SurveyQuestion, SurveyRound
 
-COMMENTS = ["交货准时，希望价格再优惠一些", "售后响应快", "包装需要加强", "", "产品质量稳定", "业务员沟通及时"]
+COMMENTS = [
+    "交货准时，希望价格再优惠一些",
+    "售后响应快",
+    "包装需要加强",
+    "",
+    "产品质量稳定",
+    "业务员沟通及时",
+]
 
 
 def seed(*, now) -> str:
@@ -28,8 +35,14 @@ def seed(*, now) -> str:
         # Last half-year's round (opened 1 June, closed 30 June), in the past.
         opened = now.replace(month=6, day=2, hour=2)
         finished = services.survey_round_open(
-            actor=manager, department_id=manager.department_id, title=f"{opened.year}年上半年满意度调查",
-            grades=["A", "B"], tiers=[], closes_on=opened.date() + timedelta(days=28), now=opened)
+            actor=manager,
+            department_id=manager.department_id,
+            title=f"{opened.year}年上半年满意度调查",
+            grades=["A", "B"],
+            tiers=[],
+            closes_on=opened.date() + timedelta(days=28),
+            now=opened,
+        )
         invitations = list(SurveyInvitation.objects.filter(round=finished).select_related("customer__owner"))
         for i, inv in enumerate(invitations):
             if i % 4 == 3:
@@ -37,17 +50,32 @@ def seed(*, now) -> str:
             at = opened + timedelta(days=1 + i % 12)
             scores = {q.pk: rng.choice([3, 4, 4, 5, 5]) for q in questions}
             if i % 2:
-                services.survey_link_answer(token=inv.token, scores=scores, comment=rng.choice(COMMENTS), now=at)
+                services.survey_link_answer(
+                    token=inv.token, scores=scores, comment=rng.choice(COMMENTS), now=at
+                )
             else:
-                services.survey_response_record(actor=inv.customer.owner, customer_id=inv.customer_id, scores=scores,
-                                                comment=rng.choice(COMMENTS), source=ResponseSource.VISIT, now=at)
+                services.survey_response_record(
+                    actor=inv.customer.owner,
+                    customer_id=inv.customer_id,
+                    scores=scores,
+                    comment=rng.choice(COMMENTS),
+                    source=ResponseSource.VISIT,
+                    now=at,
+                )
         # This half-year's round, open: links waiting to be sent by WeChat.
         current = services.survey_round_open(
-            actor=manager, department_id=manager.department_id, title=f"{now.year}年下半年满意度调查",
-            grades=["A"], tiers=[], closes_on=now.date() + timedelta(days=30), now=now)
+            actor=manager,
+            department_id=manager.department_id,
+            title=f"{now.year}年下半年满意度调查",
+            grades=["A"],
+            tiers=[],
+            closes_on=now.date() + timedelta(days=30),
+            now=now,
+        )
         first = SurveyInvitation.objects.filter(round=current).select_related("customer__owner").first()
         if first:
-            services.survey_link_answer(token=first.token, scores={q.pk: 5 for q in questions},
-                                        comment="合作愉快", now=now)
+            services.survey_link_answer(
+                token=first.token, scores={q.pk: 5 for q in questions}, comment="合作愉快", now=now
+            )
     answered = Customer.objects.filter(survey_responses__isnull=False).distinct().count()
     return f"2 survey rounds, {answered} customers answered"

@@ -16,7 +16,8 @@ class SurveyPolicy(SingletonPolicy):
     round_interval_months = models.PositiveSmallIntegerField(_("survey at least every (months)"), default=6)
     link_valid_days = models.PositiveSmallIntegerField(_("public link valid for (days)"), default=14)
     link_attempts_per_hour = models.PositiveSmallIntegerField(
-        _("public link requests per address and hour"), default=30,
+        _("public link requests per address and hour"),
+        default=30,
         help_text=_("More requests from one address within an hour are refused (rate limit)."),
     )
 
@@ -42,8 +43,10 @@ class SurveyQuestion(models.Model):
         verbose_name_plural = _("survey questions")
         ordering = ["order", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(scale_max__gte=2, scale_max__lte=10),
-                                   name="surveys_surveyquestion_scale_2_10"),
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gte=2, scale_max__lte=10),
+                name="surveys_surveyquestion_scale_2_10",
+            ),
         ]
 
     def __str__(self):
@@ -53,15 +56,17 @@ class SurveyQuestion(models.Model):
 class SurveyRound(models.Model):
     """A department's survey round; it chose its customers by grade and tier when it opened."""
 
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="survey_rounds")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="survey_rounds"
+    )
     title = models.CharField(_("title"), max_length=100)
     opened_on = models.DateField(_("opened on"))
     closes_on = models.DateField(_("closes on"))
     grades = models.JSONField(_("grades"), default=list, blank=True)
     tiers = models.JSONField(_("tiers"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -69,8 +74,10 @@ class SurveyRound(models.Model):
         verbose_name_plural = _("survey rounds")
         ordering = ["-opened_on", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opened_on")),
-                                   name="surveys_surveyround_closes_after_opening"),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opened_on")),
+                name="surveys_surveyround_closes_after_opening",
+            ),
         ]
 
     def __str__(self):
@@ -84,12 +91,20 @@ def new_token() -> str:
 class SurveyInvitation(models.Model):
     """A customer chosen for a round, with its one-time public link (a random token, never an id)."""
 
-    round = models.ForeignKey(SurveyRound, verbose_name=_("survey round"), on_delete=models.CASCADE,
-                              related_name="invitations")
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="survey_invitations")
-    contact = models.ForeignKey(Contact, verbose_name=_("contact person"), on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+")
+    round = models.ForeignKey(
+        SurveyRound, verbose_name=_("survey round"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="survey_invitations"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_token, editable=False)
     expires_at = models.DateTimeField(_("link expires at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -98,7 +113,9 @@ class SurveyInvitation(models.Model):
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
         constraints = [
-            models.UniqueConstraint(fields=["round", "customer"], name="surveys_surveyinvitation_once_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "customer"], name="surveys_surveyinvitation_once_per_round"
+            ),
         ]
 
     def __str__(self):
@@ -115,15 +132,34 @@ class ResponseSource(models.TextChoices):
 class SurveyResponse(models.Model):
     """One customer's answer: scores per question and a comment."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="survey_responses")
-    round = models.ForeignKey(SurveyRound, verbose_name=_("survey round"), on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="responses")
-    invitation = models.OneToOneField(SurveyInvitation, verbose_name=_("invitation"), on_delete=models.PROTECT,
-                                      null=True, blank=True, related_name="response")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="survey_responses"
+    )
+    round = models.ForeignKey(
+        SurveyRound,
+        verbose_name=_("survey round"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
+    invitation = models.OneToOneField(
+        SurveyInvitation,
+        verbose_name=_("invitation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="response",
+    )
     source = models.CharField(_("recorded"), max_length=20, choices=ResponseSource.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The visit report (回访 or a visit) the salesperson recorded it on; an id, visits is a sibling app.
     visit_report_id = models.PositiveBigIntegerField(_("visit report"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), db_index=True)
@@ -135,12 +171,18 @@ class SurveyResponse(models.Model):
         ordering = ["-answered_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(source__in=ResponseSource.values), name="surveys_surveyresponse_source_valid"),
+                condition=models.Q(source__in=ResponseSource.values),
+                name="surveys_surveyresponse_source_valid",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(source="link") | models.Q(invitation__isnull=False),
-                name="surveys_surveyresponse_link_has_invitation"),
-            models.UniqueConstraint(fields=["round", "customer"], name="surveys_surveyresponse_once_per_round",
-                                    condition=models.Q(round__isnull=False)),
+                name="surveys_surveyresponse_link_has_invitation",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "customer"],
+                name="surveys_surveyresponse_once_per_round",
+                condition=models.Q(round__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -154,8 +196,12 @@ class SurveyAnswer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="surveys_surveyanswer_once_per_question"),
-            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=10), name="surveys_surveyanswer_score_1_10"),
+            models.UniqueConstraint(
+                fields=["response", "question"], name="surveys_surveyanswer_once_per_question"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=10), name="surveys_surveyanswer_score_1_10"
+            ),
         ]
 
     def __str__(self):

@@ -27,8 +27,9 @@ class SurveyError(Exception):
 
 def round_customers(*, department_id: int, grades: list[str], tiers: list[str]):
     """The customers a round surveys: the department's active ones of the chosen grades and tiers."""
-    qs = Customer.objects.filter(department_id=department_id, is_deleted=False, is_blacklisted=False,
-                                 status=CustomerStatus.ACTIVE)
+    qs = Customer.objects.filter(
+        department_id=department_id, is_deleted=False, is_blacklisted=False, status=CustomerStatus.ACTIVE
+    )
     if grades:
         qs = qs.filter(grade__in=grades)
     if tiers:
@@ -36,8 +37,16 @@ def round_customers(*, department_id: int, grades: list[str], tiers: list[str]):
     return qs
 
 
-def survey_round_open(*, actor: User, department_id: int, title: str, grades: list[str], tiers: list[str],
-                      closes_on: date, now: datetime) -> SurveyRound:
+def survey_round_open(
+    *,
+    actor: User,
+    department_id: int,
+    title: str,
+    grades: list[str],
+    tiers: list[str],
+    closes_on: date,
+    now: datetime,
+) -> SurveyRound:
     """Open a round and an invitation (with its one-time link) for each chosen customer.
 
     Raises SurveyError when no customer matches or the closing date has passed.
@@ -51,17 +60,32 @@ def survey_round_open(*, actor: User, department_id: int, title: str, grades: li
         raise SurveyError("截止日期不能早于今天。")
     policy = SurveyPolicy.load()
     with transaction.atomic():
-        customers = list(round_customers(department_id=department_id, grades=grades, tiers=tiers)
-                         .values_list("pk", flat=True))
+        customers = list(
+            round_customers(department_id=department_id, grades=grades, tiers=tiers).values_list(
+                "pk", flat=True
+            )
+        )
         if not customers:
             raise SurveyError("没有符合所选等级和层级的正式客户。")
-        round_ = SurveyRound.objects.create(department_id=department_id, title=title, opened_on=today,
-                                            closes_on=closes_on, grades=grades, tiers=tiers, created_by=actor)
+        round_ = SurveyRound.objects.create(
+            department_id=department_id,
+            title=title,
+            opened_on=today,
+            closes_on=closes_on,
+            grades=grades,
+            tiers=tiers,
+            created_by=actor,
+        )
         expires = now + timedelta(days=policy.link_valid_days)
         SurveyInvitation.objects.bulk_create(
-            [SurveyInvitation(round=round_, customer_id=pk, expires_at=expires) for pk in customers])
-        audit_record(actor=actor, action="surveys.round.opened", target=round_,
-                     after={"customers": len(customers), "grades": grades, "tiers": tiers})
+            [SurveyInvitation(round=round_, customer_id=pk, expires_at=expires) for pk in customers]
+        )
+        audit_record(
+            actor=actor,
+            action="surveys.round.opened",
+            target=round_,
+            after={"customers": len(customers), "grades": grades, "tiers": tiers},
+        )
     return round_
 
 
@@ -80,13 +104,22 @@ def _scores_check(scores: dict[int, int], questions: list[SurveyQuestion]) -> No
             raise SurveyError(f"“{q.text}”的分数须在 1 到 {q.scale_max} 之间。")
 
 
-def _response_write(*, customer_id, round_id, invitation, source, actor, visit_report_id, scores, comment, now,
-                    questions) -> SurveyResponse:
+def _response_write(
+    *, customer_id, round_id, invitation, source, actor, visit_report_id, scores, comment, now, questions
+) -> SurveyResponse:
     response = SurveyResponse.objects.create(
-        customer_id=customer_id, round_id=round_id, invitation=invitation, source=source, recorded_by=actor,
-        visit_report_id=visit_report_id, answered_at=now, comment=comment.strip())
+        customer_id=customer_id,
+        round_id=round_id,
+        invitation=invitation,
+        source=source,
+        recorded_by=actor,
+        visit_report_id=visit_report_id,
+        answered_at=now,
+        comment=comment.strip(),
+    )
     SurveyAnswer.objects.bulk_create(
-        [SurveyAnswer(response=response, question=q, score=int(scores[q.pk])) for q in questions])
+        [SurveyAnswer(response=response, question=q, score=int(scores[q.pk])) for q in questions]
+    )
     return response
 
 
@@ -94,9 +127,16 @@ def active_questions() -> list[SurveyQuestion]:
     return list(SurveyQuestion.objects.filter(is_active=True))
 
 
-def survey_response_record(*, actor: User, customer_id: int, scores: dict[int, int], comment: str = "",
-                           source: str = ResponseSource.VISIT, visit_report_id: int | None = None,
-                           now: datetime) -> SurveyResponse:
+def survey_response_record(
+    *,
+    actor: User,
+    customer_id: int,
+    scores: dict[int, int],
+    comment: str = "",
+    source: str = ResponseSource.VISIT,
+    visit_report_id: int | None = None,
+    now: datetime,
+) -> SurveyResponse:
     """The salesperson records a customer's answer given on a visit, a call or a return visit (回访).
 
     It counts for the customer's open round of its department, if any (and answers its invitation).
@@ -112,19 +152,38 @@ def survey_response_record(*, actor: User, customer_id: int, scores: dict[int, i
     questions = active_questions()
     _scores_check(scores, questions)
     with transaction.atomic():
-        invitation = (SurveyInvitation.objects.select_for_update()
-                      .filter(customer=customer, answered_at__isnull=True, round__closes_on__gte=_local(now),
-                              round__opened_on__lte=_local(now))
-                      .order_by("-round__opened_on").first())
+        invitation = (
+            SurveyInvitation.objects.select_for_update()
+            .filter(
+                customer=customer,
+                answered_at__isnull=True,
+                round__closes_on__gte=_local(now),
+                round__opened_on__lte=_local(now),
+            )
+            .order_by("-round__opened_on")
+            .first()
+        )
         if invitation is not None:
             invitation.answered_at = now
             invitation.save(update_fields=["answered_at"])
         response = _response_write(
-            customer_id=customer.pk, round_id=invitation.round_id if invitation else None, invitation=invitation,
-            source=source, actor=actor, visit_report_id=visit_report_id, scores=scores, comment=comment, now=now,
-            questions=questions)
-        audit_record(actor=actor, action="surveys.response.recorded", target=response,
-                     after={"scores": {q.code: scores[q.pk] for q in questions}, "source": source})
+            customer_id=customer.pk,
+            round_id=invitation.round_id if invitation else None,
+            invitation=invitation,
+            source=source,
+            actor=actor,
+            visit_report_id=visit_report_id,
+            scores=scores,
+            comment=comment,
+            now=now,
+            questions=questions,
+        )
+        audit_record(
+            actor=actor,
+            action="surveys.response.recorded",
+            target=response,
+            after={"scores": {q.code: scores[q.pk] for q in questions}, "source": source},
+        )
     return response
 
 
@@ -143,8 +202,9 @@ def invitation_state(invitation: SurveyInvitation | None, *, now: datetime) -> s
     return "open"
 
 
-def survey_link_answer(*, token: str, scores: dict[int, int], comment: str = "", now: datetime,
-                       ip_address: str | None = None) -> SurveyResponse:
+def survey_link_answer(
+    *, token: str, scores: dict[int, int], comment: str = "", now: datetime, ip_address: str | None = None
+) -> SurveyResponse:
     """The customer's contact answers through the one-time link (no login).
 
     The invitation row is locked: a link answers once, even when submitted twice at the same
@@ -153,8 +213,9 @@ def survey_link_answer(*, token: str, scores: dict[int, int], comment: str = "",
     questions = active_questions()
     _scores_check(scores, questions)
     with transaction.atomic():
-        invitation = (SurveyInvitation.objects.select_for_update().select_related("round")
-                      .filter(token=token).first())
+        invitation = (
+            SurveyInvitation.objects.select_for_update().select_related("round").filter(token=token).first()
+        )
         state = invitation_state(invitation, now=now)
         if state == "unknown":
             raise SurveyError("链接无效。")
@@ -165,9 +226,22 @@ def survey_link_answer(*, token: str, scores: dict[int, int], comment: str = "",
         invitation.answered_at = now
         invitation.save(update_fields=["answered_at"])
         response = _response_write(
-            customer_id=invitation.customer_id, round_id=invitation.round_id, invitation=invitation,
-            source=ResponseSource.LINK, actor=None, visit_report_id=None, scores=scores, comment=comment[:2000],
-            now=now, questions=questions)
-        audit_record(actor=None, action="surveys.response.answered_by_link", target=response,
-                     after={"scores": {q.code: scores[q.pk] for q in questions}}, ip_address=ip_address)
+            customer_id=invitation.customer_id,
+            round_id=invitation.round_id,
+            invitation=invitation,
+            source=ResponseSource.LINK,
+            actor=None,
+            visit_report_id=None,
+            scores=scores,
+            comment=comment[:2000],
+            now=now,
+            questions=questions,
+        )
+        audit_record(
+            actor=None,
+            action="surveys.response.answered_by_link",
+            target=response,
+            after={"scores": {q.code: scores[q.pk] for q in questions}},
+            ip_address=ip_address,
+        )
     return response

@@ -32,16 +32,25 @@ def round_list(request):
             department_id = d["department"].pk if d.get("department") else user.department_id
             try:
                 round_ = services.survey_round_open(
-                    actor=user, department_id=department_id, title=d["title"], grades=d["grades"],
-                    tiers=d["tiers"], closes_on=d["closes_on"], now=timezone.now())
+                    actor=user,
+                    department_id=department_id,
+                    title=d["title"],
+                    grades=d["grades"],
+                    tiers=d["tiers"],
+                    closes_on=d["closes_on"],
+                    now=timezone.now(),
+                )
             except services.SurveyError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("The survey round is open."))
                 return redirect("surveys:round_detail", round_.pk)
     rounds = selectors.rounds_for(user)[:50]
-    return render(request, "surveys/rounds.html", {
-        "rounds": rounds, "form": form, "may_open": permissions.round_open_allowed(user)})
+    return render(
+        request,
+        "surveys/rounds.html",
+        {"rounds": rounds, "form": form, "may_open": permissions.round_open_allowed(user)},
+    )
 
 
 @login_required
@@ -49,11 +58,21 @@ def round_detail(request, pk):
     if not permissions.rounds_view_allowed(request.user):
         raise PermissionDenied
     round_ = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
-    invitations = (SurveyInvitation.objects.filter(round=round_).select_related("customer")
-                   .order_by("answered_at", "customer__name"))
-    return render(request, "surveys/round_detail.html", {
-        "round": round_, "summary": selectors.round_summary(round_), "invitations": invitations,
-        "now": timezone.now()})
+    invitations = (
+        SurveyInvitation.objects.filter(round=round_)
+        .select_related("customer")
+        .order_by("answered_at", "customer__name")
+    )
+    return render(
+        request,
+        "surveys/round_detail.html",
+        {
+            "round": round_,
+            "summary": selectors.round_summary(round_),
+            "invitations": invitations,
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -62,16 +81,23 @@ def response_record(request, customer_pk):
         raise PermissionDenied
     customer = get_object_or_404(customer_list_for(request.user), pk=customer_pk)
     questions = services.active_questions()
-    form = RecordForm(request.POST or None, questions=questions,
-                      initial={"source": request.GET.get("source") or "visit"})
+    form = RecordForm(
+        request.POST or None, questions=questions, initial={"source": request.GET.get("source") or "visit"}
+    )
     if request.method == "POST" and form.is_valid():
         visit_report_id = request.GET.get("visit_report")
         try:
             services.survey_response_record(
-                actor=request.user, customer_id=customer.pk, scores=form.scores(),
-                comment=form.cleaned_data["comment"], source=form.cleaned_data["source"],
-                visit_report_id=int(visit_report_id) if visit_report_id and visit_report_id.isdigit() else None,
-                now=timezone.now())
+                actor=request.user,
+                customer_id=customer.pk,
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+                source=form.cleaned_data["source"],
+                visit_report_id=int(visit_report_id)
+                if visit_report_id and visit_report_id.isdigit()
+                else None,
+                now=timezone.now(),
+            )
         except services.SurveyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -118,13 +144,20 @@ def public_answer(request, token):
     if state == "unknown" or request.method == "POST":
         _rate_count(request)
     if state != "open":
-        return render(request, "surveys/public.html", {"state": state}, status=404 if state == "unknown" else 410)
+        return render(
+            request, "surveys/public.html", {"state": state}, status=404 if state == "unknown" else 410
+        )
     questions = services.active_questions()
     form = ScoresForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_link_answer(token=token, scores=form.scores(), comment=form.cleaned_data["comment"],
-                                        now=now, ip_address=_client_ip(request))
+            services.survey_link_answer(
+                token=token,
+                scores=form.scores(),
+                comment=form.cleaned_data["comment"],
+                now=now,
+                ip_address=_client_ip(request),
+            )
         except services.SurveyError as exc:
             return render(request, "surveys/public.html", {"state": "error", "error": str(exc)}, status=410)
         return render(request, "surveys/public.html", {"state": "thanks"})

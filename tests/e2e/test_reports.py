@@ -27,9 +27,15 @@ def _policy_rows(transactional_db):
 
 def test_a_customer_answers_the_survey_on_a_phone(phone_page, live_server, screenshot, salesperson, manager):
     CustomerFactory(owner=salesperson, grade="A", name="杭州精密轴承有限公司")
-    round_ = survey_services.survey_round_open(actor=manager, department_id=manager.department_id, title="下半年调查",
-                                               grades=["A"], tiers=[], closes_on=timezone.localdate(),
-                                               now=timezone.now())
+    round_ = survey_services.survey_round_open(
+        actor=manager,
+        department_id=manager.department_id,
+        title="下半年调查",
+        grades=["A"],
+        tiers=[],
+        closes_on=timezone.localdate(),
+        now=timezone.now(),
+    )
     token = round_.invitations.get().token
     page = phone_page
     page.goto(f"{live_server.url}/surveys/s/{token}/")
@@ -54,8 +60,9 @@ def test_a_customer_answers_the_survey_on_a_phone(phone_page, live_server, scree
     assert page.get_by_test_id("survey-closed").is_visible()
 
 
-def test_manager_submits_the_complaint_analysis_and_gm_office_approves(page, live_server, login, screenshot, browser,
-                                                                      manager, gm_office, salesperson):
+def test_manager_submits_the_complaint_analysis_and_gm_office_approves(
+    page, live_server, login, screenshot, browser, manager, gm_office, salesperson
+):
     report_services.reports_create_due(now=timezone.now())
     report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
     login(page, manager)
@@ -68,7 +75,9 @@ def test_manager_submits_the_complaint_analysis_and_gm_office_approves(page, liv
     page.wait_for_load_state()
     assert page.get_by_test_id("report-status").inner_text() == "已提交"
 
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800})
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 800}
+    )
     gm_page = context.new_page()
     login(gm_page, gm_office)
     gm_page.goto(f"{live_server.url}/reports/{report.pk}/")
@@ -83,7 +92,9 @@ def test_manager_submits_the_complaint_analysis_and_gm_office_approves(page, liv
     with gm_page.expect_download() as download:
         gm_page.get_by_test_id("pdf-link").click()
     with open(download.value.path(), "rb") as f:
-        text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(f.read())).pages).replace("\n", "")
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(f.read())).pages).replace(
+            "\n", ""
+        )
     assert "客户投诉季度分析" in text and "本季度质量投诉两起" in text and "审批签字" in text
     gm_page.goto(f"{live_server.url}/reports/{report.pk}/print/")
     screenshot(gm_page, "report-print-a4")

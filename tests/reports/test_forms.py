@@ -19,15 +19,22 @@ pytestmark = pytest.mark.django_db
 def pdf_text(response) -> str:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    reader = pypdf.PdfReader(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    reader = pypdf.PdfReader(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
     # Long cells wrap: compare without line breaks.
     return "".join(page.extract_text() for page in reader.pages).replace("\n", "")
 
 
 @pytest.fixture
 def world(salesperson, manager, gm_office, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     settings.COMPANY_NAME = "东方精工有限公司"
     settings.LANGUAGE_CODE = "zh-hans"
     return build(salesperson, manager, gm_office, tag="本人")
@@ -65,21 +72,40 @@ def test_blacklist_report_pdf(world, manager):
 
 def test_periodic_report_pdf_and_print(world, manager):
     services.reports_create_due(now=timezone.now())
-    report = Report.objects.filter(kind__code="complaint_quarterly", department=manager.department,
-                                   figures__sections__isnull=False).order_by("-period_start").first()
-    services.report_save(actor=manager, report_id=report.pk, commentary="质量投诉下降", problems="", measures="",
-                         submit=True, now=timezone.now())
+    report = (
+        Report.objects.filter(
+            kind__code="complaint_quarterly", department=manager.department, figures__sections__isnull=False
+        )
+        .order_by("-period_start")
+        .first()
+    )
+    services.report_save(
+        actor=manager,
+        report_id=report.pk,
+        commentary="质量投诉下降",
+        problems="",
+        measures="",
+        submit=True,
+        now=timezone.now(),
+    )
     text = pdf_text(_client(manager).get(reverse("reports:pdf", args=[report.pk])))
     assert "客户投诉季度分析" in text and "质量投诉下降" in text and "收到投诉" in text
     page = _client(manager).get(reverse("reports:print", args=[report.pk]))
     body = page.content.decode()
-    assert page.status_code == 200 and "客户投诉季度分析" in body and "审批签字" in body and "东方精工有限公司" in body
+    assert (
+        page.status_code == 200
+        and "客户投诉季度分析" in body
+        and "审批签字" in body
+        and "东方精工有限公司" in body
+    )
 
 
 def test_print_pages_of_the_forms(world, salesperson):
     c = _client(salesperson)
-    for name, key, title in (("reports:visit_report_print", "report", "客户拜访报告"),
-                             ("reports:ticket_print", "ticket", "投诉受理单"),
-                             ("reports:evaluation_print", "evaluation", "客户质量等级评估表")):
+    for name, key, title in (
+        ("reports:visit_report_print", "report", "客户拜访报告"),
+        ("reports:ticket_print", "ticket", "投诉受理单"),
+        ("reports:evaluation_print", "evaluation", "客户质量等级评估表"),
+    ):
         body = c.get(reverse(name, args=[world[key]])).content.decode()
         assert title in body and "reports/print.css" in body, name

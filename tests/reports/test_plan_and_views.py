@@ -19,21 +19,31 @@ pytestmark = pytest.mark.django_db
 def plan(salesperson, other_salesperson, south_salesperson, manager):
     year = timezone.localdate().year
     for i in range(3):
-        CustomerFactory(owner=salesperson, grade="A", tier="key", industry="机械制造", province="浙江省",
-                        cooperation_start=dt.date(year, 3, i + 1))
+        CustomerFactory(
+            owner=salesperson,
+            grade="A",
+            tier="key",
+            industry="机械制造",
+            province="浙江省",
+            cooperation_start=dt.date(year, 3, i + 1),
+        )
     CustomerFactory(owner=salesperson, grade="B", tier="ordinary", cooperation_start=dt.date(year - 1, 5, 1))
-    CustomerFactory(owner=other_salesperson, grade="A", tier="strategic", cooperation_start=dt.date(year, 2, 1))
+    CustomerFactory(
+        owner=other_salesperson, grade="A", tier="strategic", cooperation_start=dt.date(year, 2, 1)
+    )
     CustomerFactory(owner=salesperson, grade="A", status="prospect")  # not active: not counted
     CustomerFactory(owner=south_salesperson, grade="A")  # another department
     p = DevelopmentPlan.objects.create(department=manager.department, year=year, set_by=manager)
-    PlanTarget.objects.bulk_create([
-        PlanTarget(plan=p, dimension="grade", key="A", target_count=5),
-        PlanTarget(plan=p, dimension="tier", key="key", target_share=50),
-        PlanTarget(plan=p, dimension="industry", key="机械制造", target_count=2),
-        PlanTarget(plan=p, dimension="region", key="浙江省", target_count=10),
-        PlanTarget(plan=p, dimension="new_customers", key=str(salesperson.pk), target_count=6),
-        PlanTarget(plan=p, dimension="new_customers", key=str(other_salesperson.pk), target_count=2),
-    ])
+    PlanTarget.objects.bulk_create(
+        [
+            PlanTarget(plan=p, dimension="grade", key="A", target_count=5),
+            PlanTarget(plan=p, dimension="tier", key="key", target_share=50),
+            PlanTarget(plan=p, dimension="industry", key="机械制造", target_count=2),
+            PlanTarget(plan=p, dimension="region", key="浙江省", target_count=10),
+            PlanTarget(plan=p, dimension="new_customers", key=str(salesperson.pk), target_count=6),
+            PlanTarget(plan=p, dimension="new_customers", key=str(other_salesperson.pk), target_count=2),
+        ]
+    )
     return p
 
 
@@ -55,7 +65,10 @@ def test_every_actual_equals_its_drill_down_list(plan, manager, client):
         listing = client.get(reverse("reports:plan_customers", args=[target.pk]))
         assert listing.status_code == 200
         assert listing.content.decode().count('data-testid="plan-customer"') == row["actual"]
-        assert f'/reports/plan/targets/{target.pk}/customers/" data-testid="plan-actual">{row["actual"]}</a>' in page
+        assert (
+            f'/reports/plan/targets/{target.pk}/customers/" data-testid="plan-actual">{row["actual"]}</a>'
+            in page
+        )
 
 
 def test_gm_office_sees_every_department_and_the_south_manager_none(plan, gm_office, south_manager, client):
@@ -70,11 +83,14 @@ def test_plan_pages_query_counts(plan, manager, client, django_assert_max_num_qu
     with django_assert_max_num_queries(16):
         assert client.get(reverse("reports:plan")).status_code == 200
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("reports:plan_customers", args=[plan.targets.first().pk])).status_code == 200
+        assert (
+            client.get(reverse("reports:plan_customers", args=[plan.targets.first().pk])).status_code == 200
+        )
 
 
-def test_report_pages_query_counts_and_submit_then_approve(salesperson, manager, gm_office, client,
-                                                             django_assert_max_num_queries):
+def test_report_pages_query_counts_and_submit_then_approve(
+    salesperson, manager, gm_office, client, django_assert_max_num_queries
+):
     CustomerFactory(owner=salesperson, tier="strategic")
     services.reports_create_due(now=timezone.now())
     client.force_login(manager)
@@ -83,8 +99,10 @@ def test_report_pages_query_counts_and_submit_then_approve(salesperson, manager,
     report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
     with django_assert_max_num_queries(40):
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
-    response = client.post(reverse("reports:detail", args=[report.pk]),
-                           {"commentary": "本季度无重大投诉", "problems": "", "measures": "", "submit": "1"})
+    response = client.post(
+        reverse("reports:detail", args=[report.pk]),
+        {"commentary": "本季度无重大投诉", "problems": "", "measures": "", "submit": "1"},
+    )
     assert response.status_code == 302
     client.force_login(gm_office)
     with django_assert_max_num_queries(15):
@@ -103,9 +121,15 @@ def test_survey_pages_query_counts(salesperson, manager, client, django_assert_m
 
     for _ in range(3):
         CustomerFactory(owner=salesperson, grade="A")
-    round_ = survey_services.survey_round_open(actor=manager, department_id=manager.department_id, title="下半年",
-                                               grades=["A"], tiers=[], closes_on=timezone.localdate(),
-                                               now=timezone.now())
+    round_ = survey_services.survey_round_open(
+        actor=manager,
+        department_id=manager.department_id,
+        title="下半年",
+        grades=["A"],
+        tiers=[],
+        closes_on=timezone.localdate(),
+        now=timezone.now(),
+    )
     client.force_login(manager)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("surveys:rounds")).status_code == 200

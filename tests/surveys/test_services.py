@@ -25,13 +25,25 @@ def round_(salesperson, manager):
     CustomerFactory(owner=salesperson, grade="A", tier="key", name="甲公司")
     CustomerFactory(owner=salesperson, grade="A", tier="ordinary", name="乙公司")
     CustomerFactory(owner=salesperson, grade="C", tier="key", name="丙公司")
-    return services.survey_round_open(actor=manager, department_id=manager.department_id, title="2026下半年",
-                                      grades=["A"], tiers=["key"], closes_on=dt.date(2026, 12, 31), now=NOW)
+    return services.survey_round_open(
+        actor=manager,
+        department_id=manager.department_id,
+        title="2026下半年",
+        grades=["A"],
+        tiers=["key"],
+        closes_on=dt.date(2026, 12, 31),
+        now=NOW,
+    )
 
 
 def test_default_questions_are_the_five_of_the_policy():
     assert list(SurveyQuestion.objects.values_list("code", flat=True)) == [
-        "quality", "price", "service", "delivery", "overall"]
+        "quality",
+        "price",
+        "service",
+        "delivery",
+        "overall",
+    ]
 
 
 def test_a_round_chooses_customers_by_grade_and_tier(round_):
@@ -43,8 +55,15 @@ def test_a_round_chooses_customers_by_grade_and_tier(round_):
 
 def test_a_round_without_customers_is_refused(manager):
     with pytest.raises(services.SurveyError):
-        services.survey_round_open(actor=manager, department_id=manager.department_id, title="x", grades=["B"],
-                                   tiers=[], closes_on=dt.date(2026, 12, 31), now=NOW)
+        services.survey_round_open(
+            actor=manager,
+            department_id=manager.department_id,
+            title="x",
+            grades=["B"],
+            tiers=[],
+            closes_on=dt.date(2026, 12, 31),
+            now=NOW,
+        )
 
 
 def test_the_link_answers_once(round_):
@@ -63,7 +82,9 @@ def test_an_expired_link_is_refused(round_):
         services.survey_link_answer(token=inv.token, scores=scores(), now=inv.expires_at)
     assert not SurveyResponse.objects.exists()
     # one second earlier it still works
-    services.survey_link_answer(token=inv.token, scores=scores(), now=inv.expires_at - dt.timedelta(seconds=1))
+    services.survey_link_answer(
+        token=inv.token, scores=scores(), now=inv.expires_at - dt.timedelta(seconds=1)
+    )
 
 
 def test_scores_out_of_scale_write_nothing(round_):
@@ -78,8 +99,13 @@ def test_scores_out_of_scale_write_nothing(round_):
 
 def test_a_salesperson_records_on_a_return_visit_and_it_answers_the_round(round_, salesperson):
     inv = round_.invitations.get()
-    services.survey_response_record(actor=salesperson, customer_id=inv.customer_id, scores=scores(3),
-                                    source=ResponseSource.RETURN_VISIT, now=NOW)
+    services.survey_response_record(
+        actor=salesperson,
+        customer_id=inv.customer_id,
+        scores=scores(3),
+        source=ResponseSource.RETURN_VISIT,
+        now=NOW,
+    )
     inv.refresh_from_db()
     assert inv.answered_at == NOW
     with pytest.raises(services.SurveyError):
