@@ -136,3 +136,29 @@ def test_survey_pages_query_counts(salesperson, manager, client, django_assert_m
     with django_assert_max_num_queries(20):
         body = client.get(reverse("surveys:round_detail", args=[round_.pk])).content.decode()
     assert body.count('data-testid="survey-link"') == 3
+
+
+def test_the_workbench_widget_lists_what_waits_for_each(salesperson, manager, gm_office, client):
+    services.reports_create_due(now=timezone.now())
+    report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
+    client.force_login(manager)
+    assert f"/reports/{report.pk}/" in client.get("/").content.decode()
+    client.force_login(gm_office)
+    assert f"/reports/{report.pk}/" not in client.get("/").content.decode()
+    services.report_save(actor=manager, report_id=report.pk, commentary="说明", problems="", measures="",
+                         submit=True, now=timezone.now())
+    assert f"/reports/{report.pk}/" in client.get("/").content.decode()
+
+
+def test_the_customer_page_shows_the_latest_satisfaction(salesperson, client, django_assert_max_num_queries):
+    from surveys import services as survey_services
+    from surveys.models import SurveyQuestion
+
+    customer = CustomerFactory(owner=salesperson)
+    survey_services.survey_response_record(
+        actor=salesperson, customer_id=customer.pk, comment="很满意",
+        scores={q.pk: 5 for q in SurveyQuestion.objects.all()}, source="call", now=timezone.now())
+    client.force_login(salesperson)
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="surveys-panel"' in body and "很满意" in body
+    assert reverse("surveys:record", args=[customer.pk]) in body
