@@ -26,5 +26,8 @@ class ReviewForm(forms.Form):
 
 class ReportFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + ReportStatus.choices
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All"))] + ReportStatus.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm w-auto"}),
     )

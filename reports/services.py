@@ -150,7 +150,7 @@ def report_refresh(*, report_id: int, now: datetime) -> Report:
     """Recompute the figures of a report not yet submitted (they are live until then)."""
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("kind", "department", "customer")
             .get(pk=report_id)
         )
@@ -170,7 +170,7 @@ def report_save(
     """
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("kind", "department", "customer")
             .get(pk=report_id)
         )
@@ -225,7 +225,7 @@ def _notify(recipients, kind, title, url, dedup_key):
 def _decide(*, actor: User, report_id: int, approve: bool, comment: str, now: datetime) -> Report:
     with transaction.atomic():
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("kind", "department", "customer")
             .get(pk=report_id)
         )

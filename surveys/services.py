@@ -153,7 +153,7 @@ def survey_response_record(
     _scores_check(scores, questions)
     with transaction.atomic():
         invitation = (
-            SurveyInvitation.objects.select_for_update()
+            SurveyInvitation.objects.select_for_update(of=("self",))
             .filter(
                 customer=customer,
                 answered_at__isnull=True,
@@ -214,7 +214,7 @@ def survey_link_answer(
     _scores_check(scores, questions)
     with transaction.atomic():
         invitation = (
-            SurveyInvitation.objects.select_for_update().select_related("round").filter(token=token).first()
+            SurveyInvitation.objects.select_for_update(of=("self",)).select_related("round").filter(token=token).first()
         )
         state = invitation_state(invitation, now=now)
         if state == "unknown":
