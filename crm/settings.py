@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "blacklist",
     "engagement",
     "sales",
+    "surveys",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -268,6 +270,9 @@ DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
 DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com")
 # Daily digest: the time it leaves for people who did not choose one (local time, HH:MM).
 NOTIFICATION_DIGEST_DEFAULT_TIME = env.str("NOTIFICATION_DIGEST_DEFAULT_TIME", default="08:00")
+
+# The company's name at the head of every printed form and PDF (domain §12).
+COMPANY_NAME = env.str("COMPANY_NAME", default="示例制造有限公司")
 # Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
 POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
 # Seconds the 工作台 keeps a viewer's chart data (per user, role, department, language and
@@ -375,6 +380,8 @@ CRM_JOBS = {
     # snapshot; the greeting reminders of customer care.
     "contact-cadence": "engagement.services.cadence_reminders_send",
     "customer-care": "engagement.services.greeting_reminders_send",
+    # Creates the periodic reports (§12) whose period has ended, reminds of due and overdue ones.
+    "periodic-reports": "reports.services.reports_generate",
 }
 CELERY_BEAT_SCHEDULE = {
     "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
@@ -398,13 +405,14 @@ CELERY_BEAT_SCHEDULE = {
     "sales-yearly-figures": {"task": "crm.run_job", "schedule": crontab(hour=2, minute=30), "args": ["sales-yearly-figures"]},
     "contact-cadence": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=50), "args": ["contact-cadence"]},
     "customer-care": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=55), "args": ["customer-care"]},
+    "periodic-reports": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=15), "args": ["periodic-reports"]},
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo",
-                "crm.notify.demo", "sales.demo", "engagement.demo"]
+                "crm.notify.demo", "sales.demo", "engagement.demo", "surveys.demo", "reports.demo"]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- REST API for the ERP (§13, sales/api.py; docs/sales.md) ------------------------------------

@@ -40,5 +40,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("api/", include("sales.api_urls")),
     path("engagement/", include("engagement.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -107,9 +107,9 @@ def _rerun_data_migrations():
     from django.db.migrations.operations.special import RunPython
 
     loader = MigrationLoader(connection, ignore_no_migrations=True)
-    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist", "sales", "engagement"}
+    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist", "sales", "engagement", "surveys", "reports"}
     plan = [key for key in loader.graph.nodes if key[0] in ours]
-    order = ["crm", "customers", "grading", "blacklist", "visits", "complaints", "sales", "engagement"]
+    order = ["crm", "customers", "grading", "blacklist", "visits", "complaints", "sales", "engagement", "surveys", "reports"]
     for key in sorted(plan, key=lambda k: (order.index(k[0]), k[1])):
         migration = loader.graph.nodes[key]
         for op in migration.operations:

@@ -92,6 +92,22 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
                                                payload={}, received_at=now)
     erp_import = ErpImport.objects.create(source="deliveries", file_name="erp.csv", rows=[], created_by=owner,
                                           created_at=now)
+
+    # Surveys and reports (§10-§12): a round with its link, a periodic report, a plan target.
+    from reports.models import DevelopmentPlan, PlanTarget, Report, ReportKind
+    from surveys.models import SurveyInvitation, SurveyRound
+
+    department = customer.department
+    survey_round = SurveyRound.objects.create(department=department, title=f"{tag}调查", opened_on=now.date(),
+                                              closes_on=now.date() + dt.timedelta(days=30), created_by=manager)
+    invitation = SurveyInvitation.objects.create(round=survey_round, customer=customer,
+                                                 expires_at=now + dt.timedelta(days=14))
+    periodic = Report.objects.create(
+        kind=ReportKind.objects.get(code="complaint_quarterly"), department=department,
+        period_start=dt.date(2000 + Report.objects.count(), 1, 1), period_end=dt.date(2000 + Report.objects.count(), 3, 31),
+        due_on=dt.date(2000 + Report.objects.count(), 4, 10), figures_at=now)
+    dev_plan, _ = DevelopmentPlan.objects.get_or_create(department=department, year=now.year, defaults={"set_by": manager})
+    target = PlanTarget.objects.create(plan=dev_plan, dimension="industry", key=f"{tag}行业", target_count=3)
     return {
         "customer": customer.pk, "contact": contact.pk, "year": now.year - 1, "document": doc.pk,
         "evaluation": evaluation.pk, "proposal": proposal.pk, "incident": incident.pk,
@@ -102,4 +118,6 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         "agreement": agreement.pk, "agreement_attachment": agreement_file.pk, "unmatched": unmatched.pk,
         "erp_import": erp_import.pk,
         "meeting": meeting.pk, "tier_proposal": tier_proposal.pk,
+        "survey_round": survey_round.pk, "survey_token": invitation.token, "periodic_report": periodic.pk,
+        "plan_target": target.pk,
     }

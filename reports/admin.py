@@ -1,0 +1,65 @@
+"""Admin of plans and reports: report kinds (administrator), plans with their targets (the
+department head writes them here), reports read-only (the workflow is in the app)."""
+
+from django.contrib import admin
+
+from .models import DevelopmentPlan, PlanTarget, Report, ReportKind
+
+
+@admin.register(ReportKind)
+class ReportKindAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "period", "submitter_role", "reviewer_role", "due_day", "is_active")
+    readonly_fields = ("code", "per_key_customer")
+
+
+class PlanTargetInline(admin.TabularInline):
+    model = PlanTarget
+    extra = 3
+
+
+@admin.register(DevelopmentPlan)
+class DevelopmentPlanAdmin(admin.ModelAdmin):
+    list_display = ("department", "year", "set_by", "updated_at")
+    list_filter = ("year",)
+    inlines = [PlanTargetInline]
+    readonly_fields = ("set_by",)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("department", "set_by")
+        if request.user.sees_all_departments:
+            return qs
+        return qs.filter(department_id=request.user.department_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department" and not request.user.sees_all_departments:
+            from crm.models import Department
+
+            kwargs["queryset"] = Department.objects.filter(pk=request.user.department_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "due_on", "submitted_at", "reviewed_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("kind", "department", "customer")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.sees_all_departments:
+            return qs
+        return qs.filter(department_id=request.user.department_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,108 @@
+"""Reads of surveys: rounds a user may see, a round's figures, satisfaction over a period (§10)."""
+
+from datetime import datetime
+
+from django.db.models import Avg, Count, QuerySet
+
+from crm.models import User
+from customers.models import CustomerTier, Grade
+
+from .models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound
+
+
+def rounds_for(user: User) -> QuerySet[SurveyRound]:
+    qs = SurveyRound.objects.select_related("department", "created_by").annotate(
+        invited=Count("invitations", distinct=True), answered=Count("responses", distinct=True)
+    )
+    if user.sees_all_departments:
+        return qs
+    if (user.is_manager or user.is_assistant) and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def _avg_table(
+    answers: QuerySet[SurveyAnswer],
+    by: str | None,
+    keys: list[tuple[str, str]],
+    questions: list[SurveyQuestion],
+) -> list[dict]:
+    """Average score per question, per value of `by` (grade, tier) or overall."""
+    fields = ["question_id"] + ([f"response__customer__{by}"] if by else [])
+    rows = answers.values(*fields).annotate(avg=Avg("score"), n=Count("id")).order_by()
+    got = {(r["question_id"], r.get(f"response__customer__{by}") if by else ""): r["avg"] for r in rows}
+    out = []
+    for key, label in keys:
+        out.append(
+            {
+                "key": key,
+                "label": label,
+                "scores": [round(got[(q.pk, key)], 2) if (q.pk, key) in got else None for q in questions],
+            }
+        )
+    return out
+
+
+def satisfaction_summary(responses: QuerySet[SurveyResponse], *, invited: int | None = None) -> dict:
+    """Response rate, averages by question, grade and tier, and the comments of a set of answers."""
+    questions = list(SurveyQuestion.objects.filter(is_active=True))
+    answers = SurveyAnswer.objects.filter(response__in=responses.values("pk"))
+    answered = responses.count()
+    return {
+        "questions": [q.text for q in questions],
+        "answered": answered,
+        "invited": invited,
+        "rate": round(100 * answered / invited, 1) if invited else None,
+        "overall": _avg_table(answers, None, [("", "")], questions)[0]["scores"],
+        "by_grade": _avg_table(answers, "grade", [(g, g) for g in Grade.values], questions),
+        "by_tier": _avg_table(answers, "tier", [(t.value, str(t.label)) for t in CustomerTier], questions),
+        "comments": list(
+            responses.exclude(comment="")
+            .order_by("-answered_at")
+            .values_list("customer__name", "comment")[:50]
+        ),
+    }
+
+
+def round_summary(round_: SurveyRound) -> dict:
+    summary = satisfaction_summary(
+        SurveyResponse.objects.filter(round=round_),
+        invited=SurveyInvitation.objects.filter(round=round_).count(),
+    )
+    previous = (
+        SurveyRound.objects.filter(department_id=round_.department_id, opened_on__lt=round_.opened_on)
+        .order_by("-opened_on")
+        .first()
+    )
+    summary["previous"] = round_summary_plain(previous) if previous else None
+    summary["previous_round"] = previous
+    return summary
+
+
+def round_summary_plain(round_: SurveyRound) -> dict:
+    return satisfaction_summary(
+        SurveyResponse.objects.filter(round=round_),
+        invited=SurveyInvitation.objects.filter(round=round_).count(),
+    )
+
+
+def department_satisfaction(*, department_id: int, start: datetime, end: datetime) -> dict:
+    """Every answer of a department's customers given in [start, end) (rounds, visits, return visits)."""
+    responses = SurveyResponse.objects.filter(
+        customer__department_id=department_id, answered_at__gte=start, answered_at__lt=end
+    )
+    invited = SurveyInvitation.objects.filter(
+        round__department_id=department_id,
+        round__opened_on__gte=start.date(),
+        round__opened_on__lt=end.date(),
+    ).count()
+    return satisfaction_summary(responses, invited=invited or None)
+
+
+def customer_latest(customer_id: int) -> SurveyResponse | None:
+    return (
+        SurveyResponse.objects.filter(customer_id=customer_id)
+        .prefetch_related("answers__question")
+        .order_by("-answered_at")
+        .first()
+    )

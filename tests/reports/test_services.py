@@ -1,0 +1,207 @@
+"""Periodic reports (§12): creation when the period ends, due dates, frozen figures, one decision."""
+
+import datetime as dt
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from complaints import services as complaint_services
+from crm.models import Notification
+from crm.services import company_language
+from reports import services
+from reports.models import Report, ReportKind, ReportStatus
+from reports.periods import due_date, last_completed_period
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(y, m, d, h=9):
+    return dt.datetime(y, m, d, h, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "expected"),
+    [
+        ("month", date(2026, 12, 1), (date(2026, 11, 1), date(2026, 11, 30))),
+        ("month", date(2026, 1, 1), (date(2025, 12, 1), date(2025, 12, 31))),
+        ("quarter", date(2026, 10, 1), (date(2026, 7, 1), date(2026, 9, 30))),
+        ("quarter", date(2026, 9, 30), (date(2026, 4, 1), date(2026, 6, 30))),
+        ("half_year", date(2026, 7, 1), (date(2026, 1, 1), date(2026, 6, 30))),
+        ("half_year", date(2027, 1, 1), (date(2026, 7, 1), date(2026, 12, 31))),
+    ],
+)
+def test_last_completed_period(period, today, expected):
+    assert last_completed_period(period, today) == expected
+
+
+def test_half_yearly_due_dates_are_10_july_and_10_january():
+    kind = ReportKind.objects.get(code="satisfaction_half_yearly")
+    assert due_date(date(2026, 6, 30), kind.due_day) == date(2026, 7, 10)
+    assert due_date(date(2026, 12, 31), kind.due_day) == date(2027, 1, 10)
+
+
+def test_the_job_creates_each_report_once(salesperson, south_salesperson, manager):
+    CustomerFactory(owner=salesperson, tier="strategic", name="战略客户有限公司")
+    CustomerFactory(owner=salesperson, tier="ordinary")
+    now = at(2026, 7, 1)
+    first = services.reports_create_due(now=now)
+    # 2 departments × 4 department kinds + 1 strategic customer's key-account report
+    assert first == 9
+    assert services.reports_create_due(now=now) == 0
+    half = Report.objects.get(kind__code="satisfaction_half_yearly", department=manager.department)
+    assert (half.period_start, half.period_end, half.due_on) == (
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        date(2026, 7, 10),
+    )
+    key = Report.objects.get(kind__code="key_account_monthly")
+    assert key.customer.name == "战略客户有限公司"
+    assert key.due_on == date(2026, 7, 5)
+
+
+def test_reminders_due_and_overdue_once_per_report(salesperson, manager, gm_office):
+    services.reports_create_due(now=at(2026, 7, 1))
+    report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
+    services.reports_remind(now=at(2026, 7, 8))  # due 10 July: within 3 days
+    services.reports_remind(now=at(2026, 7, 9))
+    assert (
+        Notification.objects.filter(
+            kind="reports_due", dedup_key=f"reports_due:{report.pk}", recipient=manager
+        ).count()
+        == 1
+    )
+    services.reports_remind(now=at(2026, 7, 10))  # due today: not overdue yet
+    assert not Notification.objects.filter(
+        kind="reports_overdue", dedup_key=f"reports_overdue:{report.pk}"
+    ).exists()
+    services.reports_remind(now=at(2026, 7, 11))
+    services.reports_remind(now=at(2026, 7, 12))
+    overdue = Notification.objects.filter(kind="reports_overdue", dedup_key=f"reports_overdue:{report.pk}")
+    assert set(overdue.values_list("recipient", flat=True)) == {manager.pk, gm_office.pk}
+
+
+def _complaint(owner, when):
+    with time_machine.travel(when, tick=False):
+        return complaint_services.ticket_create(
+            actor=owner,
+            customer_id=CustomerFactory(owner=owner).pk,
+            channel="phone",
+            complaint_type="quality",
+            description="破损",
+        )
+
+
+def test_submitted_figures_are_frozen(salesperson, manager, gm_office):
+    _complaint(salesperson, at(2026, 8, 3))
+    services.reports_create_due(now=at(2026, 10, 1))
+    report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
+
+    with company_language():
+        label = gettext("Complaints received")
+
+    def received(r):
+        return dict(next(s for s in r.figures["sections"] if s["rows"])["rows"])[label]
+
+    assert received(report) == 1
+    services.report_save(
+        actor=manager,
+        report_id=report.pk,
+        commentary="本季度质量投诉一起。",
+        problems="",
+        measures="",
+        submit=True,
+        now=at(2026, 10, 5),
+    )
+    _complaint(salesperson, at(2026, 9, 20))  # a late-entered complaint of the same quarter
+    report = services.report_refresh(report_id=report.pk, now=at(2026, 10, 6))
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert received(report) == 1
+    assert report.figures_at == at(2026, 10, 5)
+
+
+def test_one_decision_and_return_needs_a_comment(salesperson, manager, gm_office):
+    services.reports_create_due(now=at(2026, 10, 1))
+    report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
+    with pytest.raises(services.ReportError):
+        services.report_save(
+            actor=manager,
+            report_id=report.pk,
+            commentary=" ",
+            problems="",
+            measures="",
+            submit=True,
+            now=at(2026, 10, 2),
+        )
+    services.report_save(
+        actor=manager,
+        report_id=report.pk,
+        commentary="说明",
+        problems="",
+        measures="",
+        submit=True,
+        now=at(2026, 10, 2),
+    )
+    with pytest.raises(PermissionDenied):
+        services.report_approve(actor=manager, report_id=report.pk, now=at(2026, 10, 3))
+    with pytest.raises(services.ReportError):
+        services.report_return(actor=gm_office, report_id=report.pk, comment="", now=at(2026, 10, 3))
+    services.report_return(
+        actor=gm_office, report_id=report.pk, comment="请补充原因分析", now=at(2026, 10, 3)
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RETURNED and report.review_comment == "请补充原因分析"
+    services.report_save(
+        actor=manager,
+        report_id=report.pk,
+        commentary="已补充",
+        problems="包装",
+        measures="改包装",
+        submit=True,
+        now=at(2026, 10, 4),
+    )
+    services.report_approve(actor=gm_office, report_id=report.pk, now=at(2026, 10, 5))
+    with pytest.raises(services.ReportError, match="已处理"):
+        services.report_approve(actor=gm_office, report_id=report.pk, now=at(2026, 10, 6))
+    with pytest.raises(services.ReportError):
+        services.report_save(
+            actor=manager,
+            report_id=report.pk,
+            commentary="改",
+            problems="",
+            measures="",
+            submit=False,
+            now=at(2026, 10, 6),
+        )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.APPROVED and report.reviewed_by == gm_office
+
+
+def test_another_departments_manager_may_not_submit(manager, south_manager):
+    services.reports_create_due(now=at(2026, 10, 1))
+    report = Report.objects.get(kind__code="complaint_quarterly", department=manager.department)
+    with pytest.raises(PermissionDenied):
+        services.report_save(
+            actor=south_manager,
+            report_id=report.pk,
+            commentary="x",
+            problems="",
+            measures="",
+            submit=True,
+            now=timezone.now(),
+        )
+
+
+def test_the_job_runs_through_the_runner(manager):
+    from crm.jobs import run_job
+
+    summary = run_job("periodic-reports", now=at(2026, 7, 1))
+    assert summary["created"] >= 4
+    assert run_job("periodic-reports", now=at(2026, 7, 1))["created"] == 0
