@@ -8,6 +8,23 @@ every code written in the source and fails, naming it, until it has one.
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "crm.notification_settings.saved": _("Notification settings saved"),
+    "crm.user.channel_ids_imported": _("WeCom and DingTalk ids imported"),
+    "engagement.account_manager.set": _("Account manager set"),
+    "engagement.contact.recorded": _("Contact recorded"),
+    "engagement.meeting.attendance": _("Meeting attendance recorded"),
+    "engagement.meeting.created": _("Customer meeting recorded"),
+    "engagement.meeting.invited": _("Customers invited to a meeting"),
+    "engagement.tier.approved": _("Tier change approved"),
+    "engagement.tier.changed": _("Tier changed"),
+    "engagement.tier.proposed": _("Tier change proposed"),
+    "engagement.tier.rejected": _("Tier change rejected"),
+    "engagement.tier.withdrawn": _("Tier change withdrawn"),
+    "sales.agreement.approved": _("Agreement approved"),
+    "sales.agreement.created": _("Agreement created"),
+    "sales.agreement.rejected": _("Agreement rejected"),
+    "sales.agreement.submitted": _("Agreement submitted for approval"),
+    "sales.import.applied": _("ERP import applied"),
     "grading.proposal.superseded": _("Interim proposal superseded by the annual review"),
     "visits.calendar_feed.created": _("Calendar subscription created"),
     "visits.calendar_feed.revoked": _("Calendar subscription revoked"),

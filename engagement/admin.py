@@ -14,6 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_base import ScopedModelAdmin
+
 from .models import (
     CadenceRule,
     ContactRecord,
@@ -36,7 +38,7 @@ def scope_by_department(qs: QuerySet, user, path: str | None = "customer__depart
     return qs.none()
 
 
-class ScopedReadOnlyAdmin(admin.ModelAdmin):
+class ScopedReadOnlyAdmin(ScopedModelAdmin):
     scope_path = "customer__department_id"
 
     def get_queryset(self, request):
@@ -228,7 +230,7 @@ class CustomerMeetingAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(CadenceRule)
-class CadenceRuleAdmin(admin.ModelAdmin):
+class CadenceRuleAdmin(ScopedModelAdmin):
     """The administrator edits the contact cadence (§9): tier × who × how × interval."""
 
     list_display = ("tier", "who", "how", "interval_days", "head_visit_counts", "is_active")
@@ -237,19 +239,19 @@ class CadenceRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Festival)
-class FestivalAdmin(admin.ModelAdmin):
+class FestivalAdmin(ScopedModelAdmin):
     list_display = ("name", "code", "month", "day", "is_active")
     list_editable = ("is_active",)
 
 
 @admin.register(FestivalDate)
-class FestivalDateAdmin(admin.ModelAdmin):
+class FestivalDateAdmin(ScopedModelAdmin):
     list_display = ("festival", "year", "date")
     list_filter = ("festival", "year")
 
 
 @admin.register(EngagementPolicy)
-class EngagementPolicyAdmin(admin.ModelAdmin):
+class EngagementPolicyAdmin(ScopedModelAdmin):
     def has_add_permission(self, request):
         return not EngagementPolicy.objects.exists() and super().has_add_permission(request)
 

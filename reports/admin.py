@@ -3,11 +3,13 @@ department head writes them here), reports read-only (the workflow is in the app
 
 from django.contrib import admin
 
+from crm.admin_base import ScopedModelAdmin
+
 from .models import DevelopmentPlan, PlanTarget, Report, ReportKind
 
 
 @admin.register(ReportKind)
-class ReportKindAdmin(admin.ModelAdmin):
+class ReportKindAdmin(ScopedModelAdmin):
     list_display = ("name", "code", "period", "submitter_role", "reviewer_role", "due_day", "is_active")
     readonly_fields = ("code", "per_key_customer")
 
@@ -18,7 +20,7 @@ class PlanTargetInline(admin.TabularInline):
 
 
 @admin.register(DevelopmentPlan)
-class DevelopmentPlanAdmin(admin.ModelAdmin):
+class DevelopmentPlanAdmin(ScopedModelAdmin):
     list_display = ("department", "year", "set_by", "updated_at")
     list_filter = ("year",)
     inlines = [PlanTargetInline]
@@ -44,7 +46,7 @@ class DevelopmentPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ScopedModelAdmin):
     list_display = ("__str__", "status", "due_on", "submitted_at", "reviewed_at")
     list_filter = ("status", "kind")
     list_select_related = ("kind", "department", "customer")

@@ -14,6 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.admin_base import ScopedModelAdmin
+
 from .models import (
     Agreement,
     AgreementState,
@@ -36,7 +38,7 @@ def scope_by_department(qs, user, customer_path="customer"):
     return qs.none()
 
 
-class ScopedReadOnly(admin.ModelAdmin):
+class ScopedReadOnly(ScopedModelAdmin):
     def get_queryset(self, request):
         return scope_by_department(super().get_queryset(request), request.user)
 
@@ -261,7 +263,7 @@ class PaymentAdmin(ScopedReadOnly):
 
 
 @admin.register(UnmatchedRecord)
-class UnmatchedRecordAdmin(admin.ModelAdmin):
+class UnmatchedRecordAdmin(ScopedModelAdmin):
     list_display = ("source", "erp_number", "credit_code", "customer_name", "received_at", "resolved_at")
     list_filter = ("source",)
     search_fields = ("erp_number", "credit_code", "customer_name")
@@ -280,12 +282,12 @@ class UnmatchedRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErpMapping)
-class ErpMappingAdmin(admin.ModelAdmin):
+class ErpMappingAdmin(ScopedModelAdmin):
     list_display = ("source", "columns")
 
 
 @admin.register(IntegrationAccount)
-class IntegrationAccountAdmin(admin.ModelAdmin):
+class IntegrationAccountAdmin(ScopedModelAdmin):
     """Accounts are created with `manage.py integration_token NAME --scopes ...` (shows the token once)."""
 
     list_display = ("name", "scopes", "is_active", "created_at", "last_used_at")
@@ -296,7 +298,7 @@ class IntegrationAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(SalesPolicy)
-class SalesPolicyAdmin(admin.ModelAdmin):
+class SalesPolicyAdmin(ScopedModelAdmin):
     def has_add_permission(self, request):
         return not SalesPolicy.objects.exists() and super().has_add_permission(request)
 

@@ -32,6 +32,8 @@ def main(argv: list[str]) -> int:
             if "fuzzy" in e.flags:
                 e.flags.remove("fuzzy")
             e.previous_msgid = None
+            e.previous_msgid_plural = None
+            e.previous_msgctxt = None
     po.save(str(PO))
     po.save_as_mofile(str(PO.with_suffix(".mo")))
     return 0

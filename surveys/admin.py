@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from crm.admin_base import ScopedModelAdmin
+
 from .models import SurveyPolicy, SurveyQuestion
 
 
 @admin.register(SurveyPolicy)
-class SurveyPolicyAdmin(admin.ModelAdmin):
+class SurveyPolicyAdmin(ScopedModelAdmin):
     list_display = (
         "__str__",
         "round_interval_months",
@@ -23,6 +25,6 @@ class SurveyPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyQuestion)
-class SurveyQuestionAdmin(admin.ModelAdmin):
+class SurveyQuestionAdmin(ScopedModelAdmin):
     list_display = ("text", "code", "scale_max", "order", "is_active")
     list_editable = ("order", "is_active")

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crm.admin_base import ScopedModelAdmin
+
 from .imports import ChannelIdImportError, read_sheet, user_channel_ids_import
 from .kinds import kind_choices
 from .models import DeliveryStatus, DepartmentRobot, NotificationDelivery, RoleNotificationDefault
@@ -23,7 +25,7 @@ class RoleDefaultForm(forms.ModelForm):
 
 
 @admin.register(RoleNotificationDefault)
-class RoleNotificationDefaultAdmin(admin.ModelAdmin):
+class RoleNotificationDefaultAdmin(ScopedModelAdmin):
     form = RoleDefaultForm
     list_display = ("role", "kind", "delivery", "email", "wecom", "dingtalk")
     list_filter = ("role", "delivery")
@@ -31,14 +33,14 @@ class RoleNotificationDefaultAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentRobot)
-class DepartmentRobotAdmin(admin.ModelAdmin):
+class DepartmentRobotAdmin(ScopedModelAdmin):
     list_display = ("department", "provider", "is_active", "window_start", "window_count")
     list_filter = ("provider", "is_active")
     list_select_related = ("department",)
 
 
 @admin.register(NotificationDelivery)
-class NotificationDeliveryAdmin(admin.ModelAdmin):
+class NotificationDeliveryAdmin(ScopedModelAdmin):
     list_display = ("created_at", "channel", "target", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
     list_filter = ("status", "channel")
     search_fields = ("target", "last_error", "notification__title")

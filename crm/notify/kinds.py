@@ -69,6 +69,12 @@ _KINDS = [
     Kind("blacklist_readmission", _("Re-admission waiting for approval"), IMMEDIATE, "blacklist"),
     Kind("blacklist_readmitted", _("Customer re-admitted"), IMMEDIATE, "blacklist"),
     Kind("blacklist_readmission_rejected", _("Re-admission rejected"), IMMEDIATE, "blacklist"),
+    Kind("engagement_tier_approval", _("Tier change waiting for approval"), IMMEDIATE, "engagement"),
+    Kind("engagement_tier_decision", _("Decision on my tier proposal"), IMMEDIATE, "engagement"),
+    Kind("sales_agreement_approval", _("Agreement waiting for approval"), IMMEDIATE, "sales"),
+    Kind("sales_agreement_decision", _("Decision on my agreement"), IMMEDIATE, "sales"),
+    Kind("reports_submitted", _("Report submitted for review"), IMMEDIATE, "reports"),
+    Kind("reports_decided", _("Decision on my report"), IMMEDIATE, "reports"),
     Kind("security_lockout", _("Account locked"), IMMEDIATE, "system"),
     Kind(DIGEST_KIND, _("Daily digest"), IMMEDIATE, "system"),
 ]
