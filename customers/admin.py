@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     AccessAction,
@@ -63,19 +65,6 @@ class ServiceSaveMixin:
         if getattr(request, "_crm_service_error", False) and level in (messages.INFO, messages.SUCCESS):
             return
         super().message_user(request, message, level, *args, **kwargs)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records kept by the system (access log, imports): viewed, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CustomerShareInline(admin.TabularInline):
