@@ -30,7 +30,7 @@ from .services import (
     review_round_open,
 )
 from .services.proposals import _proposals_apply
-from .services.rules import grade_suggest
+from .services.rules import grade_suggest, promotion_needs_gm_office
 
 MARK = "【演示】"
 
@@ -77,7 +77,7 @@ def _initial_grades(*, now, users) -> int:
     gm = users["gm"]
     for p in proposals:
         manager = managers.get(p.customer.department_id)
-        steps = [(Step.MANAGER, manager)] + ([(Step.GM, gm)] if p.to_grade == "A" else [])
+        steps = [(Step.MANAGER, manager)] + ([(Step.GM, gm)] if promotion_needs_gm_office(p.to_grade) else [])
         for step, approver in steps:
             if approver is None:
                 continue

@@ -45,7 +45,7 @@ from .common import (
     state_for_step,
     visible_customer,
 )
-from .rules import is_demotion_from_a
+from .rules import is_demotion_from_a, promotion_needs_gm_office
 
 
 def proposal_create(
@@ -158,7 +158,7 @@ def _decide(
             proposal=proposal, step=step, approver=approver, approved=approved, comment=comment, decided_at=now
         )
         before = proposal.state
-        if approved and step == Step.MANAGER and proposal.to_grade == "A":
+        if approved and step == Step.MANAGER and promotion_needs_gm_office(proposal.to_grade):
             proposal.state = ProposalState.PENDING_GM
             proposal.save(update_fields=["state"])
             _notify_next_approvers(proposal)

@@ -111,5 +111,11 @@ def provisional_grade(*, volume, overdue_payments: int, overdue_pickups: int, po
     return lower_of(grade, "B")
 
 
+def promotion_needs_gm_office(to_grade: str) -> bool:
+    """§3: a change to A is approved by the department manager, then by 总经办 (one rule for the
+    approval service, the customer page's step list and the demo data)."""
+    return to_grade == "A"
+
+
 def is_demotion_from_a(from_grade: str, to_grade: str) -> bool:
     return from_grade == "A" and GRADE_ORDER[to_grade] > GRADE_ORDER["A"]
