@@ -36,7 +36,7 @@ from crm.services import (
 )
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
 from customers import services as customer_services
-from customers.models import CustomerStatus
+from customers.models import CustomerStatus, Grade
 from customers.selectors import customer_list_for
 
 from .models import (
@@ -49,7 +49,7 @@ from .models import (
     ReadmissionState,
 )
 
-READMISSION_GRADE = "C"
+READMISSION_GRADE = Grade.C
 
 # The state machine: anything not listed here is refused.
 TRANSITIONS = {

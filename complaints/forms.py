@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Department, User
+from customers.models import Grade
 from customers.selectors import customer_list_for
 
 from .models import Channel, ComplaintType, FeedbackMethod
@@ -48,7 +49,7 @@ class TicketCreateForm(StyledForm):
 
 def customer_choice_label(c) -> str:
     """The customer's name, with A (handled first) and the blacklist mark (shown everywhere, §4)."""
-    marks = ["A"] if c.grade == "A" else []
+    marks = ["A"] if c.grade == Grade.A else []
     if c.is_blacklisted:
         marks.append(str(_("Blacklisted")))
     return " · ".join([c.name, *marks])

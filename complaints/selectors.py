@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from crm.dashboards.registry import request_once
 from crm.models import User
+from customers.models import Grade
 from customers.selectors import customer_list_for
 
 from .models import HANDLING_STATES, ComplaintPolicy, Status, Ticket, TicketFeedback
@@ -113,7 +114,7 @@ def is_feedback_missing(ticket: Ticket, *, now: datetime, policy: ComplaintPolic
 def a_grade_first(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """A-grade customers' complaints are handled first (§6): on top, then by deadline."""
     return qs.annotate(
-        a_first=Case(When(customer__grade="A", then=Value(0)), default=Value(1), output_field=IntegerField())
+        a_first=Case(When(customer__grade=Grade.A, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("a_first", "deadline_at", "id")
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from crm.models import User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from customers.models import Grade
 
 from ..models import (
     OPEN_STATES,
@@ -78,7 +79,7 @@ def _after_incident(incident: Incident, *, now: datetime) -> None:
         actor=incident.recorded_by, action="grading.incident.recorded", target=incident,
         after={"type": incident.incident_type, "serious": incident.is_serious, "on": incident.occurred_on},
     )
-    if customer.grade == "A":
+    if customer.grade == Grade.A:
         _demotion_case_open(incident=incident, now=now)
     if incident.is_serious:
         with company_language():
@@ -101,7 +102,7 @@ def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | 
     open_proposal = GradeProposal.objects.filter(customer=customer, state__in=OPEN_STATES).first()
     if open_proposal is None:
         GradeProposal.objects.create(
-            customer=customer, from_grade="A", from_provisional=customer.grade_provisional, to_grade="B",
+            customer=customer, from_grade=Grade.A, from_provisional=customer.grade_provisional, to_grade=Grade.B,
             reason_code=SystemReason.DEMOTION,
             reason_params={"date": incident.occurred_on.isoformat(), "type": incident.incident_type,
                            "days": policy.demotion_days},

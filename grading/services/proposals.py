@@ -19,7 +19,7 @@ from crm.services import (
     notification_bulk_send,
     notification_send,
 )
-from customers.models import Customer, CustomerStatus
+from customers.models import Customer, CustomerStatus, Grade
 from customers.services import customer_grade_apply
 
 from ..models import (
@@ -80,7 +80,7 @@ def proposal_create(
             evaluation = Evaluation.objects.filter(pk=evaluation_id, customer=customer).first()
             if evaluation is None:
                 raise GradingError(_("The evaluation does not belong to this customer."))
-        if to_grade == "A" and customer.grade != "A":
+        if to_grade == Grade.A and customer.grade != Grade.A:
             if evaluation is None:
                 raise GradingError(_("A promotion to A needs an evaluation sheet as evidence."))
             if evaluation.has_overdue:
@@ -127,7 +127,7 @@ def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: date
     return _decide(proposal_id=proposal_id, approver=approver, approved=False, comment=comment, now=now)
 
 
-DEMOTION_GRADES = ("B", "C")
+DEMOTION_GRADES = (Grade.B, Grade.C)
 
 
 def _decide(
@@ -366,7 +366,7 @@ def grade_readmission_apply(
         )
         proposal = GradeProposal.objects.create(
             customer=customer, kind=ProposalKind.READMISSION, from_grade=customer.grade,
-            from_provisional=customer.grade_provisional, to_grade="C",
+            from_provisional=customer.grade_provisional, to_grade=Grade.C,
             reason=reason, reason_code=SystemReason.READMISSION, proposed_by=None,
             state=ProposalState.APPROVED, created_at=now, decided_at=now,
         )
@@ -375,5 +375,5 @@ def grade_readmission_apply(
             ProposalApproval(proposal=proposal, step=Step.GM, approver=gm, approved=True, decided_at=now),
         ])
         _proposals_apply([proposal], now=now)
-        audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": "C"})
+        audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": Grade.C})
     return proposal
