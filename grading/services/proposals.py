@@ -296,57 +296,7 @@ def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -
     ])
 
 
-# --- Grades set without a person's proposal: the provisional grade and re-admission --------
-
-def grade_provisional_assign(*, customer_id: int, actor: User | None = None, now: datetime | None = None) -> GradeProposal:
-    """暂定等级 for one active, ungraded customer, from the rules on its latest yearly figures.
-
-    The provisional grade is decided by the rules (at most B), never typed by a person: the
-    salesperson or manager only asks for it now instead of waiting for the nightly
-    `new-customer-evaluation` job, which assigns it to every active ungraded customer.
-    It is recorded as an approved proposal of kind "provisional" and in the grade history.
-    """
-    from .jobs import provisional_grades_assign
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        if actor is not None:
-            customer = visible_customer(actor, customer_id, for_update=True)
-        else:
-            customer = Customer.objects.select_for_update().get(pk=customer_id)
-        if customer.grade:
-            raise GradingError(_("The customer already has a grade."))
-        if customer.status != CustomerStatus.ACTIVE or customer.is_blacklisted:
-            raise GradingError(_("Only active customers get a provisional grade."))
-        created = provisional_grades_assign(
-            Customer.objects.filter(pk=customer.pk), now=now, proposer=actor
-        )
-        if not created:
-            raise GradingError(_("The customer already has a grade."))
-        proposal = created[0]
-        audit_record(actor=actor, action="grading.grade.provisional", target=customer, after={"grade": proposal.to_grade})
-    return proposal
-
-
-def grade_provisional_on_activation(*, customer: Customer, actor: User | None, now: datetime) -> GradeProposal | None:
-    """The hook customers.services.customer_change_status calls when a customer becomes active.
-
-    An ungraded customer gets its provisional grade (暂定等级, §3) at once, set by the rules
-    (the system is the proposer); a customer that already has a grade (re-activated, or
-    re-admitted as C) or an open proposal keeps it. Runs inside the status change's transaction.
-    """
-    from .jobs import provisional_grades_assign
-
-    created = provisional_grades_assign(Customer.objects.filter(pk=customer.pk), now=now)
-    if not created:
-        return None
-    proposal = created[0]
-    audit_record(
-        actor=actor, action="grading.grade.provisional", target=customer,
-        after={"grade": proposal.to_grade, "on": "activation"},
-    )
-    return proposal
-
+# --- A grade set without a person's proposal: re-admission (the provisional grade: provisional.py)
 
 def grade_readmission_apply(
     *, customer_id: int, manager: User, gm: User, reason: str, now: datetime | None = None
