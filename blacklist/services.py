@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.forms import messages_from
 from crm.models import AuditLog, Notification, User
 from crm.services import (
     add_months,
@@ -34,7 +35,7 @@ from crm.services import (
     notification_bulk_send,
     notification_send,
 )
-from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 from customers import services as customer_services
 from customers.models import CustomerStatus, Grade
 from customers.selectors import customer_list_for
@@ -91,19 +92,14 @@ def evidence_add(*, actor: User, entry: BlacklistEntry, files) -> list[Blacklist
         try:
             checked.append((f, validate_upload(f, allowed=DOCUMENTS)))
         except ValidationError as exc:
-            raise BlacklistError(f"{safe_display_name(f.name)}: {' '.join(exc.messages)}") from exc
+            raise BlacklistError(f"{safe_display_name(f.name)}: {messages_from(exc)}") from exc
     stored = []
     for f, kind in checked:
         ev = BlacklistEvidence(
             entry=entry, original_name=safe_display_name(f.name), content_type=kind.content_type, size=f.size,
             uploaded_by=actor,
         )
-        ev.file.save(kind.ext, f, save=False)
-        try:
-            ev.save()
-        except Exception:
-            ev.file.delete(save=False)  # no orphan file
-            raise
+        upload_store(ev, f, kind)
         stored.append(ev)
     if stored:
         audit_record(
@@ -154,7 +150,7 @@ def entry_report(
         try:
             entry.full_clean(exclude=["customer", "department"])
         except ValidationError as exc:
-            raise BlacklistError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise BlacklistError(messages_from(exc)) from exc
         try:
             with transaction.atomic():
                 entry.save()

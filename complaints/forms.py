@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import bootstrap_style
 from crm.models import Department, User
 from customers.models import Grade
 from customers.selectors import customer_list_for
@@ -16,10 +17,7 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        bootstrap_style(self.fields)
 
 
 def datetime_widget():

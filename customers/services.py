@@ -12,10 +12,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.forms import messages_from
 from crm.models import Notification, Role, User
 from crm.registry import customer_activated
 from crm.services import add_months, audit_record, notification_bulk_send
-from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 
 from .models import (
     AccessAction,
@@ -83,7 +84,7 @@ def _clean_and_save(customer: Customer) -> None:
     try:
         customer.full_clean()
     except ValidationError as exc:
-        raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+        raise CustomerError(messages_from(exc)) from exc
     try:
         with transaction.atomic():
             customer.save()
@@ -179,7 +180,7 @@ def _clean_and_save_with_version(customer: Customer) -> None:
     try:
         customer.full_clean()
     except ValidationError as exc:
-        raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+        raise CustomerError(messages_from(exc)) from exc
     customer.version = version_expr
     try:
         with transaction.atomic():
@@ -345,7 +346,7 @@ def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int |
         try:
             contact.full_clean()
         except ValidationError as exc:
-            raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise CustomerError(messages_from(exc)) from exc
         contact._history_user = actor
         contact.save()
         audit_record(
@@ -407,7 +408,7 @@ def yearly_figure_save(*, actor: User, customer_id: int, year: int, data: dict) 
         try:
             figure.full_clean()
         except ValidationError as exc:
-            raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise CustomerError(messages_from(exc)) from exc
         figure._history_user = actor
         figure.save()
         audit_record(
@@ -425,7 +426,7 @@ def document_upload(
     try:
         kind = validate_upload(file, allowed=DOCUMENTS)
     except ValidationError as exc:
-        raise CustomerError(" ".join(exc.messages)) from exc
+        raise CustomerError(messages_from(exc)) from exc
     if issued_on and expires_on and expires_on < issued_on:
         raise CustomerError(_("The expiry date must not be before the issue date."))
     with transaction.atomic():
@@ -437,12 +438,7 @@ def document_upload(
         )
         if doc_type not in dict(QualificationDocument._meta.get_field("doc_type").choices):
             raise CustomerError(_("Unknown document type."))
-        doc.file.save(f"{kind.ext}", file, save=False)
-        try:
-            doc.save()
-        except Exception:
-            doc.file.delete(save=False)  # nothing half-written: no orphan file
-            raise
+        upload_store(doc, file, kind)  # nothing half-written: no orphan file
         audit_record(actor=actor, action="customers.document.uploaded", target=doc, after={"name": doc.original_name})
     return doc
 

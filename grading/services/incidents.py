@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.forms import messages_from
 from crm.models import User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
@@ -50,7 +51,7 @@ def incident_record(
         try:
             kind = validate_upload(evidence, allowed=DOCUMENTS)
         except ValidationError as exc:
-            raise GradingError(" ".join(exc.messages)) from exc
+            raise GradingError(messages_from(exc)) from exc
     is_serious = is_serious or incident_type == IncidentType.LOSS
     incident = Incident(
         incident_type=incident_type, occurred_on=occurred_on, description=description, is_serious=is_serious,
