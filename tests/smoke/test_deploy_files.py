@@ -59,7 +59,7 @@ def test_the_active_lines_of_env_example_load(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [
-        True, "filesystem://", 3600, 0, "django.db.backends.sqlite3", [],
+        True, "filesystem://localhost/", 3600, 0, "django.db.backends.sqlite3", [],
     ]
 
 
