@@ -199,7 +199,7 @@ def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: d
     """Withdraw the open proposals of a customer just blacklisted, and close its demotion case.
 
     §4: a blacklisted customer is left out of grading; a proposal left open would count on the
-    approvers' 工作台 and fail when approved. Called by blacklist.services.entry_approve inside
+    approvers' 工作台 and fail when approved. Called by blacklist.services.blacklist_entry_approve inside
     its transaction; the withdrawal is by the system, its reason kept on the proposal and in the
     audit log. Returns the number of proposals withdrawn.
     """
