@@ -96,7 +96,7 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
         return super().get_queryset(request).filter(customer__in=customer_list_for(request.user).values("pk"))
 
     def has_add_permission(self, request):
-        return False  # reported from the customer's page (with evidence), through entry_report
+        return False  # reported from the customer's page (with evidence), through blacklist_entry_report
 
     def has_delete_permission(self, request, obj=None):
         return False  # a record of business value: rejected or expired, never deleted
@@ -108,7 +108,7 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     def approve_entries(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Approve blacklisting"), with_end_date=True,
-            fn=lambda e, ends_on=None, comment="": services.entry_approve(
+            fn=lambda e, ends_on=None, comment="": services.blacklist_entry_approve(
                 actor=request.user, entry_id=e.pk, ends_on=ends_on, comment=comment
             ),
         )
@@ -117,7 +117,7 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     def reject_entries(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Reject blacklist reports"), needs_comment=True,
-            fn=lambda e, comment="": services.entry_reject(actor=request.user, entry_id=e.pk, comment=comment),
+            fn=lambda e, comment="": services.blacklist_entry_reject(actor=request.user, entry_id=e.pk, comment=comment),
         )
 
 
@@ -144,14 +144,14 @@ class ReadmissionRequestAdmin(ScopedModelAdmin):
     def approve_requests(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Approve re-admission"),
-            fn=lambda r, comment="": services.readmission_approve(actor=request.user, request_id=r.pk, comment=comment),
+            fn=lambda r, comment="": services.blacklist_readmission_approve(actor=request.user, request_id=r.pk, comment=comment),
         )
 
     @admin.action(description=gettext_lazy("Refuse re-admission"), permissions=["view"])
     def reject_requests(self, request, queryset):
         return _decide(
             self, request, queryset, title=_("Refuse re-admission"), needs_comment=True,
-            fn=lambda r, comment="": services.readmission_reject(actor=request.user, request_id=r.pk, comment=comment),
+            fn=lambda r, comment="": services.blacklist_readmission_reject(actor=request.user, request_id=r.pk, comment=comment),
         )
 
 

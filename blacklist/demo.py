@@ -35,7 +35,7 @@ def _customers(department_code: str, n: int) -> list[Customer]:
 
 
 def _report(actor, customer, category, loss, *, at):
-    entry = services.entry_report(
+    entry = services.blacklist_entry_report(
         actor=actor, customer_id=customer.pk, reason_category=category, reason=REASONS[category],
         loss_amount=loss, loss_description="货款损失及催收费用。" if loss else "", now=at,
     )
@@ -71,37 +71,37 @@ def seed(*, now=None) -> str:
 
     # 生效: one approved a month ago, one ending this week.
     active = _report(south, south_customers[0], ReasonCategory.FRAUD, 1_250_000, at=days(35))
-    services.entry_approve(actor=gm, entry_id=active.pk, comment="经核实属实。", now=days(30))
+    services.blacklist_entry_approve(actor=gm, entry_id=active.pk, comment="经核实属实。", now=days(30))
     ending = _report(east, remaining[0], ReasonCategory.LOSS, 80_000, at=days(185))
     ends_on = today + timedelta(days=3)
-    services.entry_approve(
+    services.blacklist_entry_approve(
         actor=gm, entry_id=ending.pk, ends_on=min(ends_on, services.validity_end(starts_on=timezone.localdate(days(180)))),
         comment="", now=days(180),
     )
 
     # 已到期: ended last month; one of them with a re-admission half approved.
     expired = _report(south, south_customers[1], ReasonCategory.CRISIS, 540_000, at=days(230))
-    services.entry_approve(actor=gm, entry_id=expired.pk, now=days(220))
+    services.blacklist_entry_approve(actor=gm, entry_id=expired.pk, now=days(220))
     waiting = _report(east, remaining[1], ReasonCategory.PAYMENT, 120_000, at=days(240))
-    services.entry_approve(actor=gm, entry_id=waiting.pk, now=days(235))
+    services.blacklist_entry_approve(actor=gm, entry_id=waiting.pk, now=days(235))
 
     # 已恢复: blacklisted last year, re-admitted as C.
     back = _report(south, south_customers[2], ReasonCategory.CONTRACT, 60_000, at=days(300))
-    services.entry_approve(actor=gm, entry_id=back.pk, now=days(290))
+    services.blacklist_entry_approve(actor=gm, entry_id=back.pk, now=days(290))
     services.blacklist_entries_expire(now=now)
     conditions = dict.fromkeys(services.EVALUATION_CONDITIONS, True)
-    req = services.readmission_request(
+    req = services.blacklist_readmission_request(
         actor=south, entry_id=back.pk, evaluation="欠款已全部结清，经营恢复正常，同意重新合作。", conditions=conditions,
         expected_volume=600_000, now=days(20),
     )
-    services.readmission_approve(actor=south, request_id=req.pk, now=days(18))
-    services.readmission_approve(actor=gm, request_id=req.pk, comment="同意按C级重新准入。", now=days(15))
-    half = services.readmission_request(
+    services.blacklist_readmission_approve(actor=south, request_id=req.pk, now=days(18))
+    services.blacklist_readmission_approve(actor=gm, request_id=req.pk, comment="同意按C级重新准入。", now=days(15))
+    half = services.blacklist_readmission_request(
         actor=east, entry_id=waiting.pk, evaluation="客户已补齐资质并结清欠款。", conditions=conditions, now=days(3),
     )
-    services.readmission_approve(actor=gm, request_id=half.pk, now=days(2))
+    services.blacklist_readmission_approve(actor=gm, request_id=half.pk, now=days(2))
 
     # 已驳回
     rejected = _report(south, south_customers[3], ReasonCategory.PAYMENT, 15_000, at=days(60))
-    services.entry_reject(actor=gm, entry_id=rejected.pk, comment="金额较小，已协商解决，不予列入。", now=days(55))
+    services.blacklist_entry_reject(actor=gm, entry_id=rejected.pk, comment="金额较小，已协商解决，不予列入。", now=days(55))
     return f"{BlacklistEntry.objects.count()} blacklist entries"

@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import messages_from
 from crm.uploads import DOCUMENTS, validate_upload
 
 from .models import BlacklistEntry, EntryState, ReadmissionRequest
@@ -28,7 +29,7 @@ class MultipleFileField(forms.FileField):
             try:
                 validate_upload(f, allowed=DOCUMENTS)
             except ValidationError as exc:
-                errors.append(f"{f.name}: {' '.join(exc.messages)}")
+                errors.append(f"{f.name}: {messages_from(exc)}")
         if errors:
             raise ValidationError(errors)
         return files

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.forms import messages_from
 from crm.models import AuditLog, Notification, User
 from crm.services import (
     add_months,
@@ -34,9 +35,9 @@ from crm.services import (
     notification_bulk_send,
     notification_send,
 )
-from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 from customers import services as customer_services
-from customers.models import CustomerStatus
+from customers.models import CustomerStatus, Grade
 from customers.selectors import customer_list_for
 
 from .models import (
@@ -49,7 +50,7 @@ from .models import (
     ReadmissionState,
 )
 
-READMISSION_GRADE = "C"
+READMISSION_GRADE = Grade.C
 
 # The state machine: anything not listed here is refused.
 TRANSITIONS = {
@@ -84,26 +85,21 @@ def validity_end(*, starts_on: date, policy: BlacklistPolicy | None = None) -> d
     return add_months(starts_on, min(policy.validity_months, MAX_VALIDITY_MONTHS))
 
 
-def evidence_add(*, actor: User, entry: BlacklistEntry, files) -> list[BlacklistEvidence]:
+def blacklist_evidence_add(*, actor: User, entry: BlacklistEntry, files) -> list[BlacklistEvidence]:
     """Store evidence files after checking their real type and size (crm.uploads)."""
     checked = []
     for f in files:  # every file is checked before any is stored: all or nothing
         try:
             checked.append((f, validate_upload(f, allowed=DOCUMENTS)))
         except ValidationError as exc:
-            raise BlacklistError(f"{safe_display_name(f.name)}: {' '.join(exc.messages)}") from exc
+            raise BlacklistError(f"{safe_display_name(f.name)}: {messages_from(exc)}") from exc
     stored = []
     for f, kind in checked:
         ev = BlacklistEvidence(
             entry=entry, original_name=safe_display_name(f.name), content_type=kind.content_type, size=f.size,
             uploaded_by=actor,
         )
-        ev.file.save(kind.ext, f, save=False)
-        try:
-            ev.save()
-        except Exception:
-            ev.file.delete(save=False)  # no orphan file
-            raise
+        upload_store(ev, f, kind)
         stored.append(ev)
     if stored:
         audit_record(
@@ -113,7 +109,7 @@ def evidence_add(*, actor: User, entry: BlacklistEntry, files) -> list[Blacklist
     return stored
 
 
-def entry_report(
+def blacklist_entry_report(
     *, actor: User, customer_id: int, reason_category: str, reason: str, loss_amount=0, loss_description: str = "",
     evidence=(), incident_ids=(), now: datetime | None = None,
 ) -> BlacklistEntry:
@@ -154,7 +150,7 @@ def entry_report(
         try:
             entry.full_clean(exclude=["customer", "department"])
         except ValidationError as exc:
-            raise BlacklistError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise BlacklistError(messages_from(exc)) from exc
         try:
             with transaction.atomic():
                 entry.save()
@@ -165,7 +161,7 @@ def entry_report(
             if len(linked) != len(set(incident_ids)):
                 raise BlacklistError(_("Only incidents of this customer can be linked."))
             entry.incidents.set(linked)
-        evidence_add(actor=actor, entry=entry, files=evidence)
+        blacklist_evidence_add(actor=actor, entry=entry, files=evidence)
         audit_record(
             actor=actor, action="blacklist.entry.reported" if actor.is_manager else "blacklist.entry.proposed",
             target=entry, after={"customer_id": customer.pk, "reason": entry.reason, "loss_amount": entry.loss_amount},
@@ -202,7 +198,7 @@ def _lock_entry(entry_id: int) -> BlacklistEntry:
     return BlacklistEntry.objects.select_for_update().select_related("customer", "department").get(pk=entry_id)
 
 
-def entry_submit(
+def blacklist_entry_submit(
     *, actor: User, entry_id: int, comment: str = "", loss_amount=None, evidence=(), now: datetime | None = None,
 ) -> BlacklistEntry:
     """The department's manager submits a salesperson's proposal to 总经办 (it becomes a report).
@@ -226,7 +222,7 @@ def entry_submit(
         if loss_amount is not None:
             entry.loss_amount = loss_amount
         entry.save(update_fields=["reported_by", "reported_at", "submission_comment", "loss_amount"])
-        evidence_add(actor=actor, entry=entry, files=evidence)
+        blacklist_evidence_add(actor=actor, entry=entry, files=evidence)
         audit_record(
             actor=actor, action="blacklist.entry.reported", target=entry, before=before,
             after={"loss_amount": entry.loss_amount, "opinion": entry.submission_comment},
@@ -235,7 +231,7 @@ def entry_submit(
     return entry
 
 
-def entry_approve(
+def blacklist_entry_approve(
     *, actor: User, entry_id: int, ends_on: date | None = None, comment: str = "", now: datetime | None = None,
 ) -> BlacklistEntry:
     """总经办 verifies and approves: the entry becomes active from today.
@@ -292,7 +288,7 @@ def _grading_close(*, actor: User, customer_id: int, now: datetime) -> None:
     proposals_close_on_blacklist(customer_id=customer_id, actor=actor, now=now)
 
 
-def entry_reject(*, actor: User, entry_id: int, comment: str, now: datetime | None = None) -> BlacklistEntry:
+def blacklist_entry_reject(*, actor: User, entry_id: int, comment: str, now: datetime | None = None) -> BlacklistEntry:
     """总经办 rejects a report (or the manager a salesperson's proposal), with a comment."""
     now = now or timezone.now()
     if not comment.strip():
@@ -384,7 +380,7 @@ def blacklist_entries_expire(*, now: datetime | None = None, since: datetime | N
 EVALUATION_CONDITIONS = ("licence_valid", "debts_settled", "operating_normally", "cause_resolved")
 
 
-def readmission_request(
+def blacklist_readmission_request(
     *, actor: User, entry_id: int, evaluation: str, conditions: dict, expected_volume=None,
     now: datetime | None = None,
 ) -> ReadmissionRequest:
@@ -427,7 +423,7 @@ def readmission_request(
     return req
 
 
-def readmission_approve(*, actor: User, request_id: int, comment: str = "", now: datetime | None = None) -> ReadmissionRequest:
+def blacklist_readmission_approve(*, actor: User, request_id: int, comment: str = "", now: datetime | None = None) -> ReadmissionRequest:
     """One of the two approvals of re-admission: 总经办's or the department manager's.
 
     Either order; the second one re-admits: the entry becomes 已恢复 and the customer active
@@ -500,7 +496,7 @@ def _apply_readmission_grade(*, actor: User, req: ReadmissionRequest, entry: Bla
         raise BlacklistError(str(exc)) from exc
 
 
-def readmission_reject(*, actor: User, request_id: int, comment: str, now: datetime | None = None) -> ReadmissionRequest:
+def blacklist_readmission_reject(*, actor: User, request_id: int, comment: str, now: datetime | None = None) -> ReadmissionRequest:
     """总经办 or the department's manager refuses re-admission, with a comment."""
     now = now or timezone.now()
     if not comment.strip():

@@ -47,7 +47,7 @@ def entry_create(request, customer_pk):
     form = EntryReportForm(request.POST or None, request.FILES or None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = services.entry_report(
+            entry = services.blacklist_entry_report(
                 actor=request.user, customer_id=customer.pk, evidence=form.cleaned_data["evidence"],
                 incident_ids=[i.pk for i in form.cleaned_data.get("incidents") or []],
                 **{f: form.cleaned_data[f] for f in ("reason_category", "reason", "loss_amount", "loss_description")},
@@ -116,7 +116,7 @@ def entry_submit(request, pk):
                 messages.error(request, e)
         return redirect("blacklist:entry_detail", pk=entry.pk)
     _run(
-        request, services.entry_submit, _("Submitted to 总经办 for verification."), entry_id=entry.pk,
+        request, services.blacklist_entry_submit, _("Submitted to 总经办 for verification."), entry_id=entry.pk,
         comment=form.cleaned_data["comment"], loss_amount=form.cleaned_data["loss_amount"],
         evidence=form.cleaned_data["evidence"],
     )
@@ -135,7 +135,7 @@ def entry_approve(request, pk):
                 messages.error(request, e)
         return redirect("blacklist:entry_detail", pk=entry.pk)
     _run(
-        request, services.entry_approve, _("Approved: the entry is active."), entry_id=entry.pk,
+        request, services.blacklist_entry_approve, _("Approved: the entry is active."), entry_id=entry.pk,
         ends_on=form.cleaned_data["ends_on"], comment=form.cleaned_data["comment"],
     )
     return redirect("blacklist:entry_detail", pk=entry.pk)
@@ -149,7 +149,7 @@ def entry_reject(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give a comment when rejecting."))
     else:
-        _run(request, services.entry_reject, _("Rejected."), entry_id=entry.pk, comment=form.cleaned_data["comment"])
+        _run(request, services.blacklist_entry_reject, _("Rejected."), entry_id=entry.pk, comment=form.cleaned_data["comment"])
     return redirect("blacklist:entry_detail", pk=entry.pk)
 
 
@@ -172,7 +172,7 @@ def readmission_create(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.readmission_request(
+            services.blacklist_readmission_request(
                 actor=request.user, entry_id=entry.pk, evaluation=d["evaluation"],
                 expected_volume=d.get("expected_volume"), conditions={c: d[c] for c in services.EVALUATION_CONDITIONS},
             )
@@ -195,7 +195,7 @@ def _readmission_or_404(request, pk) -> ReadmissionRequest:
 def readmission_approve(request, pk):
     req = _readmission_or_404(request, pk)
     try:
-        req = services.readmission_approve(actor=request.user, request_id=req.pk, comment=request.POST.get("comment", ""))
+        req = services.blacklist_readmission_approve(actor=request.user, request_id=req.pk, comment=request.POST.get("comment", ""))
     except BlacklistError as exc:
         messages.error(request, str(exc))
     else:
@@ -214,7 +214,7 @@ def readmission_reject(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give a comment when rejecting."))
     else:
-        _run(request, services.readmission_reject, _("Re-admission refused."), request_id=req.pk,
+        _run(request, services.blacklist_readmission_reject, _("Re-admission refused."), request_id=req.pk,
              comment=form.cleaned_data["comment"])
     return redirect("blacklist:entry_detail", pk=req.entry_id)
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from crm.models import Department, User
-from customers.models import Customer
+from customers.models import Customer, Grade
 
 from . import services
 from .models import ComplaintType, Ticket
@@ -56,7 +56,7 @@ def seed(*, now) -> str:
     rng = random.Random(6)  # noqa: S311 - demo data
     customers = _customers("east", sales1, 12)
     a_far = (
-        Customer.objects.filter(department=east, owner=sales1, grade="A", is_blacklisted=False)
+        Customer.objects.filter(department=east, owner=sales1, grade=Grade.A, is_blacklisted=False)
         .exclude(province="上海市").order_by("id").first()
     ) or customers[0]
     if len(customers) < 6:

@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.date_bounds import TypedDateBounds
+from crm.forms import bootstrap_style
 from crm.models import Department, User
+from customers.models import Grade
 from customers.selectors import customer_list_for
 
 from .models import Channel, ComplaintType, FeedbackMethod
@@ -16,10 +18,7 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        bootstrap_style(self.fields)
 
 
 def datetime_widget():
@@ -49,7 +48,7 @@ class TicketCreateForm(StyledForm):
 
 def customer_choice_label(c) -> str:
     """The customer's name, with A (handled first) and the blacklist mark (shown everywhere, §4)."""
-    marks = ["A"] if c.grade == "A" else []
+    marks = ["A"] if c.grade == Grade.A else []
     if c.is_blacklisted:
         marks.append(str(_("Blacklisted")))
     return " · ".join([c.name, *marks])

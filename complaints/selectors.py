@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from crm.dashboards.registry import request_once
 from crm.models import User
+from customers.models import Grade
 from customers.selectors import customer_list_for, customer_name_match
 
 from .models import HANDLING_STATES, ComplaintPolicy, Status, Ticket, TicketFeedback
@@ -113,7 +114,7 @@ def is_feedback_missing(ticket: Ticket, *, now: datetime, policy: ComplaintPolic
 def a_grade_first(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """A-grade customers' complaints are handled first (§6): on top, then by deadline."""
     return qs.annotate(
-        a_first=Case(When(customer__grade="A", then=Value(0)), default=Value(1), output_field=IntegerField())
+        a_first=Case(When(customer__grade=Grade.A, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("a_first", "deadline_at", "id")
 
 
@@ -184,6 +185,27 @@ def _month_number(month) -> int:
     return timezone.localtime(month).month if timezone.is_aware(month) else month.month
 
 
+def _measure_counts(*, now: datetime) -> dict:
+    """The measures of §5 as aggregates, defined once for the monthly rows and the yearly sums.
+
+    On time: resolved by the deadline, among tickets resolved or already past their deadline
+    (a ticket still within its deadline is not counted yet).
+    """
+    return {
+        "received": Count("id"),
+        "resolved": Count("id", filter=Q(resolved_at__isnull=False)),
+        "due": Count("id", filter=Q(resolved_at__isnull=False) | Q(deadline_at__lt=now)),
+        "on_time": Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("deadline_at"))),
+        "satisfaction": Avg("satisfaction"),
+    }
+
+
+def _measure_rates(r: dict) -> None:
+    r["on_time_rate"] = _rate(r["on_time"], r["due"])
+    r["resolution_rate"] = _rate(r["resolved"], r["received"])
+    r["satisfaction"] = round(r["satisfaction"], 2) if r["satisfaction"] is not None else None
+
+
 def complaint_measures_monthly(user: User, *, year: int, now: datetime, department_id: int | None = None) -> list[dict]:
     """complaint_measures' rows alone (one query): what the 工作台's chart draws."""
     qs = _measures_scope(user, year=year, department_id=department_id)
@@ -191,20 +213,12 @@ def complaint_measures_monthly(user: User, *, year: int, now: datetime, departme
     rows = list(
         qs.annotate(month=month)
         .values("customer__department_id", "customer__department__name", "month")
-        .annotate(
-            received=Count("id"),
-            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-            due=Count("id", filter=Q(resolved_at__isnull=False) | Q(deadline_at__lt=now)),
-            on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("deadline_at"))),
-            satisfaction=Avg("satisfaction"),
-        )
+        .annotate(**_measure_counts(now=now))
         .order_by("customer__department__name", "month")
     )
     for r in rows:
         r["month_number"] = _month_number(r["month"])
-        r["on_time_rate"] = _rate(r["on_time"], r["due"])
-        r["resolution_rate"] = _rate(r["resolved"], r["received"])
-        r["satisfaction"] = round(r["satisfaction"], 2) if r["satisfaction"] is not None else None
+        _measure_rates(r)
     return rows
 
 
@@ -212,9 +226,7 @@ def complaint_measures(user: User, *, year: int, now: datetime, department_id: i
     """Handled-on-time rate, resolution rate, average satisfaction and count by type, per
     department (the customer's) and month of receipt; and the share of this year's
     complainants who got a return visit this year (target 100%, §5). Three queries.
-
-    On time: resolved by the deadline, among tickets resolved or already past their deadline
-    (a ticket still within its deadline is not counted yet).
+    The counts and rates: _measure_counts and _measure_rates.
     """
     start, end = _year_bounds(year)
     qs = _measures_scope(user, year=year, department_id=department_id)
@@ -242,17 +254,9 @@ def complaint_measures_by_department(user: User, *, year: int, now: datetime) ->
     rows = list(
         ticket_list_for(user).filter(received_at__gte=start, received_at__lt=end).order_by()
         .values("customer__department_id", "customer__department__name")
-        .annotate(
-            received=Count("id"),
-            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-            due=Count("id", filter=Q(resolved_at__isnull=False) | Q(deadline_at__lt=now)),
-            on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("deadline_at"))),
-            satisfaction=Avg("satisfaction"),
-        )
+        .annotate(**_measure_counts(now=now))
         .order_by("customer__department__name")
     )
     for r in rows:
-        r["on_time_rate"] = _rate(r["on_time"], r["due"])
-        r["resolution_rate"] = _rate(r["resolved"], r["received"])
-        r["satisfaction"] = round(r["satisfaction"], 2) if r["satisfaction"] is not None else None
+        _measure_rates(r)
     return rows

@@ -21,6 +21,8 @@ from .services import audit_record, user_deactivate, user_sessions_end
 
 
 class ReadOnlyAdmin(ScopedModelAdmin):
+    """Records kept by the system (audit, access log, imports): viewed, never added, changed or deleted."""
+
     def has_add_permission(self, request, obj=None):
         return False
 

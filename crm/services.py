@@ -299,14 +299,11 @@ def gm_office_users() -> models.QuerySet[User]:
 
 
 def add_months(d, months: int):
-    """Calendar months: 31 August + 6 months = 28/29 February (style.md, Time)."""
-    import calendar
+    """Calendar months: 31 August + 6 months = 28/29 February (style.md, Time); a date or a
+    datetime (wall-clock time and time zone kept). A named helper: a dozen callers."""
+    from dateutil.relativedelta import relativedelta
 
-    month_index = d.month - 1 + months
-    year = d.year + month_index // 12
-    month = month_index % 12 + 1
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return d.replace(year=year, month=month, day=day)
+    return d + relativedelta(months=months)
 
 
 def local_today(now: datetime | None = None):

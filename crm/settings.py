@@ -6,7 +6,6 @@ console. Production sets `DATABASE_URL`, `REDIS_URL`, `SECRET_KEY` and `ALLOWED_
 refuses to start without the last two.
 """
 
-import sys
 from pathlib import Path
 
 import environ
@@ -21,21 +20,18 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-# pytest imports itself before Django reads this file; tests get fast, safe defaults.
-TESTING = "pytest" in sys.modules
-
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG:
         SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105
     else:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
-    if DEBUG or TESTING:
+    if DEBUG:
         ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
     else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
@@ -145,8 +141,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # django-axes: lock a username only from the IP that failed, so a colleague behind the same
 # office NAT is not locked out by someone else's typos.
@@ -227,7 +221,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -247,8 +241,6 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-if TESTING:
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -274,10 +266,10 @@ NOTIFICATION_DIGEST_DEFAULT_TIME = env.str("NOTIFICATION_DIGEST_DEFAULT_TIME", d
 # The company's name at the head of every printed form and PDF (domain §12).
 COMPANY_NAME = env.str("COMPANY_NAME", default="示例制造有限公司")
 # Policy rows (SingletonPolicy.load) are kept per process this long; 0 reads them every time.
-POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=0 if TESTING else 60)
+POLICY_CACHE_SECONDS = env.int("POLICY_CACHE_SECONDS", default=60)
 # Seconds the 工作台 keeps a viewer's chart data (per user, role, department, language and
 # day) in the process's cache; the figures in tiles are always live.
-DASHBOARD_CHART_CACHE_SECONDS = env.int("DASHBOARD_CHART_CACHE_SECONDS", default=0 if TESTING else 300)
+DASHBOARD_CHART_CACHE_SECONDS = env.int("DASHBOARD_CHART_CACHE_SECONDS", default=300)
 
 # --- Celery ---------------------------------------------------------------------------------
 # Scheduled work must survive a worker killed mid-job and a Redis outage (domain §7):
@@ -294,10 +286,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 # A cache the web processes and the worker share: the import's progress is written by the
 # worker and read by the page (customers.import_jobs); the 工作台's charts are kept there too.
-# Redis in production; embedded, a folder under var/; under tests, memory.
-if TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif REDIS_URL:
+# Redis in production; embedded, a folder under var/ (tests: memory, crm/settings_test.py).
+if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": "crm"}}
 else:
@@ -329,7 +319,7 @@ else:
         # kombu's default is ./control, in whatever folder the worker was started from
         "control_folder": str(_broker_dir / "control"),
     }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -146,6 +146,18 @@ def validate_upload(f, *, allowed: tuple[FileKind, ...] = DOCUMENTS, max_bytes: 
     return kind
 
 
+def upload_store(record, f, kind: FileKind) -> None:
+    """Store a checked upload `f` in `record.file` (named by its real kind; the storage makes the
+    name unique) and save the row; a row that fails to save leaves no orphan file behind."""
+    record.file.save(kind.ext, f, save=False)
+    name, storage = record.file.name, record.file.storage
+    try:
+        record.save()
+    except Exception:
+        storage.delete(name)
+        raise
+
+
 def safe_display_name(name: str) -> str:
     """The uploader's file name reduced to a harmless base name, for display and download."""
     base = os.path.basename((name or "").replace("\\", "/")).strip().lstrip(".")

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin import ReadOnlyAdmin
 from crm.admin_base import ScopedHistoryAdmin, ScopedModelAdmin
 
 from . import services
@@ -86,19 +87,6 @@ class ServiceSaveMixin:
         if getattr(request, "_crm_service_error", False) and level in (messages.INFO, messages.SUCCESS):
             return
         super().message_user(request, message, level, *args, **kwargs)
-
-
-class ReadOnlyAdmin(ScopedModelAdmin):
-    """Records kept by the system (access log, imports): viewed, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ArchiveViewLogged:

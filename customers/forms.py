@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from crm.date_bounds import TypedDateBounds
+from crm.forms import BootstrapFormMixin
 from crm.uploads import XLSX
 
 from .models import (
@@ -31,20 +32,6 @@ from .services import (
 from .validators import normalize_credit_code, normalize_mobile, validate_mobile
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget (large touch targets on phones come from crm.css)."""
-
-    def _style(self):
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select | forms.SelectMultiple):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -52,7 +39,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class CustomerForm(BootstrapMixin, forms.ModelForm):
+class CustomerForm(BootstrapFormMixin, forms.ModelForm):
     """Create or edit an archive. `owner` only for those who assign owners (assistant, manager)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -123,7 +110,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=CustomerStatus.choices, label=_("Status"))
 
 
-class ReassignForm(BootstrapMixin, forms.Form):
+class ReassignForm(BootstrapFormMixin, forms.Form):
     owner = forms.ModelChoiceField(queryset=None, label=_("New owner"))
 
     def __init__(self, *args, user, customer, **kwargs):
@@ -135,7 +122,7 @@ class ReassignForm(BootstrapMixin, forms.Form):
         self._style()
 
 
-class ContactForm(BootstrapMixin, forms.ModelForm):
+class ContactForm(BootstrapFormMixin, forms.ModelForm):
     # Wider than the stored 11 digits: "138 0013 8000", "+86…" or full-width digits are normalised.
     mobile = forms.CharField(
         label=_("mobile"), max_length=20, required=False,
@@ -163,7 +150,7 @@ class ContactForm(BootstrapMixin, forms.ModelForm):
         return normalize_mobile(value)
 
 
-class ProfileForm(BootstrapMixin, forms.ModelForm):
+class ProfileForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = BusinessProfile
         fields = list(PROFILE_FIELDS)
@@ -174,7 +161,7 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
         self._style()
 
 
-class YearlyFigureForm(BootstrapMixin, forms.ModelForm):
+class YearlyFigureForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = YearlyFigure
         fields = ["year", *FIGURE_FIELDS]
@@ -196,7 +183,7 @@ class YearlyFigureForm(BootstrapMixin, forms.ModelForm):
         pass
 
 
-class DocumentForm(BootstrapMixin, forms.Form):
+class DocumentForm(BootstrapFormMixin, forms.Form):
     doc_type = forms.ChoiceField(choices=DocumentType.choices, label=_("Document type"))
     file = forms.FileField(
         label=_("File"), help_text=_("PDF, JPG, PNG, WEBP, DOCX or XLSX, at most 10 MB."),
@@ -217,7 +204,7 @@ class DocumentForm(BootstrapMixin, forms.Form):
         return data
 
 
-class ImportForm(BootstrapMixin, forms.Form):
+class ImportForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("What to import"), choices=[])
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),

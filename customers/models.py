@@ -78,7 +78,7 @@ class CustomerQuerySet(models.QuerySet):
     def confidential(self):
         """Archives whose every view and export is logged (查阅记录, §2, §9): as `Customer.is_confidential`."""
         return self.filter(
-            models.Q(is_key=True) | models.Q(grade="A") | models.Q(tier__in=["strategic", "key"])
+            models.Q(is_key=True) | models.Q(grade=Grade.A) | models.Q(tier__in=["strategic", "key"])
         )
 
     def visible_to(self, user):
@@ -215,7 +215,7 @@ class Customer(models.Model):
                 violation_error_message=_("A customer with this unified social credit code already exists."),
             ),
             models.CheckConstraint(
-                condition=models.Q(grade__in=["", "A", "B", "C", "D"]), name="customers_customer_grade_valid"
+                condition=models.Q(grade__in=["", Grade.A, Grade.B, Grade.C, Grade.D]), name="customers_customer_grade_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(tier__in=["strategic", "key", "ordinary", "reserve"]),

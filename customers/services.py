@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.date_bounds import check_date
+from crm.forms import messages_from
 from crm.models import Notification, Role, User
 from crm.registry import customer_activated
 from crm.services import add_months, audit_record, notification_bulk_send
-from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 
 from .models import (
     AccessAction,
@@ -91,7 +92,7 @@ def _clean_and_save(customer: Customer) -> None:
     try:
         customer.full_clean()
     except ValidationError as exc:
-        raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+        raise CustomerError(messages_from(exc)) from exc
     try:
         with transaction.atomic():
             customer.save()
@@ -188,7 +189,7 @@ def _clean_and_save_with_version(customer: Customer) -> None:
     try:
         customer.full_clean()
     except ValidationError as exc:
-        raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+        raise CustomerError(messages_from(exc)) from exc
     customer.version = version_expr
     try:
         with transaction.atomic():
@@ -354,7 +355,7 @@ def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int |
         try:
             contact.full_clean()
         except ValidationError as exc:
-            raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise CustomerError(messages_from(exc)) from exc
         contact._history_user = actor
         contact.save()
         audit_record(
@@ -416,7 +417,7 @@ def yearly_figure_save(*, actor: User, customer_id: int, year: int, data: dict) 
         try:
             figure.full_clean()
         except ValidationError as exc:
-            raise CustomerError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise CustomerError(messages_from(exc)) from exc
         figure._history_user = actor
         figure.save()
         audit_record(
@@ -434,7 +435,7 @@ def document_upload(
     try:
         kind = validate_upload(file, allowed=DOCUMENTS)
     except ValidationError as exc:
-        raise CustomerError(" ".join(exc.messages)) from exc
+        raise CustomerError(messages_from(exc)) from exc
     if issued_on and expires_on and expires_on < issued_on:
         raise CustomerError(_("The expiry date must not be before the issue date."))
     try:
@@ -451,12 +452,7 @@ def document_upload(
         )
         if doc_type not in dict(QualificationDocument._meta.get_field("doc_type").choices):
             raise CustomerError(_("Unknown document type."))
-        doc.file.save(f"{kind.ext}", file, save=False)
-        try:
-            doc.save()
-        except Exception:
-            doc.file.delete(save=False)  # nothing half-written: no orphan file
-            raise
+        upload_store(doc, file, kind)  # nothing half-written: no orphan file
         audit_record(actor=actor, action="customers.document.uploaded", target=doc, after={"name": doc.original_name})
     return doc
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import User
-from customers.models import Customer, CustomerStatus, YearlyFigure
+from customers.models import Customer, CustomerStatus, Grade, YearlyFigure
 
 from .models import GradeProposal, GradingPolicy, Incident, ProposalApproval, ProposalState, Step
 from .services import (
@@ -30,7 +30,7 @@ from .services import (
     review_round_open,
 )
 from .services.proposals import _proposals_apply
-from .services.rules import grade_suggest
+from .services.rules import grade_suggest, promotion_needs_gm_office
 
 MARK = "【演示】"
 
@@ -77,7 +77,7 @@ def _initial_grades(*, now, users) -> int:
     gm = users["gm"]
     for p in proposals:
         manager = managers.get(p.customer.department_id)
-        steps = [(Step.MANAGER, manager)] + ([(Step.GM, gm)] if p.to_grade == "A" else [])
+        steps = [(Step.MANAGER, manager)] + ([(Step.GM, gm)] if promotion_needs_gm_office(p.to_grade) else [])
         for step, approver in steps:
             if approver is None:
                 continue
@@ -95,8 +95,8 @@ def _scenario(*, now, users) -> str:
     pending = list(GradeProposal.objects.filter(
         round__isnull=False, state=ProposalState.PENDING_MANAGER, customer__department_id=manager.department_id,
     ).select_related("customer").order_by("pk"))
-    promotions = [p for p in pending if p.to_grade == "A"]
-    others = [p for p in pending if p.to_grade != "A"]
+    promotions = [p for p in pending if p.to_grade == Grade.A]
+    others = [p for p in pending if p.to_grade != Grade.A]
     done = {"approved": 0, "rejected": 0, "awaiting_gm": 0, "withdrawn": 0}
     try:
         for p in others[:4]:
@@ -121,13 +121,13 @@ def _scenario(*, now, users) -> str:
     # one against an A customer without an open proposal, which opens a running demotion case.
     sales = users["sales_east_1"]
     mine = Customer.objects.filter(owner=sales, status=CustomerStatus.ACTIVE, is_blacklisted=False)
-    samples = list(mine.exclude(grade="A").order_by("pk")[:3])
+    samples = list(mine.exclude(grade=Grade.A).order_by("pk")[:3])
     texts = [("late_payment", "货款逾期45天未付，经多次催收后部分到账"), ("contract", "未按合同约定时间提货，延误两周"),
              ("loss", "客户擅自转售我司产品并低价倾销，造成市场损失")]
     for customer, (kind, text) in zip(samples, texts, strict=False):
         incident_record(actor=sales, customer_id=customer.pk, incident_type=kind, occurred_on=timezone.localdate(now) - timedelta(days=10),
                         description=MARK + text, now=now - timedelta(days=9))
-    a_customer = mine.filter(grade="A").exclude(
+    a_customer = mine.filter(grade=Grade.A).exclude(
         grade_proposals__state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]).order_by("pk").first()
     if a_customer is not None:
         incident_record(actor=sales, customer_id=a_customer.pk, incident_type="crisis",

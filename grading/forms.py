@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.date_bounds import TypedDateBounds
+from crm.forms import bootstrap_style
 from customers.forms import DateInput
 
 from .indicators import Scoring
@@ -39,8 +40,7 @@ class EvaluationForm(forms.Form):
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100, "data-weight": ind.weight}),
             )
         self.fields["notes"] = notes
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
+        bootstrap_style(self.fields)
 
     def scores(self) -> dict:
         return {key: self.cleaned_data[f"score_{key}"] for key in self.manual_keys}
@@ -63,8 +63,7 @@ class ProposalForm(forms.Form):
             f"{e.period_year} · {e.get_kind_display()} · {e.weighted_score if e.weighted_score is not None else '—'}"
             f" → {e.suggested_grade}"
         )
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
+        bootstrap_style(self.fields)
 
 
 class IncidentForm(forms.Form):
@@ -82,7 +81,4 @@ class IncidentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_on"].initial = timezone.localdate()
-        for name, field in self.fields.items():
-            css = "form-check-input" if name == "is_serious" else (
-                "form-select" if isinstance(field, forms.ChoiceField) else "form-control")
-            field.widget.attrs.setdefault("class", css)
+        bootstrap_style(self.fields)

@@ -7,6 +7,7 @@ from crm.registry import Panel
 from .models import ProposalState, Step
 from .selectors import grading_panel_data
 from .services.common import approval_refusal, may_evaluate, may_propose, may_record_incident
+from .services.rules import promotion_needs_gm_office
 
 
 def approval_progress(proposal) -> list[dict]:
@@ -14,7 +15,7 @@ def approval_progress(proposal) -> list[dict]:
     steps = [{"step": a.get_step_display(), "done": True, "approval": a} for a in proposal.approvals.all()]
     if proposal.state == ProposalState.PENDING_MANAGER:
         steps.append({"step": Step.MANAGER.label, "current": True})
-        if proposal.to_grade == "A":
+        if promotion_needs_gm_office(proposal.to_grade):
             steps.append({"step": Step.GM.label})
     elif proposal.state == ProposalState.PENDING_GM:
         steps.append({"step": Step.GM.label, "current": True})

@@ -5,6 +5,7 @@ from collections import Counter
 from django.db.models import Count, Prefetch, QuerySet
 
 from crm.models import User
+from customers.models import Grade
 from customers.selectors import customer_list_for
 
 from .models import (
@@ -64,7 +65,7 @@ def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5
         # is open for another grade, so no read then.
         "demotion_case": (
             DemotionCase.objects.filter(customer=customer, resolved_at__isnull=True).first()
-            if customer.grade == "A" else None
+            if customer.grade == Grade.A else None
         ),
     }
 

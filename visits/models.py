@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.date_bounds import TypedDateBounds, date_bounds_q, datetime_bounds_q
 from crm.models import SingletonPolicy, StoredFile
-from customers.models import Contact, Customer
+from customers.models import Contact, Customer, Grade
 
 
 class VisitPolicy(SingletonPolicy):
@@ -51,7 +51,7 @@ class VisitPolicy(SingletonPolicy):
 
     def intervals(self) -> dict[str, int]:
         """Grade → interval in days, only for grades that have a requirement."""
-        values = {"A": self.grade_a_days, "B": self.grade_b_days, "C": self.grade_c_days, "D": self.grade_d_days}
+        values = {Grade.A: self.grade_a_days, Grade.B: self.grade_b_days, Grade.C: self.grade_c_days, Grade.D: self.grade_d_days}
         return {grade: days for grade, days in values.items() if days}
 
 

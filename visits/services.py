@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.date_bounds import check_date, check_datetime
+from crm.forms import messages_from
 from crm.models import User
 from crm.services import audit_record, managers_of, notification_bulk_send_values
-from crm.uploads import DOCUMENTS, IMAGES, safe_display_name, validate_upload
+from crm.uploads import DOCUMENTS, IMAGES, safe_display_name, upload_store, validate_upload
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from customers.services import customer_onsite_visit_record
@@ -156,7 +157,7 @@ def _check_attachments(files) -> list[tuple]:
         try:
             kind = validate_upload(f, allowed=ATTACHMENT_KINDS)
         except ValidationError as exc:
-            raise VisitError(f"{safe_display_name(getattr(f, 'name', ''))}: {' '.join(exc.messages)}") from exc
+            raise VisitError(f"{safe_display_name(getattr(f, 'name', ''))}: {messages_from(exc)}") from exc
         checked.append((f, kind))
     return checked
 
@@ -256,9 +257,8 @@ def visit_report_create(
                     report=report, original_name=safe_display_name(f.name), content_type=kind.content_type,
                     size=f.size, uploaded_by=author,
                 )
-                att.file.save(kind.ext, f, save=False)
+                upload_store(att, f, kind)
                 stored.append(att)
-                att.save()
             report_checkin_apply(report=report, position=checkin, policy=VisitPolicy.load(), now=now)
             if plan is not None:
                 plan.status = PlanStatus.DONE

@@ -27,9 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.date_bounds import check_datetime
+from crm.forms import messages_from
 from crm.models import Department, User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
-from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 from customers.models import Customer
 from customers.selectors import customer_list_for
 
@@ -219,7 +220,7 @@ def ticket_create(
         try:
             ticket.full_clean(exclude=["number"])
         except ValidationError as exc:
-            raise ComplaintError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
+            raise ComplaintError(messages_from(exc)) from exc
         ticket.save()
         _event(ticket, kind=EventKind.RECEIVED, actor=actor, at=received_at, params={"channel": ticket.channel})
         for f in files:
@@ -444,7 +445,7 @@ def feedback_add(
         try:
             fb.full_clean()
         except ValidationError as exc:
-            raise ComplaintError(" ".join(exc.messages)) from exc
+            raise ComplaintError(messages_from(exc)) from exc
         fb.save()
         _event(ticket, kind=EventKind.FEEDBACK, actor=actor, at=given_at, note=content, params={"method": fb.method})
         audit_record(actor=actor, action="complaints.feedback.added", target=ticket, after={"method": method})
@@ -455,7 +456,7 @@ def _check_file(f) -> None:
     try:
         validate_upload(f, allowed=DOCUMENTS)
     except ValidationError as exc:
-        raise ComplaintError(" ".join(exc.messages)) from exc
+        raise ComplaintError(messages_from(exc)) from exc
 
 
 def _attach(ticket: Ticket, f, *, actor: User, now: datetime) -> TicketAttachment:
@@ -464,13 +465,7 @@ def _attach(ticket: Ticket, f, *, actor: User, now: datetime) -> TicketAttachmen
         ticket=ticket, original_name=safe_display_name(f.name), content_type=kind.content_type, size=f.size,
         uploaded_by=actor,
     )
-    att.file.save(kind.ext, f, save=False)
-    name, storage = att.file.name, att.file.storage
-    try:
-        att.save()
-    except Exception:
-        storage.delete(name)
-        raise
+    upload_store(att, f, kind)
     _event(ticket, kind=EventKind.ATTACHMENT, actor=actor, at=now, note=att.original_name)
     return att
 

@@ -17,8 +17,7 @@ DEFAULT_CHART_CACHE_SECONDS = 300
 
 
 def chart_cache_seconds() -> int:
-    default = 0 if getattr(settings, "TESTING", False) else DEFAULT_CHART_CACHE_SECONDS
-    return getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", default)
+    return getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", DEFAULT_CHART_CACHE_SECONDS)
 
 
 def chart_cache_key(chart: Chart, ctx: DashboardContext) -> str:

@@ -8,9 +8,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import SingletonPolicy
+from customers.models import Grade
 
-GRADES = ["A", "B", "C", "D"]
-GRADE_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3, "": 4}
+GRADES = [Grade.A, Grade.B, Grade.C, Grade.D]
+GRADE_ORDER = {Grade.A: 0, Grade.B: 1, Grade.C: 2, Grade.D: 3, "": 4}
 
 
 class GradingPolicy(SingletonPolicy):
@@ -68,11 +69,11 @@ class GradingPolicy(SingletonPolicy):
         return {
             "thresholds": {
                 grade: str(Decimal(value).quantize(Decimal("0.01")))
-                for grade, value in (("A", self.threshold_a), ("B", self.threshold_b), ("C", self.threshold_c))
+                for grade, value in ((Grade.A, self.threshold_a), (Grade.B, self.threshold_b), (Grade.C, self.threshold_c))
             },
             "weights": {i["key"]: i["weight"] for i in indicators},
             "indicators": indicators,
-            "min_scores": {"A": self.min_score_a, "B": self.min_score_b, "C": self.min_score_c},
+            "min_scores": {Grade.A: self.min_score_a, Grade.B: self.min_score_b, Grade.C: self.min_score_c},
         }
 
     def indicator_list(self) -> list:

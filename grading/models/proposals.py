@@ -169,10 +169,6 @@ class GradeProposal(ReasonMixin):
     def current_step(self) -> str | None:
         return {ProposalState.PENDING_MANAGER: Step.MANAGER, ProposalState.PENDING_GM: Step.GM}.get(self.state)
 
-    @property
-    def is_promotion_to_a(self) -> bool:
-        return self.to_grade == "A" and self.from_grade != "A"
-
 
 class ProposalApproval(models.Model):
     """One decision on one step of a proposal (who, which step, approved or not, comment, when)."""

@@ -5,6 +5,7 @@
 - proposals: propose, approve, reject, withdraw; the only path that changes a grade
 - incidents: incident records and the demotion cases they open
 - jobs: the scheduled jobs of §7 and the annual review round
+- provisional: the provisional grade of one customer (on request, on activation)
 """
 
 from .common import GradingError, approval_refusal
@@ -19,8 +20,6 @@ from .jobs import (
     review_window_open,
 )
 from .proposals import (
-    grade_provisional_assign,
-    grade_provisional_on_activation,
     grade_readmission_apply,
     proposal_approve,
     proposal_create,
@@ -28,6 +27,7 @@ from .proposals import (
     proposal_withdraw,
     proposals_close_on_blacklist,
 )
+from .provisional import grade_provisional_assign, grade_provisional_on_activation
 
 __all__ = [
     "GradingError", "annual_review_open", "approval_refusal", "demotion_deadlines_escalate", "evaluation_create",

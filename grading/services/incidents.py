@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.date_bounds import check_date
+from crm.forms import messages_from
 from crm.models import User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, validate_upload
+from customers.models import Grade
 
 from ..models import (
     OPEN_STATES,
@@ -54,7 +56,7 @@ def incident_record(
         try:
             kind = validate_upload(evidence, allowed=DOCUMENTS)
         except ValidationError as exc:
-            raise GradingError(" ".join(exc.messages)) from exc
+            raise GradingError(messages_from(exc)) from exc
     is_serious = is_serious or incident_type == IncidentType.LOSS
     incident = Incident(
         incident_type=incident_type, occurred_on=occurred_on, description=description, is_serious=is_serious,
@@ -83,7 +85,7 @@ def _after_incident(incident: Incident, *, now: datetime) -> None:
         actor=incident.recorded_by, action="grading.incident.recorded", target=incident,
         after={"type": incident.incident_type, "serious": incident.is_serious, "on": incident.occurred_on},
     )
-    if customer.grade == "A":
+    if customer.grade == Grade.A:
         _demotion_case_open(incident=incident, now=now)
     if incident.is_serious:
         with company_language():
@@ -106,7 +108,7 @@ def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | 
     open_proposal = GradeProposal.objects.filter(customer=customer, state__in=OPEN_STATES).first()
     if open_proposal is None:
         GradeProposal.objects.create(
-            customer=customer, from_grade="A", from_provisional=customer.grade_provisional, to_grade="B",
+            customer=customer, from_grade=Grade.A, from_provisional=customer.grade_provisional, to_grade=Grade.B,
             reason_code=SystemReason.DEMOTION,
             reason_params={"date": incident.occurred_on.isoformat(), "type": incident.incident_type,
                            "days": policy.demotion_days},

@@ -19,7 +19,7 @@ from crm.services import (
     notification_bulk_send,
     notification_send,
 )
-from customers.models import Customer, CustomerStatus
+from customers.models import Customer, CustomerStatus, Grade
 from customers.services import customer_grade_apply
 
 from ..models import (
@@ -45,7 +45,7 @@ from .common import (
     state_for_step,
     visible_customer,
 )
-from .rules import is_demotion_from_a
+from .rules import is_demotion_from_a, promotion_needs_gm_office
 
 
 def proposal_create(
@@ -80,7 +80,7 @@ def proposal_create(
             evaluation = Evaluation.objects.filter(pk=evaluation_id, customer=customer).first()
             if evaluation is None:
                 raise GradingError(_("The evaluation does not belong to this customer."))
-        if to_grade == "A" and customer.grade != "A":
+        if to_grade == Grade.A and customer.grade != Grade.A:
             if evaluation is None:
                 raise GradingError(_("A promotion to A needs an evaluation sheet as evidence."))
             if evaluation.has_overdue:
@@ -127,7 +127,7 @@ def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: date
     return _decide(proposal_id=proposal_id, approver=approver, approved=False, comment=comment, now=now)
 
 
-DEMOTION_GRADES = ("B", "C")
+DEMOTION_GRADES = (Grade.B, Grade.C)
 
 
 def _decide(
@@ -158,7 +158,7 @@ def _decide(
             proposal=proposal, step=step, approver=approver, approved=approved, comment=comment, decided_at=now
         )
         before = proposal.state
-        if approved and step == Step.MANAGER and proposal.to_grade == "A":
+        if approved and step == Step.MANAGER and promotion_needs_gm_office(proposal.to_grade):
             proposal.state = ProposalState.PENDING_GM
             proposal.save(update_fields=["state"])
             _notify_next_approvers(proposal)
@@ -199,7 +199,7 @@ def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: d
     """Withdraw the open proposals of a customer just blacklisted, and close its demotion case.
 
     §4: a blacklisted customer is left out of grading; a proposal left open would count on the
-    approvers' 工作台 and fail when approved. Called by blacklist.services.entry_approve inside
+    approvers' 工作台 and fail when approved. Called by blacklist.services.blacklist_entry_approve inside
     its transaction; the withdrawal is by the system, its reason kept on the proposal and in the
     audit log. Returns the number of proposals withdrawn.
     """
@@ -296,57 +296,7 @@ def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -
     ])
 
 
-# --- Grades set without a person's proposal: the provisional grade and re-admission --------
-
-def grade_provisional_assign(*, customer_id: int, actor: User | None = None, now: datetime | None = None) -> GradeProposal:
-    """暂定等级 for one active, ungraded customer, from the rules on its latest yearly figures.
-
-    The provisional grade is decided by the rules (at most B), never typed by a person: the
-    salesperson or manager only asks for it now instead of waiting for the nightly
-    `new-customer-evaluation` job, which assigns it to every active ungraded customer.
-    It is recorded as an approved proposal of kind "provisional" and in the grade history.
-    """
-    from .jobs import provisional_grades_assign
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        if actor is not None:
-            customer = visible_customer(actor, customer_id, for_update=True)
-        else:
-            customer = Customer.objects.select_for_update().get(pk=customer_id)
-        if customer.grade:
-            raise GradingError(_("The customer already has a grade."))
-        if customer.status != CustomerStatus.ACTIVE or customer.is_blacklisted:
-            raise GradingError(_("Only active customers get a provisional grade."))
-        created = provisional_grades_assign(
-            Customer.objects.filter(pk=customer.pk), now=now, proposer=actor
-        )
-        if not created:
-            raise GradingError(_("The customer already has a grade."))
-        proposal = created[0]
-        audit_record(actor=actor, action="grading.grade.provisional", target=customer, after={"grade": proposal.to_grade})
-    return proposal
-
-
-def grade_provisional_on_activation(*, customer: Customer, actor: User | None, now: datetime) -> GradeProposal | None:
-    """The hook customers.services.customer_change_status calls when a customer becomes active.
-
-    An ungraded customer gets its provisional grade (暂定等级, §3) at once, set by the rules
-    (the system is the proposer); a customer that already has a grade (re-activated, or
-    re-admitted as C) or an open proposal keeps it. Runs inside the status change's transaction.
-    """
-    from .jobs import provisional_grades_assign
-
-    created = provisional_grades_assign(Customer.objects.filter(pk=customer.pk), now=now)
-    if not created:
-        return None
-    proposal = created[0]
-    audit_record(
-        actor=actor, action="grading.grade.provisional", target=customer,
-        after={"grade": proposal.to_grade, "on": "activation"},
-    )
-    return proposal
-
+# --- A grade set without a person's proposal: re-admission (the provisional grade: provisional.py)
 
 def grade_readmission_apply(
     *, customer_id: int, manager: User, gm: User, reason: str, now: datetime | None = None
@@ -366,7 +316,7 @@ def grade_readmission_apply(
         )
         proposal = GradeProposal.objects.create(
             customer=customer, kind=ProposalKind.READMISSION, from_grade=customer.grade,
-            from_provisional=customer.grade_provisional, to_grade="C",
+            from_provisional=customer.grade_provisional, to_grade=Grade.C,
             reason=reason, reason_code=SystemReason.READMISSION, proposed_by=None,
             state=ProposalState.APPROVED, created_at=now, decided_at=now,
         )
@@ -375,5 +325,5 @@ def grade_readmission_apply(
             ProposalApproval(proposal=proposal, step=Step.GM, approver=gm, approved=True, decided_at=now),
         ])
         _proposals_apply([proposal], now=now)
-        audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": "C"})
+        audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": Grade.C})
     return proposal

@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from customers.models import Grade
+
 from ..models import GRADE_ORDER
 
 INDICATORS = ("volume", "payment", "reputation", "loyalty", "growth")  # the defaults of §3
@@ -10,21 +12,21 @@ INDICATORS = ("volume", "payment", "reputation", "loyalty", "growth")  # the def
 def grade_by_volume(volume, *, thresholds: dict) -> str:
     """A ≥ 300万, B ≥ 100万, C ≥ 50万, else D (thresholds from the policy, in 元)."""
     volume = Decimal(volume or 0)
-    if volume >= Decimal(thresholds["A"]):
-        return "A"
-    if volume >= Decimal(thresholds["B"]):
-        return "B"
-    if volume >= Decimal(thresholds["C"]):
-        return "C"
-    return "D"
+    if volume >= Decimal(thresholds[Grade.A]):
+        return Grade.A
+    if volume >= Decimal(thresholds[Grade.B]):
+        return Grade.B
+    if volume >= Decimal(thresholds[Grade.C]):
+        return Grade.C
+    return Grade.D
 
 
 def grade_by_score(score, *, min_scores: dict) -> str:
     score = Decimal(score)
-    for grade in ("A", "B", "C"):
+    for grade in (Grade.A, Grade.B, Grade.C):
         if score >= Decimal(min_scores[grade]):
             return grade
-    return "D"
+    return Grade.D
 
 
 def weighted_score(scores: dict, *, weights: dict) -> Decimal | None:
@@ -96,8 +98,8 @@ def grade_suggest(
     grade = grade_by_volume(volume, thresholds=policy["thresholds"])
     if score is not None:
         grade = lower_of(grade, grade_by_score(score, min_scores=policy["min_scores"]))
-    if grade == "A" and (overdue_payments or overdue_pickups or a_ruled_out):
-        grade = "B"
+    if grade == Grade.A and (overdue_payments or overdue_pickups or a_ruled_out):
+        grade = Grade.B
     return grade
 
 
@@ -108,8 +110,14 @@ def provisional_grade(*, volume, overdue_payments: int, overdue_pickups: int, po
     cannot have one, so the provisional grade stops at B until the six-month evaluation.
     """
     grade = grade_suggest(volume=volume, overdue_payments=overdue_payments, overdue_pickups=overdue_pickups, policy=policy)
-    return lower_of(grade, "B")
+    return lower_of(grade, Grade.B)
+
+
+def promotion_needs_gm_office(to_grade: str) -> bool:
+    """§3: a change to A is approved by the department manager, then by 总经办 (one rule for the
+    approval service, the customer page's step list and the demo data)."""
+    return to_grade == Grade.A
 
 
 def is_demotion_from_a(from_grade: str, to_grade: str) -> bool:
-    return from_grade == "A" and GRADE_ORDER[to_grade] > GRADE_ORDER["A"]
+    return from_grade == Grade.A and GRADE_ORDER[to_grade] > GRADE_ORDER[Grade.A]

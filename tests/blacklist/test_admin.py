@@ -72,7 +72,7 @@ def test_readmission_approved_in_the_admin_by_both(client_for, gm_office, manage
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
         services.blacklist_entries_expire()
-    req = services.readmission_request(
+    req = services.blacklist_readmission_request(
         actor=salesperson, entry_id=entry.pk, evaluation="ok",
         conditions=dict.fromkeys(services.EVALUATION_CONDITIONS, True),
     )

@@ -52,14 +52,14 @@ def test_salesperson_proposes_through_the_manager(customer, salesperson, manager
     assert Notification.objects.filter(recipient=manager, kind="blacklist_proposed").count() == 1
     assert not Notification.objects.filter(recipient=gm_office).exists()
     with pytest.raises(BlacklistError, match="not submitted"):
-        services.entry_approve(actor=gm_office, entry_id=entry.pk)
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
 
-    services.entry_submit(actor=manager, entry_id=entry.pk)
+    services.blacklist_entry_submit(actor=manager, entry_id=entry.pk)
     entry.refresh_from_db()
     assert entry.reported_by == manager and not entry.awaiting_manager
     assert Notification.objects.filter(recipient=gm_office, kind="blacklist_reported").count() == 1
     with pytest.raises(BlacklistError):
-        services.entry_submit(actor=manager, entry_id=entry.pk)
+        services.blacklist_entry_submit(actor=manager, entry_id=entry.pk)
 
 
 def test_salesperson_may_only_propose_own_customers(other_customer, salesperson, report_entry):
@@ -69,7 +69,7 @@ def test_salesperson_may_only_propose_own_customers(other_customer, salesperson,
 
 def test_manager_rejects_a_proposal(customer, salesperson, manager, report_entry):
     entry = report_entry(customer, actor=salesperson)
-    services.entry_reject(actor=manager, entry_id=entry.pk, comment="证据不足")
+    services.blacklist_entry_reject(actor=manager, entry_id=entry.pk, comment="证据不足")
     entry.refresh_from_db()
     assert entry.state == EntryState.REJECTED and entry.decision_comment == "证据不足"
 
@@ -118,27 +118,27 @@ def test_transitions(state, to, allowed):
 
 def test_illegal_transitions_are_refused_by_the_services(customer, other_customer, gm_office, report_entry, active_entry):
     rejected = report_entry(customer)
-    services.entry_reject(actor=gm_office, entry_id=rejected.pk, comment="不成立")
+    services.blacklist_entry_reject(actor=gm_office, entry_id=rejected.pk, comment="不成立")
     with pytest.raises(BlacklistError, match="cannot become"):
-        services.entry_approve(actor=gm_office, entry_id=rejected.pk)
+        services.blacklist_entry_approve(actor=gm_office, entry_id=rejected.pk)
 
     active = active_entry(other_customer)
     with pytest.raises(BlacklistError, match="cannot become"):
-        services.entry_reject(actor=gm_office, entry_id=active.pk, comment="x")
+        services.blacklist_entry_reject(actor=gm_office, entry_id=active.pk, comment="x")
     with pytest.raises(BlacklistError, match="cannot become"):
-        services.entry_approve(actor=gm_office, entry_id=active.pk)
+        services.blacklist_entry_approve(actor=gm_office, entry_id=active.pk)
 
 
 def test_only_gm_office_approves(customer, manager, report_entry):
     entry = report_entry(customer)
     with pytest.raises(BlacklistError, match="Only 总经办"):
-        services.entry_approve(actor=manager, entry_id=entry.pk)
+        services.blacklist_entry_approve(actor=manager, entry_id=entry.pk)
 
 
 def test_reject_needs_a_comment(customer, gm_office, report_entry):
     entry = report_entry(customer)
     with pytest.raises(BlacklistError):
-        services.entry_reject(actor=gm_office, entry_id=entry.pk, comment="  ")
+        services.blacklist_entry_reject(actor=gm_office, entry_id=entry.pk, comment="  ")
 
 
 # --- Approval and the validity period ------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_reject_needs_a_comment(customer, gm_office, report_entry):
 def test_approval_marks_the_customer_and_sets_it_inactive(customer, gm_office, manager, report_entry):
     entry = report_entry(customer)
     with time_machine.travel(at(2026, 3, 10), tick=False):
-        services.entry_approve(actor=gm_office, entry_id=entry.pk, comment="核实属实")
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, comment="核实属实")
     entry.refresh_from_db()
     customer.refresh_from_db()
     assert entry.state == EntryState.ACTIVE
@@ -169,7 +169,7 @@ def test_approval_marks_the_customer_and_sets_it_inactive(customer, gm_office, m
 def test_default_validity_is_six_calendar_months(customer, gm_office, report_entry, approved_on, ends_on):
     entry = report_entry(customer)
     with time_machine.travel(approved_on, tick=False):
-        services.entry_approve(actor=gm_office, entry_id=entry.pk)
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
     entry.refresh_from_db()
     assert entry.ends_on == ends_on
 
@@ -177,7 +177,7 @@ def test_default_validity_is_six_calendar_months(customer, gm_office, report_ent
 def test_gm_office_may_set_a_shorter_period(customer, gm_office, report_entry):
     entry = report_entry(customer)
     with time_machine.travel(at(2025, 8, 31), tick=False):
-        services.entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=date(2025, 11, 30))
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=date(2025, 11, 30))
     entry.refresh_from_db()
     assert entry.ends_on == date(2025, 11, 30)
 
@@ -185,7 +185,7 @@ def test_gm_office_may_set_a_shorter_period(customer, gm_office, report_entry):
 def test_a_longer_period_is_refused(customer, gm_office, report_entry):
     entry = report_entry(customer)
     with time_machine.travel(at(2025, 8, 31), tick=False), pytest.raises(BlacklistError, match="2026-02-28"):
-        services.entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=date(2026, 3, 1))
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=date(2026, 3, 1))
     entry.refresh_from_db()
     assert entry.state == EntryState.REPORTED
 
@@ -196,7 +196,7 @@ def test_the_policy_may_shorten_the_default(customer, gm_office, report_entry):
     policy.save()
     entry = report_entry(customer)
     with time_machine.travel(at(2025, 11, 30), tick=False):
-        services.entry_approve(actor=gm_office, entry_id=entry.pk)
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
     entry.refresh_from_db()
     assert entry.ends_on == date(2026, 2, 28)
 
@@ -348,7 +348,7 @@ def expired_entry(customer, active_entry):
 
 def test_readmission_needs_every_condition(expired_entry, salesperson):
     with pytest.raises(BlacklistError, match="admission condition"):
-        services.readmission_request(
+        services.blacklist_readmission_request(
             actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions={**CONDITIONS, "debts_settled": False}
         )
 
@@ -356,25 +356,25 @@ def test_readmission_needs_every_condition(expired_entry, salesperson):
 def test_readmission_only_after_expiry(customer, salesperson, active_entry):
     entry = active_entry(customer)
     with pytest.raises(BlacklistError, match="expired"):
-        services.readmission_request(actor=salesperson, entry_id=entry.pk, evaluation="ok", conditions=CONDITIONS)
+        services.blacklist_readmission_request(actor=salesperson, entry_id=entry.pk, evaluation="ok", conditions=CONDITIONS)
 
 
 @pytest.mark.parametrize("first", ["gm", "manager"])
 def test_readmission_needs_both_approvals_in_either_order(expired_entry, customer, salesperson, manager, gm_office, first):
-    req = services.readmission_request(
+    req = services.blacklist_readmission_request(
         actor=salesperson, entry_id=expired_entry.pk, evaluation="欠款已结清", conditions=CONDITIONS,
     )
     approvers = [gm_office, manager] if first == "gm" else [manager, gm_office]
     with time_machine.travel(at(2026, 8, 1), tick=False):
-        req = services.readmission_approve(actor=approvers[0], request_id=req.pk)
+        req = services.blacklist_readmission_approve(actor=approvers[0], request_id=req.pk)
     assert req.state == ReadmissionState.PENDING
     customer.refresh_from_db()
     assert customer.status == CustomerStatus.INACTIVE and customer.readmission_required
     with pytest.raises(BlacklistError, match="already approved"):
-        services.readmission_approve(actor=approvers[0], request_id=req.pk)
+        services.blacklist_readmission_approve(actor=approvers[0], request_id=req.pk)
 
     with time_machine.travel(at(2026, 8, 2), tick=False):
-        req = services.readmission_approve(actor=approvers[1], request_id=req.pk)
+        req = services.blacklist_readmission_approve(actor=approvers[1], request_id=req.pk)
     assert req.state == ReadmissionState.APPROVED
     expired_entry.refresh_from_db()
     customer.refresh_from_db()
@@ -387,20 +387,20 @@ def test_readmission_needs_both_approvals_in_either_order(expired_entry, custome
 
 
 def test_readmission_approvers_are_gm_office_and_the_departments_manager(expired_entry, salesperson, south_manager, assistant):
-    req = services.readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
+    req = services.blacklist_readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
     for outsider in (south_manager, assistant, salesperson):
         with pytest.raises(BlacklistError):
-            services.readmission_approve(actor=outsider, request_id=req.pk)
+            services.blacklist_readmission_approve(actor=outsider, request_id=req.pk)
 
 
 def test_refused_readmission_allows_a_new_request(expired_entry, salesperson, gm_office, customer):
-    req = services.readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
+    req = services.blacklist_readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
     with pytest.raises(BlacklistError, match="already awaiting"):
-        services.readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
-    services.readmission_reject(actor=gm_office, request_id=req.pk, comment="仍有欠款")
+        services.blacklist_readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
+    services.blacklist_readmission_reject(actor=gm_office, request_id=req.pk, comment="仍有欠款")
     customer.refresh_from_db()
     assert customer.readmission_required and customer.status == CustomerStatus.INACTIVE
-    again = services.readmission_request(
+    again = services.blacklist_readmission_request(
         actor=salesperson, entry_id=expired_entry.pk, evaluation="已结清", conditions=CONDITIONS
     )
     assert again.state == ReadmissionState.PENDING
@@ -409,6 +409,6 @@ def test_refused_readmission_allows_a_new_request(expired_entry, salesperson, gm
 def test_blacklisting_again_after_expiry(expired_entry, customer, report_entry, gm_office):
     with time_machine.travel(at(2026, 8, 1), tick=False):
         entry = report_entry(customer)
-        services.entry_approve(actor=gm_office, entry_id=entry.pk)
+        services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
     customer.refresh_from_db()
     assert customer.is_blacklisted and customer.blacklisted_until == date(2027, 2, 1)

@@ -32,7 +32,7 @@ def proposal(customer, salesperson, report_entry):
 def test_submission_keeps_the_opinion_the_corrected_loss_and_new_evidence(
     proposal, manager, gm_office, storage
 ):
-    services.entry_submit(
+    services.blacklist_entry_submit(
         actor=manager,
         entry_id=proposal.pk,
         comment="情况属实，建议列入黑名单",
@@ -53,13 +53,13 @@ def test_submission_keeps_the_opinion_the_corrected_loss_and_new_evidence(
 
 def test_a_negative_loss_is_refused_and_nothing_is_submitted(proposal, manager):
     with pytest.raises(BlacklistError):
-        services.entry_submit(actor=manager, entry_id=proposal.pk, comment="x", loss_amount=Decimal("-1"))
+        services.blacklist_entry_submit(actor=manager, entry_id=proposal.pk, comment="x", loss_amount=Decimal("-1"))
     entry = BlacklistEntry.objects.get(pk=proposal.pk)
     assert entry.awaiting_manager and entry.submission_comment == "" and entry.loss_amount == 100_000
 
 
 def test_submission_without_changes_keeps_the_amount(proposal, manager):
-    services.entry_submit(actor=manager, entry_id=proposal.pk)
+    services.blacklist_entry_submit(actor=manager, entry_id=proposal.pk)
     entry = BlacklistEntry.objects.get(pk=proposal.pk)
     assert entry.loss_amount == 100_000 and entry.submission_comment == "" and not entry.awaiting_manager
 

@@ -177,7 +177,7 @@ def test_manager_reports_with_evidence(client_for, manager, customer, settings, 
 def test_evidence_download_is_scoped(client_for, manager, south_manager, customer, settings, tmp_path):
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    entry = services.entry_report(
+    entry = services.blacklist_entry_report(
         actor=manager, customer_id=customer.pk, reason_category="payment", reason="x",
         evidence=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 a")],
     )
@@ -238,7 +238,7 @@ def test_panel_context_runs_a_constant_number_of_queries(rf, manager, customer, 
     from blacklist.panels import customer_panel_context
 
     entry = report_entry(customer)
-    services.entry_reject(actor=gm_office, entry_id=entry.pk, comment="no")
+    services.blacklist_entry_reject(actor=gm_office, entry_id=entry.pk, comment="no")
     request = rf.get("/")
     request.user = manager
     with django_assert_num_queries(2):

@@ -117,9 +117,9 @@ def build_world(people: dict, n: int) -> None:
         GradeProposal.objects.create(customer=sa, from_grade="A", to_grade="B", reason="下滑", proposed_by=south,
                                      state=ProposalState.PENDING_MANAGER, created_at=NOW - timedelta(days=1))
         # Blacklist: my proposal (the manager submits it), the manager's report (总经办 verifies).
-        blacklist_services.entry_report(actor=sales, customer_id=d.pk, reason_category="payment", reason="拖欠",
+        blacklist_services.blacklist_entry_report(actor=sales, customer_id=d.pk, reason_category="payment", reason="拖欠",
                                         loss_amount=50_000)
-        blacklist_services.entry_report(actor=manager, customer_id=oc.pk, reason_category="payment", reason="拖欠",
+        blacklist_services.blacklist_entry_report(actor=manager, customer_id=oc.pk, reason_category="payment", reason="拖欠",
                                         loss_amount=120_000)
         for user in (sales, manager, gm, assistant):
             Notification.objects.create(recipient=user, kind="t", title=f"提醒{i}")
@@ -333,23 +333,23 @@ def test_readmission_awaiting_both_approvers(client_for, manager, gm_office, sal
     south_customer = _customer(south_salesperson, "B")
     for cust in (customer, south_customer):
         with time_machine.travel(NOW - timedelta(days=60), tick=False):
-            entry = blacklist_services.entry_report(
+            entry = blacklist_services.blacklist_entry_report(
                 actor=manager if cust is customer else _south_manager(south_salesperson),
                 customer_id=cust.pk, reason_category="payment", reason="拖欠",
             )
-            blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=TODAY - timedelta(days=1))
+            blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=TODAY - timedelta(days=1))
     blacklist_services.blacklist_entries_expire(now=NOW)
     assert all(e.state == EntryState.EXPIRED for e in type(entry).objects.all())
     conditions = {"licence_valid": True, "debts_settled": True, "operating_normally": True, "cause_resolved": True}
     requests = [
-        blacklist_services.readmission_request(actor=salesperson if e.customer_id == customer.pk else south_salesperson,
+        blacklist_services.blacklist_readmission_request(actor=salesperson if e.customer_id == customer.pk else south_salesperson,
                                                entry_id=e.pk, evaluation="已结清", conditions=conditions)
         for e in type(entry).objects.all()
     ]
     assert tile_values(home(client_for, manager))["blacklist.readmissions"]["value"] == 1
     assert tile_values(home(client_for, gm_office))["blacklist.readmissions"]["value"] == 2
     mine = next(r for r in requests if r.entry.customer_id == customer.pk)
-    blacklist_services.readmission_approve(actor=manager, request_id=mine.pk)
+    blacklist_services.blacklist_readmission_approve(actor=manager, request_id=mine.pk)
     tile = tile_values(home(client_for, manager))["blacklist.readmissions"]
     assert tile["value"] == 0 == list_rows(client_for(manager), tile["url"])
     gm_tile = tile_values(home(client_for, gm_office))["blacklist.readmissions"]

@@ -50,6 +50,10 @@ def test_add_months_uses_calendar_months():
     assert services.add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
     assert services.add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
     assert services.add_months(dt.date(2026, 3, 31), -1) == dt.date(2026, 2, 28)
+    assert services.add_months(dt.date(2026, 1, 15), 13) == dt.date(2027, 2, 15)
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    at = dt.datetime(2026, 8, 31, 23, 30, tzinfo=shanghai)
+    assert services.add_months(at, 6) == dt.datetime(2027, 2, 28, 23, 30, tzinfo=shanghai)
 
 
 @pytest.mark.django_db

@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_gm_office_approves_then_reports_and_exports(page, live_server, login, screenshot, gm_office, manager,
                                                      south_manager, customer, south_customer):
-    entry = services.entry_report(
+    entry = services.blacklist_entry_report(
         actor=manager, customer_id=customer.pk, reason_category="payment", reason="连续三个季度拖欠货款",
         loss_amount=286_000,
     )
-    services.entry_report(
+    services.blacklist_entry_report(
         actor=south_manager, customer_id=south_customer.pk, reason_category="fraud", reason="提供虚假资质",
         loss_amount=50_000,
     )

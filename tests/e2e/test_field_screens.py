@@ -124,7 +124,7 @@ def test_blacklist_proposal_submitted_with_opinion_and_corrected_loss(
     customer = CustomerFactory(
         name="温州长丰五金有限公司", short_name="长丰五金", owner=salesperson, grade="C"
     )
-    entry = blacklist_services.entry_report(
+    entry = blacklist_services.blacklist_entry_report(
         actor=salesperson,
         customer_id=customer.pk,
         reason_category="payment",

@@ -125,14 +125,14 @@ def test_a_refused_offline_draft_shows_again_with_the_reason(
     # Meanwhile the customer is blacklisted: no new visit can be planned.
     from blacklist import services as blacklist_services
 
-    entry = blacklist_services.entry_report(
+    entry = blacklist_services.blacklist_entry_report(
         actor=manager,
         customer_id=customer.pk,
         reason_category="payment",
         reason="长期拖欠货款",
         loss_amount=100_000,
     )
-    blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk)
+    blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
     context.set_offline(False)
     page.goto(f"{live_server.url}/visits/")
     refused = page.locator('[data-testid="draft-refused"]')

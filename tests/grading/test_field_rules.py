@@ -29,14 +29,14 @@ from .conftest import SH
 
 
 def _blacklist(customer, *, manager, gm_office):
-    entry = blacklist_services.entry_report(
+    entry = blacklist_services.blacklist_entry_report(
         actor=manager,
         customer_id=customer.pk,
         reason_category="payment",
         reason="长期拖欠货款",
         loss_amount=0,
     )
-    return blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk)
+    return blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
 
 
 # --- 1. Blacklisting closes the open proposals ----------------------------------------------------

@@ -45,12 +45,12 @@ def test_two_managers_approving_one_proposal_make_one_decision_and_one_audit_row
 
 def test_two_gm_office_users_approving_one_blacklist_entry_make_one_decision(manager, gm_office, customer, head_office):
     colleague = UserFactory(username="gm2", role="gm_office", department=head_office)
-    entry = blacklist_services.entry_report(
+    entry = blacklist_services.blacklist_entry_report(
         actor=manager, customer_id=customer.pk, reason_category="payment", reason="长期拖欠货款", loss_amount=100_000,
     )
     results = race(
-        lambda: blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk),
-        lambda: blacklist_services.entry_approve(actor=colleague, entry_id=entry.pk),
+        lambda: blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk),
+        lambda: blacklist_services.blacklist_entry_approve(actor=colleague, entry_id=entry.pk),
     )
     errors = _errors(results)
     assert len(errors) == 1 and isinstance(errors[0], blacklist_services.BlacklistError), results
@@ -63,7 +63,7 @@ def test_two_gm_office_users_approving_one_blacklist_entry_make_one_decision(man
 def test_two_reports_of_one_customer_at_once_give_one_entry(manager, salesperson, customer):
     deputy = UserFactory(username="manager2", role="manager", department=manager.department)
     results = race(*[
-        (lambda u=u: blacklist_services.entry_report(
+        (lambda u=u: blacklist_services.blacklist_entry_report(
             actor=u, customer_id=customer.pk, reason_category="payment", reason="拖欠", loss_amount=1))
         for u in (manager, deputy)
     ])

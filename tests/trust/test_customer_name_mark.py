@@ -61,7 +61,7 @@ def world(salesperson, manager, gm_office):
         year=2026, period_year=2025, opened_at=NOW, closes_on=dt.date(2026, 12, 31)
     )
     GradeProposal.objects.create(customer=bad, from_grade="B", to_grade="C", round=round_, created_at=NOW)
-    entry = blacklist_services.entry_report(
+    entry = blacklist_services.blacklist_entry_report(
         actor=manager,
         customer_id=bad.pk,
         reason_category="payment",
@@ -69,7 +69,7 @@ def world(salesperson, manager, gm_office):
         loss_amount=100_000,
         now=NOW,
     )
-    entry = blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk, now=NOW)
+    entry = blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, now=NOW)
     bad.refresh_from_db()
     assert bad.is_blacklisted
     return {"bad": bad, "twin": twin, "plan": plan, "report": report, "ticket": ticket, "entry": entry}

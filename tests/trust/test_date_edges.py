@@ -44,12 +44,12 @@ def test_calendar_months(start, months, end):
     (at(2028, 2, 29, 10), dt.date(2028, 8, 29)),
 ])
 def test_blacklist_validity_on_month_ends_and_29_february(approved, longest, manager, gm_office, customer):
-    entry = blacklist_services.entry_report(actor=manager, customer_id=customer.pk, reason_category="payment",
+    entry = blacklist_services.blacklist_entry_report(actor=manager, customer_id=customer.pk, reason_category="payment",
                                             reason="拖欠", loss_amount=1, now=approved)
     with pytest.raises(blacklist_services.BlacklistError):
-        blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=longest + dt.timedelta(days=1),
+        blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=longest + dt.timedelta(days=1),
                                          now=approved)
-    entry = blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk, now=approved)
+    entry = blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, now=approved)
     assert entry.starts_on == approved.date() and entry.ends_on == longest
     # The expiry job: still active on the last day, expired the day after.
     blacklist_services.blacklist_entries_expire(now=at(longest.year, longest.month, longest.day, 23, 59))
@@ -63,9 +63,9 @@ def test_the_database_refuses_a_period_longer_than_six_calendar_months(manager, 
     from django.db import IntegrityError, transaction
 
     approved = at(2026, 8, 31, 10)
-    entry = blacklist_services.entry_report(actor=manager, customer_id=customer.pk, reason_category="payment",
+    entry = blacklist_services.blacklist_entry_report(actor=manager, customer_id=customer.pk, reason_category="payment",
                                             reason="拖欠", loss_amount=1, now=approved)
-    entry = blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk, now=approved)
+    entry = blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, now=approved)
     with pytest.raises(IntegrityError), transaction.atomic():
         BlacklistEntry.objects.filter(pk=entry.pk).update(ends_on=dt.date(2027, 3, 1))
 

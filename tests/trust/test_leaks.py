@@ -69,7 +69,7 @@ def south_secrets(south_salesperson, south_manager):
     proposal_create(actor=south_salesperson, customer_id=other.pk, to_grade="B", reason=f"{SECRET}理由")
     incident_record(actor=south_manager, customer_id=customer.pk, incident_type="late_payment",
                     occurred_on=NOW.date() - dt.timedelta(days=3), description=f"{SECRET}问题")
-    blacklist_services.entry_report(actor=south_manager, customer_id=other.pk, reason_category="payment",
+    blacklist_services.blacklist_entry_report(actor=south_manager, customer_id=other.pk, reason_category="payment",
                                     reason=f"{SECRET}黑名单", loss_amount=1)
     return customer
 

@@ -163,11 +163,11 @@ def test_macros_and_external_templates_are_refused_as_documents(case, customer, 
 
 @pytest.mark.parametrize("case", OFFICE_CASES)
 def test_macros_and_external_templates_are_refused_as_blacklist_evidence(case, customer, manager):
-    from blacklist.services import BlacklistError, entry_report
+    from blacklist.services import BlacklistError, blacklist_entry_report
 
     name, content, _words = OFFICE_CASES[case]
     with pytest.raises((BlacklistError, ValidationError)):
-        entry_report(
+        blacklist_entry_report(
             actor=manager,
             customer_id=customer.pk,
             reason_category="payment",

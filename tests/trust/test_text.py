@@ -57,9 +57,9 @@ def test_an_invisible_character_does_not_get_a_blacklisted_company_past_the_admi
 ):
     blocked = CustomerFactory(name="上海黑名单贸易有限公司", name_normalized="上海黑名单贸易有限公司", owner=salesperson,
                               credit_code="")
-    entry = blacklist_services.entry_report(actor=manager, customer_id=blocked.pk, reason_category="fraud",
+    entry = blacklist_services.blacklist_entry_report(actor=manager, customer_id=blocked.pk, reason_category="fraud",
                                             reason="欺诈", loss_amount=1)
-    blacklist_services.entry_approve(actor=gm_office, entry_id=entry.pk)
+    blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk)
     for disguised in ("上海黑名单\u200b贸易有限公司", f"上海黑名单贸易有限公司{RLO}", "上海黑名单贸易\ufeff有限公司",
                       "上海黑名单贸易有限公司\u200d", "上海黑名单贸易 有限公司"):
         with pytest.raises(CustomerError, match="(?i)admission|准入"):

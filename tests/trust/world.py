@@ -58,15 +58,15 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
 
     # Blacklist: one entry reported (awaiting 总经办) and one expired with a re-admission request.
     reported_customer = CustomerFactory(name=f"{tag}待核实有限公司", owner=owner, grade="C")
-    entry = blacklist_services.entry_report(actor=manager, customer_id=reported_customer.pk, reason_category="payment",
+    entry = blacklist_services.blacklist_entry_report(actor=manager, customer_id=reported_customer.pk, reason_category="payment",
                                             reason="拖欠", loss_amount=1, evidence=[_pdf()])
     expired_customer = CustomerFactory(name=f"{tag}已到期有限公司", owner=owner, grade="C")
     start = now - dt.timedelta(days=250)
-    old = blacklist_services.entry_report(actor=manager, customer_id=expired_customer.pk, reason_category="payment",
+    old = blacklist_services.blacklist_entry_report(actor=manager, customer_id=expired_customer.pk, reason_category="payment",
                                           reason="拖欠", loss_amount=1, now=start)
-    blacklist_services.entry_approve(actor=gm_office, entry_id=old.pk, now=start)
+    blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=old.pk, now=start)
     blacklist_services.blacklist_entries_expire(now=now)
-    readmission = blacklist_services.readmission_request(
+    readmission = blacklist_services.blacklist_readmission_request(
         actor=manager, entry_id=old.pk, evaluation="已整改", conditions=dict.fromkeys(EVALUATION_CONDITIONS, True))
 
     from engagement import services as engagement_services

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from crm.forms import messages_from
 from crm.models import Role, User
 from crm.roles import sync_user_groups
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise CommandError(messages_from(exc)) from exc
         user.email = email or user.email
         user.full_name = full_name
         user.role = Role.ADMIN
