@@ -248,3 +248,37 @@ def periodic_report_form(report, *, title: str) -> PrintForm:
         sections=sections,
         signatures=[_("Prepared by"), _("Department head"), _("Company leader (approval)")],
     )
+
+
+def statement_form(st: dict) -> PrintForm:
+    """对账单 (§13): the month's receivables and payments of one customer, for reconciliation with finance."""
+    customer = st["customer"]
+    month = f"{st['start']:%Y-%m}"
+
+    def money(value) -> str:
+        return "" if value is None else f"{value:,.2f}"
+
+    kinds = {"receivable": _("Receivable"), "payment": _("Payment")}
+    table = [[_("Date"), _("ERP number"), _("Kind"), _("Due on"), _("Debit"), _("Credit"), _("Balance")]]
+    table += [
+        [_d(line["date"]), line["number"], str(kinds.get(line["kind"], line["kind"])), _d(line["due_on"]),
+         money(line["debit"]), money(line["credit"]), money(line["balance"])]
+        for line in st["lines"]
+    ]
+    return PrintForm(
+        title=_("Statement of account"),
+        number=f"{customer.pk}-{month}",
+        filename=f"statement-{customer.pk}-{month}",
+        subtitle=f"{customer.name} · {month}",
+        sections=[
+            Section(_("Customer"), rows=[
+                (_("Customer"), customer.name),
+                (_("Unified social credit code"), customer.credit_code or "—"),
+                (_("Period"), f"{_d(st['start'])} — {_d(st['end'])}"),
+                (_("Opening balance"), money(st["opening"])),
+                (_("Closing balance"), money(st["closing"])),
+            ]),
+            Section(_("Receivables and payments"), table=table),
+        ],
+        signatures=[_("Prepared by"), _("Finance"), _("Customer confirmation (seal)")],
+    )

@@ -11,6 +11,8 @@ from blacklist.forms import ReportFilterForm as BlacklistFilterForm
 from complaints.selectors import ticket_list_for
 from customers.selectors import customer_list_for
 from grading.models import Evaluation
+from sales import selectors as sales_selectors
+from sales.permissions import statement_allowed
 from visits.selectors import reports_for
 
 from . import documents
@@ -106,3 +108,23 @@ def _blacklist_form(request):
 @login_required
 def blacklist_pdf(request):
     return pdf_response(_blacklist_form(request))
+
+
+def _statement_form(request, pk):
+    customer = get_object_or_404(customer_list_for(request.user), pk=pk)
+    if not statement_allowed(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError
+    except ValueError:
+        year, month = today.year, today.month
+    return documents.statement_form(sales_selectors.customer_statement(customer, year=year, month=month))
+
+
+@login_required
+def statement_pdf(request, pk):
+    """对账单 as a PDF (the print page is sales:statement)."""
+    return pdf_response(_statement_form(request, pk))

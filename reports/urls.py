@@ -19,5 +19,6 @@ urlpatterns = [
     path("forms/visit-reports/<int:pk>/pdf/", form_views.visit_report_pdf, name="visit_report_pdf"),
     path("forms/complaints/<int:pk>/", form_views.ticket_print, name="ticket_print"),
     path("forms/complaints/<int:pk>/pdf/", form_views.ticket_pdf, name="ticket_pdf"),
+    path("forms/statements/<int:pk>/pdf/", form_views.statement_pdf, name="statement_pdf"),
     path("forms/blacklist.pdf", form_views.blacklist_pdf, name="blacklist_pdf"),
 ]

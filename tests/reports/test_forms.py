@@ -109,3 +109,22 @@ def test_print_pages_of_the_forms(world, salesperson):
     ):
         body = c.get(reverse(name, args=[world[key]])).content.decode()
         assert title in body and "reports/print.css" in body, name
+
+
+def test_monthly_statement_pdf(world, salesperson, south_salesperson):
+    """对账单 (§13) as a PDF: the month's receivables and payments with the running balance."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from sales.models import Payment, Receivable
+
+    customer_id = world["customer"]
+    Receivable.objects.create(customer_id=customer_id, erp_number="YS-PDF-1", amount=Decimal("12000"),
+                              issued_on=dt.date(2026, 10, 3), due_on=dt.date(2026, 11, 2))
+    Payment.objects.create(customer_id=customer_id, erp_number="HK-PDF-1", amount=Decimal("5000"),
+                           received_on=dt.date(2026, 10, 20))
+    url = reverse("reports:statement_pdf", args=[customer_id]) + "?month=2026-10"
+    text = pdf_text(_client(salesperson).get(url))
+    assert "对账单" in text and "本人主客户有限公司" in text
+    assert "YS-PDF-1" in text and "HK-PDF-1" in text and "12,000.00" in text and "7,000.00" in text
+    assert _client(south_salesperson).get(url).status_code == 404

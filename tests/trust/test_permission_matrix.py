@@ -60,6 +60,7 @@ PARAMS = {
     "reports:visit_report_pdf": {"pk": "report"},
     "reports:ticket_print": {"pk": "ticket"},
     "reports:ticket_pdf": {"pk": "ticket"},
+    "reports:statement_pdf": {"pk": "customer"},
     "surveys:answer": {"token": "survey_token"},
 }
 BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket", "sales": "customer"}
@@ -254,6 +255,7 @@ MATRIX = {
     "reports:ticket_print": {"get": ALL, "scope": "owner"},
     "reports:ticket_pdf": {"get": ALL, "scope": "owner"},
     "reports:blacklist_pdf": {"get": R(302, 403, 403, 200, 200, 200)},
+    "reports:statement_pdf": {"get": ALL, "scope": "owner"},
     # --- the 工作台's figures: who sees each is declared by the figure itself (checked below) ---
     "dashboard_list": {"registry": "drill_lists"},
     "dashboard_chart_export": {"registry": "charts"},
