@@ -257,4 +257,5 @@ def run(*, users: int = 50, seconds: int = MAX_SECONDS) -> dict:
             for k, v in sorted(stats.samples.items())
         },
         "error_samples": stats.error_samples,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }

@@ -64,7 +64,8 @@ def concurrent_table(c: dict) -> str:
         return f"Concurrent run: not measured ({c['skipped']})"
     lines = [
         f"Concurrent run: {c['users']} users over gunicorn ({c['workers']} workers x {c['threads']} threads) for "
-        f"{c['seconds']} s: {c['requests']} requests, {c['rps']} requests/s, {c['errors']} errors; "
+        f"{c['seconds']} s: {c['requests']} requests, {c['rps']} requests/s, p50 {_ms(c['p50_ms'])}, "
+        f"p95 {_ms(c['p95_ms'])}, {c['errors']} errors (load average after {c.get('load_average')}); "
         f"POSTs ok {c['posts_ok']}, rows stored {c['rows_stored']} ({'each once' if c['stored_once'] else 'MISMATCH'})",
         "",
         "| request | count | p50 ms | p95 ms | errors |",

@@ -36,8 +36,11 @@ def scratch_url(database: str):
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy)))
             for attempt in range(10):  # an autovacuum worker may be visiting the template
                 try:
+                    # FILE_COPY (PostgreSQL 15+) copies a large database much faster than
+                    # the default WAL_LOG; older servers only know that way anyway.
+                    strategy = " STRATEGY = FILE_COPY" if conn.info.server_version >= 150000 else ""
                     conn.execute(
-                        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                        sql.SQL("CREATE DATABASE {} TEMPLATE {}" + strategy).format(
                             sql.Identifier(copy), sql.Identifier(name)
                         )
                     )
