@@ -144,7 +144,21 @@ class Pages:
             self._floors[username] = out
         return self._floors[username]
 
+    def cold(self, username: str, url: str, reps: int = 3) -> dict:
+        """The first request after `cache.clear()` (chart, menu and count caches all empty)."""
+        from django.core.cache import cache
+
+        c, samples = self.client(username), []
+        for _ in range(reps):
+            cache.clear()
+            t0 = time.perf_counter()
+            c.get(url)
+            samples.append(time.perf_counter() - t0)
+        return stats(samples)
+
     def measure(self, name: str, username: str, url: str, target: dict) -> Result:
+        self.get(username, url)  # lazy imports and first query plans: not what "cold" means
+        cold = self.cold(username, url)
         for _ in range(2):  # warm-up: caches, the first query plans, lazy imports
             self.get(username, url)
         res = Result(name=name, kind="page", target=target)
@@ -158,6 +172,7 @@ class Pages:
         res.framework_floor_ms = fw["bare"]
         res.ratio = round(res.median_ms / max(0.01, res.sql_floor_ms + res.framework_floor_ms), 2)
         res.extra = {"url": url, "user": username, "bytes": len(response.content), "base_template_ms": fw["base"],
+                     "cold_median_ms": cold["median_ms"], "cold_p95_ms": cold["p95_ms"],
                      "slowest_sql": slowest(ctx)}
         if errors:
             res.notes.append(f"{errors} statements could not be replayed")
@@ -194,7 +209,7 @@ def table_counts(models_list) -> dict[str, int]:
 
 
 def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool,
-                prepare=None) -> Result:
+                prepare=None, database: str | None = None) -> Result:
     """Run a job `reps` times, each in a transaction rolled back (every run is a first run).
 
     With `rerun`, each repetition also runs the job a second time inside the same
@@ -207,13 +222,43 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
     except Exception as exc:
         raise Skip(f"job {name} is not importable yet ({exc.__class__.__name__}: {exc})") from exc
     try:
-        return _measure_job(name, now=now, reps=reps, floor_reps=floor_reps, target=target,
-                            count_models=count_models, rerun=rerun, prepare=prepare)
+        res = _measure_job(name, now=now, reps=reps, floor_reps=floor_reps, target=target,
+                           count_models=count_models, rerun=rerun, prepare=prepare)
+        if database:
+            res.extra.update(commit_once(name, now=now, prepare=prepare, database=database))
+            res.judge()
+        return res
     except OperationalError as exc:
         if "statement timeout" not in str(exc):
             raise
         raise Skip(f"MISSED: a statement of job {name} ran past {STATEMENT_TIMEOUT_S} s and was cancelled "
                    f"({str(exc).splitlines()[0]})") from exc
+
+
+def commit_once(name: str, *, now, prepare, database: str) -> dict:
+    """One run that commits, on a scratch copy of the bench database (bench/scratch.py): the job's
+    time and, apart, the COMMIT's (deferred foreign-key checks, fsync) that a rollback hides."""
+    import sys
+
+    from bench.scratch import on_scratch
+    from crm.jobs import run_job
+
+    with on_scratch(database):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            bound_statements()
+            if prepare is not None:
+                prepare()
+            t0 = time.perf_counter()
+            run_job(name, now=now)
+            t1 = time.perf_counter()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+        atomic.__exit__(None, None, None)
+        t2 = time.perf_counter()
+    return {"commit_run_ms": round((t1 - t0) * 1000, 2), "commit_ms": round((t2 - t1) * 1000, 2)}
 
 
 def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool,

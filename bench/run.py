@@ -7,7 +7,8 @@ floors, writes bench/results.json and prints a table. See bench/README.md for ho
 Options: --reseed (drop and seed again), --quick (fewer repetitions), --only NAME[,NAME]
 (measurements whose name starts with one of them), --scale F (1.0 = company scale; the test
 uses a toy scale on SQLite), --database URL (default $DATABASE_URL, else
-postgres://postgres@127.0.0.1:5432/crm_bench), --output FILE.
+postgres://postgres@127.0.0.1:5432/crm_bench), --output FILE, --concurrent (also 50 users over
+gunicorn for 60 s: bench/loadtest.py; --users N, --duration S).
 """
 
 import argparse
@@ -31,6 +32,10 @@ def parse_args(argv):
     p.add_argument("--scale", type=float, default=1.0, help="1.0 = 100,000 customers (issue 9)")
     p.add_argument("--database", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE)
     p.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    p.add_argument("--concurrent", action="store_true",
+                   help="also the concurrent run: 50 users over gunicorn on a loopback port (bench/loadtest.py)")
+    p.add_argument("--users", type=int, default=50, help="simulated users of --concurrent")
+    p.add_argument("--duration", type=int, default=60, help="seconds of --concurrent (at most 60)")
     p.add_argument("--import-worker", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -108,6 +113,24 @@ def machine() -> dict:
             "python": platform.python_version(), "django": django.get_version(), "platform": platform.platform()}
 
 
+def vacuum_analyze() -> float | None:
+    """VACUUM ANALYZE before measuring: autovacuum may be off (or behind) on a developer's server,
+    and fresh statistics and visibility maps are what production has (issue 21)."""
+    from django.db import connection
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("VACUUM ANALYZE")
+        elif connection.vendor == "sqlite":
+            cur.execute("ANALYZE")
+        else:
+            return None
+    seconds = round(time.perf_counter() - t0, 1)
+    print(f"VACUUM ANALYZE in {seconds} s")
+    return seconds
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     configure_environment(args.database)
@@ -136,22 +159,32 @@ def main(argv=None) -> int:
     seed_seconds = round(time.perf_counter() - t0, 1)
     print(f"seed ready in {seed_seconds} s")
     only = [s.strip() for s in args.only.split(",") if s.strip()]
+    vacuum_seconds = vacuum_analyze()
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     results, skipped = suite.run(now=now, quick=args.quick, only=only, scale=args.scale, database=args.database)
+    measure_seconds = round(time.perf_counter() - t0, 1)
+    concurrent_out = None
+    if args.concurrent:
+        from bench import loadtest
+
+        print(f"concurrent run: {args.users} users over gunicorn for {min(args.duration, 60)} s ...", flush=True)
+        concurrent_out = loadtest.run(users=args.users, seconds=args.duration)
     out = {
         "at": now.isoformat(timespec="seconds"),
         "machine": machine(),
         "scale": scale.__dict__,
         "seed": seeded,
         "seed_seconds": seed_seconds,
-        "measure_seconds": round(time.perf_counter() - t0, 1),
+        "measure_seconds": measure_seconds,
+        "vacuum_seconds": vacuum_seconds,
         # Other processes on the machine slow every number down: a load above the core count
         # during the run means the timings are pessimistic.
         "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
         "quick": args.quick,
         "results": [r.__dict__ for r in results],
         "skipped": skipped,
+        "concurrent": concurrent_out,
     }
     Path(args.output).write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     print(report.table(out))

@@ -7,6 +7,7 @@ reason; it is measured as soon as its URL name or job function lands.
 import contextlib
 import traceback
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -41,8 +42,39 @@ def proposal_changelist() -> str:
     raise Skip("no grade-change proposal model registered in the admin yet")
 
 
+SEARCH = {"median_ms": 50, "ratio": 10}
+
+
+def search_terms() -> list[tuple[str, str, str]]:
+    """(kind, with hits, without): seed.py names customers `{city}{word}{industry}{n}有限公司` and
+    gives contact n the mobile 13{n:09d}; customer 1 (the salesperson's) has credit_code(0, 310000)."""
+    return [
+        ("2 chars", "恒力", "凤凰"),
+        ("3+ chars", "恒力机械", "凤凰科技"),
+        ("latin", "hengli", "xyzzyq"),
+        ("initials", "hljx", "qqzx"),
+        ("mobile", "13000000001", "13999999999"),
+        ("credit code", seed.credit_code(0, "310000"), seed.credit_code(2_000_000, "650000")),
+    ]
+
+
+def searches() -> list[tuple[str, str, callable, dict]]:
+    """Issue 21: every kind of term, as a salesperson and as 总经办, with hits and with none."""
+    out = []
+    for role, user in (("sales", SALES), ("gm", GM)):
+        for kind, hit, miss in search_terms():
+            for label, term in (("hits", hit), ("none", miss)):
+                out.append((f"page search {role} {kind} {label}", user,
+                            lambda term=term: url("customers:list", query=urlencode({"q": term})), SEARCH))
+    return out
+
+
 def pages() -> list[tuple[str, str, callable, dict]]:
     """(name, username, url factory, target)."""
+    return [*page_list(), *searches()]
+
+
+def page_list() -> list[tuple[str, str, callable, dict]]:
     return [
         ("page customer-list sales", SALES, lambda: url("customers:list"), LIST),
         ("page customer-list sales search", SALES, lambda: url("customers:list", query="q=%E6%81%92%E5%8A%9B"), LIST),
@@ -146,7 +178,7 @@ def run(*, now, quick: bool, only: list[str], scale: float, database: str) -> tu
         if selected(label, only):
             attempt(label, lambda name=name, when=when, target=target, counted=counted, rerun=rerun, prepare=prepare:
                     _job(label=f"job {name}", name=name, now=when, reps=job_reps, floor_reps=2 if quick else 3,
-                         target=target, count_models=counted, rerun=rerun, prepare=prepare))
+                         target=target, count_models=counted, rerun=rerun, prepare=prepare, database=database))
     if selected("import customers", only):
         from bench import imports
 
