@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := crm.settings
 
-.PHONY: run test lint format messages migrations-check deploy-check e2e smoke bench clean venv api-fuzz
+.PHONY: run test lint lint-imports format messages migrations-check deploy-check e2e smoke bench clean venv api-fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ api-fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The import contracts of pyproject.toml ([tool.importlinter]; docs/import-contracts.md).
+lint-imports: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

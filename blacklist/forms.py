@@ -58,9 +58,11 @@ class EntryReportForm(forms.ModelForm):
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from grading.models import Incident  # read-only: the customer's incident records to choose from
+        from grading.selectors import (
+            incidents_of,  # read-only: the customer's incident records to choose from
+        )
 
-        qs = Incident.objects.filter(customer=customer).order_by("-occurred_on") if customer else Incident.objects.none()
+        qs = incidents_of(customer)
         self.fields["incidents"].queryset = qs
         if customer is None or not qs.exists():
             del self.fields["incidents"]

@@ -114,3 +114,18 @@ def proposals_open_by(user: User) -> QuerySet[GradeProposal]:
         proposals_visible(user).filter(proposed_by=user, state__in=OPEN_STATES)
         .select_related("customer").order_by("created_at", "pk")
     )
+
+
+def incidents_of(customer) -> QuerySet[Incident]:
+    """The customer's incident records, newest first (none without a customer); for other apps'
+    forms that refer to them (blacklisting)."""
+    if customer is None:
+        return Incident.objects.none()
+    return Incident.objects.filter(customer=customer).order_by("-occurred_on")
+
+
+def evaluations_visible(user: User) -> QuerySet[Evaluation]:
+    """Evaluations of the customers the user may see, with customer and owner (the printed form)."""
+    return Evaluation.objects.select_related("customer__owner").filter(
+        customer__in=customer_list_for(user).values("pk")
+    )

@@ -10,7 +10,7 @@ from blacklist import selectors as blacklist_selectors
 from blacklist.forms import ReportFilterForm as BlacklistFilterForm
 from complaints.selectors import ticket_list_for
 from customers.selectors import customer_list_for
-from grading.models import Evaluation
+from grading.selectors import evaluations_visible
 from sales import selectors as sales_selectors
 from sales.permissions import statement_allowed
 from visits.selectors import reports_for
@@ -30,11 +30,7 @@ def _respond(request, form, as_pdf: bool, pdf_name: str, pk=None):
 
 
 def _evaluation(request, pk):
-    return get_object_or_404(
-        Evaluation.objects.select_related("customer__owner"),
-        pk=pk,
-        customer__in=customer_list_for(request.user).values("pk"),
-    )
+    return get_object_or_404(evaluations_visible(request.user), pk=pk)
 
 
 @login_required
