@@ -38,12 +38,12 @@ def customer_panel_context(request, customer) -> dict | None:
     }
 
 
-def dashboard_widget_context(request, obj=None) -> dict | None:
+def dashboard_widget_context(request, ctx) -> dict | None:
     """黑名单概况 for managers and 总经办: counts, what awaits them, what expires soon (3 queries)."""
     user = request.user
     if not selectors.may_view_report(user):
         return None
-    today = timezone.localdate()
+    today = ctx.today
     warning_days = BlacklistPolicy.load().expiry_warning_days
     from datetime import timedelta
 

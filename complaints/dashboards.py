@@ -23,8 +23,8 @@ def measures_url(ctx, department_id=None) -> str:
 
 
 def _department_counts(ctx):
-    # Memoised per request by the selector itself (the complaints widget shows them too).
-    return selectors.department_open_counts(ctx.user, now=ctx.now)
+    # Once per 工作台: the complaints widget shows them too (screens/workbench.py).
+    return ctx.once(selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(ctx.user, now=ctx.now))
 
 
 def escalated_open(ctx) -> int:

@@ -4,7 +4,6 @@ Each context function runs a constant number of queries (tests pin them).
 """
 
 from django.db.models import Case, Q, Sum, Value, When, Window
-from django.utils import timezone
 
 from . import selectors
 from .models import Status, Ticket
@@ -32,11 +31,11 @@ def customer_panel_context(request, customer) -> dict | None:
     }
 
 
-def dashboard_widget_context(request, _obj=None) -> dict:
-    """My open complaints (A-grade first); for managers and 总经办 also their department's counts."""
-    user = request.user
-    now = timezone.now()
+def dashboard_widget_context(request, ctx) -> dict:
+    """My open complaints (A-grade first); for managers and 总经办 also their department's counts
+    (the figures the 工作台's tiles computed: `ctx` is its DashboardContext)."""
+    user, now = ctx.user, ctx.now
     counts = None
     if user.is_manager or user.sees_all_departments or user.is_assistant:
-        counts = selectors.department_open_counts(user, now=now)
+        counts = ctx.once(selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(user, now=now))
     return {"tickets": list(selectors.my_open_tickets(user)[:WIDGET_SIZE]), "counts": counts, "now": now}

@@ -12,7 +12,6 @@ from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from crm.dashboards.registry import request_once
 from crm.models import User
 from customers.models import Grade
 from customers.selectors import customer_list_for, customer_name_match
@@ -148,18 +147,19 @@ def my_open_tickets(user: User) -> QuerySet[Ticket]:
 
 
 def department_open_counts(user: User, *, now: datetime) -> dict:
-    """For managers' and 总经办's 工作台: open, overdue and major tickets they may see.
+    """For managers' and 总经办's 工作台: open, overdue and major tickets they may see (one query).
 
-    Once per 工作台: its tiles and the complaints widget both show these counts."""
-    def counts():
-        qs = ticket_scope(ticket_list_for(user), user, "department").open()
-        return qs.aggregate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(status__in=HANDLING_STATES, deadline_at__lt=now)),
-            major=Count("id", filter=Q(is_major=True)),
-        )
+    Its tiles and the complaints widget both show these counts: they call it through the page's
+    DashboardContext.once(DEPARTMENT_OPEN_COUNTS, ...), so it runs once per 工作台."""
+    qs = ticket_scope(ticket_list_for(user), user, "department").open()
+    return qs.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(status__in=HANDLING_STATES, deadline_at__lt=now)),
+        major=Count("id", filter=Q(is_major=True)),
+    )
 
-    return request_once(user, "complaints.department_open_counts", counts)
+
+DEPARTMENT_OPEN_COUNTS = "complaints.department_open_counts"  # the memo key of the 工作台
 
 
 # --- Measures (§6: per department and month) --------------------------------------------------

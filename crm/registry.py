@@ -1,15 +1,21 @@
-"""Extension points through which the upper apps add to shared screens without being imported.
+"""What the shared screens are made of, and the one hook of the customer lifecycle.
 
-`customers` ← {grading, visits, complaints, blacklist}: the customer page shows a grading
-panel, a visit timeline, complaints and the blacklist mark, but `customers` must not import
-those apps. Each app registers its panels in its `AppConfig.ready()`; the page renders them in
-order. Likewise the 工作台 (home) collects widgets by role.
+The customer page (customers/detail.html) shows sections of the upper apps (grading, visits,
+complaints, blacklist, engagement, sales, surveys) and the 工作台 (crm/home.html) widgets by
+role, but `crm` and `customers` must not import those apps. The sections are listed, in order,
+in ONE module that may import every app: `screens` (screens/customer_page.py,
+screens/workbench.py). The two views reach it through settings (`CUSTOMER_PAGE_PANELS`,
+`WORKBENCH_WIDGETS`, dotted paths read with import_string): explicit and greppable.
 
-A panel's `context(request, obj)` must run a constant number of queries (pinned by tests).
+A panel's `context(request, obj)` must run a constant number of queries (pinned by tests);
+a widget's `obj` is the 工作台's DashboardContext (viewer, `now`, the page's memo).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -18,37 +24,33 @@ class Panel:
     title: str
     template: str
     context: Callable
-    order: int = 100
     roles: frozenset = field(default_factory=frozenset)  # empty: every role
 
     def shown_to(self, user) -> bool:
         return not self.roles or user.role in self.roles or user.is_superuser
 
 
-class Registry:
-    def __init__(self):
-        self._items: dict[str, Panel] = {}
-
-    def register(self, panel: Panel) -> None:
-        self._items[panel.key] = panel
-
-    def for_user(self, user) -> list[Panel]:
-        return sorted((p for p in self._items.values() if p.shown_to(user)), key=lambda p: (p.order, p.key))
-
-    def render_all(self, request, obj=None) -> list[dict]:
-        out = []
-        for panel in self.for_user(request.user):
-            ctx = panel.context(request, obj)
-            if ctx is None:
-                continue
-            out.append({"key": panel.key, "title": panel.title, "template": panel.template, "ctx": ctx})
-        return out
+def panels_render(panels, request, obj=None) -> list[dict]:
+    """The panels shown to the viewer, in the order listed; a context of None hides its panel."""
+    out = []
+    for panel in panels:
+        if not panel.shown_to(request.user):
+            continue
+        ctx = panel.context(request, obj)
+        if ctx is None:
+            continue
+        out.append({"key": panel.key, "title": panel.title, "template": panel.template, "ctx": ctx})
+    return out
 
 
-# Sections of the customer page (customers/detail.html) contributed by other apps.
-customer_panels = Registry()
-# Widgets of the 工作台 (crm/home.html), by role.
-dashboard_widgets = Registry()
+def customer_page_panels(request, customer) -> list[dict]:
+    """The sections of the customer page (settings.CUSTOMER_PAGE_PANELS)."""
+    return import_string(settings.CUSTOMER_PAGE_PANELS)(request, customer)
+
+
+def workbench_widgets(request, ctx) -> list[dict]:
+    """The widgets of the viewer's 工作台 (settings.WORKBENCH_WIDGETS); `ctx` is its DashboardContext."""
+    return import_string(settings.WORKBENCH_WIDGETS)(request, ctx)
 
 
 class Hooks:

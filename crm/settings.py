@@ -38,6 +38,10 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The CSRF failure page in Chinese in the site's layout (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "crm.views.csrf_failure"
+# What the customer page and the 工作台 show of the upper apps, listed in one module (screens):
+# `crm` and `customers` reach it only through these paths (crm/registry.py).
+CUSTOMER_PAGE_PANELS = "screens.customer_page.panels"
+WORKBENCH_WIDGETS = "screens.workbench.widgets"
 
 INSTALLED_APPS = [
     "crm",
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "sales",
     "surveys",
     "reports",
+    "screens",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .dashboards.pages import dashboard_for
+from .dashboards.registry import DashboardContext
 from .models import Notification
 from .notify.kinds import kind_label
-from .registry import dashboard_widgets
+from .registry import workbench_widgets
 
 
 def csrf_failure(request, reason=""):
@@ -25,9 +26,11 @@ def csrf_failure(request, reason=""):
 @login_required
 def home(request):
     """The 工作台: what needs the user today (tiles), how the scope is doing (charts), and the
-    widgets that the apps register for the user's role."""
-    context = dashboard_for(request.user, now=timezone.now())
-    context["widgets"] = dashboard_widgets.render_all(request)
+    widgets listed for the user's role (screens/workbench.py). Tiles, charts and widgets share one
+    DashboardContext: one `now`, and an aggregate a tile computed is not run again by a widget."""
+    ctx = DashboardContext(user=request.user, now=timezone.now())
+    context = dashboard_for(request.user, now=ctx.now, ctx=ctx)
+    context["widgets"] = workbench_widgets(request, ctx)
     return render(request, "crm/home.html", context)
 
 

@@ -6,9 +6,11 @@ a message for the user), write an audit entry and leave side effects to after co
 
 from datetime import date, datetime
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,9 +71,7 @@ def admission_refusal_message(blocked: Customer, viewer: User | None = None) -> 
             "Admission refused: “%(name)s” is on the blacklist. A blacklisted customer cannot be created, "
             "imported or re-activated."
         ) % {"name": blocked.name}
-    entry = None
-    if hasattr(blocked, "blacklist_entries"):
-        entry = blocked.blacklist_entries.filter(state="active").only("pk").order_by("-pk").first()
+    entry = blocked.blacklist_entries.filter(state="active").only("pk").order_by("-pk").first()
     return _(
         "Admission refused: “%(name)s” is on the blacklist (entry No. %(entry)s) until %(until)s. A blacklisted "
         "customer cannot be created, imported or re-activated."
@@ -292,7 +292,7 @@ def customer_grade_apply(*, since: date, proposal=None, proposals=None) -> int:
     if not items or any(p is None or not getattr(p, "pk", None) for p in items):
         raise GradeChangeRefused(_("A grade changes only through an approved grade-change proposal."))
     model = type(items[0])
-    if model._meta.label != "grading.GradeProposal" or any(type(p) is not model for p in items):
+    if model is not apps.get_model("grading", "GradeProposal") or any(type(p) is not model for p in items):
         raise GradeChangeRefused(_("A grade changes only through an approved grade-change proposal."))
     approved = {
         pk: (customer_id, to_grade, to_provisional)
@@ -525,7 +525,7 @@ def archive_update_reminders_send(*, now: datetime | None = None, since: datetim
                 title=_("Please confirm the archive of %(name)s") % {"name": name},
                 body=_("The archive has not been confirmed since %(date)s (every %(months)d months).")
                 % {"date": base, "months": policy.update_interval_months},
-                url=f"/customers/{pk}/",
+                url=reverse("customers:detail", args=[pk]),
                 dedup_key=f"archive-update:{pk}:{due_on.isoformat()}",
             )
             for recipient_id in recipients

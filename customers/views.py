@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.registry import customer_panels
+from crm.registry import customer_page_panels
 from crm.uploads import file_response
 from crm.xlsx import xlsx_response
 
@@ -142,7 +142,7 @@ def customer_detail(request, pk):
         "can_confirm": can_confirm(user, customer),
         "can_reassign": can_reassign(user),
         "status_targets": _status_targets(customer) if can_edit(user) else [],
-        "panels": customer_panels.render_all(request, customer),
+        "panels": customer_page_panels(request, customer),
     })
 
 

@@ -7,9 +7,3 @@ class EngagementConfig(AppConfig):
 
     name = "engagement"
     verbose_name = _("Key accounts and contacts")
-
-    def ready(self):
-        # The customer page's key-account section and contact timeline, and the 工作台 widget.
-        from .panels import register
-
-        register()

@@ -2,10 +2,8 @@
 widget of the managers' and 总经办's 工作台 (crm.registry). Constant queries, pinned by tests."""
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from crm.models import Role, User
-from crm.registry import Panel
 from customers.models import KEY_ACCOUNT_TIERS, CustomerTier
 
 from . import permissions, selectors
@@ -57,46 +55,13 @@ def customer_timeline_context(request, customer) -> dict:
     }
 
 
-def compliance_widget_context(request, obj=None) -> dict | None:
+def compliance_widget_context(request, ctx) -> dict | None:
     user = request.user
     if not permissions.compliance_view_allowed(user):
         return None
-    now = timezone.now()
+    now = ctx.now
     return {
         "summary": selectors.compliance_summary(user, now=now),
         "unassigned": selectors.key_accounts_without_manager(user).count(),
         "without_meeting": selectors.departments_without_meeting(user, year=timezone.localdate(now).year),
     }
-
-
-def register() -> None:
-    from crm.registry import customer_panels, dashboard_widgets
-
-    customer_panels.register(
-        Panel(
-            key="keyaccount",
-            title=_("Key account"),
-            template="engagement/_keyaccount_panel.html",
-            context=customer_keyaccount_context,
-            order=15,
-        )
-    )
-    customer_panels.register(
-        Panel(
-            key="contacts",
-            title=_("Contact log"),
-            template="engagement/_timeline_panel.html",
-            context=customer_timeline_context,
-            order=25,
-        )
-    )
-    dashboard_widgets.register(
-        Panel(
-            key="engagement",
-            title=_("Contact cadence compliance"),
-            template="engagement/_compliance_widget.html",
-            context=compliance_widget_context,
-            order=40,
-            roles=frozenset({Role.MANAGER, Role.GM_OFFICE}),
-        )
-    )

@@ -1,8 +1,6 @@
 """The grading section of the customer page (crm.registry), in a constant number of queries."""
 
-from django.utils.translation import gettext_lazy as _
 
-from crm.registry import Panel
 
 from .models import ProposalState, Step
 from .selectors import grading_panel_data
@@ -40,12 +38,3 @@ def customer_grading_context(request, customer) -> dict:
         "can_record": may_record_incident(user),
         "can_provisional": active and not customer.grade and proposal is None and (may_propose(user) or user.is_assistant),
     }
-
-
-def register() -> None:
-    from crm.registry import customer_panels
-
-    customer_panels.register(Panel(
-        key="grading", title=_("Grading"), template="grading/_customer_panel.html",
-        context=customer_grading_context, order=20,
-    ))

@@ -21,7 +21,7 @@ from customers.selectors import customer_get_for, customer_list_for
 
 from . import selectors, services
 from .forms import EvaluationForm, IncidentForm, ProposalForm
-from .models import Evaluation, GradeProposal, GradingPolicy, Incident, ProposalState, RoundKind
+from .models import DemotionCase, Evaluation, GradeProposal, GradingPolicy, Incident, ProposalState, RoundKind
 from .services.common import customer_url, may_evaluate, may_propose, may_record_incident
 
 
@@ -121,7 +121,7 @@ def incident_create(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Incident recorded."))
-            if hasattr(incident, "demotion_case"):
+            if DemotionCase.objects.filter(incident=incident).exists():
                 messages.warning(request, _("A demotion case is open: an A customer must be demoted within the deadline."))
             return redirect(customer_url(customer.pk) + "#panel-grading")
     return _form_page(request, customer, form, title=_("Record an incident"), submit=_("Record"), multipart=True)

@@ -1,13 +1,12 @@
 """The 工作台 widget: reports waiting for me (to submit or to review)."""
 
 from django.db.models import Q
-from django.utils import timezone
 
 from .models import ReportStatus
 from .selectors import reports_for
 
 
-def dashboard_widget_context(request, obj=None) -> dict:
+def dashboard_widget_context(request, ctx) -> dict:
     """One query: the user's reports to submit (department) or to review (总经办)."""
     user = request.user
     qs = reports_for(user)
@@ -15,4 +14,4 @@ def dashboard_widget_context(request, obj=None) -> dict:
         qs = qs.filter(Q(status=ReportStatus.SUBMITTED) & Q(kind__reviewer_role=user.role))
     else:
         qs = qs.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED], kind__submitter_role=user.role)
-    return {"reports": list(qs.order_by("due_on")[:8]), "today": timezone.localdate()}
+    return {"reports": list(qs.order_by("due_on")[:8]), "today": ctx.today}

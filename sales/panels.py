@@ -19,5 +19,5 @@ def customer_sales_context(request, customer) -> dict:
     }
 
 
-def dashboard_widget_context(request, obj=None) -> dict:
-    return {"summary": department_receivables(request.user, today=timezone.localdate())}
+def dashboard_widget_context(request, ctx) -> dict:
+    return {"summary": department_receivables(request.user, today=ctx.today)}

@@ -4,10 +4,6 @@ Each context function runs a constant number of queries (pinned by tests).
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
-from crm.models import Role
-from crm.registry import Panel
 
 from . import selectors
 from .calendar import day_start
@@ -46,9 +42,9 @@ def customer_visits_context(request, customer) -> dict:
     }
 
 
-def salesperson_widget_context(request, obj=None) -> dict:
+def salesperson_widget_context(request, ctx) -> dict:
     """Today's plans, next steps due, my overdue customers."""
-    user, now = request.user, timezone.now()
+    user, now = request.user, ctx.now
     _start, tomorrow, _week_end = selectors.week_bounds(now)
     overdue = selectors.overdue_customers_for(user, now=now)
     overdue_rows = list(overdue[: WIDGET_ROWS + 1])
@@ -58,16 +54,3 @@ def salesperson_widget_context(request, obj=None) -> dict:
         "overdue": overdue_rows[:WIDGET_ROWS],
         "more_overdue": len(overdue_rows) > WIDGET_ROWS,
     }
-
-
-def register() -> None:
-    from crm.registry import customer_panels, dashboard_widgets
-
-    customer_panels.register(Panel(
-        key="visits", title=_("Visits"), template="visits/_customer_panel.html",
-        context=customer_visits_context, order=30,
-    ))
-    dashboard_widgets.register(Panel(
-        key="visits", title=_("My visits"), template="visits/_widget.html",
-        context=salesperson_widget_context, order=10, roles=frozenset({Role.SALESPERSON}),
-    ))

@@ -24,7 +24,7 @@ from customers.selectors import customer_list_for
 
 from . import calendar as cal
 from . import checkin
-from .models import CalendarFeed
+from .models import CalendarFeed, CustomerLocation
 
 
 def _anchor(raw: str | None, today: date) -> date:
@@ -173,7 +173,10 @@ def location_set(request, customer_id):
         else:
             messages.success(request, _("Location saved."))
             return redirect("customers:detail", pk=customer.pk)
-    location = getattr(customer, "location", None) if hasattr(customer, "location") else None
+    try:
+        location = customer.location
+    except CustomerLocation.DoesNotExist:
+        location = None
     latitude = (
         request.POST.get("latitude", "")[:30]
         if request.method == "POST"

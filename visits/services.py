@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -328,7 +329,7 @@ def overdue_visits_notify(*, now: datetime | None = None, since: datetime | None
         title = _("On-site visit overdue: %(name)s") % {"name": name}
         body = _("Grade %(grade)s customer, on-site visit due on %(due)s, %(days)d days overdue.") % {
             "grade": grade, "due": due_on, "days": days_overdue}
-        url = f"/customers/{pk}/"
+        url = reverse("customers:detail", args=[pk])
         rows.append((owner_id, "visit_overdue", title, body, url, key))
         by_department[department_id].append((title, body, url, key))
     if by_department:

@@ -33,6 +33,7 @@ from crm.services import audit_record, company_language, gm_office_users, manage
 from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 from customers.models import Customer
 from customers.selectors import customer_list_for
+from visits.services import VisitError, visit_report_create
 
 from ..models import (
     HANDLING_STATES,
@@ -370,10 +371,6 @@ def _return_visit_report_create(*, ticket, actor, visited_on, mode, confirmation
 
     The report carries the reference "complaint:<id>" so the visits app links back to the ticket.
     """
-    try:
-        from visits.services import VisitError, visit_report_create
-    except ImportError:  # the visits app does not offer the service: the ticket keeps the record alone
-        return None
     # Language-neutral: the report is read in every language (its kind says 回访, it links here).
     summary = f"{ticket.number} · {satisfaction}/5"
     try:

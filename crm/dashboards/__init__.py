@@ -14,15 +14,12 @@ from .registry import (
     Tile,
     charts,
     drill_lists,
-    request_memo,
-    request_once,
     tiles,
 )
 
 __all__ = [
     "ALL_ROLES", "OVERVIEW_ROLES", "Chart", "ChartData", "Column", "DashboardContext", "DrillList", "Tile",
     "charts", "drill_lists", "tiles", "drill_url",
-    "request_memo", "request_once",
 ]
 
 

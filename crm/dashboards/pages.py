@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .chartjs import chart_config
-from .registry import Chart, ChartData, DashboardContext, charts, request_memo, tiles
+from .registry import Chart, ChartData, DashboardContext, charts, tiles
 
 # Charts summarise months of data (a department's 230,000 visit reports, a round's 85,000
 # evaluations): they need not be live, so each viewer's chart data is kept this long (Django's
@@ -45,9 +45,12 @@ def chart_dom_id(key: str) -> str:
     return "chart-" + key.replace(".", "-").replace("_", "-")
 
 
-def dashboard_for(user, *, now: datetime) -> dict:
-    """Tiles and charts of the viewer's role; each figure runs a constant number of queries."""
-    ctx = DashboardContext(user=user, now=now, memo=request_memo(user))
+def dashboard_for(user, *, now: datetime, ctx: DashboardContext | None = None) -> dict:
+    """Tiles and charts of the viewer's role; each figure runs a constant number of queries.
+
+    `ctx`: the page's context when the caller shares it with the widgets (crm.views.home)."""
+    if ctx is None:
+        ctx = DashboardContext(user=user, now=now)
     tile_rows = []
     for tile in tiles.for_user(user):
         value = tile.value(ctx)

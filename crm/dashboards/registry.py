@@ -41,28 +41,6 @@ class DashboardContext:
         return self.memo[key]
 
 
-REQUEST_MEMO = "_dashboard_memo"
-
-
-def request_memo(user) -> dict:
-    """A new memo for the page being built, kept on the user object of the request (loaded anew
-    for every request): the 工作台's figures and its widgets (crm.registry.dashboard_widgets, which
-    get only the request) share an aggregate through it instead of running it twice."""
-    user.__dict__[REQUEST_MEMO] = {}
-    return user.__dict__[REQUEST_MEMO]
-
-
-def request_once(user, key: str, fn: Callable):
-    """`DashboardContext.once` for a selector that a widget calls: the value the page's figures
-    computed already, if a 工作台 is being built for this user object; else computed now."""
-    memo = user.__dict__.get(REQUEST_MEMO)
-    if memo is None:
-        return fn()
-    if key not in memo:
-        memo[key] = fn()
-    return memo[key]
-
-
 @dataclass
 class ChartData:
     """The numbers of a chart: one row per label, one column per series.

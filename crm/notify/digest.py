@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,11 +84,11 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
                 lines.extend(f"  · {t}" for t in titles[(user_id, kind)])
                 if n > DIGEST_FIRST_ITEMS:
                     lines.append("  " + _("All %(count)d: %(link)s") % {
-                        "count": n, "link": site_link(f"/notifications/?kind={kind}")})
+                        "count": n, "link": site_link(reverse("notifications") + f"?kind={kind}")})
             rows.append(Notification(
                 recipient_id=user_id, kind=DIGEST_KIND,
                 title=_("Today's reminders: %(count)d") % {"count": total},
-                body="\n".join(lines), url="/notifications/?scope=digest", dedup_key=key,
+                body="\n".join(lines), url=reverse("notifications") + "?scope=digest", dedup_key=key,
             ))
     sent = notification_bulk_send(rows=rows)
     NotificationProfile.objects.bulk_create(

@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import chinese_calendar
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -76,10 +77,6 @@ CHINESE_CALENDAR_NAMES = {
 def _chinese_calendar_date(code: str, year: int) -> date | None:
     name = CHINESE_CALENDAR_NAMES.get(code)
     if not name:
-        return None
-    try:
-        import chinese_calendar
-    except ImportError:  # pragma: no cover
         return None
     days = [d for d, n in chinese_calendar.holidays.items() if d.year == year and n == name]
     return min(days) if days else None

@@ -1,6 +1,6 @@
 """What the grading services share: the domain error, who may do what, links."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm.models import User
@@ -15,10 +15,7 @@ class GradingError(Exception):
 
 
 def customer_url(customer_id: int) -> str:
-    try:
-        return reverse("customers:detail", args=[customer_id])
-    except NoReverseMatch:
-        return f"/customers/{customer_id}/"
+    return reverse("customers:detail", args=[customer_id])
 
 
 def proposal_admin_url(proposal_id: int) -> str:

@@ -5,12 +5,15 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from complaints import selectors, services
 from complaints.models import ComplaintPolicy, ComplaintType, Status, Ticket
-from crm.registry import customer_panels, dashboard_widgets
+from crm.dashboards import DashboardContext
 from customers.models import Customer
+from screens.customer_page import PANELS
+from screens.workbench import WIDGETS
 from tests.factories import CustomerFactory
 
 from .conftest import at
@@ -229,13 +232,14 @@ def test_customer_panel_and_widget_are_registered_with_constant_queries(
         open_ticket(salesperson, customer)
     request = rf.get("/")
     request.user = salesperson
-    panel = next(p for p in customer_panels.for_user(salesperson) if p.key == "complaints")
+    panel = next(p for p in PANELS if p.key == "complaints")
     with django_assert_max_num_queries(2):
         ctx = panel.context(request, customer)
     assert len(ctx["tickets"]) == 5 and ctx["more"] and ctx["open_count"] == 7
-    widget = next(p for p in dashboard_widgets.for_user(salesperson) if p.key == "complaints")
+    widget = next(p for p in WIDGETS if p.key == "complaints")
+    assert widget.shown_to(salesperson)
     with django_assert_max_num_queries(1):
-        wctx = widget.context(request, None)
+        wctx = widget.context(request, DashboardContext(user=salesperson, now=timezone.now()))
     assert len(wctx["tickets"]) == 7 and wctx["counts"] is None
 
 

@@ -119,9 +119,9 @@ class TestDetail:
     @pytest.mark.parametrize("rows", [1, 20])
     def test_detail_runs_constant_queries(self, client_for, manager, customer, rows, django_assert_max_num_queries,
                                           monkeypatch):
-        from crm.registry import customer_panels
+        from screens import customer_page
 
-        monkeypatch.setattr(customer_panels, "_items", {})  # this app's own sections; panels are pinned below
+        monkeypatch.setattr(customer_page, "PANELS", [])  # this app's own sections; panels are pinned below
         for i in range(rows):
             ContactFactory(customer=customer)
             YearlyFigureFactory(customer=customer, year=2000 + i)
@@ -170,17 +170,15 @@ class TestDetail:
     def test_gm_office_cannot_confirm(self, client_for, gm_office, customer):
         assert client_for(gm_office).post(reverse("customers:confirm", args=[customer.pk])).status_code == 403
 
-    def test_registered_panels_are_rendered(self, client_for, salesperson, customer):
-        from crm.registry import Panel, customer_panels
+    def test_listed_panels_are_rendered(self, client_for, salesperson, customer, monkeypatch):
+        from crm.registry import Panel
+        from screens import customer_page
 
-        customer_panels.register(Panel(
+        monkeypatch.setattr(customer_page, "PANELS", [*customer_page.PANELS, Panel(
             key="test-panel", title="测试面板", template="customers/_badges.html",
-            context=lambda request, obj: {"n": 1}, order=999,
-        ))
-        try:
-            html = client_for(salesperson).get(reverse("customers:detail", args=[customer.pk])).content.decode()
-        finally:
-            customer_panels._items.pop("test-panel")
+            context=lambda request, obj: {"n": 1},
+        )])
+        html = client_for(salesperson).get(reverse("customers:detail", args=[customer.pk])).content.decode()
         assert 'id="panel-test-panel"' in html and "测试面板" in html
 
 

@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from crm.registry import customer_panels, dashboard_widgets
+from crm.dashboards import DashboardContext
 from sales.models import Agreement, Delivery, ErpMapping, Payment, UnmatchedRecord
 from sales.services import records_upsert
+from screens.customer_page import PANELS
+from screens.workbench import WIDGETS
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,7 @@ def ledger(customer, now, n=1, prefix=""):
 
 
 def panel_queries(request_user, customer, rf):
-    panel = next(p for p in customer_panels.for_user(request_user) if p.key == "sales")
+    panel = next(p for p in PANELS if p.key == "sales" and p.shown_to(request_user))
     request = rf.get("/")
     request.user = request_user
     with CaptureQueriesContext(connection) as ctx:
@@ -79,9 +81,9 @@ def test_customer_page_shows_the_panel(salesperson, customer, now, client_for, d
 def test_manager_widget_shows_the_departments_overdue(manager, customer, south_customer, now, client_for):
     ledger(customer, now, n=2)
     ledger(south_customer, now, n=2, prefix="S")
-    widget = next(p for p in dashboard_widgets.for_user(manager) if p.key == "sales")
+    widget = next(p for p in WIDGETS if p.key == "sales" and p.shown_to(manager))
     request = type("R", (), {"user": manager})()
-    summary = widget.context(request)["summary"]
+    summary = widget.context(request, DashboardContext(user=manager, now=now))["summary"]
     assert summary["overdue_count"] == 2  # not the south department's
     assert client_for(manager).get(reverse("home")).status_code == 200
 

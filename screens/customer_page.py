@@ -1,0 +1,72 @@
+"""The customer page's sections after the archive (customers/detail.html), in the order shown.
+
+Each panel's context runs a constant number of queries (pinned in the apps' tests and in
+tests/customers/test_views.py); a context of None hides the panel from that viewer.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from blacklist import panels as blacklist_panels
+from complaints import panels as complaints_panels
+from crm.registry import Panel, panels_render
+from engagement import panels as engagement_panels
+from grading import panels as grading_panels
+from sales import panels as sales_panels
+from surveys import panels as surveys_panels
+from visits import panels as visits_panels
+
+PANELS = [
+    Panel(
+        key="keyaccount",
+        title=_("Key account"),
+        template="engagement/_keyaccount_panel.html",
+        context=engagement_panels.customer_keyaccount_context,
+    ),
+    Panel(
+        key="grading",
+        title=_("Grading"),
+        template="grading/_customer_panel.html",
+        context=grading_panels.customer_grading_context,
+    ),
+    Panel(
+        key="contacts",
+        title=_("Contact log"),
+        template="engagement/_timeline_panel.html",
+        context=engagement_panels.customer_timeline_context,
+    ),
+    Panel(
+        key="sales",
+        title=_("Agreements and receivables"),
+        template="sales/_customer_panel.html",
+        context=sales_panels.customer_sales_context,
+    ),
+    Panel(
+        key="visits",
+        title=_("Visits"),
+        template="visits/_customer_panel.html",
+        context=visits_panels.customer_visits_context,
+    ),
+    Panel(
+        key="complaints",
+        title=_("Complaints"),
+        template="complaints/_customer_panel.html",
+        context=complaints_panels.customer_panel_context,
+    ),
+    Panel(
+        key="surveys",
+        title=_("Satisfaction"),
+        template="surveys/_customer_panel.html",
+        context=surveys_panels.customer_panel_context,
+    ),
+    Panel(
+        key="blacklist",
+        title=_("Blacklist"),
+        template="blacklist/panel.html",
+        context=blacklist_panels.customer_panel_context,
+    ),
+]
+
+
+def panels(request, customer) -> list[dict]:
+    """settings.CUSTOMER_PAGE_PANELS: the sections the viewer sees on `customer`'s page."""
+    return panels_render(PANELS, request, customer)
