@@ -112,7 +112,9 @@ def test_manager_dashboard(page, browser, live_server, login, screenshot, world)
     page.goto(f"{live_server.url}/")
     with page.expect_download() as download:
         page.locator('[data-testid="chart-visits.overdue"] [data-testid="chart-export"]').click()
-    assert download.value.suggested_filename.startswith("visits-overdue-")
+    # Named after the chart's title in the reader's language (RFC 5987), with the date.
+    name = download.value.suggested_filename
+    assert name.startswith("各业务员逾期未拜访客户-") and name.endswith(".xlsx"), name
     shoot_both(browser, live_server, login, screenshot, manager, "manager")
 
 
