@@ -134,7 +134,9 @@ def _adapt(value):
     return value
 
 
-def copy_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence], *, ignore_conflicts: bool = False) -> int:
+def copy_insert(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence], *, ignore_conflicts: bool = False
+) -> int:
     """Insert `rows` (tuples of `columns`, in order, JSON already as text) into `table`.
 
     Returns how many rows were inserted. With `ignore_conflicts`, a row that would break a
@@ -191,7 +193,9 @@ class InSubquery(models.Func):
     template = "%(expressions)s"
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context)
+        return self.as_sql(
+            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context
+        )
 
 
 class DatePart(models.Func):
@@ -208,7 +212,9 @@ class DatePart(models.Func):
         super().__init__(expression, **extra)
 
     def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template=f"EXTRACT({self.part.upper()} FROM %(expressions)s)")
+        return super().as_sql(
+            compiler, connection, template=f"EXTRACT({self.part.upper()} FROM %(expressions)s)"
+        )
 
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
