@@ -154,7 +154,8 @@ def copy_insert(
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {qtable} ({cols}) VALUES ({marks}){conflict}", rows)  # noqa: S608
             return max(cursor.rowcount, 0)
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    # The raw psycopg cursor's errors, as Django's (IntegrityError, …) like the other path's.
+    with connection.wrap_database_errors, transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if not ignore_conflicts:
             count = 0
             with cursor.cursor.copy(f"COPY {qtable} ({cols}) FROM STDIN") as copy:
