@@ -18,6 +18,8 @@ from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from crm import db
+
 JOB_BUDGET_S = 60
 PAGE_BUDGET_S = 20
 
@@ -192,13 +194,13 @@ STATEMENT_TIMEOUT_S = 120
 def bound_statements() -> None:
     """A job statement that runs past two minutes is cancelled (and reported), so a pathological
     plan cannot hold the whole bench for hours."""
-    if connection.vendor == "postgresql":
+    if db.vendor_is_postgresql():
         with connection.cursor() as cur:
             cur.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT_S}s'")
 
 
 def analyze(models_list) -> None:
-    if connection.vendor == "postgresql":
+    if db.vendor_is_postgresql():
         with connection.cursor() as cur:
             for m in models_list:
                 cur.execute(f"ANALYZE {connection.ops.quote_name(m._meta.db_table)}")

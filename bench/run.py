@@ -94,6 +94,8 @@ def refuse_foreign_database(database: str) -> None:
 def machine() -> dict:
     from django.db import connection
 
+    from crm.db import vendor_is_postgresql
+
     mem_kb = 0
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -102,11 +104,11 @@ def machine() -> dict:
     except OSError:
         pass
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+        if vendor_is_postgresql():
             cur.execute("SHOW server_version")
             db = "PostgreSQL " + cur.fetchone()[0]
         else:
-            db = f"{connection.vendor} {connection.Database.sqlite_version}"
+            db = f"SQLite {connection.Database.sqlite_version}"
     import django
 
     return {"nproc": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1), "database": db,

@@ -21,6 +21,8 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
+from crm import db
+
 FULL = {
     "customers": 100_000,
     "visits": 1_000_000,
@@ -87,7 +89,7 @@ def _meta_table() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Bulk writer: COPY on PostgreSQL, bulk_create elsewhere (the toy run of the tests on SQLite).
+# Bulk writer: crm.db.copy_insert (COPY) on PostgreSQL, bulk_create elsewhere (the toy run of the tests on SQLite).
 
 MISSING = object()
 
@@ -98,7 +100,7 @@ class Writer:
     def __init__(self, *, now: datetime):
         self.now = now
         self.today = now.date()
-        self.pg = connection.vendor == "postgresql"
+        self.pg = db.vendor_is_postgresql()
 
     def _base(self, model) -> tuple[list[str], dict]:
         cols, base = [], {}
@@ -127,13 +129,7 @@ class Writer:
         cols, base = self._base(model)
         n = 0
         if self.pg:
-            sql = "COPY {} ({}) FROM STDIN".format(
-                connection.ops.quote_name(table), ", ".join(connection.ops.quote_name(c) for c in cols)
-            )
-            with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(self._tuple(model, cols, base, row))
-                    n += 1
+            n = db.copy_insert(table, cols, (self._tuple(model, cols, base, row) for row in rows))
         else:
             batch = []
             for row in rows:
@@ -595,7 +591,7 @@ def seed_all(*, now: datetime, scale: Scale, log=print) -> dict:
     meta_set("scale", scale.__dict__)
     ctx = Context(now=now, scale=scale, writer=Writer(now=now))
     report = {}
-    if connection.vendor == "postgresql":
+    if db.vendor_is_postgresql():
         with connection.cursor() as cur:
             cur.execute("SET synchronous_commit TO off")
     for name, fn in PARTS:
@@ -615,7 +611,7 @@ def seed_all(*, now: datetime, scale: Scale, log=print) -> dict:
             continue
         report[name] = {"seeded": counts, "seconds": seconds}
         log(f"  seed {name}: {counts} in {seconds} s")
-        if connection.vendor == "postgresql":
+        if db.vendor_is_postgresql():
             with connection.cursor() as cur:
                 cur.execute("ANALYZE")
     return report

@@ -10,39 +10,18 @@ is kept in step by blacklist.services through the customers services.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Func, IntegerField, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.lookups import Exact, LessThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from crm.date_bounds import TypedDateBounds, date_bounds_q
+from crm.db import DatePart  # also the name its migration 0001 refers to
 from crm.models import Department, SingletonPolicy, StoredFile
 from customers.models import Customer
 
 # Regulations: 有效期暂定6个月; 总经办 may shorten it, never lengthen it. The policy may lower
 # the default, but the database refuses anything beyond this.
 MAX_VALIDITY_MONTHS = 6
-
-
-class DatePart(Func):
-    """EXTRACT(year|month|day FROM a date) as an integer, in SQL both SQLite and PostgreSQL keep in
-    a CHECK constraint (Django's own Extract uses a Python function on SQLite)."""
-
-    output_field = IntegerField()
-    arity = 1
-
-    def __init__(self, expression, part: str, **extra):
-        if part not in ("year", "month", "day"):
-            raise ValueError(part)
-        self.part = part
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template=f"EXTRACT({self.part.upper()} FROM %(expressions)s)")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        fmt = {"year": "%Y", "month": "%m", "day": "%d"}[self.part]
-        return f"CAST(strftime(%s, {sql}) AS INTEGER)", (fmt, *params)
 
 
 def _month_index(field: str):

@@ -15,31 +15,23 @@ repeated run changes nothing. `jobs_due_for_catch_up` finds the jobs whose sched
 
 import copy
 import logging
-import threading
-import zlib
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import db
 from .models import JobState
 
 logger = logging.getLogger(__name__)
 
-# High 32 bits of the advisory lock keys, so they cannot collide with other users of the
-# same PostgreSQL server who lock small integers.
-LOCK_NAMESPACE = 0x43524D  # "CRM"
-
-# Advisory locks are re-entrant within one database session: remember what this thread holds,
-# so a job that (directly or not) runs itself is refused as on any other connection.
-_held = threading.local()
-LOCK_WAIT_SECONDS = 5
+LOCK_WAIT_SECONDS = 5  # see crm.db._advisory_lock_acquire
 
 
-class JobAlreadyRunning(Exception):
+class JobAlreadyRunning(db.LockTaken):
     pass
 
 
@@ -59,7 +51,7 @@ def job_function(name: str):
 
 
 def advisory_lock_key(name: str) -> int:
-    return (LOCK_NAMESPACE << 32) | zlib.crc32(f"crm-job:{name}".encode())
+    return db.advisory_lock_key(f"crm-job:{name}")
 
 
 def stale_claim_age() -> timedelta:
@@ -67,56 +59,31 @@ def stale_claim_age() -> timedelta:
     return timedelta(seconds=settings.CELERY_JOB_TIME_LIMIT)
 
 
-def _advisory_lock_acquire(name: str, key: int) -> None:
-    """Take the session-level advisory lock, waiting at most LOCK_WAIT_SECONDS.
-
-    The short wait covers a worker process that has just died: its message is redelivered at
-    once (reject_on_worker_lost), a few milliseconds before the server has ended the dead
-    session and released its lock. Without the wait that redelivery would be skipped.
-    """
-    try:
-        # set_config(..., true) lasts until the end of this transaction only.
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(LOCK_WAIT_SECONDS * 1000)}ms"])
-            cur.execute("SELECT pg_advisory_lock(%s)", [key])
-    except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
-            raise JobAlreadyRunning(name) from exc
-        raise
-
-
 @contextmanager
 def job_lock(name: str, *, now: datetime):
-    """Hold the lock of job `name` for the block; raises JobAlreadyRunning if it is taken."""
-    if connection.vendor == "postgresql":
-        held = _held.__dict__.setdefault("names", set())
-        if name in held:
-            raise JobAlreadyRunning(name)
-        key = advisory_lock_key(name)
-        _advisory_lock_acquire(name, key)
-        held.add(name)
-        try:
-            yield
-        finally:
-            held.discard(name)
-            try:
-                with connection.cursor() as cur:
-                    cur.execute("SELECT pg_advisory_unlock(%s)", [key])
-            except DatabaseError:
-                # The connection is broken (database restarted): the lock went with it.
-                logger.warning("could not release the lock of job %s; closing the connection", name)
-                connection.close()
-    else:
+    """Hold the lock of job `name` for the block; raises JobAlreadyRunning if it is taken.
+
+    The advisory lock on PostgreSQL; on SQLite the job's `running_since` claim (crm.db).
+    """
+
+    def claim() -> bool:
         with transaction.atomic():
             JobState.objects.get_or_create(name=name)
             free = JobState.objects.filter(name=name, running_since__isnull=True)
             stale = JobState.objects.filter(name=name, running_since__lt=now - stale_claim_age())
-            if not (free | stale).update(running_since=now):
-                raise JobAlreadyRunning(name)
-        try:
-            yield
-        finally:
-            JobState.objects.filter(name=name).update(running_since=None)
+            return bool((free | stale).update(running_since=now))
+
+    def release() -> None:
+        JobState.objects.filter(name=name).update(running_since=None)
+
+    with db.exclusive_lock(
+        advisory_lock_key(name),
+        wait_seconds=LOCK_WAIT_SECONDS,
+        claim=claim,
+        release=release,
+        refused=JobAlreadyRunning(name),
+    ):
+        yield
 
 
 def run_job(name: str, *, now: datetime | None = None) -> dict:
@@ -132,7 +99,7 @@ def run_job(name: str, *, now: datetime | None = None) -> dict:
         # Read under the lock: a run that finished just before us has moved the watermark.
         since = JobState.objects.values_list("last_success_at", flat=True).get(name=name)
         updates = {"last_started_at": now}
-        if connection.vendor == "postgresql":
+        if db.vendor_is_postgresql():
             updates["running_since"] = now  # shown in the admin; the lock is the advisory lock
         JobState.objects.filter(name=name).update(**updates)
         try:

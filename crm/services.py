@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from . import db
 from .models import AuditLog, Notification, User
 
 logger = logging.getLogger(__name__)
@@ -96,47 +97,36 @@ def notification_send(
 # The columns of `notification_bulk_send_values` rows.
 NOTIFICATION_VALUES = ("recipient_id", "kind", "title", "body", "url", "dedup_key")
 
-# From this many rows on, PostgreSQL gets them through COPY (bench finding 6: building and
-# inserting 45,000 notifications through the ORM took most of the overdue-visits job's 14 s).
+# From this many rows on, the rows go through crm.db.copy_insert (COPY on PostgreSQL; bench
+# finding 6: building and inserting 45,000 notifications through the ORM took most of the
+# overdue-visits job's 14 s).
 COPY_FROM_ROWS = 1000
 
 
 def notification_bulk_send_values(*, values: list[tuple]) -> int:
     """`notification_bulk_send` for rows given as tuples of NOTIFICATION_VALUES (no model objects).
 
-    On PostgreSQL a large set is COPied into a temporary table and inserted with one
-    INSERT … SELECT … ON CONFLICT DO NOTHING: the unique (recipient, dedup_key) index skips the
-    keys already sent and the repeats within the set, as the read of the ORM path does.
+    A large set is routed here and inserted by `crm.db.copy_insert` with conflicts ignored: the
+    unique (recipient, dedup_key) index skips the keys already sent and the repeats within the
+    set, as the read of the writer below does. Smaller sets go through that writer.
     """
     if not values:
         return 0
-    if connection.vendor != "postgresql" or len(values) < COPY_FROM_ROWS:
+    if len(values) < COPY_FROM_ROWS:
         return notification_bulk_send(rows=[Notification(**dict(zip(NOTIFICATION_VALUES, v, strict=True)))
                                             for v in values])
     from .notify.preferences import deliveries_for
 
     now = timezone.now()
     routes = deliveries_for((v[0], v[1]) for v in values)
-    columns = ", ".join((*NOTIFICATION_VALUES, "delivery", "emailed_at"))
-    with transaction.atomic(), connection.cursor() as cursor:
-        # ON COMMIT DROP: the table lives in this transaction only (atomic() opened one).
-        cursor.execute(
-            "CREATE TEMPORARY TABLE crm_notification_incoming (n bigserial, recipient_id bigint, kind text, "
-            "title text, body text, url text, dedup_key text, delivery text, emailed_at timestamptz) ON COMMIT DROP"
-        )
-        immediate = False
-        with cursor.cursor.copy(f"COPY crm_notification_incoming ({columns}) FROM STDIN") as copy:
-            for row in values:
-                delivery = routes[(row[0], row[1])]
-                immediate = immediate or delivery != "digest"
-                copy.write_row((*row, delivery, now if delivery == "digest" else None))
-        cursor.execute(
-            f"INSERT INTO {Notification._meta.db_table} ({columns}, created_at, email_failures) "  # noqa: S608
-            f"SELECT {columns}, %s, 0 FROM crm_notification_incoming ORDER BY n ON CONFLICT DO NOTHING",
-            [now],
-        )
-        sent = cursor.rowcount
-        cursor.execute("DROP TABLE crm_notification_incoming")
+    immediate = False
+    rows = []
+    for row in values:
+        delivery = routes[(row[0], row[1])]
+        immediate = immediate or delivery != "digest"
+        rows.append((*row, delivery, now if delivery == "digest" else None, now, 0))
+    columns = (*NOTIFICATION_VALUES, "delivery", "emailed_at", "created_at", "email_failures")
+    sent = db.copy_insert(Notification._meta.db_table, columns, rows, ignore_conflicts=True)
     if sent and immediate:
         _schedule_email_after_commit()
     return sent

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from crm.date_bounds import TypedDateBounds, date_bounds_q
+from crm.db import InSubquery
 from crm.models import Department, SingletonPolicy, StoredFile
 
 from .validators import validate_credit_code, validate_mobile
@@ -98,24 +99,6 @@ class CustomerQuerySet(models.QuerySet):
             shared = CustomerShare.objects.filter(user_id=user.pk).order_by().values("customer_id")
             return qs.filter(models.Q(owner=user) | InSubquery(models.F("pk"), models.Subquery(shared)))
         return qs.none()
-
-
-class InSubquery(models.Func):
-    """`pk IN (SELECT ...)`, written for PostgreSQL as `pk = ANY(ARRAY(SELECT ...))`.
-
-    Next to `owner_id = X OR ...`, PostgreSQL cannot use an index for `id IN (subquery)` (a
-    hashed SubPlan: every `customer__in=` of the other apps scanned all customers, bench
-    finding 1); the array is computed once (an InitPlan) and `id = ANY($0)` is an index
-    condition, so the OR becomes a BitmapOr of the owner index and the primary key.
-    """
-
-    output_field = models.BooleanField()
-    conditional = True
-    arg_joiner = " IN "
-    template = "%(expressions)s"
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context)
 
 
 class Customer(models.Model):

@@ -4,10 +4,11 @@ from datetime import datetime
 
 from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 
+from crm.db import InSubquery
 from crm.models import Role, User
 from crm.services import add_months
 
-from .models import ArchivePolicy, Contact, Customer, CustomerStatus, InSubquery
+from .models import ArchivePolicy, Contact, Customer, CustomerStatus
 from .pinyin import search_key
 from .validators import normalize_company_name, normalize_credit_code, normalize_mobile
 

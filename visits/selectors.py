@@ -9,10 +9,11 @@ portable between PostgreSQL and SQLite.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from crm.db import EpochDays
 from crm.models import Role, User
 from customers.models import Customer, CustomerStatus
 from customers.selectors import customer_list_for
@@ -20,20 +21,6 @@ from customers.selectors import customer_list_for
 from .models import NextStep, PlanStatus, VisitMode, VisitPlan, VisitPolicy, VisitReport
 
 EPOCH = date(1970, 1, 1)
-
-
-class EpochDays(Func):
-    """A date as the number of days since 1970-01-01 (an integer, comparable and subtractable)."""
-
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"({sql} - DATE '1970-01-01')", params
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
 
 
 def day_number(d: date) -> int:

@@ -1,10 +1,10 @@
 """System evaluations in bulk (the annual review, interim reviews, the six-month evaluation):
-one pass over the candidates' rows, the pure rules, one bulk insert (COPY on PostgreSQL)."""
+one pass over the candidates' rows, the pure rules, one bulk insert (crm.db.copy_insert: COPY on PostgreSQL)."""
 
 import json
 from datetime import datetime
 
-from django.db import connection
+from crm import db
 
 from ..models import Evaluation, GradeProposal, ProposalState
 from .common import incidents_of_period
@@ -100,65 +100,43 @@ def _evaluations_insert(
 ) -> dict[int, int]:
     """Insert the system evaluations; returns {customer id: evaluation id} for `returning`.
 
-    On PostgreSQL through COPY: the annual review writes ~85,000 rows, and bulk_create spent
-    ~20 s building model instances and serialising the policy JSON once per row (bench finding
-    7). The policy, and the scores of the (many) customers without incidents, are serialised once."""
-    if connection.vendor != "postgresql":
-        evaluations = [
-            Evaluation(
-                customer_id=pk,
-                kind=kind,
-                round=round_,
-                period_year=year,
-                business_volume=volume,
-                receivables=receivables,
-                overdue_payment_count=pay,
-                overdue_pickup_count=pick,
-                grade_before=grade,
-                suggested_grade=suggested,
-                policy=policy,
-                scores=scores,
-                incidents=found,
-                created_at=now,
-            )
-            for pk, year, volume, receivables, pay, pick, grade, suggested, scores, found in values
-        ]
-        Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
-        return {e.customer_id: e.pk for e in evaluations if e.customer_id in returning}
+    Through crm.db.copy_insert (COPY on PostgreSQL): the annual review writes ~85,000 rows, and
+    bulk_create spent ~20 s building model instances and serialising the policy JSON once per
+    row (bench finding 7). The policy, and the scores of the (many) customers without
+    incidents, are serialised once."""
     if not values:
         return {}
     encoder = Evaluation._meta.get_field("policy").encoder
     policy_json = json.dumps(policy, cls=encoder)
     shared: dict[int, str] = {}  # id(scores dict) → its JSON: the no-incident scores are one object
     round_id = round_.pk if round_ is not None else None
-    table = Evaluation._meta.db_table
-    sql = f'COPY "{table}" ({", ".join(EVALUATION_COLUMNS)}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+
+    def rows():
         for pk, year, volume, receivables, pay, pick, grade, suggested, scores, found in values:
             scores_json = shared.get(id(scores))
             if scores_json is None:
                 scores_json = json.dumps(scores, cls=encoder)
                 if not found:
                     shared[id(scores)] = scores_json
-            copy.write_row(
-                (
-                    pk,
-                    kind,
-                    round_id,
-                    year,
-                    volume,
-                    receivables,
-                    pay,
-                    pick,
-                    grade,
-                    suggested,
-                    policy_json,
-                    scores_json,
-                    json.dumps(found) if found else "[]",
-                    "",
-                    now,
-                )
+            yield (
+                pk,
+                kind,
+                round_id,
+                year,
+                volume,
+                receivables,
+                pay,
+                pick,
+                grade,
+                suggested,
+                policy_json,
+                scores_json,
+                json.dumps(found) if found else "[]",
+                "",
+                now,
             )
+
+    db.copy_insert(Evaluation._meta.db_table, EVALUATION_COLUMNS, rows())
     if not returning:
         return {}
     # One evaluation per customer and round (or per customer for the six-month one): constraints.

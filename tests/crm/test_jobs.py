@@ -9,11 +9,11 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
 from kombu.exceptions import OperationalError as BrokerDown
 
 from crm import jobs, services, tasks
 from crm.celery import app
+from crm.db import vendor_is_postgresql
 from crm.models import JobState, Notification
 
 calls: list[tuple[dt.datetime, dt.datetime | None]] = []
@@ -112,7 +112,7 @@ def test_a_job_cannot_run_twice_at_once(fake_jobs):
 
 @pytest.mark.django_db
 def test_sqlite_claim_of_a_dead_run_goes_stale_after_the_time_limit(fake_jobs):
-    if connection.vendor == "postgresql":
+    if vendor_is_postgresql():
         pytest.skip("PostgreSQL uses an advisory lock (test_jobs_postgres.py)")
     JobState.objects.create(name="fake", running_since=T0)
     with pytest.raises(jobs.JobAlreadyRunning):

@@ -14,13 +14,14 @@ import pytest
 from django.db import connection
 
 from crm import jobs
+from crm.db import vendor_is_postgresql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(monkeypatch):
-    if connection.vendor != "postgresql":
+    if not vendor_is_postgresql():
         pytest.skip("needs DATABASE_URL=postgres://...")
     monkeypatch.setattr(jobs, "LOCK_WAIT_SECONDS", 0.2)
 

@@ -1,0 +1,237 @@
+"""Every database-specific piece of the CRM, in one module (issue 15).
+
+The CRM runs on two databases: PostgreSQL in production and CI, SQLite for `make run` and the
+default test run. Everything else in the code is written once, in the ORM; what follows is
+where the two differ, each with the reason it cannot be written once and both paths tested in
+tests/crm/test_db.py. No other module asks which database it is on: grep `connection.vendor`.
+
+- `vendor_is_postgresql()`: the one question, for the pieces below and the few callers that
+  only report it (the bench, the job's admin column).
+- `exclusive_lock(...)`: the lock of the job runner. PostgreSQL has session-level advisory
+  locks, released by the server when the holding connection ends, so a worker killed in the
+  middle of a job (SIGKILL, OOM, a lost network) leaves no stale lock. SQLite has nothing like
+  it: there the caller's claim (a row with `running_since`, stale after the job time limit) is
+  taken and released instead.
+- `copy_insert(table, columns, rows)`: bulk inserts of tens of thousands of prepared rows (the
+  annual review's evaluations, the reminders of the overdue-visits job). On PostgreSQL through
+  COPY, many times faster than INSERT (bench findings 6 and 7); with `ignore_conflicts` through
+  a temporary table and INSERT … SELECT … ON CONFLICT DO NOTHING, as COPY itself cannot skip
+  rows. Elsewhere one executemany INSERT (… ON CONFLICT DO NOTHING, which SQLite also knows).
+- `InSubquery`: `pk IN (SELECT …)`, on PostgreSQL `pk = ANY(ARRAY(SELECT …))`: next to
+  `owner_id = X OR …` PostgreSQL cannot use an index for `IN (subquery)` (a hashed SubPlan that
+  scanned all customers, bench finding 1); the array is computed once (an InitPlan) and
+  `= ANY($0)` is an index condition.
+- `DatePart`, `EpochDays`: date arithmetic in SQL. PostgreSQL has EXTRACT and date subtraction;
+  SQLite stores dates as text and needs strftime/julianday. Django's own Extract calls a Python
+  function on SQLite, which a CHECK constraint cannot contain.
+"""
+
+import logging
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from django.db import DatabaseError, OperationalError, connection, models, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def vendor_is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- the lock ---------------------------------------------------------------------------------
+
+# High 32 bits of the advisory lock keys, so they cannot collide with other users of the
+# same PostgreSQL server who lock small integers.
+LOCK_NAMESPACE = 0x43524D  # "CRM"
+
+# Advisory locks are re-entrant within one database session: remember what this thread holds,
+# so a block that (directly or not) takes the same lock again is refused as on any other
+# connection.
+_held = threading.local()
+
+
+class LockTaken(Exception):
+    pass
+
+
+def advisory_lock_key(name: str) -> int:
+    return (LOCK_NAMESPACE << 32) | zlib.crc32(name.encode())
+
+
+def _advisory_lock_acquire(key: int, *, wait_seconds: float, refused: Exception) -> None:
+    """Take the session-level advisory lock, waiting at most `wait_seconds`.
+
+    The short wait covers a worker process that has just died: its message is redelivered at
+    once (reject_on_worker_lost), a few milliseconds before the server has ended the dead
+    session and released its lock. Without the wait that redelivery would be skipped.
+    """
+    try:
+        # set_config(..., true) lasts until the end of this transaction only.
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait_seconds * 1000)}ms"])
+            cur.execute("SELECT pg_advisory_lock(%s)", [key])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise refused from exc
+        raise
+
+
+@contextmanager
+def exclusive_lock(
+    key: int,
+    *,
+    wait_seconds: float,
+    claim: Callable[[], bool],
+    release: Callable[[], None],
+    refused: Exception | None = None,
+):
+    """Hold an exclusive lock for the block, or raise `refused` (default LockTaken) at once.
+
+    PostgreSQL: the advisory lock `key` (see advisory_lock_key), waiting at most `wait_seconds`.
+    SQLite: `claim()` must take the caller's claim and say whether it got it; `release()` gives
+    it back after the block.
+    """
+    refused = refused or LockTaken(key)
+    if not vendor_is_postgresql():
+        if not claim():
+            raise refused
+        try:
+            yield
+        finally:
+            release()
+        return
+    held = _held.__dict__.setdefault("keys", set())
+    if key in held:
+        raise refused
+    _advisory_lock_acquire(key, wait_seconds=wait_seconds, refused=refused)
+    held.add(key)
+    try:
+        yield
+    finally:
+        held.discard(key)
+        try:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [key])
+        except DatabaseError:
+            # The connection is broken (database restarted): the lock went with it.
+            logger.warning("could not release advisory lock %s; closing the connection", key)
+            connection.close()
+
+
+# --- bulk inserts -----------------------------------------------------------------------------
+
+
+def _adapt(value):
+    # What the ORM would store: executemany does not go through the fields.
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def copy_insert(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence], *, ignore_conflicts: bool = False
+) -> int:
+    """Insert `rows` (tuples of `columns`, in order, JSON already as text) into `table`.
+
+    Returns how many rows were inserted. With `ignore_conflicts`, a row that would break a
+    unique constraint (one already stored, or a repeat earlier in `rows`) is skipped; the first
+    of the repeats wins. Columns not named get their database default (or NULL).
+    """
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    qtable = connection.ops.quote_name(table)
+    if not vendor_is_postgresql():
+        rows = [tuple(_adapt(v) for v in row) for row in rows]
+        if not rows:
+            return 0
+        marks = ", ".join(["%s"] * len(columns))
+        conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {qtable} ({cols}) VALUES ({marks}){conflict}", rows)  # noqa: S608
+            return max(cursor.rowcount, 0)
+    # The raw psycopg cursor's errors, as Django's (IntegrityError, …) like the other path's.
+    with connection.wrap_database_errors, transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if not ignore_conflicts:
+            count = 0
+            with cursor.cursor.copy(f"COPY {qtable} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        # ON COMMIT DROP: the table lives in this transaction at most (atomic() opened one if
+        # the caller had none); dropped explicitly too, for a caller's longer transaction.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE crm_copy_incoming ON COMMIT DROP AS SELECT {cols} FROM {qtable} WITH NO DATA"  # noqa: S608
+        )
+        cursor.execute("ALTER TABLE crm_copy_incoming ADD COLUMN crm_copy_n bigserial")
+        with cursor.cursor.copy(f"COPY crm_copy_incoming ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {qtable} ({cols}) SELECT {cols} FROM crm_copy_incoming "  # noqa: S608
+            "ORDER BY crm_copy_n ON CONFLICT DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE crm_copy_incoming")
+        return inserted
+
+
+# --- SQL functions ----------------------------------------------------------------------------
+
+
+class InSubquery(models.Func):
+    """`expr IN (SELECT ...)`, written for PostgreSQL as `expr = ANY(ARRAY(SELECT ...))` (see the
+    module's docstring)."""
+
+    output_field = models.BooleanField()
+    conditional = True
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context
+        )
+
+
+class DatePart(models.Func):
+    """EXTRACT(year|month|day FROM a date) as an integer, in SQL both SQLite and PostgreSQL keep in
+    a CHECK constraint (Django's own Extract uses a Python function on SQLite)."""
+
+    output_field = models.IntegerField()
+    arity = 1
+
+    def __init__(self, expression, part: str, **extra):
+        if part not in ("year", "month", "day"):
+            raise ValueError(part)
+        self.part = part
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template=f"EXTRACT({self.part.upper()} FROM %(expressions)s)"
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        fmt = {"year": "%Y", "month": "%m", "day": "%d"}[self.part]
+        return f"CAST(strftime(%s, {sql}) AS INTEGER)", (fmt, *params)
+
+
+class EpochDays(models.Func):
+    """A date as the number of days since 1970-01-01 (an integer, comparable and subtractable)."""
+
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} - DATE '1970-01-01')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params

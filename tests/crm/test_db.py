@@ -1,0 +1,297 @@
+"""crm/db.py, the one module that knows which database it is on: both paths of each piece.
+
+Unmarked tests run on whichever database the suite runs on (SQLite by default, PostgreSQL in
+CI), so each such test covers both paths across the two runs. Those of one path only skip on
+the other: `sqlite_only`, and `@pytest.mark.postgres` for PostgreSQL's (run them with
+DATABASE_URL=postgres://...).
+"""
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.db.models import F, Subquery
+from django.test.utils import CaptureQueriesContext
+
+from crm import db
+from crm.models import Notification
+from customers.models import Customer, CustomerShare
+from tests.factories import CustomerFactory
+
+T0 = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def sqlite_only():
+    if db.vendor_is_postgresql():
+        pytest.skip("the SQLite path (the default run)")
+
+
+@pytest.fixture
+def postgres_only():
+    if not db.vendor_is_postgresql():
+        pytest.skip("needs DATABASE_URL=postgres://...")
+
+
+def test_vendor_is_the_connections():
+    assert db.vendor_is_postgresql() is (connection.vendor == "postgresql")
+
+
+# --- the lock ---------------------------------------------------------------------------------
+
+
+class Claim:
+    """A stand-in for the SQLite claim: a flag, and a record of the calls."""
+
+    def __init__(self, free=True):
+        self.free = free
+        self.calls = []
+
+    def claim(self):
+        self.calls.append("claim")
+        if not self.free:
+            return False
+        self.free = False
+        return True
+
+    def release(self):
+        self.calls.append("release")
+        self.free = True
+
+
+def lock(claim, key=db.advisory_lock_key("test-db:probe")):
+    return db.exclusive_lock(key, wait_seconds=0.2, claim=claim.claim, release=claim.release)
+
+
+@pytest.mark.django_db
+def test_sqlite_lock_takes_and_gives_back_the_callers_claim(sqlite_only):
+    c = Claim()
+    with lock(c):
+        assert not c.free
+        with pytest.raises(db.LockTaken), lock(c):
+            pass
+    assert c.free and c.calls == ["claim", "claim", "release"]
+    with pytest.raises(RuntimeError), lock(c):
+        raise RuntimeError("the block failed")
+    assert c.free  # given back after a failure too
+
+
+@pytest.mark.django_db
+def test_sqlite_lock_raises_the_callers_refusal(sqlite_only):
+    class Busy(db.LockTaken):
+        pass
+
+    refusing = db.exclusive_lock(
+        1, wait_seconds=0, claim=lambda: False, release=lambda: None, refused=Busy("x")
+    )
+    with pytest.raises(Busy), refusing:
+        pass
+
+
+def other_session_can_lock(key: int) -> bool:
+    import psycopg
+
+    s = connection.settings_dict
+    info = psycopg.conninfo.make_conninfo(
+        dbname=s["NAME"],
+        user=s["USER"] or None,
+        password=s["PASSWORD"] or None,
+        host=s["HOST"] or None,
+        port=str(s["PORT"]) if s["PORT"] else None,
+    )
+    with psycopg.connect(info, autocommit=True) as other:
+        got = other.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]
+        if got:
+            other.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return got
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_lock_is_an_advisory_lock_and_ignores_the_claim(postgres_only):
+    key = db.advisory_lock_key("test-db:pg")
+    c = Claim(free=False)  # a claim that would refuse: PostgreSQL must not ask it
+    with lock(c, key):
+        assert not other_session_can_lock(key)
+        with pytest.raises(db.LockTaken), lock(c, key):  # re-entry in this session is refused too
+            pass
+        assert not other_session_can_lock(key)
+    assert c.calls == []
+    assert other_session_can_lock(key)
+    with pytest.raises(RuntimeError), lock(c, key):
+        raise RuntimeError("the block failed")
+    assert other_session_can_lock(key)
+
+
+def test_advisory_lock_keys_are_namespaced_and_stable():
+    key = db.advisory_lock_key("crm-job:x")
+    assert key >> 32 == db.LOCK_NAMESPACE
+    assert key == db.advisory_lock_key("crm-job:x") != db.advisory_lock_key("crm-job:y")
+
+
+# --- copy_insert ------------------------------------------------------------------------------
+
+COLUMNS = (
+    "recipient_id",
+    "kind",
+    "title",
+    "body",
+    "url",
+    "dedup_key",
+    "delivery",
+    "created_at",
+    "email_failures",
+)
+
+
+def row(user, key, title="t"):
+    return (user.pk, "test_kind", title, "", "", key, "immediate", T0, 0)
+
+
+@pytest.mark.django_db
+def test_copy_insert_writes_rows_as_the_orm_reads_them(salesperson):
+    n = db.copy_insert(
+        Notification._meta.db_table, COLUMNS, (row(salesperson, f"k{i}", f"标题{i}") for i in range(5))
+    )
+    assert n == 5
+    got = list(Notification.objects.filter(recipient=salesperson).order_by("pk"))
+    assert [g.title for g in got] == [f"标题{i}" for i in range(5)]
+    assert all(g.created_at == T0 and g.read_at is None and g.email_failures == 0 for g in got)
+    # a datetime written raw compares in SQL like one the ORM wrote
+    assert (
+        Notification.objects.filter(created_at__gte=T0, created_at__lt=T0 + dt.timedelta(seconds=1)).count()
+        == 5
+    )
+
+
+@pytest.mark.django_db
+def test_copy_insert_of_nothing():
+    assert db.copy_insert(Notification._meta.db_table, COLUMNS, []) == 0
+
+
+@pytest.mark.django_db
+def test_copy_insert_skips_conflicts_first_repeat_wins(salesperson, other_salesperson):
+    Notification.objects.create(recipient=salesperson, kind="test_kind", title="old", dedup_key="sent")
+    rows = [
+        row(salesperson, "sent", "skipped: already sent"),
+        row(salesperson, "new", "first"),
+        row(salesperson, "new", "second: a repeat in the set"),
+        row(other_salesperson, "sent", "another recipient's key"),
+        row(salesperson, None, "no key"),
+        row(salesperson, None, "no key again"),
+    ]
+    assert db.copy_insert(Notification._meta.db_table, COLUMNS, rows, ignore_conflicts=True) == 4
+    mine = Notification.objects.filter(recipient=salesperson)
+    assert set(mine.values_list("title", flat=True)) == {"old", "first", "no key", "no key again"}
+    assert Notification.objects.get(recipient=other_salesperson).title == "another recipient's key"
+
+
+@pytest.mark.django_db
+def test_copy_insert_without_ignore_conflicts_raises_and_writes_nothing(salesperson):
+    from django.db import IntegrityError, transaction
+
+    rows = [row(salesperson, "a"), row(salesperson, "a")]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        db.copy_insert(Notification._meta.db_table, COLUMNS, rows)
+    assert not Notification.objects.filter(recipient=salesperson).exists()
+
+
+@pytest.mark.django_db
+def test_sqlite_copy_insert_is_one_executemany(sqlite_only, salesperson):
+    with CaptureQueriesContext(connection) as ctx:
+        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, f"k{i}") for i in range(50)])
+    inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("50 times: INSERT")  # how Django logs an executemany
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_copy_insert_goes_through_copy(postgres_only, salesperson):
+    with CaptureQueriesContext(connection) as ctx:
+        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, f"k{i}") for i in range(50)])
+    # COPY bypasses the logged cursor: no INSERT statement at all
+    assert not [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert Notification.objects.filter(recipient=salesperson).count() == 50
+    with CaptureQueriesContext(connection) as ctx:
+        n = db.copy_insert(
+            Notification._meta.db_table,
+            COLUMNS,
+            [row(salesperson, f"k{i}") for i in range(45, 60)],
+            ignore_conflicts=True,
+        )
+    assert n == 10
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert (
+        "crm_copy_incoming" in sql
+        and "ON CONFLICT DO NOTHING" in sql
+        and "DROP TABLE crm_copy_incoming" in sql
+    )
+
+
+@pytest.mark.django_db
+def test_copy_insert_takes_json_as_text(salesperson):
+    from grading.models import Evaluation
+
+    customer = CustomerFactory(owner=salesperson)
+    db.copy_insert(
+        Evaluation._meta.db_table,
+        (
+            "customer_id",
+            "kind",
+            "period_year",
+            "business_volume",
+            "receivables",
+            "overdue_payment_count",
+            "overdue_pickup_count",
+            "grade_before",
+            "suggested_grade",
+            "policy",
+            "scores",
+            "incidents",
+            "notes",
+            "created_at",
+        ),
+        [(customer.pk, "six_month", 2026, 0, 0, 0, 0, "D", "D", json.dumps({"a": 1}), "[]", "[]", "", T0)],
+    )
+    ev = Evaluation.objects.get(customer=customer)
+    assert ev.policy == {"a": 1} and ev.scores == [] and ev.created_at == T0
+
+
+# --- SQL functions ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_in_subquery_selects_the_same_rows_on_each_path(salesperson, other_salesperson):
+    mine = CustomerFactory(owner=salesperson)
+    shared = CustomerFactory(owner=other_salesperson)
+    CustomerFactory(owner=other_salesperson)
+    CustomerShare.objects.create(customer=shared, user=salesperson)
+    ids = CustomerShare.objects.filter(user=salesperson).values("customer_id")
+    qs = Customer.objects.filter(db.InSubquery(F("pk"), Subquery(ids)))
+    assert list(qs.values_list("pk", flat=True)) == [shared.pk]
+    assert set(Customer.objects.visible_to(salesperson).values_list("pk", flat=True)) == {mine.pk, shared.pk}
+    sql = str(qs.query)
+    if db.vendor_is_postgresql():
+        assert "= ANY(ARRAY(SELECT" in sql
+    else:
+        assert " IN (SELECT" in sql and "ANY" not in sql
+
+
+@pytest.mark.django_db
+def test_date_part_and_epoch_days(salesperson):
+    c = CustomerFactory(owner=salesperson, cooperation_start=dt.date(2024, 2, 29))
+    got = (
+        Customer.objects.filter(pk=c.pk)
+        .annotate(
+            y=db.DatePart(F("cooperation_start"), "year"),
+            m=db.DatePart(F("cooperation_start"), "month"),
+            d=db.DatePart(F("cooperation_start"), "day"),
+            e=db.EpochDays(F("cooperation_start")),
+        )
+        .values("y", "m", "d", "e")
+        .get()
+    )
+    assert got == {"y": 2024, "m": 2, "d": 29, "e": (dt.date(2024, 2, 29) - dt.date(1970, 1, 1)).days}
+    with pytest.raises(ValueError):
+        db.DatePart(F("cooperation_start"), "week")
