@@ -64,6 +64,13 @@ class BadQueryStringMiddleware:
 
     def __call__(self, request):
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            if request.path.startswith("/api/"):
+                # The ERP's API answers in its own stable JSON shape, never an HTML page.
+                from django.http import JsonResponse
+                from django.utils.translation import gettext as _
+
+                message = _("The query string holds a character that is not allowed.")
+                return JsonResponse({"error": {"code": "bad_request", "message": message, "fields": {}}}, status=400)
             from django.views.defaults import bad_request
 
             return bad_request(request, exception=None)

@@ -97,3 +97,10 @@ def test_the_schema_is_served_without_a_token(client):
     assert r.status_code == 200
     text = r.content.decode()
     assert "/api/v1/deliveries/" in text and "IntegrationToken" in text
+
+
+def test_a_nul_byte_in_the_query_string_is_a_json_400(api):
+    # Found by schemathesis: the site's NUL guard answered the API with an HTML page.
+    r = api.get("/api/v1/receivables/", {"page": "1", "x\x00": "\x00"})
+    assert r.status_code == 400 and r["Content-Type"] == "application/json"
+    assert r.json()["error"]["code"] == "bad_request" and r.json()["error"]["message"]
