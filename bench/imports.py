@@ -33,16 +33,25 @@ def measure(*, database: str, quick: bool, scale: float) -> Result:
     with scratch_url(database) as url:
         cmd[-1] = url
         committed = _worker(cmd, {**os.environ, **env_rows, "BENCH_IMPORT_COMMIT": "1", "DATABASE_URL": url})
-    res = Result(name=f"import customers {rows} rows", kind="import",
-                 target={"median_ms": 10_000, "confirm_median_ms": 10_000, "peak_rss_mb": 300})
+    res = Result(
+        name=f"import customers {rows} rows",
+        kind="import",
+        target={"median_ms": 10_000, "confirm_median_ms": 10_000, "peak_rss_mb": 300},
+    )
     res.__dict__.update(data["preview"])
     res.queries = data["queries"]["preview"]
     res.extra = {
-        "rows": rows, "confirm_median_ms": data["confirm"]["median_ms"], "confirm_p95_ms": data["confirm"]["p95_ms"],
-        "confirm_queries": data["queries"]["confirm"], "peak_rss_mb": data["peak_rss_mb"],
-        "baseline_rss_mb": data["baseline_rss_mb"], "rows_per_s_confirm": data["rows_per_s_confirm"],
-        "created": data["created"], "workbook_bytes": data["workbook_bytes"],
-        "commit_run_ms": committed["confirm"]["median_ms"], "commit_ms": committed["commit_ms"],
+        "rows": rows,
+        "confirm_median_ms": data["confirm"]["median_ms"],
+        "confirm_p95_ms": data["confirm"]["p95_ms"],
+        "confirm_queries": data["queries"]["confirm"],
+        "peak_rss_mb": data["peak_rss_mb"],
+        "baseline_rss_mb": data["baseline_rss_mb"],
+        "rows_per_s_confirm": data["rows_per_s_confirm"],
+        "created": data["created"],
+        "workbook_bytes": data["workbook_bytes"],
+        "commit_run_ms": committed["confirm"]["median_ms"],
+        "commit_ms": committed["commit_ms"],
     }
     res.notes.append("median/p95 are the preview pass; the confirm pass is in extra")
     res.judge()
@@ -54,7 +63,7 @@ def _worker(cmd: list[str], env: dict) -> dict:
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)), None)
     if line is None:
         raise Skip(f"import worker failed (exit {proc.returncode}): {(proc.stderr or proc.stdout)[-800:]}")
-    data = json.loads(line[len(MARK):])
+    data = json.loads(line[len(MARK) :])
     if "skip" in data:
         raise Skip(data["skip"])
     return data
@@ -70,8 +79,19 @@ def workbook(rows: int, owner: str) -> bytes:
     ws.append(["客户名称", "简称", "统一社会信用代码", "行业", "省份", "城市", "地址", "电话", "负责业务员"])
     for k in range(rows):
         i = 20_000_000 + k  # far beyond the seeded customers: every row is new
-        ws.append([f"杭州导入测试{k:05d}实业有限公司", f"导入{k}", credit_code(i, "330000"), "机械制造", "浙江省", "杭州",
-                   f"杭州市西湖区{k}号", "0571-88880000", owner])
+        ws.append(
+            [
+                f"杭州导入测试{k:05d}实业有限公司",
+                f"导入{k}",
+                credit_code(i, "330000"),
+                "机械制造",
+                "浙江省",
+                "杭州",
+                f"杭州市西湖区{k}号",
+                "0571-88880000",
+                owner,
+            ]
+        )
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -134,8 +154,13 @@ def worker() -> int:
                 t1 = time.perf_counter()
             if not staged.report.ok:
                 bad = staged.report.bad_rows[:3]
-                print(MARK + json.dumps({"skip": f"the preview refused the workbook: {bad} {staged.report.problems}"},
-                                        default=str))
+                print(
+                    MARK
+                    + json.dumps(
+                        {"skip": f"the preview refused the workbook: {bad} {staged.report.problems}"},
+                        default=str,
+                    )
+                )
                 return 0
             with count_queries() as n_confirm:
                 t2 = time.perf_counter()
@@ -150,9 +175,16 @@ def worker() -> int:
         commit_s = time.perf_counter() - t3
     peak = rss_mb()
     c = stats(confirm)
-    out = {"preview": stats(preview), "confirm": c, "queries": queries, "peak_rss_mb": peak,
-           "baseline_rss_mb": baseline, "created": created, "workbook_bytes": len(content),
-           "commit_ms": round(commit_s * 1000, 2) if commit else None,
-           "rows_per_s_confirm": round(rows / (c["median_ms"] / 1000), 0) if c["median_ms"] else None}
+    out = {
+        "preview": stats(preview),
+        "confirm": c,
+        "queries": queries,
+        "peak_rss_mb": peak,
+        "baseline_rss_mb": baseline,
+        "created": created,
+        "workbook_bytes": len(content),
+        "commit_ms": round(commit_s * 1000, 2) if commit else None,
+        "rows_per_s_confirm": round(rows / (c["median_ms"] / 1000), 0) if c["median_ms"] else None,
+    }
     print(MARK + json.dumps(out))
     return 0

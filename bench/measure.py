@@ -31,7 +31,11 @@ class Skip(Exception):
 def stats(samples: list[float]) -> dict:
     s = sorted(samples)
     p95 = s[min(len(s) - 1, max(0, round(0.95 * len(s) + 0.5) - 1))]
-    return {"median_ms": round(statistics.median(s) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "runs": len(s)}
+    return {
+        "median_ms": round(statistics.median(s) * 1000, 2),
+        "p95_ms": round(p95 * 1000, 2),
+        "runs": len(s),
+    }
 
 
 @dataclass
@@ -173,9 +177,15 @@ class Pages:
         res.sql_floor_ms = round(floor_s * 1000, 2)
         res.framework_floor_ms = fw["bare"]
         res.ratio = round(res.median_ms / max(0.01, res.sql_floor_ms + res.framework_floor_ms), 2)
-        res.extra = {"url": url, "user": username, "bytes": len(response.content), "base_template_ms": fw["base"],
-                     "cold_median_ms": cold["median_ms"], "cold_p95_ms": cold["p95_ms"],
-                     "slowest_sql": slowest(ctx)}
+        res.extra = {
+            "url": url,
+            "user": username,
+            "bytes": len(response.content),
+            "base_template_ms": fw["base"],
+            "cold_median_ms": cold["median_ms"],
+            "cold_p95_ms": cold["p95_ms"],
+            "slowest_sql": slowest(ctx),
+        }
         if errors:
             res.notes.append(f"{errors} statements could not be replayed")
         res.judge()
@@ -210,8 +220,18 @@ def table_counts(models_list) -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in models_list}
 
 
-def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool,
-                prepare=None, database: str | None = None) -> Result:
+def measure_job(
+    name: str,
+    *,
+    now,
+    reps: int,
+    floor_reps: int,
+    target: dict,
+    count_models,
+    rerun: bool,
+    prepare=None,
+    database: str | None = None,
+) -> Result:
     """Run a job `reps` times, each in a transaction rolled back (every run is a first run).
 
     With `rerun`, each repetition also runs the job a second time inside the same
@@ -224,8 +244,16 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
     except Exception as exc:
         raise Skip(f"job {name} is not importable yet ({exc.__class__.__name__}: {exc})") from exc
     try:
-        res = _measure_job(name, now=now, reps=reps, floor_reps=floor_reps, target=target,
-                           count_models=count_models, rerun=rerun, prepare=prepare)
+        res = _measure_job(
+            name,
+            now=now,
+            reps=reps,
+            floor_reps=floor_reps,
+            target=target,
+            count_models=count_models,
+            rerun=rerun,
+            prepare=prepare,
+        )
         if database:
             res.extra.update(commit_once(name, now=now, prepare=prepare, database=database))
             res.judge()
@@ -233,8 +261,10 @@ def measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, cou
     except OperationalError as exc:
         if "statement timeout" not in str(exc):
             raise
-        raise Skip(f"MISSED: a statement of job {name} ran past {STATEMENT_TIMEOUT_S} s and was cancelled "
-                   f"({str(exc).splitlines()[0]})") from exc
+        raise Skip(
+            f"MISSED: a statement of job {name} ran past {STATEMENT_TIMEOUT_S} s and was cancelled "
+            f"({str(exc).splitlines()[0]})"
+        ) from exc
 
 
 def commit_once(name: str, *, now, prepare, database: str) -> dict:
@@ -263,8 +293,9 @@ def commit_once(name: str, *, now, prepare, database: str) -> dict:
     return {"commit_run_ms": round((t1 - t0) * 1000, 2), "commit_ms": round((t2 - t1) * 1000, 2)}
 
 
-def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool,
-                 prepare=None) -> Result:
+def _measure_job(
+    name: str, *, now, reps: int, floor_reps: int, target: dict, count_models, rerun: bool, prepare=None
+) -> Result:
     from crm.jobs import run_job
 
     first, second, summaries, created = [], [], [], {}
@@ -313,8 +344,13 @@ def _measure_job(name: str, *, now, reps: int, floor_reps: int, target: dict, co
     res.extra = {"summary": summaries[-1], "rows_created": created, "slowest_sql": top}
     if rerun:
         rs = stats(second)
-        res.extra.update(rerun_median_ms=rs["median_ms"], rerun_p95_ms=rs["p95_ms"], rerun_summary=summary2,
-                         rerun_rows_created=sum(rerun_created.values()), rerun_rows_detail=rerun_created)
+        res.extra.update(
+            rerun_median_ms=rs["median_ms"],
+            rerun_p95_ms=rs["p95_ms"],
+            rerun_summary=summary2,
+            rerun_rows_created=sum(rerun_created.values()),
+            rerun_rows_detail=rerun_created,
+        )
     if errors:
         res.notes.append(f"{errors} statements could not be replayed")
     res.judge()

@@ -25,11 +25,15 @@ def table(out: dict) -> str:
         )
         extra = r.get("extra", {})
         if "cold_median_ms" in extra:
-            lines.append(f"| {r['name']} (cold cache) | {_ms(extra['cold_median_ms'])} | {_ms(extra['cold_p95_ms'])} "
-                         "| | | | | first request after cache.clear() | |")
+            lines.append(
+                f"| {r['name']} (cold cache) | {_ms(extra['cold_median_ms'])} | {_ms(extra['cold_p95_ms'])} "
+                "| | | | | first request after cache.clear() | |"
+            )
         if extra.get("commit_ms") is not None:
-            lines.append(f"| {r['name']} (committed, scratch copy) | {_ms(extra['commit_run_ms'])} | | | | | | "
-                         f"COMMIT {_ms(extra['commit_ms'])} ms | |")
+            lines.append(
+                f"| {r['name']} (committed, scratch copy) | {_ms(extra['commit_run_ms'])} | | | | | | "
+                f"COMMIT {_ms(extra['commit_ms'])} ms | |"
+            )
         if "rerun_median_ms" in extra:
             lines.append(
                 f"| {r['name']} (rerun) | {_ms(extra['rerun_median_ms'])} | {_ms(extra['rerun_p95_ms'])} | | | | | "
@@ -44,8 +48,11 @@ def table(out: dict) -> str:
     found = [r for r in out["results"] if r["name"].startswith("page search ")]
     if found:
         med = sorted(r["median_ms"] for r in found)
-        lines += ["", f"Searches: {len(found)} measured, median of medians {_ms(med[len(med) // 2])} ms, "
-                      f"slowest {found[[r['median_ms'] for r in found].index(med[-1])]['name']} {_ms(med[-1])} ms"]
+        lines += [
+            "",
+            f"Searches: {len(found)} measured, median of medians {_ms(med[len(med) // 2])} ms, "
+            f"slowest {found[[r['median_ms'] for r in found].index(med[-1])]['name']} {_ms(med[-1])} ms",
+        ]
     if out.get("vacuum_seconds") is not None:
         lines += [f"VACUUM ANALYZE before measuring: {out['vacuum_seconds']} s"]
     if out.get("concurrent"):

@@ -32,8 +32,11 @@ def parse_args(argv):
     p.add_argument("--scale", type=float, default=1.0, help="1.0 = 100,000 customers (issue 9)")
     p.add_argument("--database", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE)
     p.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
-    p.add_argument("--concurrent", action="store_true",
-                   help="also the concurrent run: 50 users over gunicorn on a loopback port (bench/loadtest.py)")
+    p.add_argument(
+        "--concurrent",
+        action="store_true",
+        help="also the concurrent run: 50 users over gunicorn on a loopback port (bench/loadtest.py)",
+    )
     p.add_argument("--users", type=int, default=50, help="simulated users of --concurrent")
     p.add_argument("--duration", type=int, default=60, help="seconds of --concurrent (at most 60)")
     p.add_argument("--import-worker", action="store_true", help=argparse.SUPPRESS)
@@ -86,9 +89,15 @@ def refuse_foreign_database(database: str) -> None:
     with psycopg.connect(database) as conn:
         ours = conn.execute("SELECT to_regclass('bench_meta') IS NOT NULL").fetchone()[0]
         has_customers = conn.execute("SELECT to_regclass('customers_customer') IS NOT NULL").fetchone()[0]
-        if has_customers and not ours and conn.execute("SELECT EXISTS (SELECT 1 FROM customers_customer)").fetchone()[0]:
-            raise SystemExit(f"{database} holds customers that the bench did not seed; give the bench a database "
-                             "of its own (DATABASE_URL=.../crm_bench).")
+        if (
+            has_customers
+            and not ours
+            and conn.execute("SELECT EXISTS (SELECT 1 FROM customers_customer)").fetchone()[0]
+        ):
+            raise SystemExit(
+                f"{database} holds customers that the bench did not seed; give the bench a database "
+                "of its own (DATABASE_URL=.../crm_bench)."
+            )
 
 
 def machine() -> dict:
@@ -111,8 +120,14 @@ def machine() -> dict:
             db = f"SQLite {connection.Database.sqlite_version}"
     import django
 
-    return {"nproc": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1), "database": db,
-            "python": platform.python_version(), "django": django.get_version(), "platform": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "database": db,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "platform": platform.platform(),
+    }
 
 
 def vacuum_analyze() -> float | None:
@@ -164,13 +179,17 @@ def main(argv=None) -> int:
     vacuum_seconds = vacuum_analyze()
     load_before = os.getloadavg()
     t0 = time.perf_counter()
-    results, skipped = suite.run(now=now, quick=args.quick, only=only, scale=args.scale, database=args.database)
+    results, skipped = suite.run(
+        now=now, quick=args.quick, only=only, scale=args.scale, database=args.database
+    )
     measure_seconds = round(time.perf_counter() - t0, 1)
     concurrent_out = None
     if args.concurrent:
         from bench import loadtest
 
-        print(f"concurrent run: {args.users} users over gunicorn for {min(args.duration, 60)} s ...", flush=True)
+        print(
+            f"concurrent run: {args.users} users over gunicorn for {min(args.duration, 60)} s ...", flush=True
+        )
         concurrent_out = loadtest.run(users=args.users, seconds=args.duration)
     out = {
         "at": now.isoformat(timespec="seconds"),
@@ -182,7 +201,10 @@ def main(argv=None) -> int:
         "vacuum_seconds": vacuum_seconds,
         # Other processes on the machine slow every number down: a load above the core count
         # during the run means the timings are pessimistic.
-        "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
         "quick": args.quick,
         "results": [r.__dict__ for r in results],
         "skipped": skipped,

@@ -35,17 +35,47 @@ HEAVY_VISITS = 500
 DEPARTMENTS = [("east", "华东销售部"), ("south", "华南销售部"), ("north", "华北销售部")]
 REGIONS = {
     "east": [("上海市", "上海", "310000"), ("江苏省", "苏州", "320000"), ("浙江省", "杭州", "330000")],
-    "south": [("广东省", "深圳", "440000"), ("福建省", "厦门", "350000"), ("广西壮族自治区", "南宁", "450000")],
+    "south": [
+        ("广东省", "深圳", "440000"),
+        ("福建省", "厦门", "350000"),
+        ("广西壮族自治区", "南宁", "450000"),
+    ],
     "north": [("北京市", "北京", "110000"), ("天津市", "天津", "120000"), ("山东省", "济南", "370000")],
 }
-WORDS = ["恒力", "华美", "宏达", "永盛", "鑫源", "天成", "金桥", "瑞丰", "东方", "长江", "明阳", "正泰", "博远", "联创"]
-INDUSTRIES = [("机械制造", "机械"), ("电子元器件", "电子"), ("化工材料", "化工"), ("汽车零部件", "汽配"), ("新能源", "能源")]
+WORDS = [
+    "恒力",
+    "华美",
+    "宏达",
+    "永盛",
+    "鑫源",
+    "天成",
+    "金桥",
+    "瑞丰",
+    "东方",
+    "长江",
+    "明阳",
+    "正泰",
+    "博远",
+    "联创",
+]
+INDUSTRIES = [
+    ("机械制造", "机械"),
+    ("电子元器件", "电子"),
+    ("化工材料", "化工"),
+    ("汽车零部件", "汽配"),
+    ("新能源", "能源"),
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "桂英", "建华", "晓东", "海燕", "志强"]
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Yearly business volume bands (元) of each grade, matching the default grading thresholds.
-VOLUME_BANDS = {"A": (3_200_000, 6_000_000), "B": (1_100_000, 2_800_000), "C": (550_000, 950_000),
-                "D": (50_000, 450_000), "": (0, 0)}
+VOLUME_BANDS = {
+    "A": (3_200_000, 6_000_000),
+    "B": (1_100_000, 2_800_000),
+    "C": (550_000, 950_000),
+    "D": (50_000, 450_000),
+    "": (0, 0),
+}
 NEIGHBOUR = {"A": "B", "B": "C", "C": "B", "D": "C", "": ""}
 
 
@@ -68,6 +98,7 @@ class Scale:
 # ---------------------------------------------------------------------------------------------
 # Bookkeeping: which parts are seeded, at what scale.
 
+
 def meta_get(key: str):
     _meta_table()
     with connection.cursor() as cur:
@@ -85,7 +116,9 @@ def meta_set(key: str, value) -> None:
 
 def _meta_table() -> None:
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE IF NOT EXISTS bench_meta (key varchar(100) PRIMARY KEY, value text NOT NULL)")
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bench_meta (key varchar(100) PRIMARY KEY, value text NOT NULL)"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,6 +208,7 @@ def field_names(model) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 # Who is who in the bench database (usernames are stable; run.py logs in as them).
 
+
 def sales_username(dept: str, k: int) -> str:
     return f"bench_sales_{dept}_{k}"
 
@@ -196,7 +230,9 @@ def seed_people(ctx) -> dict:
     depts = {}
     for code, name in DEPARTMENTS:
         depts[code], _ = Department.objects.get_or_create(code=code, defaults={"name": name})
-    depts["gmo"], _ = Department.objects.get_or_create(code="gmo", defaults={"name": "总经办", "is_head_office": True})
+    depts["gmo"], _ = Department.objects.get_or_create(
+        code="gmo", defaults={"name": "总经办", "is_head_office": True}
+    )
     people = [("bench_admin", "管理员", Role.ADMIN, None), ("bench_gm", "周总", Role.GM_OFFICE, "gmo")]
     for code, _name in DEPARTMENTS:
         people.append((f"bench_manager_{code}", f"{code}经理", Role.MANAGER, code))
@@ -206,8 +242,13 @@ def seed_people(ctx) -> dict:
     for username, full_name, role, dept in people:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "role": role, "department": depts.get(dept),
-                      "email": f"{username}@example.com", "is_superuser": role == Role.ADMIN},
+            defaults={
+                "full_name": full_name,
+                "role": role,
+                "department": depts.get(dept),
+                "email": f"{username}@example.com",
+                "is_superuser": role == Role.ADMIN,
+            },
         )
         if created:
             user.set_unusable_password()
@@ -230,6 +271,7 @@ def dept_ids() -> dict[str, int]:
 
 # ---------------------------------------------------------------------------------------------
 # Customers, contacts, yearly figures.
+
 
 def credit_code(i: int, region: str) -> str:
     org, n = [], i
@@ -264,19 +306,31 @@ def seed_customers(ctx) -> dict:
             grade = grade_of(i)
             status = "prospect" if not grade else ("inactive" if i % 20 == 3 else "active")
             yield {
-                "id": i + 1, "name": name, "name_normalized": normalize_company_name(name),
+                "id": i + 1,
+                "name": name,
+                "name_normalized": normalize_company_name(name),
                 "name_pinyin": customer_pinyin(name, f"{word}{short}")[0],
                 "pinyin_keys": customer_pinyin(name, f"{word}{short}")[1],
-                "short_name": f"{word}{short}", "credit_code": credit_code(i, region), "industry": industry,
-                "province": province, "city": city, "address": f"{city}高新区{i % 300 + 1}号",
-                "phone": f"021-{60000000 + i}", "business_scope": f"{industry}产品的研发、生产与销售",
-                "registered_capital": Decimal(100 * (1 + i % 50)), "source_channel": "trade_fair",
+                "short_name": f"{word}{short}",
+                "credit_code": credit_code(i, region),
+                "industry": industry,
+                "province": province,
+                "city": city,
+                "address": f"{city}高新区{i % 300 + 1}号",
+                "phone": f"021-{60000000 + i}",
+                "business_scope": f"{industry}产品的研发、生产与销售",
+                "registered_capital": Decimal(100 * (1 + i % 50)),
+                "source_channel": "trade_fair",
                 "cooperation_start": today - timedelta(days=200 + i % 3000) if grade else None,
-                "owner_id": users[sales_username(dept, k)], "department_id": depts[dept],
-                "status": status, "is_key": i % 25 == 0, "grade": grade,
+                "owner_id": users[sales_username(dept, k)],
+                "department_id": depts[dept],
+                "status": status,
+                "is_key": i % 25 == 0,
+                "grade": grade,
                 "grade_since": today - timedelta(days=30 + i % 900) if grade else None,
                 "last_confirmed_at": now - timedelta(days=i % 300),
-                "created_at": now - timedelta(days=i % 1500), "updated_at": now,
+                "created_at": now - timedelta(days=i % 1500),
+                "updated_at": now,
                 "created_by_id": users[f"bench_assistant_{dept}"],
             }
 
@@ -286,10 +340,15 @@ def seed_customers(ctx) -> dict:
             for j in range(CONTACTS_PER_CUSTOMER):
                 cid = i * CONTACTS_PER_CUSTOMER + j
                 yield {
-                    "id": cid + 1, "customer_id": i + 1,
+                    "id": cid + 1,
+                    "customer_id": i + 1,
                     "name": SURNAMES[cid % len(SURNAMES)] + GIVEN[(cid // 7) % len(GIVEN)],
-                    "position": positions[j], "mobile": f"13{cid:09d}", "email": f"c{cid}@example.cn",
-                    "wechat": f"wx{cid}", "preferences": "关注交期与质量", "is_primary": j == 0,
+                    "position": positions[j],
+                    "mobile": f"13{cid:09d}",
+                    "email": f"c{cid}@example.cn",
+                    "wechat": f"wx{cid}",
+                    "preferences": "关注交期与质量",
+                    "is_primary": j == 0,
                     "created_at": now,
                 }
 
@@ -301,10 +360,14 @@ def seed_customers(ctx) -> dict:
             for y, year in enumerate(range(today.year - 2, today.year + 1)):
                 volume = band[0] + (band[1] - band[0]) * ((i * 31 + y * 17) % 100) // 100
                 yield {
-                    "id": i * 3 + y + 1, "customer_id": i + 1, "year": year,
-                    "business_volume": Decimal(volume), "receivables": Decimal(volume // 10),
+                    "id": i * 3 + y + 1,
+                    "customer_id": i + 1,
+                    "year": year,
+                    "business_volume": Decimal(volume),
+                    "receivables": Decimal(volume // 10),
                     "overdue_payment_count": 1 if i % 37 == 5 else 0,
-                    "overdue_pickup_count": 1 if i % 41 == 6 else 0, "updated_at": now,
+                    "overdue_pickup_count": 1 if i % 41 == 6 else 0,
+                    "updated_at": now,
                 }
 
     out = {"customers": ctx.writer.write(Customer, customers())}
@@ -315,6 +378,7 @@ def seed_customers(ctx) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # Visits: 1,000,000 reports; the customer keeps the date of its last on-site visit.
+
 
 def last_onsite_days_ago(i: int) -> int | None:
     """Days since customer i's last on-site visit; about a third of graded ones are overdue."""
@@ -360,10 +424,18 @@ def seed_visits(ctx) -> dict:
                 if rid % 10 == 1:
                     counts["steps"].append((rid, author))
                 yield {
-                    "id": rid, "customer_id": i + 1, "author_id": author, "visited_on": day, "mode": mode,
-                    "latest_needs": "明年扩产，需要新一代型号的报价", "opinions": "交期希望缩短一周",
-                    "problems": "", "competitor_news": "竞品降价约5%", "cooperation_intent": "moderate",
-                    "summary": "", "created_at": now - timedelta(days=(today - day).days),
+                    "id": rid,
+                    "customer_id": i + 1,
+                    "author_id": author,
+                    "visited_on": day,
+                    "mode": mode,
+                    "latest_needs": "明年扩产，需要新一代型号的报价",
+                    "opinions": "交期希望缩短一周",
+                    "problems": "",
+                    "competitor_news": "竞品降价约5%",
+                    "cooperation_intent": "moderate",
+                    "summary": "",
+                    "created_at": now - timedelta(days=(today - day).days),
                 }
 
     out = {"visit_reports": ctx.writer.write(VisitReport, reports())}
@@ -372,10 +444,17 @@ def seed_visits(ctx) -> dict:
         # One open plan in the coming month for one customer in five (我的拜访 shows them).
         for pid, i in enumerate(range(0, n, 5), start=1):
             dept, k = owner_of(i)
-            yield {"id": pid, "customer_id": i + 1, "purpose": "季度拜访，沟通明年采购计划",
-                   "planned_at": now + timedelta(days=1 + i % 30, hours=i % 8), "content": "新品介绍",
-                   "status": "planned", "created_by_id": users[sales_username(dept, k)],
-                   "created_at": now, "updated_at": now}
+            yield {
+                "id": pid,
+                "customer_id": i + 1,
+                "purpose": "季度拜访，沟通明年采购计划",
+                "planned_at": now + timedelta(days=1 + i % 30, hours=i % 8),
+                "content": "新品介绍",
+                "status": "planned",
+                "created_by_id": users[sales_username(dept, k)],
+                "created_at": now,
+                "updated_at": now,
+            }
 
     out["visit_plans"] = ctx.writer.write(VisitPlan, plans())
     Visitors = VisitPlan.visitors.through
@@ -391,8 +470,14 @@ def seed_visits(ctx) -> dict:
         # A next step for one report in ten, owned by its author; the recent ones still open.
         for sid, (rid, author) in enumerate(counts["steps"], start=1):
             due = today + timedelta(days=(rid % 400) - 380)
-            yield {"id": sid, "report_id": rid, "text": "发送报价单", "due_on": due,
-                   "owner_id": author, "done_at": now if due < today else None}
+            yield {
+                "id": sid,
+                "report_id": rid,
+                "text": "发送报价单",
+                "due_on": due,
+                "owner_id": author,
+                "done_at": now if due < today else None,
+            }
 
     out["next_steps"] = ctx.writer.write(NextStep, steps())
     # The customer row keeps its last on-site visit (set-based, as the visits service would).
@@ -401,13 +486,14 @@ def seed_visits(ctx) -> dict:
         by_day.setdefault(day, []).append(cid)
     for day, ids in by_day.items():
         for start in range(0, len(ids), 5000):
-            Customer.objects.filter(pk__in=ids[start:start + 5000]).update(last_onsite_visit_on=day)
+            Customer.objects.filter(pk__in=ids[start : start + 5000]).update(last_onsite_visit_on=day)
     model_or_skip("visits.VisitPolicy").load()
     return out
 
 
 # ---------------------------------------------------------------------------------------------
 # Complaints: 20,000 tickets over two years; the recent ones open, some past their deadline.
+
 
 def seed_complaints(ctx) -> dict:
     Ticket = model_or_skip("complaints.Ticket")
@@ -419,7 +505,10 @@ def seed_complaints(ctx) -> dict:
     provinces = dict(Customer.objects.values_list("id", "province"))
     total = ctx.scale.complaints
     counters: dict[int, int] = {}
-    channels, types = ["phone", "email", "online", "walk_in", "via_salesperson"], ["quality", "service", "delivery", "billing"]
+    channels, types = (
+        ["phone", "email", "online", "walk_in", "via_salesperson"],
+        ["quality", "service", "delivery", "billing"],
+    )
 
     def tickets():
         for t in range(total):
@@ -430,27 +519,51 @@ def seed_complaints(ctx) -> dict:
             received = now - age
             counters[received.year] = counters.get(received.year, 0) + 1
             in_province = provinces.get(i + 1) == policy.company_province
-            deadline = received + timedelta(hours=policy.in_province_hours if in_province else policy.out_of_province_hours)
+            deadline = received + timedelta(
+                hours=policy.in_province_hours if in_province else policy.out_of_province_hours
+            )
             # The newest 2% are still being handled; the rest went all the way to closed.
             open_ = t >= total * 0.98
             status = ("received" if t % 2 else "assigned") if open_ else "closed"
             claim = Decimal(150_000 if t % 50 == 0 else (t % 20) * 1000)
             row = {
-                "id": t + 1, "number": f"TS-{received.year}-{counters[received.year]:06d}", "customer_id": i + 1,
-                "channel": channels[t % 5], "complaint_type": types[t % 4], "description": "部分批次产品尺寸超差，要求退换",
-                "received_at": received, "received_by_id": owner, "claim_amount": claim,
-                "in_province": in_province, "deadline_at": deadline, "status": status,
-                "is_major": claim >= policy.escalation_threshold, "major_at": received if claim >= policy.escalation_threshold else None,
-                "created_at": received, "updated_at": received,
+                "id": t + 1,
+                "number": f"TS-{received.year}-{counters[received.year]:06d}",
+                "customer_id": i + 1,
+                "channel": channels[t % 5],
+                "complaint_type": types[t % 4],
+                "description": "部分批次产品尺寸超差，要求退换",
+                "received_at": received,
+                "received_by_id": owner,
+                "claim_amount": claim,
+                "in_province": in_province,
+                "deadline_at": deadline,
+                "status": status,
+                "is_major": claim >= policy.escalation_threshold,
+                "major_at": received if claim >= policy.escalation_threshold else None,
+                "created_at": received,
+                "updated_at": received,
             }
             if status != "received":
-                row.update(responsible_department_id=depts[dept], handler_id=owner, assigned_at=received + timedelta(hours=1),
-                           time_limit_at=deadline)
+                row.update(
+                    responsible_department_id=depts[dept],
+                    handler_id=owner,
+                    assigned_at=received + timedelta(hours=1),
+                    time_limit_at=deadline,
+                )
             if status == "closed":
                 done = received + timedelta(hours=20 + t % 40)
-                row.update(root_cause="模具磨损", corrective_action="更换模具并加强首件检验", resolved_at=done,
-                           resolved_by_id=owner, satisfaction=4 + t % 2, return_visited_at=done + timedelta(days=3),
-                           return_visited_by_id=owner, closed_at=done + timedelta(days=3), closed_by_id=owner)
+                row.update(
+                    root_cause="模具磨损",
+                    corrective_action="更换模具并加强首件检验",
+                    resolved_at=done,
+                    resolved_by_id=owner,
+                    satisfaction=4 + t % 2,
+                    return_visited_at=done + timedelta(days=3),
+                    return_visited_by_id=owner,
+                    closed_at=done + timedelta(days=3),
+                    closed_by_id=owner,
+                )
             yield {k: v for k, v in row.items() if k in ctx.fields}
 
     ctx.fields = field_names(Ticket)
@@ -462,6 +575,7 @@ def seed_complaints(ctx) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # Blacklist: 2,000 entries; the active ones mark their customer, a few are due to expire.
+
 
 def seed_blacklist(ctx) -> dict:
     Entry = model_or_skip("blacklist.BlacklistEntry")
@@ -480,23 +594,46 @@ def seed_blacklist(ctx) -> dict:
                 i = (i + 2) % n
             dept, k = owner_of(i)
             r = e % 20
-            state = ("active" if r < 12 else "expired" if r < 16 else "reported" if r < 18
-                     else "rejected" if r < 19 else "readmitted")
+            state = (
+                "active"
+                if r < 12
+                else "expired"
+                if r < 16
+                else "reported"
+                if r < 18
+                else "rejected"
+                if r < 19
+                else "readmitted"
+            )
             # One active entry in twelve ended yesterday or before: blacklist-expiry has work.
-            starts = today - timedelta(days=(e * 11) % 170) if r % 12 else add_months(today, -6) - timedelta(days=e % 5 + 1)
+            starts = (
+                today - timedelta(days=(e * 11) % 170)
+                if r % 12
+                else add_months(today, -6) - timedelta(days=e % 5 + 1)
+            )
             if state in ("expired", "readmitted"):
                 starts = today - timedelta(days=200 + e % 300)
             ends = add_months(starts, 6)
             row = {
-                "id": e + 1, "customer_id": i + 1, "department_id": depts[dept], "reason_category": "payment",
-                "reason": "货款逾期超过180天，多次催收无果", "loss_amount": Decimal(50_000 + e % 100 * 1000),
-                "loss_description": "应收账款损失", "state": state,
-                "proposed_by_id": users[sales_username(dept, k)], "reported_by_id": users[f"bench_manager_{dept}"],
-                "reported_at": now - timedelta(days=(today - starts).days + 3), "created_at": now - timedelta(days=(today - starts).days + 5),
+                "id": e + 1,
+                "customer_id": i + 1,
+                "department_id": depts[dept],
+                "reason_category": "payment",
+                "reason": "货款逾期超过180天，多次催收无果",
+                "loss_amount": Decimal(50_000 + e % 100 * 1000),
+                "loss_description": "应收账款损失",
+                "state": state,
+                "proposed_by_id": users[sales_username(dept, k)],
+                "reported_by_id": users[f"bench_manager_{dept}"],
+                "reported_at": now - timedelta(days=(today - starts).days + 3),
+                "created_at": now - timedelta(days=(today - starts).days + 5),
             }
             if state != "reported":
-                row.update(decided_by_id=users["bench_gm"], decided_at=row["reported_at"] + timedelta(days=1),
-                           decision_comment="核实无误")
+                row.update(
+                    decided_by_id=users["bench_gm"],
+                    decided_at=row["reported_at"] + timedelta(days=1),
+                    decision_comment="核实无误",
+                )
             if state not in ("reported", "rejected"):
                 row.update(starts_on=starts, ends_on=ends)
             if state in ("expired", "readmitted"):
@@ -518,6 +655,7 @@ def seed_blacklist(ctx) -> dict:
 # ---------------------------------------------------------------------------------------------
 # Grading: an open review round with its proposals (filled in as the grading app lands).
 
+
 def seed_grading(ctx) -> dict:
     """This year's review round, still open: an evaluation for every active customer, a
     pending proposal where the suggested grade differs (about one customer in ten)."""
@@ -531,8 +669,14 @@ def seed_grading(ctx) -> dict:
     year = today.year
     rnd = Round.objects.create(year=year, period_year=year - 1, opened_at=opened, closes_on=date(year, 3, 30))
     blacklisted = set(Customer.objects.filter(is_blacklisted=True).values_list("id", flat=True))
-    policy = json.dumps({"threshold_a": "3000000", "threshold_b": "1000000", "threshold_c": "500000",
-                         "weights": {"volume": 40, "payment": 25, "reputation": 15, "loyalty": 10, "growth": 10}})
+    policy = json.dumps(
+        {
+            "threshold_a": "3000000",
+            "threshold_b": "1000000",
+            "threshold_c": "500000",
+            "weights": {"volume": 40, "payment": 25, "reputation": 15, "loyalty": 10, "growth": 10},
+        }
+    )
     proposals = []
 
     def evaluations():
@@ -545,9 +689,19 @@ def seed_grading(ctx) -> dict:
             volume = band[0] + (band[1] - band[0]) * ((i * 31 + 17) % 100) // 100
             if suggested != grade:
                 proposals.append((i + 1, grade, suggested))
-            yield {"id": i + 1, "customer_id": i + 1, "kind": "annual", "round_id": rnd.id, "period_year": year - 1,
-                   "business_volume": Decimal(volume), "receivables": Decimal(volume // 10),
-                   "grade_before": grade, "suggested_grade": suggested, "policy": policy, "created_at": opened}
+            yield {
+                "id": i + 1,
+                "customer_id": i + 1,
+                "kind": "annual",
+                "round_id": rnd.id,
+                "period_year": year - 1,
+                "business_volume": Decimal(volume),
+                "receivables": Decimal(volume // 10),
+                "grade_before": grade,
+                "suggested_grade": suggested,
+                "policy": policy,
+                "created_at": opened,
+            }
 
     kinds = {k for k, _label in Evaluation._meta.get_field("kind").choices}
     if "annual" not in kinds:
@@ -556,9 +710,18 @@ def seed_grading(ctx) -> dict:
 
     def rows():
         for pid, (cid, grade, suggested) in enumerate(proposals, start=1):
-            yield {"id": pid, "customer_id": cid, "kind": "change", "from_grade": grade, "to_grade": suggested,
-                   "reason": f"年度评审：建议由{grade}级调整为{suggested}级", "evaluation_id": cid, "round_id": rnd.id,
-                   "state": "pending_manager", "created_at": opened}
+            yield {
+                "id": pid,
+                "customer_id": cid,
+                "kind": "change",
+                "from_grade": grade,
+                "to_grade": suggested,
+                "reason": f"年度评审：建议由{grade}级调整为{suggested}级",
+                "evaluation_id": cid,
+                "round_id": rnd.id,
+                "state": "pending_manager",
+                "created_at": opened,
+            }
 
     out["proposals"] = ctx.writer.write(Proposal, rows())
     model_or_skip("grading.GradingPolicy").load()

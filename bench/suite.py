@@ -64,8 +64,14 @@ def searches() -> list[tuple[str, str, callable, dict]]:
     for role, user in (("sales", SALES), ("gm", GM)):
         for kind, hit, miss in search_terms():
             for label, term in (("hits", hit), ("none", miss)):
-                out.append((f"page search {role} {kind} {label}", user,
-                            lambda term=term: url("customers:list", query=urlencode({"q": term})), SEARCH))
+                out.append(
+                    (
+                        f"page search {role} {kind} {label}",
+                        user,
+                        lambda term=term: url("customers:list", query=urlencode({"q": term})),
+                        SEARCH,
+                    )
+                )
     return out
 
 
@@ -77,13 +83,38 @@ def pages() -> list[tuple[str, str, callable, dict]]:
 def page_list() -> list[tuple[str, str, callable, dict]]:
     return [
         ("page customer-list sales", SALES, lambda: url("customers:list"), LIST),
-        ("page customer-list sales search", SALES, lambda: url("customers:list", query="q=%E6%81%92%E5%8A%9B"), LIST),
-        ("page customer-list sales filter", SALES, lambda: url("customers:list", query="grade=B&status=active"), LIST),
+        (
+            "page customer-list sales search",
+            SALES,
+            lambda: url("customers:list", query="q=%E6%81%92%E5%8A%9B"),
+            LIST,
+        ),
+        (
+            "page customer-list sales filter",
+            SALES,
+            lambda: url("customers:list", query="grade=B&status=active"),
+            LIST,
+        ),
         ("page customer-list manager", MANAGER, lambda: url("customers:list"), LIST),
         ("page customer-list gm all", GM, lambda: url("customers:list"), {**LIST, "median_ms": 100}),
-        ("page customer-list gm page 100", GM, lambda: url("customers:list", query="page=100"), {**LIST, "median_ms": 100}),
-        ("page customer-detail 500 visits", SALES, lambda: url("customers:detail", seed.HEAVY_CUSTOMER_ID), DETAIL),
-        ("page customer-detail 0 visits", SALES, lambda: url("customers:detail", seed.EMPTY_CUSTOMER_ID), DETAIL),
+        (
+            "page customer-list gm page 100",
+            GM,
+            lambda: url("customers:list", query="page=100"),
+            {**LIST, "median_ms": 100},
+        ),
+        (
+            "page customer-detail 500 visits",
+            SALES,
+            lambda: url("customers:detail", seed.HEAVY_CUSTOMER_ID),
+            DETAIL,
+        ),
+        (
+            "page customer-detail 0 visits",
+            SALES,
+            lambda: url("customers:detail", seed.EMPTY_CUSTOMER_ID),
+            DETAIL,
+        ),
         ("page visits-mine", SALES, lambda: url("visits:mine"), PAGE),
         ("page home manager", MANAGER, lambda: url("home"), PAGE),
         ("page home sales", SALES, lambda: url("home"), PAGE),
@@ -106,7 +137,11 @@ def job_models(*labels):
                 out.append(apps.get_model(label))
         else:
             with contextlib.suppress(LookupError):
-                out.extend(m for m in apps.get_app_config(label).get_models() if "historical" not in m._meta.model_name)
+                out.extend(
+                    m
+                    for m in apps.get_app_config(label).get_models()
+                    if "historical" not in m._meta.model_name
+                )
     return out
 
 
@@ -118,10 +153,12 @@ def digest_time(now: datetime) -> datetime:
 
 def overdue_reminders(now: datetime):
     """Before the digest job (in its rolled-back transaction): the overdue-visits reminders it gathers."""
+
     def prepare():
         from crm.jobs import run_job
 
         run_job("overdue-visits", now=now)
+
     return prepare
 
 
@@ -132,11 +169,23 @@ def jobs(now: datetime) -> list[tuple]:
         ("overdue-visits", now, {"median_ms": 5000}, job_models(*counted), True, None),
         ("blacklist-expiry", now, {"median_ms": 500}, job_models(*counted, "blacklist"), True, None),
         ("complaint-deadlines", now, {}, job_models(*counted), True, None),
-        ("annual-review", review_time(now), {"median_ms": 10_000, "rerun_median_ms": 5000, "rerun_rows_created": 0},
-         job_models(*counted, "grading"), True, None),
+        (
+            "annual-review",
+            review_time(now),
+            {"median_ms": 10_000, "rerun_median_ms": 5000, "rerun_rows_created": 0},
+            job_models(*counted, "grading"),
+            True,
+            None,
+        ),
         # Issue 16: one digest per person for the ~45,000 overdue reminders; the rerun sends nothing.
-        ("notification-digest", digest_time(now), {"median_ms": 5000, "rerun_rows_created": 0},
-         job_models(*counted), True, overdue_reminders(now)),
+        (
+            "notification-digest",
+            digest_time(now),
+            {"median_ms": 5000, "rerun_rows_created": 0},
+            job_models(*counted),
+            True,
+            overdue_reminders(now),
+        ),
     ]
 
 
@@ -144,7 +193,9 @@ def selected(name: str, only: list[str]) -> bool:
     """`--only customer-list` or `--only "page customer-list"`: a prefix, with or without the kind."""
     key = name.replace(" ", "-")
     bare = key.split("-", 1)[-1]
-    return not only or any(key.startswith(o.replace(" ", "-")) or bare.startswith(o.replace(" ", "-")) for o in only)
+    return not only or any(
+        key.startswith(o.replace(" ", "-")) or bare.startswith(o.replace(" ", "-")) for o in only
+    )
 
 
 def run(*, now, quick: bool, only: list[str], scale: float, database: str) -> tuple[list[Result], list[dict]]:
@@ -162,8 +213,13 @@ def run(*, now, quick: bool, only: list[str], scale: float, database: str) -> tu
             print(f" skipped: {exc}")
             return
         except Exception as exc:  # a page that crashes is reported, the run goes on
-            skipped.append({"name": name, "reason": f"error: {exc.__class__.__name__}: {exc}",
-                            "traceback": traceback.format_exc(limit=6)})
+            skipped.append(
+                {
+                    "name": name,
+                    "reason": f"error: {exc.__class__.__name__}: {exc}",
+                    "traceback": traceback.format_exc(limit=6),
+                }
+            )
             print(f" ERROR {exc.__class__.__name__}: {exc}")
             return
         results.append(res)
@@ -171,14 +227,32 @@ def run(*, now, quick: bool, only: list[str], scale: float, database: str) -> tu
 
     for name, user, make_url, target in pages():
         if selected(name, only):
-            attempt(name, lambda name=name, user=user, make_url=make_url, target=target:
-                    pager.measure(name, user, make_url(), target))
+            attempt(
+                name,
+                lambda name=name, user=user, make_url=make_url, target=target: pager.measure(
+                    name, user, make_url(), target
+                ),
+            )
     for name, when, target, counted, rerun, prepare in jobs(now):
         label = f"job {name}"
         if selected(label, only):
-            attempt(label, lambda name=name, when=when, target=target, counted=counted, rerun=rerun, prepare=prepare:
-                    _job(label=f"job {name}", name=name, now=when, reps=job_reps, floor_reps=2 if quick else 3,
-                         target=target, count_models=counted, rerun=rerun, prepare=prepare, database=database))
+            attempt(
+                label,
+                lambda name=name, when=when, target=target, counted=counted, rerun=rerun, prepare=prepare: (
+                    _job(
+                        label=f"job {name}",
+                        name=name,
+                        now=when,
+                        reps=job_reps,
+                        floor_reps=2 if quick else 3,
+                        target=target,
+                        count_models=counted,
+                        rerun=rerun,
+                        prepare=prepare,
+                        database=database,
+                    )
+                ),
+            )
     if selected("import customers", only):
         from bench import imports
 

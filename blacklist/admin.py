@@ -22,10 +22,16 @@ from .services import BlacklistError
 
 class DecisionForm(forms.Form):
     ends_on = forms.DateField(
-        label=gettext_lazy("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=gettext_lazy("Leave empty for the full period; a shorter period may be set, never a longer one."),
+        label=gettext_lazy("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy(
+            "Leave empty for the full period; a shorter period may be set, never a longer one."
+        ),
     )
-    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def _decide(modeladmin, request, queryset, *, title, fn, needs_comment=False, with_end_date=False):
@@ -46,11 +52,19 @@ def _decide(modeladmin, request, queryset, *, title, fn, needs_comment=False, wi
         if done:
             modeladmin.message_user(request, _("%(count)d done.") % {"count": done}, messages.SUCCESS)
         return None
-    return TemplateResponse(request, "blacklist/admin/decision.html", {
-        **modeladmin.admin_site.each_context(request), "title": title, "objects": queryset, "form": form,
-        "action": request.POST.get("action"), "opts": modeladmin.model._meta,
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
-    })
+    return TemplateResponse(
+        request,
+        "blacklist/admin/decision.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "objects": queryset,
+            "form": form,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        },
+    )
 
 
 class EvidenceInline(admin.TabularInline):
@@ -78,7 +92,14 @@ class ReadmissionInline(admin.TabularInline):
 @admin.register(BlacklistEntry)
 class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     list_display = (
-        "customer", "department", "reason_category", "loss_amount", "state", "created_at", "starts_on", "ends_on",
+        "customer",
+        "department",
+        "reason_category",
+        "loss_amount",
+        "state",
+        "created_at",
+        "starts_on",
+        "ends_on",
     )
     list_filter = ("state", "department", "reason_category")
     search_fields = ("customer__name", "customer__credit_code")
@@ -87,8 +108,20 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     inlines = [EvidenceInline, ReadmissionInline]
     actions = ["approve_entries", "reject_entries"]
     readonly_fields = (
-        "customer", "department", "state", "proposed_by", "reported_by", "reported_at", "decided_by", "decided_at",
-        "decision_comment", "starts_on", "ends_on", "expired_at", "readmitted_at", "created_at",
+        "customer",
+        "department",
+        "state",
+        "proposed_by",
+        "reported_by",
+        "reported_at",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "starts_on",
+        "ends_on",
+        "expired_at",
+        "readmitted_at",
+        "created_at",
     )
     fields = ("reason_category", "reason", "loss_amount", "loss_description", *readonly_fields)
 
@@ -107,7 +140,11 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     @admin.action(description=gettext_lazy("Approve blacklisting (总经办)"), permissions=["view"])
     def approve_entries(self, request, queryset):
         return _decide(
-            self, request, queryset, title=_("Approve blacklisting"), with_end_date=True,
+            self,
+            request,
+            queryset,
+            title=_("Approve blacklisting"),
+            with_end_date=True,
             fn=lambda e, ends_on=None, comment="": services.blacklist_entry_approve(
                 actor=request.user, entry_id=e.pk, ends_on=ends_on, comment=comment
             ),
@@ -116,8 +153,14 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     @admin.action(description=gettext_lazy("Reject with a comment"), permissions=["view"])
     def reject_entries(self, request, queryset):
         return _decide(
-            self, request, queryset, title=_("Reject blacklist reports"), needs_comment=True,
-            fn=lambda e, comment="": services.blacklist_entry_reject(actor=request.user, entry_id=e.pk, comment=comment),
+            self,
+            request,
+            queryset,
+            title=_("Reject blacklist reports"),
+            needs_comment=True,
+            fn=lambda e, comment="": services.blacklist_entry_reject(
+                actor=request.user, entry_id=e.pk, comment=comment
+            ),
         )
 
 
@@ -130,8 +173,10 @@ class ReadmissionRequestAdmin(ScopedModelAdmin):
     readonly_fields = [f.name for f in ReadmissionRequest._meta.fields if f.name != "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            entry__customer__in=customer_list_for(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(entry__customer__in=customer_list_for(request.user).values("pk"))
         )
 
     def has_add_permission(self, request):
@@ -143,15 +188,26 @@ class ReadmissionRequestAdmin(ScopedModelAdmin):
     @admin.action(description=gettext_lazy("Approve re-admission"), permissions=["view"])
     def approve_requests(self, request, queryset):
         return _decide(
-            self, request, queryset, title=_("Approve re-admission"),
-            fn=lambda r, comment="": services.blacklist_readmission_approve(actor=request.user, request_id=r.pk, comment=comment),
+            self,
+            request,
+            queryset,
+            title=_("Approve re-admission"),
+            fn=lambda r, comment="": services.blacklist_readmission_approve(
+                actor=request.user, request_id=r.pk, comment=comment
+            ),
         )
 
     @admin.action(description=gettext_lazy("Refuse re-admission"), permissions=["view"])
     def reject_requests(self, request, queryset):
         return _decide(
-            self, request, queryset, title=_("Refuse re-admission"), needs_comment=True,
-            fn=lambda r, comment="": services.blacklist_readmission_reject(actor=request.user, request_id=r.pk, comment=comment),
+            self,
+            request,
+            queryset,
+            title=_("Refuse re-admission"),
+            needs_comment=True,
+            fn=lambda r, comment="": services.blacklist_readmission_reject(
+                actor=request.user, request_id=r.pk, comment=comment
+            ),
         )
 
 

@@ -28,16 +28,24 @@ REASONS = {
 def _customers(department_code: str, n: int) -> list[Customer]:
     return list(
         Customer.objects.filter(
-            department__code=department_code, status=CustomerStatus.ACTIVE, is_blacklisted=False,
-            readmission_required=False, is_deleted=False,
+            department__code=department_code,
+            status=CustomerStatus.ACTIVE,
+            is_blacklisted=False,
+            readmission_required=False,
+            is_deleted=False,
         ).order_by("pk")[:n]
     )
 
 
 def _report(actor, customer, category, loss, *, at):
     entry = services.blacklist_entry_report(
-        actor=actor, customer_id=customer.pk, reason_category=category, reason=REASONS[category],
-        loss_amount=loss, loss_description="货款损失及催收费用。" if loss else "", now=at,
+        actor=actor,
+        customer_id=customer.pk,
+        reason_category=category,
+        reason=REASONS[category],
+        loss_amount=loss,
+        loss_description="货款损失及催收费用。" if loss else "",
+        now=at,
     )
     BlacklistEntry.objects.filter(pk=entry.pk).update(created_at=at)  # demo history: reported back then
     return entry
@@ -48,9 +56,12 @@ def seed(*, now=None) -> str:
     now = now or timezone.now()
     if BlacklistEntry.objects.exists():
         return "blacklist already seeded"
-    people = {u.username: u for u in User.objects.filter(
-        username__in=["gm", "manager_east", "manager_south", "sales_east_1", "sales_south_1"]
-    )}
+    people = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["gm", "manager_east", "manager_south", "sales_east_1", "sales_south_1"]
+        )
+    }
     if len(people) < 5:
         return "blacklist skipped: demo users missing"
     gm, east, south = people["gm"], people["manager_east"], people["manager_south"]
@@ -62,9 +73,16 @@ def seed(*, now=None) -> str:
     days = lambda n: now - timedelta(days=n)  # noqa: E731
 
     # 待核实: reported by the manager, and a salesperson's proposal waiting for the manager.
-    owner_customer = next((c for c in east_customers if c.owner.username == "sales_east_1"), east_customers[0])
-    _report(east, east_customers[0] if owner_customer is not east_customers[0] else east_customers[1],
-            ReasonCategory.PAYMENT, 286_000, at=days(2))
+    owner_customer = next(
+        (c for c in east_customers if c.owner.username == "sales_east_1"), east_customers[0]
+    )
+    _report(
+        east,
+        east_customers[0] if owner_customer is not east_customers[0] else east_customers[1],
+        ReasonCategory.PAYMENT,
+        286_000,
+        at=days(2),
+    )
     if owner_customer.owner_id == people["sales_east_1"].pk:
         _report(people["sales_east_1"], owner_customer, ReasonCategory.CONTRACT, 0, at=days(1))
     remaining = [c for c in east_customers if not c.blacklist_entries.exists()]
@@ -75,8 +93,11 @@ def seed(*, now=None) -> str:
     ending = _report(east, remaining[0], ReasonCategory.LOSS, 80_000, at=days(185))
     ends_on = today + timedelta(days=3)
     services.blacklist_entry_approve(
-        actor=gm, entry_id=ending.pk, ends_on=min(ends_on, services.validity_end(starts_on=timezone.localdate(days(180)))),
-        comment="", now=days(180),
+        actor=gm,
+        entry_id=ending.pk,
+        ends_on=min(ends_on, services.validity_end(starts_on=timezone.localdate(days(180)))),
+        comment="",
+        now=days(180),
     )
 
     # 已到期: ended last month; one of them with a re-admission half approved.
@@ -91,17 +112,29 @@ def seed(*, now=None) -> str:
     services.blacklist_entries_expire(now=now)
     conditions = dict.fromkeys(services.EVALUATION_CONDITIONS, True)
     req = services.blacklist_readmission_request(
-        actor=south, entry_id=back.pk, evaluation="欠款已全部结清，经营恢复正常，同意重新合作。", conditions=conditions,
-        expected_volume=600_000, now=days(20),
+        actor=south,
+        entry_id=back.pk,
+        evaluation="欠款已全部结清，经营恢复正常，同意重新合作。",
+        conditions=conditions,
+        expected_volume=600_000,
+        now=days(20),
     )
     services.blacklist_readmission_approve(actor=south, request_id=req.pk, now=days(18))
-    services.blacklist_readmission_approve(actor=gm, request_id=req.pk, comment="同意按C级重新准入。", now=days(15))
+    services.blacklist_readmission_approve(
+        actor=gm, request_id=req.pk, comment="同意按C级重新准入。", now=days(15)
+    )
     half = services.blacklist_readmission_request(
-        actor=east, entry_id=waiting.pk, evaluation="客户已补齐资质并结清欠款。", conditions=conditions, now=days(3),
+        actor=east,
+        entry_id=waiting.pk,
+        evaluation="客户已补齐资质并结清欠款。",
+        conditions=conditions,
+        now=days(3),
     )
     services.blacklist_readmission_approve(actor=gm, request_id=half.pk, now=days(2))
 
     # 已驳回
     rejected = _report(south, south_customers[3], ReasonCategory.PAYMENT, 15_000, at=days(60))
-    services.blacklist_entry_reject(actor=gm, entry_id=rejected.pk, comment="金额较小，已协商解决，不予列入。", now=days(55))
+    services.blacklist_entry_reject(
+        actor=gm, entry_id=rejected.pk, comment="金额较小，已协商解决，不予列入。", now=days(55)
+    )
     return f"{BlacklistEntry.objects.count()} blacklist entries"

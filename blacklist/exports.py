@@ -19,17 +19,31 @@ def wan_yuan(amount) -> Decimal:
 
 def report_columns() -> list[str]:
     return [
-        _("Department"), _("Customer"), _("Credit code"), _("Reason"), _("Loss (10k yuan)"), _("Reported on"),
-        _("Approved on"), _("Valid until"), _("Days remaining"), _("State"),
+        _("Department"),
+        _("Customer"),
+        _("Credit code"),
+        _("Reason"),
+        _("Loss (10k yuan)"),
+        _("Reported on"),
+        _("Approved on"),
+        _("Valid until"),
+        _("Days remaining"),
+        _("State"),
     ]
 
 
 def report_row(entry, today: date) -> list:
     return [
-        str(entry.department), entry.customer.name, entry.customer.credit_code,
-        f"{entry.get_reason_category_display()}: {entry.reason}", wan_yuan(entry.loss_amount),
+        str(entry.department),
+        entry.customer.name,
+        entry.customer.credit_code,
+        f"{entry.get_reason_category_display()}: {entry.reason}",
+        wan_yuan(entry.loss_amount),
         entry.created_at.date() if entry.created_at else None,
-        entry.starts_on, entry.ends_on, entry.days_remaining(today), entry.get_state_display(),
+        entry.starts_on,
+        entry.ends_on,
+        entry.days_remaining(today),
+        entry.get_state_display(),
     ]
 
 
@@ -37,15 +51,28 @@ def report_workbook(entries, totals: list[dict], *, today: date) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     ws = sheet_write(
-        wb, title=_("Blacklist"), header=report_columns(), rows=(report_row(entry, today) for entry in entries)
+        wb,
+        title=_("Blacklist"),
+        header=report_columns(),
+        rows=(report_row(entry, today) for entry in entries),
     )
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=8):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
     sheet_write(
-        wb, title=_("Totals by department"),
-        header=[_("Department"), _("Entries"), _("In force"), _("Awaiting verification"), _("Loss (10k yuan)")],
-        rows=([t["department__name"], t["entries"], t["active"], t["pending"], wan_yuan(t["loss"])] for t in totals),
+        wb,
+        title=_("Totals by department"),
+        header=[
+            _("Department"),
+            _("Entries"),
+            _("In force"),
+            _("Awaiting verification"),
+            _("Loss (10k yuan)"),
+        ],
+        rows=(
+            [t["department__name"], t["entries"], t["active"], t["pending"], wan_yuan(t["loss"])]
+            for t in totals
+        ),
     )
     out = BytesIO()
     wb.save(out)

@@ -37,13 +37,17 @@ class MultipleFileField(forms.FileField):
 
 class EntryReportForm(forms.ModelForm):
     evidence = MultipleFileField(
-        label=_("Evidence files"), required=False,
+        label=_("Evidence files"),
+        required=False,
         help_text=_("Contracts, letters, photos, statements: PDF, images, Word or Excel."),
     )
 
     incidents = forms.ModelMultipleChoiceField(
-        label=_("Linked incidents"), queryset=None, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("Incident records of this customer that support the entry."),
+        label=_("Linked incidents"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Incident records of this customer that support the entry."),
     )
 
     class Meta:
@@ -76,7 +80,9 @@ class EntryReportForm(forms.ModelForm):
 
 class ApproveForm(forms.Form):
     ends_on = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         help_text=_("Leave empty for the full period; a shorter period may be set, never a longer one."),
     )
     comment = forms.CharField(
@@ -93,7 +99,9 @@ class ApproveForm(forms.Form):
         ends_on = self.cleaned_data.get("ends_on")
         if ends_on and self.longest and ends_on > self.longest:
             raise ValidationError(
-                _("The blacklist period cannot be longer than the policy allows: the end date must be on or before %(date)s."),
+                _(
+                    "The blacklist period cannot be longer than the policy allows: the end date must be on or before %(date)s."
+                ),
                 params={"date": self.longest},
             )
         if ends_on and self.today and ends_on <= self.today:
@@ -103,7 +111,8 @@ class ApproveForm(forms.Form):
 
 class CommentRequiredForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
@@ -113,19 +122,29 @@ class ReadmissionForm(forms.ModelForm):
     class Meta:
         model = ReadmissionRequest
         fields = [
-            "licence_valid", "debts_settled", "operating_normally", "cause_resolved", "expected_volume", "evaluation",
+            "licence_valid",
+            "debts_settled",
+            "operating_normally",
+            "cause_resolved",
+            "expected_volume",
+            "evaluation",
         ]
         widgets = {
-            **{c: forms.CheckboxInput(attrs={"class": "form-check-input"})
-               for c in ("licence_valid", "debts_settled", "operating_normally", "cause_resolved")},
+            **{
+                c: forms.CheckboxInput(attrs={"class": "form-check-input"})
+                for c in ("licence_valid", "debts_settled", "operating_normally", "cause_resolved")
+            },
             "evaluation": forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
             "expected_volume": forms.NumberInput(attrs={"class": "form-control", "min": "0", "step": "0.01"}),
         }
 
     def clean(self):
         data = super().clean()
-        unmet = [self.fields[c].label for c in ("licence_valid", "debts_settled", "operating_normally", "cause_resolved")
-                 if not data.get(c)]
+        unmet = [
+            self.fields[c].label
+            for c in ("licence_valid", "debts_settled", "operating_normally", "cause_resolved")
+            if not data.get(c)
+        ]
         if unmet:
             raise ValidationError(
                 _("The customer must meet every admission condition. Not met: %(list)s."),
@@ -136,20 +155,31 @@ class ReadmissionForm(forms.ModelForm):
 
 class ReportFilterForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=None, required=False, empty_label=_("All departments"),
+        label=_("Department"),
+        queryset=None,
+        required=False,
+        empty_label=_("All departments"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All states")), *EntryState.choices],
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), *EntryState.choices],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     date_from = forms.DateField(
-        label=_("Reported from"), required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+        label=_("Reported from"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
     )
     date_to = forms.DateField(
-        label=_("Reported to"), required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+        label=_("Reported to"),
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
     )
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -174,11 +204,16 @@ class SubmitForm(forms.Form):
     The same form carries 驳回 (its own button): the opinion typed is then the rejection's comment."""
 
     comment = forms.CharField(
-        label=_("Your opinion"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        label=_("Your opinion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("Sent with the submission to 总经办; required when you reject."),
     )
     loss_amount = forms.DecimalField(
-        label=_("Loss amount (yuan)"), max_digits=14, decimal_places=2, min_value=0,
+        label=_("Loss amount (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
         widget=forms.NumberInput(attrs={"class": "form-control", "min": "0", "step": "0.01"}),
         error_messages={"min_value": _("The loss amount cannot be negative.")},
     )

@@ -40,12 +40,14 @@ WITHIN_MAX_VALIDITY = Q(LessThan(_MONTHS_APART, MAX_VALIDITY_MONTHS)) | (
 
 class BlacklistPolicy(SingletonPolicy):
     validity_months = models.PositiveSmallIntegerField(
-        _("validity (months)"), default=6,
+        _("validity (months)"),
+        default=6,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_VALIDITY_MONTHS)],
         help_text=_("Default validity of an approved entry, in calendar months (at most 6)."),
     )
     expiry_warning_days = models.PositiveSmallIntegerField(
-        _("expiry warning (days)"), default=7,
+        _("expiry warning (days)"),
+        default=7,
         help_text=_("Entries ending within this many days are highlighted as expiring soon."),
     )
 
@@ -85,7 +87,9 @@ class BlacklistEntry(models.Model):
     reason = models.TextField(_("reason"))
     loss_amount = models.DecimalField(_("loss amount (yuan)"), max_digits=14, decimal_places=2, default=0)
     loss_description = models.TextField(_("loss or damage"), blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=EntryState.choices, default=EntryState.REPORTED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=EntryState.choices, default=EntryState.REPORTED
+    )
     # The incident records (问题记录, kept by grading) that support the entry (domain §3, serious incident).
     incidents = models.ManyToManyField(
         "grading.Incident", verbose_name=_("linked incidents"), blank=True, related_name="blacklist_entries"
@@ -94,27 +98,43 @@ class BlacklistEntry(models.Model):
     # A salesperson proposes through the manager: the entry exists (with its evidence) but
     # reaches 总经办 only when the department's manager has submitted it (reported_by set).
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     submission_comment = models.TextField(
-        _("manager's opinion"), blank=True, help_text=_("The department manager's opinion, sent with the submission to 总经办."),
+        _("manager's opinion"),
+        blank=True,
+        help_text=_("The department manager's opinion, sent with the submission to 总经办."),
     )
     decision_comment = models.TextField(_("decision comment"), blank=True)
     starts_on = models.DateField(_("valid from"), null=True, blank=True, validators=[TypedDateBounds()])
-    ends_on = models.DateField(_("valid until"), null=True, blank=True, db_index=True, validators=[TypedDateBounds()])
+    ends_on = models.DateField(
+        _("valid until"), null=True, blank=True, db_index=True, validators=[TypedDateBounds()]
+    )
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
     readmitted_at = models.DateTimeField(_("re-admitted at"), null=True, blank=True)
 
@@ -123,8 +143,14 @@ class BlacklistEntry(models.Model):
         verbose_name_plural = _("blacklist entries")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=date_bounds_q("ends_on", nullable=True), name="blacklist_blacklistentry_ends_on_bounds"),
-            models.CheckConstraint(condition=date_bounds_q("starts_on", nullable=True), name="blacklist_blacklistentry_starts_on_bounds"),
+            models.CheckConstraint(
+                condition=date_bounds_q("ends_on", nullable=True),
+                name="blacklist_blacklistentry_ends_on_bounds",
+            ),
+            models.CheckConstraint(
+                condition=date_bounds_q("starts_on", nullable=True),
+                name="blacklist_blacklistentry_starts_on_bounds",
+            ),
             models.CheckConstraint(
                 condition=Q(state__in=EntryState.values), name="blacklist_blacklistentry_state_valid"
             ),
@@ -179,7 +205,9 @@ def evidence_upload_to(instance, filename):
 
 
 class BlacklistEvidence(StoredFile):
-    entry = models.ForeignKey(BlacklistEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="evidence")
+    entry = models.ForeignKey(
+        BlacklistEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="evidence"
+    )
     file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
 
     class Meta:
@@ -202,7 +230,10 @@ class ReadmissionRequest(models.Model):
     department's manager (either order, both needed)."""
 
     entry = models.ForeignKey(
-        BlacklistEntry, verbose_name=_("blacklist entry"), on_delete=models.PROTECT, related_name="readmissions"
+        BlacklistEntry,
+        verbose_name=_("blacklist entry"),
+        on_delete=models.PROTECT,
+        related_name="readmissions",
     )
     state = models.CharField(
         _("state"), max_length=20, choices=ReadmissionState.choices, default=ReadmissionState.PENDING
@@ -214,7 +245,9 @@ class ReadmissionRequest(models.Model):
     # The evaluation of the admission conditions (准入条件), each confirmed by the requester.
     licence_valid = models.BooleanField(_("business licence and qualifications are valid"), default=False)
     debts_settled = models.BooleanField(_("no overdue receivables; past losses settled"), default=False)
-    operating_normally = models.BooleanField(_("operating normally, no major litigation or crisis"), default=False)
+    operating_normally = models.BooleanField(
+        _("operating normally, no major litigation or crisis"), default=False
+    )
     cause_resolved = models.BooleanField(_("the cause of the blacklisting has been resolved"), default=False)
     evaluation = models.TextField(_("evaluation"))
     expected_volume = models.DecimalField(
@@ -222,17 +255,29 @@ class ReadmissionRequest(models.Model):
     )
 
     gm_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by 总经办"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by 总经办"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     gm_approved_at = models.DateTimeField(_("总经办 approved at"), null=True, blank=True)
     manager_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by the department's manager"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by the department's manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     manager_approved_at = models.DateTimeField(_("manager approved at"), null=True, blank=True)
     rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("rejected by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
@@ -244,10 +289,13 @@ class ReadmissionRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=ReadmissionState.values), name="blacklist_readmissionrequest_state_valid"
+                condition=Q(state__in=ReadmissionState.values),
+                name="blacklist_readmissionrequest_state_valid",
             ),
             models.UniqueConstraint(
-                fields=["entry"], condition=Q(state="pending"), name="blacklist_readmissionrequest_one_pending"
+                fields=["entry"],
+                condition=Q(state="pending"),
+                name="blacklist_readmissionrequest_one_pending",
             ),
             models.CheckConstraint(
                 condition=~Q(state="approved")

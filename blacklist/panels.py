@@ -32,7 +32,10 @@ def customer_panel_context(request, customer) -> dict | None:
     today = timezone.localdate()
     current = next((e for e in entries if e.state in (EntryState.ACTIVE, EntryState.REPORTED)), None)
     return {
-        "customer": customer, "entries": entries, "current": current, "may_report": may_report,
+        "customer": customer,
+        "entries": entries,
+        "current": current,
+        "may_report": may_report,
         "days_remaining": current.days_remaining(today) if current else None,
         "readmission_required": customer.readmission_required,
     }
@@ -47,14 +50,18 @@ def dashboard_widget_context(request, ctx) -> dict | None:
     warning_days = BlacklistPolicy.load().expiry_warning_days
     from datetime import timedelta
 
-    counts = selectors.entries_visible_to(user).order_by().aggregate(
-        active=Count("pk", filter=Q(state=EntryState.ACTIVE)),
-        reported=Count("pk", filter=Q(state=EntryState.REPORTED)),
-        expired=Count("pk", filter=Q(state=EntryState.EXPIRED)),
-        expiring=Count(
-            "pk", filter=Q(state=EntryState.ACTIVE, ends_on__lte=today + timedelta(days=warning_days))
-        ),
-        readmissions=Count("readmissions", filter=Q(readmissions__state=ReadmissionState.PENDING)),
+    counts = (
+        selectors.entries_visible_to(user)
+        .order_by()
+        .aggregate(
+            active=Count("pk", filter=Q(state=EntryState.ACTIVE)),
+            reported=Count("pk", filter=Q(state=EntryState.REPORTED)),
+            expired=Count("pk", filter=Q(state=EntryState.EXPIRED)),
+            expiring=Count(
+                "pk", filter=Q(state=EntryState.ACTIVE, ends_on__lte=today + timedelta(days=warning_days))
+            ),
+            readmissions=Count("readmissions", filter=Q(readmissions__state=ReadmissionState.PENDING)),
+        )
     )
     awaiting = list(selectors.entries_awaiting(user)[:5])
     return {"counts": counts, "awaiting": awaiting, "warning_days": warning_days}

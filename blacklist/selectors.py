@@ -18,9 +18,8 @@ def may_view_report(user: User) -> bool:
 
 def entries_visible_to(user: User) -> QuerySet[BlacklistEntry]:
     """Entries of customers the user may see, with what lists and the report show."""
-    return (
-        BlacklistEntry.objects.filter(customer__in=customer_list_for(user).values("pk"))
-        .select_related("customer", "department", "reported_by", "proposed_by", "decided_by")
+    return BlacklistEntry.objects.filter(customer__in=customer_list_for(user).values("pk")).select_related(
+        "customer", "department", "reported_by", "proposed_by", "decided_by"
     )
 
 
@@ -36,7 +35,11 @@ def report_departments(user: User) -> QuerySet[Department]:
 
 
 def report_entries(
-    user: User, *, department_id: int | None = None, state: str = "", date_from: date | None = None,
+    user: User,
+    *,
+    department_id: int | None = None,
+    state: str = "",
+    date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[BlacklistEntry]:
     """The rows of the 黑名单报表: visible entries, filtered; the period is the report date."""
@@ -89,14 +92,19 @@ def entries_awaiting(user: User) -> QuerySet[BlacklistEntry]:
 
 # --- Figures of the 工作台 (crm.dashboards; blacklist/dashboards.py) ---------------------------
 
+
 def readmissions_awaiting(user: User) -> QuerySet:
     """Pending re-admission requests still missing this user's approval: 总经办's, or the
     manager's of the entry's department (both are needed, in either order, §4)."""
     from .models import ReadmissionRequest, ReadmissionState
 
-    qs = ReadmissionRequest.objects.filter(
-        state=ReadmissionState.PENDING, entry__customer__in=customer_list_for(user).values("pk")
-    ).select_related("entry__customer", "entry__department", "requested_by").order_by("requested_at", "pk")
+    qs = (
+        ReadmissionRequest.objects.filter(
+            state=ReadmissionState.PENDING, entry__customer__in=customer_list_for(user).values("pk")
+        )
+        .select_related("entry__customer", "entry__department", "requested_by")
+        .order_by("requested_at", "pk")
+    )
     if user.is_gm_office:
         return qs.filter(gm_approved_at__isnull=True)
     if user.is_manager and user.department_id:

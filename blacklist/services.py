@@ -96,22 +96,35 @@ def blacklist_evidence_add(*, actor: User, entry: BlacklistEntry, files) -> list
     stored = []
     for f, kind in checked:
         ev = BlacklistEvidence(
-            entry=entry, original_name=safe_display_name(f.name), content_type=kind.content_type, size=f.size,
+            entry=entry,
+            original_name=safe_display_name(f.name),
+            content_type=kind.content_type,
+            size=f.size,
             uploaded_by=actor,
         )
         upload_store(ev, f, kind)
         stored.append(ev)
     if stored:
         audit_record(
-            actor=actor, action="blacklist.evidence.added", target=entry,
+            actor=actor,
+            action="blacklist.evidence.added",
+            target=entry,
             after={"files": [e.original_name for e in stored]},
         )
     return stored
 
 
 def blacklist_entry_report(
-    *, actor: User, customer_id: int, reason_category: str, reason: str, loss_amount=0, loss_description: str = "",
-    evidence=(), incident_ids=(), now: datetime | None = None,
+    *,
+    actor: User,
+    customer_id: int,
+    reason_category: str,
+    reason: str,
+    loss_amount=0,
+    loss_description: str = "",
+    evidence=(),
+    incident_ids=(),
+    now: datetime | None = None,
 ) -> BlacklistEntry:
     """上报: a manager reports a customer of the department; a salesperson proposes an own customer.
 
@@ -138,10 +151,16 @@ def blacklist_entry_report(
                 % {"name": customer.name, "until": customer.blacklisted_until}
             )
         if BlacklistEntry.objects.filter(customer=customer, state=EntryState.REPORTED).exists():
-            raise BlacklistError(_("%(name)s has already been reported and awaits verification.") % {"name": customer.name})
+            raise BlacklistError(
+                _("%(name)s has already been reported and awaits verification.") % {"name": customer.name}
+            )
         entry = BlacklistEntry(
-            customer=customer, department_id=customer.department_id, reason_category=reason_category,
-            reason=reason.strip(), loss_amount=loss_amount or 0, loss_description=loss_description.strip(),
+            customer=customer,
+            department_id=customer.department_id,
+            reason_category=reason_category,
+            reason=reason.strip(),
+            loss_amount=loss_amount or 0,
+            loss_description=loss_description.strip(),
         )
         if actor.is_manager:
             entry.reported_by, entry.reported_at = actor, now
@@ -155,7 +174,9 @@ def blacklist_entry_report(
             with transaction.atomic():
                 entry.save()
         except IntegrityError as exc:  # a colleague reported the same customer a moment ago
-            raise BlacklistError(_("%(name)s has already been reported and awaits verification.") % {"name": customer.name}) from exc
+            raise BlacklistError(
+                _("%(name)s has already been reported and awaits verification.") % {"name": customer.name}
+            ) from exc
         if incident_ids:
             linked = list(customer.incidents.filter(pk__in=list(incident_ids)).values_list("pk", flat=True))
             if len(linked) != len(set(incident_ids)):
@@ -163,19 +184,23 @@ def blacklist_entry_report(
             entry.incidents.set(linked)
         blacklist_evidence_add(actor=actor, entry=entry, files=evidence)
         audit_record(
-            actor=actor, action="blacklist.entry.reported" if actor.is_manager else "blacklist.entry.proposed",
-            target=entry, after={"customer_id": customer.pk, "reason": entry.reason, "loss_amount": entry.loss_amount},
+            actor=actor,
+            action="blacklist.entry.reported" if actor.is_manager else "blacklist.entry.proposed",
+            target=entry,
+            after={"customer_id": customer.pk, "reason": entry.reason, "loss_amount": entry.loss_amount},
         )
         if actor.is_manager:
             _notify_gm_reported(entry)
         else:
             with company_language():
                 notification_send(
-                    recipients=managers_of([customer.department_id]), kind="blacklist_proposed",
+                    recipients=managers_of([customer.department_id]),
+                    kind="blacklist_proposed",
                     title=_("Blacklist proposal for %(name)s") % {"name": customer.name},
                     body=_("%(who)s proposes to blacklist %(name)s. Submit it to 总经办 or reject it.")
                     % {"who": actor.display_name, "name": customer.name},
-                    url=entry_url(entry.pk), dedup_key=f"blacklist-proposed:{entry.pk}",
+                    url=entry_url(entry.pk),
+                    dedup_key=f"blacklist-proposed:{entry.pk}",
                 )
     return entry
 
@@ -183,23 +208,42 @@ def blacklist_entry_report(
 def _notify_gm_reported(entry: BlacklistEntry) -> None:
     with company_language():
         notification_send(
-            recipients=gm_office_users(), kind="blacklist_reported",
+            recipients=gm_office_users(),
+            kind="blacklist_reported",
             title=_("Blacklist entry to verify: %(name)s") % {"name": entry.customer.name},
-            body="\n".join(filter(None, [
-                _("%(department)s reports %(name)s: %(reason)s")
-                % {"department": entry.department, "name": entry.customer.name, "reason": entry.reason[:200]},
-                entry.submission_comment[:300],
-            ])),
-            url=entry_url(entry.pk), dedup_key=f"blacklist-reported:{entry.pk}",
+            body="\n".join(
+                filter(
+                    None,
+                    [
+                        _("%(department)s reports %(name)s: %(reason)s")
+                        % {
+                            "department": entry.department,
+                            "name": entry.customer.name,
+                            "reason": entry.reason[:200],
+                        },
+                        entry.submission_comment[:300],
+                    ],
+                )
+            ),
+            url=entry_url(entry.pk),
+            dedup_key=f"blacklist-reported:{entry.pk}",
         )
 
 
 def _lock_entry(entry_id: int) -> BlacklistEntry:
-    return BlacklistEntry.objects.select_for_update().select_related("customer", "department").get(pk=entry_id)
+    return (
+        BlacklistEntry.objects.select_for_update().select_related("customer", "department").get(pk=entry_id)
+    )
 
 
 def blacklist_entry_submit(
-    *, actor: User, entry_id: int, comment: str = "", loss_amount=None, evidence=(), now: datetime | None = None,
+    *,
+    actor: User,
+    entry_id: int,
+    comment: str = "",
+    loss_amount=None,
+    evidence=(),
+    now: datetime | None = None,
 ) -> BlacklistEntry:
     """The department's manager submits a salesperson's proposal to 总经办 (it becomes a report).
 
@@ -224,7 +268,10 @@ def blacklist_entry_submit(
         entry.save(update_fields=["reported_by", "reported_at", "submission_comment", "loss_amount"])
         blacklist_evidence_add(actor=actor, entry=entry, files=evidence)
         audit_record(
-            actor=actor, action="blacklist.entry.reported", target=entry, before=before,
+            actor=actor,
+            action="blacklist.entry.reported",
+            target=entry,
+            before=before,
             after={"loss_amount": entry.loss_amount, "opinion": entry.submission_comment},
         )
         _notify_gm_reported(entry)
@@ -232,7 +279,12 @@ def blacklist_entry_submit(
 
 
 def blacklist_entry_approve(
-    *, actor: User, entry_id: int, ends_on: date | None = None, comment: str = "", now: datetime | None = None,
+    *,
+    actor: User,
+    entry_id: int,
+    ends_on: date | None = None,
+    comment: str = "",
+    now: datetime | None = None,
 ) -> BlacklistEntry:
     """总经办 verifies and approves: the entry becomes active from today.
 
@@ -247,7 +299,9 @@ def blacklist_entry_approve(
     longest = validity_end(starts_on=today)
     if ends_on is not None and ends_on > longest:
         raise BlacklistError(
-            _("The blacklist period cannot be longer than %(months)d months: the end date must be on or before %(date)s.")
+            _(
+                "The blacklist period cannot be longer than %(months)d months: the end date must be on or before %(date)s."
+            )
             % {"months": BlacklistPolicy.load().validity_months, "date": longest}
         )
     if ends_on is not None and ends_on <= today:
@@ -266,15 +320,25 @@ def blacklist_entry_approve(
             with transaction.atomic():
                 entry.save()
         except IntegrityError as exc:
-            raise BlacklistError(_("%(name)s already has an active entry.") % {"name": entry.customer.name}) from exc
+            raise BlacklistError(
+                _("%(name)s already has an active entry.") % {"name": entry.customer.name}
+            ) from exc
         customer_services.customer_blacklist_mark(customer_id=entry.customer_id, until=entry.ends_on)
         _grading_close(actor=actor, customer_id=entry.customer_id, now=now)
         customer_services.customer_change_status(
             actor=actor, customer_id=entry.customer_id, status=CustomerStatus.INACTIVE, now=now
         )
         audit_record(
-            actor=actor, action="blacklist.entry.approved", target=entry, before={"state": EntryState.REPORTED},
-            after={"state": entry.state, "starts_on": entry.starts_on, "ends_on": entry.ends_on, "comment": entry.decision_comment},
+            actor=actor,
+            action="blacklist.entry.approved",
+            target=entry,
+            before={"state": EntryState.REPORTED},
+            after={
+                "state": entry.state,
+                "starts_on": entry.starts_on,
+                "ends_on": entry.ends_on,
+                "comment": entry.decision_comment,
+            },
         )
         _notify_decided(entry, approved=True)
     return entry
@@ -288,7 +352,9 @@ def _grading_close(*, actor: User, customer_id: int, now: datetime) -> None:
     proposals_close_on_blacklist(customer_id=customer_id, actor=actor, now=now)
 
 
-def blacklist_entry_reject(*, actor: User, entry_id: int, comment: str, now: datetime | None = None) -> BlacklistEntry:
+def blacklist_entry_reject(
+    *, actor: User, entry_id: int, comment: str, now: datetime | None = None
+) -> BlacklistEntry:
     """总经办 rejects a report (or the manager a salesperson's proposal), with a comment."""
     now = now or timezone.now()
     if not comment.strip():
@@ -296,14 +362,19 @@ def blacklist_entry_reject(*, actor: User, entry_id: int, comment: str, now: dat
     with transaction.atomic():
         entry = _lock_entry(entry_id)
         ensure_transition(entry, EntryState.REJECTED)
-        manager_may = entry.awaiting_manager and actor.is_manager and actor.department_id == entry.department_id
+        manager_may = (
+            entry.awaiting_manager and actor.is_manager and actor.department_id == entry.department_id
+        )
         if not (actor.is_gm_office or manager_may):
             raise BlacklistError(_("Only 总经办 rejects blacklist entries."))
         entry.state = EntryState.REJECTED
         entry.decided_by, entry.decided_at, entry.decision_comment = actor, now, comment.strip()
         entry.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
         audit_record(
-            actor=actor, action="blacklist.entry.rejected", target=entry, before={"state": EntryState.REPORTED},
+            actor=actor,
+            action="blacklist.entry.rejected",
+            target=entry,
+            before={"state": EntryState.REPORTED},
             after={"state": entry.state, "comment": entry.decision_comment},
         )
         _notify_decided(entry, approved=False)
@@ -315,16 +386,24 @@ def _notify_decided(entry: BlacklistEntry, *, approved: bool) -> None:
     people += [u for u in (entry.reported_by, entry.proposed_by) if u is not None]
     with company_language():
         if approved:
-            title = _("Blacklisted: %(name)s until %(until)s") % {"name": entry.customer.name, "until": entry.ends_on}
+            title = _("Blacklisted: %(name)s until %(until)s") % {
+                "name": entry.customer.name,
+                "until": entry.ends_on,
+            }
         else:
             title = _("Blacklist report rejected: %(name)s") % {"name": entry.customer.name}
         notification_send(
-            recipients=people, kind="blacklist_decided", title=title, body=entry.decision_comment,
-            url=entry_url(entry.pk), dedup_key=f"blacklist-decided:{entry.pk}",
+            recipients=people,
+            kind="blacklist_decided",
+            title=title,
+            body=entry.decision_comment,
+            url=entry_url(entry.pk),
+            dedup_key=f"blacklist-decided:{entry.pk}",
         )
 
 
 # --- The scheduled job ------------------------------------------------------------------------
+
 
 def blacklist_entries_expire(*, now: datetime | None = None, since: datetime | None = None) -> dict:
     """Move active entries whose end date has passed to 已到期 (domain §4, §7).
@@ -348,15 +427,22 @@ def blacklist_entries_expire(*, now: datetime | None = None, since: datetime | N
         changed = BlacklistEntry.objects.filter(pk__in=ids, state=EntryState.ACTIVE).update(
             state=EntryState.EXPIRED, expired_at=now
         )
-        customer_services.customer_blacklist_clear(customer_ids=[row[1] for row in due], readmission_required=True)
-        AuditLog.objects.bulk_create([
-            AuditLog(
-                action="blacklist.entry.expired", target_type=BlacklistEntry._meta.label_lower, target_id=str(pk),
-                target_repr=str(name)[:200], before={"state": EntryState.ACTIVE},
-                after={"state": EntryState.EXPIRED, "ends_on": ends_on.isoformat()},
-            )
-            for pk, _cid, _dept, name, ends_on in due
-        ])
+        customer_services.customer_blacklist_clear(
+            customer_ids=[row[1] for row in due], readmission_required=True
+        )
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    action="blacklist.entry.expired",
+                    target_type=BlacklistEntry._meta.label_lower,
+                    target_id=str(pk),
+                    target_repr=str(name)[:200],
+                    before={"state": EntryState.ACTIVE},
+                    after={"state": EntryState.EXPIRED, "ends_on": ends_on.isoformat()},
+                )
+                for pk, _cid, _dept, name, ends_on in due
+            ]
+        )
         gm_ids = list(gm_office_users().values_list("pk", flat=True))
         managers: dict[int, list[int]] = {}
         for user_id, dept_id in managers_of({row[2] for row in due}).values_list("pk", "department_id"):
@@ -364,13 +450,19 @@ def blacklist_entries_expire(*, now: datetime | None = None, since: datetime | N
         rows = []
         for pk, _cid, dept_id, name, ends_on in due:
             for recipient in set(gm_ids) | set(managers.get(dept_id, [])):
-                rows.append(Notification(
-                    recipient_id=recipient, kind="blacklist_expired",
-                    title=_("Blacklist entry expired: %(name)s") % {"name": name},
-                    body=_("The entry ended on %(date)s. The customer stays out until re-admitted (重新准入).")
-                    % {"date": ends_on},
-                    url=entry_url(pk), dedup_key=f"blacklist-expired:{pk}",
-                ))
+                rows.append(
+                    Notification(
+                        recipient_id=recipient,
+                        kind="blacklist_expired",
+                        title=_("Blacklist entry expired: %(name)s") % {"name": name},
+                        body=_(
+                            "The entry ended on %(date)s. The customer stays out until re-admitted (重新准入)."
+                        )
+                        % {"date": ends_on},
+                        url=entry_url(pk),
+                        dedup_key=f"blacklist-expired:{pk}",
+                    )
+                )
         sent = notification_bulk_send(rows=rows)
     return {"expired": changed, "notifications": sent}
 
@@ -381,7 +473,12 @@ EVALUATION_CONDITIONS = ("licence_valid", "debts_settled", "operating_normally",
 
 
 def blacklist_readmission_request(
-    *, actor: User, entry_id: int, evaluation: str, conditions: dict, expected_volume=None,
+    *,
+    actor: User,
+    entry_id: int,
+    evaluation: str,
+    conditions: dict,
+    expected_volume=None,
     now: datetime | None = None,
 ) -> ReadmissionRequest:
     """Ask to re-admit the customer of an expired entry, with a fresh evaluation.
@@ -395,7 +492,9 @@ def blacklist_readmission_request(
     if not evaluation.strip():
         raise BlacklistError(_("Write the evaluation."))
     if not all(conditions.get(c) for c in EVALUATION_CONDITIONS):
-        raise BlacklistError(_("The customer does not meet every admission condition: re-admission cannot be requested."))
+        raise BlacklistError(
+            _("The customer does not meet every admission condition: re-admission cannot be requested.")
+        )
     with transaction.atomic():
         entry = _lock_entry(entry_id)
         if not customer_list_for(actor).filter(pk=entry.customer_id).exists():
@@ -405,25 +504,36 @@ def blacklist_readmission_request(
         if entry.readmissions.filter(state=ReadmissionState.PENDING).exists():
             raise BlacklistError(_("A re-admission request is already awaiting approval."))
         req = ReadmissionRequest(
-            entry=entry, requested_by=actor, requested_at=now, evaluation=evaluation.strip(),
-            expected_volume=expected_volume, **{c: bool(conditions.get(c)) for c in EVALUATION_CONDITIONS},
+            entry=entry,
+            requested_by=actor,
+            requested_at=now,
+            evaluation=evaluation.strip(),
+            expected_volume=expected_volume,
+            **{c: bool(conditions.get(c)) for c in EVALUATION_CONDITIONS},
         )
         try:
             with transaction.atomic():
                 req.save()
         except IntegrityError as exc:
             raise BlacklistError(_("A re-admission request is already awaiting approval.")) from exc
-        audit_record(actor=actor, action="blacklist.readmission.requested", target=entry, after={"request_id": req.pk})
+        audit_record(
+            actor=actor, action="blacklist.readmission.requested", target=entry, after={"request_id": req.pk}
+        )
         with company_language():
             notification_send(
-                recipients=[*gm_office_users(), *managers_of([entry.department_id])], kind="blacklist_readmission",
+                recipients=[*gm_office_users(), *managers_of([entry.department_id])],
+                kind="blacklist_readmission",
                 title=_("Re-admission to approve: %(name)s") % {"name": entry.customer.name},
-                body=req.evaluation[:300], url=entry_url(entry.pk), dedup_key=f"blacklist-readmission:{req.pk}",
+                body=req.evaluation[:300],
+                url=entry_url(entry.pk),
+                dedup_key=f"blacklist-readmission:{req.pk}",
             )
     return req
 
 
-def blacklist_readmission_approve(*, actor: User, request_id: int, comment: str = "", now: datetime | None = None) -> ReadmissionRequest:
+def blacklist_readmission_approve(
+    *, actor: User, request_id: int, comment: str = "", now: datetime | None = None
+) -> ReadmissionRequest:
     """One of the two approvals of re-admission: 总经办's or the department manager's.
 
     Either order; the second one re-admits: the entry becomes 已恢复 and the customer active
@@ -453,7 +563,9 @@ def blacklist_readmission_approve(*, actor: User, request_id: int, comment: str 
             req.state = ReadmissionState.APPROVED
         req.save()
         audit_record(
-            actor=actor, action="blacklist.readmission.approved", target=entry,
+            actor=actor,
+            action="blacklist.readmission.approved",
+            target=entry,
             after={"request_id": req.pk, "complete": complete},
         )
         if complete:
@@ -468,9 +580,14 @@ def _readmit(*, actor: User, entry: BlacklistEntry, req: ReadmissionRequest, now
     customer_id = entry.customer_id
     customer_services.customer_blacklist_clear(customer_ids=[customer_id], readmission_required=False)
     _apply_readmission_grade(actor=actor, req=req, entry=entry, now=now)
-    customer_services.customer_change_status(actor=actor, customer_id=customer_id, status=CustomerStatus.ACTIVE, now=now)
+    customer_services.customer_change_status(
+        actor=actor, customer_id=customer_id, status=CustomerStatus.ACTIVE, now=now
+    )
     audit_record(
-        actor=actor, action="blacklist.entry.readmitted", target=entry, before={"state": EntryState.EXPIRED},
+        actor=actor,
+        action="blacklist.entry.readmitted",
+        target=entry,
+        before={"state": EntryState.EXPIRED},
         after={"state": EntryState.READMITTED, "grade": READMISSION_GRADE},
     )
     with company_language():
@@ -478,25 +595,33 @@ def _readmit(*, actor: User, entry: BlacklistEntry, req: ReadmissionRequest, now
             recipients=[*managers_of([entry.department_id]), req.requested_by, entry.customer.owner],
             kind="blacklist_readmitted",
             title=_("Re-admitted as grade C: %(name)s") % {"name": entry.customer.name},
-            url=entry_url(entry.pk), dedup_key=f"blacklist-readmitted:{entry.pk}",
+            url=entry_url(entry.pk),
+            dedup_key=f"blacklist-readmitted:{entry.pk}",
         )
 
 
-def _apply_readmission_grade(*, actor: User, req: ReadmissionRequest, entry: BlacklistEntry, now: datetime) -> None:
+def _apply_readmission_grade(
+    *, actor: User, req: ReadmissionRequest, entry: BlacklistEntry, now: datetime
+) -> None:
     """The customer re-enters as grade C (domain §4), through the grading app: it owns the grade
     and its history, and records both approvers of the re-admission as the approvers."""
     from grading.services import GradingError, grade_readmission_apply
 
     try:
         grade_readmission_apply(
-            customer_id=entry.customer_id, manager=req.manager_approved_by, gm=req.gm_approved_by, now=now,
+            customer_id=entry.customer_id,
+            manager=req.manager_approved_by,
+            gm=req.gm_approved_by,
+            now=now,
             reason="",  # the grading app words the system reason (re-admission) in the reader's language
         )
     except GradingError as exc:
         raise BlacklistError(str(exc)) from exc
 
 
-def blacklist_readmission_reject(*, actor: User, request_id: int, comment: str, now: datetime | None = None) -> ReadmissionRequest:
+def blacklist_readmission_reject(
+    *, actor: User, request_id: int, comment: str, now: datetime | None = None
+) -> ReadmissionRequest:
     """总经办 or the department's manager refuses re-admission, with a comment."""
     now = now or timezone.now()
     if not comment.strip():
@@ -512,13 +637,18 @@ def blacklist_readmission_reject(*, actor: User, request_id: int, comment: str, 
         req.comment = "\n".join(filter(None, [req.comment, f"{actor.display_name}: {comment.strip()}"]))
         req.save()
         audit_record(
-            actor=actor, action="blacklist.readmission.rejected", target=entry,
+            actor=actor,
+            action="blacklist.readmission.rejected",
+            target=entry,
             after={"request_id": req.pk, "comment": comment.strip()},
         )
         with company_language():
             notification_send(
-                recipients=[req.requested_by], kind="blacklist_readmission_rejected",
-                title=_("Re-admission refused: %(name)s") % {"name": entry.customer.name}, body=comment.strip(),
-                url=entry_url(entry.pk), dedup_key=f"blacklist-readmission-rejected:{req.pk}",
+                recipients=[req.requested_by],
+                kind="blacklist_readmission_rejected",
+                title=_("Re-admission refused: %(name)s") % {"name": entry.customer.name},
+                body=comment.strip(),
+                url=entry_url(entry.pk),
+                dedup_key=f"blacklist-readmission-rejected:{req.pk}",
             )
     return req

@@ -48,9 +48,14 @@ def entry_create(request, customer_pk):
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.blacklist_entry_report(
-                actor=request.user, customer_id=customer.pk, evidence=form.cleaned_data["evidence"],
+                actor=request.user,
+                customer_id=customer.pk,
+                evidence=form.cleaned_data["evidence"],
                 incident_ids=[i.pk for i in form.cleaned_data.get("incidents") or []],
-                **{f: form.cleaned_data[f] for f in ("reason_category", "reason", "loss_amount", "loss_description")},
+                **{
+                    f: form.cleaned_data[f]
+                    for f in ("reason_category", "reason", "loss_amount", "loss_description")
+                },
             )
         except BlacklistError as exc:
             messages.error(request, str(exc))
@@ -71,7 +76,9 @@ def entry_detail(request, pk):
     today = timezone.localdate(now)
     evidence = list(entry.evidence.select_related("uploaded_by"))
     readmissions = list(
-        entry.readmissions.select_related("requested_by", "gm_approved_by", "manager_approved_by", "rejected_by")
+        entry.readmissions.select_related(
+            "requested_by", "gm_approved_by", "manager_approved_by", "rejected_by"
+        )
     )
     pending = next((r for r in readmissions if r.state == ReadmissionState.PENDING), None)
     own_department = user.is_manager and user.department_id == entry.department_id
@@ -79,21 +86,36 @@ def entry_detail(request, pk):
     can = {
         "submit": entry.awaiting_manager and own_department,
         "approve": entry.state == EntryState.REPORTED and not entry.awaiting_manager and user.is_gm_office,
-        "reject": entry.state == EntryState.REPORTED and (
+        "reject": entry.state == EntryState.REPORTED
+        and (
             (user.is_gm_office and not entry.awaiting_manager) or (entry.awaiting_manager and own_department)
         ),
-        "request_readmission": entry.state == EntryState.EXPIRED and pending is None and not user.is_gm_office,
-        "approve_readmission": pending is not None and (
-            (user.is_gm_office and not pending.gm_approved_at) or (own_department and not pending.manager_approved_at)
+        "request_readmission": entry.state == EntryState.EXPIRED
+        and pending is None
+        and not user.is_gm_office,
+        "approve_readmission": pending is not None
+        and (
+            (user.is_gm_office and not pending.gm_approved_at)
+            or (own_department and not pending.manager_approved_at)
         ),
     }
-    return render(request, "blacklist/entry_detail.html", {
-        "entry": entry, "evidence": evidence, "readmissions": readmissions, "pending": pending, "can": can,
-        "today": today, "days_remaining": entry.days_remaining(today),
-        "approve_form": ApproveForm(today=today, longest=longest), "longest": longest,
-        "reject_form": CommentRequiredForm(),
-        "submit_form": SubmitForm(initial={"loss_amount": entry.loss_amount}) if can["submit"] else None,
-    })
+    return render(
+        request,
+        "blacklist/entry_detail.html",
+        {
+            "entry": entry,
+            "evidence": evidence,
+            "readmissions": readmissions,
+            "pending": pending,
+            "can": can,
+            "today": today,
+            "days_remaining": entry.days_remaining(today),
+            "approve_form": ApproveForm(today=today, longest=longest),
+            "longest": longest,
+            "reject_form": CommentRequiredForm(),
+            "submit_form": SubmitForm(initial={"loss_amount": entry.loss_amount}) if can["submit"] else None,
+        },
+    )
 
 
 def _run(request, fn, success: str, **kwargs):
@@ -116,8 +138,12 @@ def entry_submit(request, pk):
                 messages.error(request, e)
         return redirect("blacklist:entry_detail", pk=entry.pk)
     _run(
-        request, services.blacklist_entry_submit, _("Submitted to 总经办 for verification."), entry_id=entry.pk,
-        comment=form.cleaned_data["comment"], loss_amount=form.cleaned_data["loss_amount"],
+        request,
+        services.blacklist_entry_submit,
+        _("Submitted to 总经办 for verification."),
+        entry_id=entry.pk,
+        comment=form.cleaned_data["comment"],
+        loss_amount=form.cleaned_data["loss_amount"],
         evidence=form.cleaned_data["evidence"],
     )
     return redirect("blacklist:entry_detail", pk=entry.pk)
@@ -135,8 +161,12 @@ def entry_approve(request, pk):
                 messages.error(request, e)
         return redirect("blacklist:entry_detail", pk=entry.pk)
     _run(
-        request, services.blacklist_entry_approve, _("Approved: the entry is active."), entry_id=entry.pk,
-        ends_on=form.cleaned_data["ends_on"], comment=form.cleaned_data["comment"],
+        request,
+        services.blacklist_entry_approve,
+        _("Approved: the entry is active."),
+        entry_id=entry.pk,
+        ends_on=form.cleaned_data["ends_on"],
+        comment=form.cleaned_data["comment"],
     )
     return redirect("blacklist:entry_detail", pk=entry.pk)
 
@@ -149,7 +179,13 @@ def entry_reject(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give a comment when rejecting."))
     else:
-        _run(request, services.blacklist_entry_reject, _("Rejected."), entry_id=entry.pk, comment=form.cleaned_data["comment"])
+        _run(
+            request,
+            services.blacklist_entry_reject,
+            _("Rejected."),
+            entry_id=entry.pk,
+            comment=form.cleaned_data["comment"],
+        )
     return redirect("blacklist:entry_detail", pk=entry.pk)
 
 
@@ -158,7 +194,8 @@ def evidence_download(request, pk):
     """Evidence is served only to those who may see the entry's customer (files live outside the web root)."""
     ev = get_object_or_404(
         BlacklistEvidence.objects.select_related("entry"),
-        pk=pk, entry__customer__in=customer_list_for(request.user).values("pk"),
+        pk=pk,
+        entry__customer__in=customer_list_for(request.user).values("pk"),
     )
     return file_response(ev.file, name=ev.original_name, content_type=ev.content_type)
 
@@ -173,13 +210,18 @@ def readmission_create(request, pk):
         d = form.cleaned_data
         try:
             services.blacklist_readmission_request(
-                actor=request.user, entry_id=entry.pk, evaluation=d["evaluation"],
-                expected_volume=d.get("expected_volume"), conditions={c: d[c] for c in services.EVALUATION_CONDITIONS},
+                actor=request.user,
+                entry_id=entry.pk,
+                evaluation=d["evaluation"],
+                expected_volume=d.get("expected_volume"),
+                conditions={c: d[c] for c in services.EVALUATION_CONDITIONS},
             )
         except BlacklistError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Re-admission requested: 总经办 and the department's manager approve it."))
+            messages.success(
+                request, _("Re-admission requested: 总经办 and the department's manager approve it.")
+            )
             return redirect("blacklist:entry_detail", pk=entry.pk)
     return render(request, "blacklist/readmission_form.html", {"form": form, "entry": entry})
 
@@ -195,7 +237,9 @@ def _readmission_or_404(request, pk) -> ReadmissionRequest:
 def readmission_approve(request, pk):
     req = _readmission_or_404(request, pk)
     try:
-        req = services.blacklist_readmission_approve(actor=request.user, request_id=req.pk, comment=request.POST.get("comment", ""))
+        req = services.blacklist_readmission_approve(
+            actor=request.user, request_id=req.pk, comment=request.POST.get("comment", "")
+        )
     except BlacklistError as exc:
         messages.error(request, str(exc))
     else:
@@ -214,12 +258,18 @@ def readmission_reject(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give a comment when rejecting."))
     else:
-        _run(request, services.blacklist_readmission_reject, _("Re-admission refused."), request_id=req.pk,
-             comment=form.cleaned_data["comment"])
+        _run(
+            request,
+            services.blacklist_readmission_reject,
+            _("Re-admission refused."),
+            request_id=req.pk,
+            comment=form.cleaned_data["comment"],
+        )
     return redirect("blacklist:entry_detail", pk=req.entry_id)
 
 
 # --- The 黑名单报表 ---------------------------------------------------------------------------
+
 
 def _report_data(request):
     if not selectors.may_view_report(request.user):
@@ -256,12 +306,19 @@ def _report_context(request, form, entries, totals, today):
     for t in totals:
         t["loss_wan"] = wan_yuan(t["loss"])
     return {
-        "form": form, "rows": rows, "totals": totals, "today": today, "query": _filters_query(request),
+        "form": form,
+        "rows": rows,
+        "totals": totals,
+        "today": today,
+        "query": _filters_query(request),
         "state_label": EntryState(form.cleaned_data["state"]).label
-        if form.is_valid() and form.cleaned_data.get("state") else "",
+        if form.is_valid() and form.cleaned_data.get("state")
+        else "",
         "grand_total": {
-            "entries": sum(t["entries"] for t in totals), "active": sum(t["active"] for t in totals),
-            "pending": sum(t["pending"] for t in totals), "loss_wan": wan_yuan(sum(t["loss"] for t in totals)),
+            "entries": sum(t["entries"] for t in totals),
+            "active": sum(t["active"] for t in totals),
+            "pending": sum(t["pending"] for t in totals),
+            "loss_wan": wan_yuan(sum(t["loss"] for t in totals)),
         },
     }
 
@@ -277,7 +334,9 @@ def _filters_query(request) -> str:
 def report_print(request):
     form, entries, totals = _report_data(request)
     today = timezone.localdate()
-    return render(request, "blacklist/report_print.html", _report_context(request, form, entries, totals, today))
+    return render(
+        request, "blacklist/report_print.html", _report_context(request, form, entries, totals, today)
+    )
 
 
 @login_required

@@ -43,7 +43,16 @@ class EventInline(ReadOnlyInline):
 
 @admin.register(Ticket)
 class TicketAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
-    list_display = ("number", "customer", "complaint_type", "status", "deadline_at", "handler", "is_major", "claim_amount")
+    list_display = (
+        "number",
+        "customer",
+        "complaint_type",
+        "status",
+        "deadline_at",
+        "handler",
+        "is_major",
+        "claim_amount",
+    )
     list_filter = ("status", "complaint_type", "is_major", "customer__department")
     search_fields = ("number", "customer__name")
     date_hierarchy = "received_at"
@@ -70,7 +79,9 @@ class TicketAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
         for ticket in queryset:
             try:
                 services.ticket_escalate(
-                    actor=request.user, ticket_id=ticket.pk, reason=gettext("Escalated by a manager's decision."),
+                    actor=request.user,
+                    ticket_id=ticket.pk,
+                    reason=gettext("Escalated by a manager's decision."),
                 )
                 done += 1
             except services.ComplaintError as exc:
@@ -81,7 +92,13 @@ class TicketAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
 
 @admin.register(ComplaintPolicy)
 class ComplaintPolicyAdmin(ScopedModelAdmin):
-    list_display = ("__str__", "company_province", "in_province_hours", "out_of_province_hours", "escalation_threshold")
+    list_display = (
+        "__str__",
+        "company_province",
+        "in_province_hours",
+        "out_of_province_hours",
+        "escalation_threshold",
+    )
 
     def has_add_permission(self, request):
         return not ComplaintPolicy.objects.exists() and super().has_add_permission(request)

@@ -25,8 +25,14 @@ def _per_department(rows, key):
 
 def _line(title, series, *, y_max=None):
     datasets = [
-        {"label": name, "data": values, "borderColor": PALETTE[i % len(PALETTE)],
-         "backgroundColor": PALETTE[i % len(PALETTE)], "spanGaps": True, "tension": 0.2}
+        {
+            "label": name,
+            "data": values,
+            "borderColor": PALETTE[i % len(PALETTE)],
+            "backgroundColor": PALETTE[i % len(PALETTE)],
+            "spanGaps": True,
+            "tension": 0.2,
+        }
         for i, (name, values) in enumerate(series.items())
     ]
     scale = {"beginAtZero": True}
@@ -46,17 +52,27 @@ def measures_charts(measures: dict) -> dict:
         values = by_type.setdefault(r["complaint_type"], [0] * 12)
         values[r["month_number"] - 1] = r["n"]
     type_datasets = [
-        {"label": str(label), "data": by_type.get(value, [0] * 12), "backgroundColor": PALETTE[i % len(PALETTE)]}
+        {
+            "label": str(label),
+            "data": by_type.get(value, [0] * 12),
+            "backgroundColor": PALETTE[i % len(PALETTE)],
+        }
         for i, (value, label) in enumerate(ComplaintType.choices)
     ]
     return {
         "chart-on-time": _line(_("Handled on time (%)"), _per_department(rows, "on_time_rate"), y_max=100),
-        "chart-resolution": _line(_("Resolution rate (%)"), _per_department(rows, "resolution_rate"), y_max=100),
-        "chart-satisfaction": _line(_("Average satisfaction (1-5)"), _per_department(rows, "satisfaction"), y_max=5),
+        "chart-resolution": _line(
+            _("Resolution rate (%)"), _per_department(rows, "resolution_rate"), y_max=100
+        ),
+        "chart-satisfaction": _line(
+            _("Average satisfaction (1-5)"), _per_department(rows, "satisfaction"), y_max=5
+        ),
         "chart-types": {
             "type": "bar",
             "data": {"labels": _month_labels(), "datasets": type_datasets},
-            "options": {"plugins": {"title": {"display": True, "text": _("Complaints by type")}},
-                        "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}},
+            "options": {
+                "plugins": {"title": {"display": True, "text": _("Complaints by type")}},
+                "scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}},
+            },
         },
     }

@@ -24,7 +24,9 @@ def measures_url(ctx, department_id=None) -> str:
 
 def _department_counts(ctx):
     # Once per 工作台: the complaints widget shows them too (screens/workbench.py).
-    return ctx.once(selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(ctx.user, now=ctx.now))
+    return ctx.once(
+        selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(ctx.user, now=ctx.now)
+    )
 
 
 def escalated_open(ctx) -> int:
@@ -41,11 +43,19 @@ def department_measures(ctx) -> ChartData:
     months = list(range(1, ctx.today.month + 1))
     rows = [by_month.get(m, {}) for m in months]
     return ChartData(
-        kind="line", unit="%", y_max=100, label_title=_("Month"), labels=[f"{ctx.today.year}-{m:02d}" for m in months],
-        series=[(_("Handled on time"), [r.get("on_time_rate") for r in rows]),
-                (_("Resolution rate"), [r.get("resolution_rate") for r in rows])],
-        extra=[(_("Received"), [r.get("received", 0) for r in rows]),
-               (_("Average satisfaction"), [r.get("satisfaction") for r in rows])],
+        kind="line",
+        unit="%",
+        y_max=100,
+        label_title=_("Month"),
+        labels=[f"{ctx.today.year}-{m:02d}" for m in months],
+        series=[
+            (_("Handled on time"), [r.get("on_time_rate") for r in rows]),
+            (_("Resolution rate"), [r.get("resolution_rate") for r in rows]),
+        ],
+        extra=[
+            (_("Received"), [r.get("received", 0) for r in rows]),
+            (_("Average satisfaction"), [r.get("satisfaction") for r in rows]),
+        ],
         more_url=measures_url(ctx, ctx.user.department_id),
         note=_("Complaints received this year, by the month of receipt."),
     )
@@ -54,43 +64,84 @@ def department_measures(ctx) -> ChartData:
 def measures_by_department(ctx) -> ChartData:
     rows = selectors.complaint_measures_by_department(ctx.user, year=ctx.today.year, now=ctx.now)
     return ChartData(
-        kind="bar", unit="%", y_max=100, label_title=_("Department"),
+        kind="bar",
+        unit="%",
+        y_max=100,
+        label_title=_("Department"),
         labels=[r["customer__department__name"] for r in rows],
-        series=[(_("Handled on time"), [r["on_time_rate"] for r in rows]),
-                (_("Resolution rate"), [r["resolution_rate"] for r in rows])],
-        extra=[(_("Received"), [r["received"] for r in rows]),
-               (_("Average satisfaction"), [r["satisfaction"] for r in rows])],
+        series=[
+            (_("Handled on time"), [r["on_time_rate"] for r in rows]),
+            (_("Resolution rate"), [r["resolution_rate"] for r in rows]),
+        ],
+        extra=[
+            (_("Received"), [r["received"] for r in rows]),
+            (_("Average satisfaction"), [r["satisfaction"] for r in rows]),
+        ],
         row_links=[measures_url(ctx, r["customer__department_id"]) for r in rows],
         more_url=measures_url(ctx),
         note=_("Complaints received this year."),
     )
 
 
-tiles.register(Tile(
-    key="complaints.mine", label=_("My open complaints"), order=40, tone="warning",
-    value=lambda ctx: selectors.my_open_tickets(ctx.user).count(), url=lambda ctx: list_url("mine", "open"),
-    roles=frozenset({"salesperson"}),
-))
-tiles.register(Tile(
-    key="complaints.department_open", label=_("Open complaints of the department"), order=40,
-    value=lambda ctx: _department_counts(ctx)["open"], url=lambda ctx: list_url("department", "open"),
-    roles=frozenset({"manager"}),
-))
-tiles.register(Tile(
-    key="complaints.department_overdue", label=_("Complaints past their deadline"), order=41, tone="danger",
-    value=lambda ctx: _department_counts(ctx)["overdue"], url=lambda ctx: list_url("department", "overdue"),
-    roles=frozenset({"manager"}),
-))
-tiles.register(Tile(
-    key="complaints.escalated", label=_("Escalated complaints open"), order=40, tone="danger",
-    value=escalated_open, url=lambda ctx: list_url("escalated", "open"), roles=OVERVIEW_ROLES,
-))
+tiles.register(
+    Tile(
+        key="complaints.mine",
+        label=_("My open complaints"),
+        order=40,
+        tone="warning",
+        value=lambda ctx: selectors.my_open_tickets(ctx.user).count(),
+        url=lambda ctx: list_url("mine", "open"),
+        roles=frozenset({"salesperson"}),
+    )
+)
+tiles.register(
+    Tile(
+        key="complaints.department_open",
+        label=_("Open complaints of the department"),
+        order=40,
+        value=lambda ctx: _department_counts(ctx)["open"],
+        url=lambda ctx: list_url("department", "open"),
+        roles=frozenset({"manager"}),
+    )
+)
+tiles.register(
+    Tile(
+        key="complaints.department_overdue",
+        label=_("Complaints past their deadline"),
+        order=41,
+        tone="danger",
+        value=lambda ctx: _department_counts(ctx)["overdue"],
+        url=lambda ctx: list_url("department", "overdue"),
+        roles=frozenset({"manager"}),
+    )
+)
+tiles.register(
+    Tile(
+        key="complaints.escalated",
+        label=_("Escalated complaints open"),
+        order=40,
+        tone="danger",
+        value=escalated_open,
+        url=lambda ctx: list_url("escalated", "open"),
+        roles=OVERVIEW_ROLES,
+    )
+)
 
-charts.register(Chart(
-    key="complaints.measures", title=_("Complaint measures this year"), build=department_measures, order=50,
-    roles=frozenset({"manager"}),
-))
-charts.register(Chart(
-    key="complaints.by_department", title=_("Complaint measures by department this year"),
-    build=measures_by_department, order=50, roles=OVERVIEW_ROLES,
-))
+charts.register(
+    Chart(
+        key="complaints.measures",
+        title=_("Complaint measures this year"),
+        build=department_measures,
+        order=50,
+        roles=frozenset({"manager"}),
+    )
+)
+charts.register(
+    Chart(
+        key="complaints.by_department",
+        title=_("Complaint measures by department this year"),
+        build=measures_by_department,
+        order=50,
+        roles=OVERVIEW_ROLES,
+    )
+)

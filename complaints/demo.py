@@ -20,7 +20,11 @@ from . import services
 from .models import ComplaintType, Ticket
 
 DESCRIPTIONS = {
-    ComplaintType.QUALITY: ["收到的一批轴承有 3% 尺寸超差，影响装配", "产品表面有划痕，外观不合格", "批次性能不稳定，客户产线停机两小时"],
+    ComplaintType.QUALITY: [
+        "收到的一批轴承有 3% 尺寸超差，影响装配",
+        "产品表面有划痕，外观不合格",
+        "批次性能不稳定，客户产线停机两小时",
+    ],
     ComplaintType.SERVICE: ["售后工程师未按约定时间到场", "客服电话多次无人接听"],
     ComplaintType.DELIVERY: ["到货比合同约定晚了五天", "外包装破损，部分产品受潮"],
     ComplaintType.BILLING: ["发票金额与合同价格不一致", "对账单重复计费"],
@@ -31,7 +35,11 @@ ROOT_CAUSES = [
     ("物流承运商中转延误", "更换承运商并增加到货跟踪"),
     ("开票人员录入错误", "开票前增加复核环节"),
 ]
-CONFIRMATIONS = ["客户确认问题已解决，对处理速度满意", "客户认可整改措施，希望加强沟通", "客户基本满意，提出继续观察两批"]
+CONFIRMATIONS = [
+    "客户确认问题已解决，对处理速度满意",
+    "客户认可整改措施，希望加强沟通",
+    "客户基本满意，提出继续观察两批",
+]
 
 
 def _user(username):
@@ -39,7 +47,9 @@ def _user(username):
 
 
 def _customers(dept_code: str, owner: User, count: int) -> list[Customer]:
-    qs = Customer.objects.filter(department__code=dept_code, owner=owner, is_deleted=False, is_blacklisted=False)
+    qs = Customer.objects.filter(
+        department__code=dept_code, owner=owner, is_deleted=False, is_blacklisted=False
+    )
     return list(qs.order_by("id")[:count])
 
 
@@ -47,7 +57,10 @@ def seed(*, now) -> str:
     if Ticket.objects.exists():
         return "complaints already present"
     assistant, manager, sales1, sales2 = (
-        _user("assistant_east"), _user("manager_east"), _user("sales_east_1"), _user("sales_east_2"),
+        _user("assistant_east"),
+        _user("manager_east"),
+        _user("sales_east_1"),
+        _user("sales_east_2"),
     )
     south_manager, south_sales = _user("manager_south"), _user("sales_south_1")
     if not all([assistant, manager, sales1, sales2]):
@@ -57,7 +70,9 @@ def seed(*, now) -> str:
     customers = _customers("east", sales1, 12)
     a_far = (
         Customer.objects.filter(department=east, owner=sales1, grade=Grade.A, is_blacklisted=False)
-        .exclude(province="上海市").order_by("id").first()
+        .exclude(province="上海市")
+        .order_by("id")
+        .first()
     ) or customers[0]
     if len(customers) < 6:
         return "skipped: demo customers missing"
@@ -65,31 +80,58 @@ def seed(*, now) -> str:
     def open_(customer, *, days_ago, hours=0, kind=None, claim=0, actor=None):
         kind = kind or rng.choice(list(DESCRIPTIONS))
         return services.ticket_create(
-            actor=actor or assistant, customer_id=customer.pk, channel=rng.choice(["phone", "email", "via_salesperson"]),
-            complaint_type=kind, description=rng.choice(DESCRIPTIONS[kind]),
-            received_at=now - timedelta(days=days_ago, hours=hours), claim_amount=Decimal(claim), now=now,
+            actor=actor or assistant,
+            customer_id=customer.pk,
+            channel=rng.choice(["phone", "email", "via_salesperson"]),
+            complaint_type=kind,
+            description=rng.choice(DESCRIPTIONS[kind]),
+            received_at=now - timedelta(days=days_ago, hours=hours),
+            claim_amount=Decimal(claim),
+            now=now,
         )
 
     def assign(t, handler=None, after=timedelta(hours=2)):
         at = t.received_at + after
-        return services.ticket_assign(actor=manager, ticket_id=t.pk, department=east, handler=handler or sales2,
-                                      time_limit_at=t.deadline_at, now=at)
+        return services.ticket_assign(
+            actor=manager,
+            ticket_id=t.pk,
+            department=east,
+            handler=handler or sales2,
+            time_limit_at=t.deadline_at,
+            now=at,
+        )
 
     def resolve(t, after):
         cause, action = rng.choice(ROOT_CAUSES)
-        return services.ticket_resolve(actor=t.handler, ticket_id=t.pk, root_cause=cause, corrective_action=action,
-                                       now=t.received_at + after)
+        return services.ticket_resolve(
+            actor=t.handler,
+            ticket_id=t.pk,
+            root_cause=cause,
+            corrective_action=action,
+            now=t.received_at + after,
+        )
 
     def return_visit(t, after, score):
         at = t.received_at + after
         return services.ticket_return_visit_record(
-            actor=sales1, ticket_id=t.pk, satisfaction=score, confirmation=rng.choice(CONFIRMATIONS),
-            visited_on=at.date(), mode="phone", now=at,
+            actor=sales1,
+            ticket_id=t.pk,
+            satisfaction=score,
+            confirmation=rng.choice(CONFIRMATIONS),
+            visited_on=at.date(),
+            mode="phone",
+            now=at,
         )
 
     def feedback(t, after, text):
-        services.feedback_add(actor=t.handler or sales1, ticket_id=t.pk, given_at=t.received_at + after,
-                              method=rng.choice(["phone", "wechat", "email"]), content=text, now=now)
+        services.feedback_add(
+            actor=t.handler or sales1,
+            ticket_id=t.pk,
+            given_at=t.received_at + after,
+            method=rng.choice(["phone", "wechat", "email"]),
+            content=text,
+            now=now,
+        )
 
     with transaction.atomic():
         # Closed tickets over the last months: the measures' history (some resolved late).

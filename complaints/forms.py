@@ -32,8 +32,12 @@ class TicketCreateForm(StyledForm):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
-    received_at = forms.DateTimeField(validators=[TypedDateBounds()],
-        label=_("Received at"), widget=datetime_widget(), required=False, help_text=_("Leave empty for now.")
+    received_at = forms.DateTimeField(
+        validators=[TypedDateBounds()],
+        label=_("Received at"),
+        widget=datetime_widget(),
+        required=False,
+        help_text=_("Leave empty for now."),
     )
     claim_amount = forms.DecimalField(
         label=_("Claim amount (yuan)"), min_value=0, max_digits=14, decimal_places=2, required=False
@@ -57,7 +61,9 @@ def customer_choice_label(c) -> str:
 class AssignForm(StyledForm):
     department = forms.ModelChoiceField(label=_("Responsible department"), queryset=Department.objects.all())
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=None)
-    time_limit_at = forms.DateTimeField(validators=[TypedDateBounds()], label=_("Time limit"), widget=datetime_widget())
+    time_limit_at = forms.DateTimeField(
+        validators=[TypedDateBounds()], label=_("Time limit"), widget=datetime_widget()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +100,11 @@ class ReturnVisitForm(StyledForm):
     ]
 
     mode = forms.ChoiceField(label=_("How"), choices=MODES)
-    visited_on = forms.DateField(validators=[TypedDateBounds(allow_future=False)], label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    visited_on = forms.DateField(
+        validators=[TypedDateBounds(allow_future=False)],
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     satisfaction = forms.TypedChoiceField(label=_("Satisfaction"), choices=SATISFACTION, coerce=int)
     confirmation = forms.CharField(
         label=_("The customer's confirmation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000

@@ -21,14 +21,24 @@ class ComplaintPolicy(SingletonPolicy):
 
     # The company's own province decides in-province (省内) vs out-of-province (省外).
     company_province = models.CharField(
-        _("company province"), max_length=20, choices=PROVINCE_CHOICES, default="上海市",
+        _("company province"),
+        max_length=20,
+        choices=PROVINCE_CHOICES,
+        default="上海市",
         help_text=_("Customers in this province get the in-province deadline."),
     )
     in_province_hours = models.PositiveSmallIntegerField(_("in-province deadline (hours)"), default=24)
-    out_of_province_hours = models.PositiveSmallIntegerField(_("out-of-province deadline (hours)"), default=48)
+    out_of_province_hours = models.PositiveSmallIntegerField(
+        _("out-of-province deadline (hours)"), default=48
+    )
     escalation_threshold = models.DecimalField(
-        _("major complaint threshold (yuan)"), max_digits=14, decimal_places=2, default=100_000,
-        help_text=_("A claim at or above this amount makes the complaint major and sends it to the GM office."),
+        _("major complaint threshold (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=100_000,
+        help_text=_(
+            "A claim at or above this amount makes the complaint major and sends it to the GM office."
+        ),
     )
     feedback_min_count = models.PositiveSmallIntegerField(_("progress feedbacks required"), default=2)
     feedback_window_days = models.PositiveSmallIntegerField(_("per period (days)"), default=7)
@@ -38,8 +48,10 @@ class ComplaintPolicy(SingletonPolicy):
         verbose_name_plural = _("complaint policy")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(in_province_hours__gt=0) & models.Q(out_of_province_hours__gt=0)
-                & models.Q(feedback_window_days__gt=0) & models.Q(escalation_threshold__gte=0),
+                condition=models.Q(in_province_hours__gt=0)
+                & models.Q(out_of_province_hours__gt=0)
+                & models.Q(feedback_window_days__gt=0)
+                & models.Q(escalation_threshold__gte=0),
                 name="complaints_complaintpolicy_positive",
             )
         ]
@@ -105,13 +117,18 @@ class Ticket(models.Model):
     """投诉受理单."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     complaint_type = models.CharField(_("type"), max_length=20, choices=ComplaintType.choices)
     description = models.TextField(_("description"))
     received_at = models.DateTimeField(_("received at"), validators=[TypedDateBounds()])
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("received by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("First-contact responsibility."),
     )
     claim_amount = models.DecimalField(_("claim amount (yuan)"), max_digits=14, decimal_places=2, default=0)
@@ -120,11 +137,19 @@ class Ticket(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     responsible_department = models.ForeignKey(
-        Department, verbose_name=_("responsible department"), on_delete=models.PROTECT, null=True, blank=True,
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="complaints_handled",
     )
     time_limit_at = models.DateTimeField(_("time limit"), null=True, blank=True)
@@ -134,7 +159,11 @@ class Ticket(models.Model):
     corrective_action = models.TextField(_("corrective action"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -142,8 +171,12 @@ class Ticket(models.Model):
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
     return_visited_at = models.DateTimeField(_("return visit at"), null=True, blank=True)
     return_visited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("return visit by"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("return visit by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # The visit report (visits app) that records the return visit (回访). An id, not a foreign
     # key: complaints writes visit reports only through visits.services, and the link must not
@@ -152,7 +185,11 @@ class Ticket(models.Model):
 
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -173,18 +210,28 @@ class Ticket(models.Model):
         verbose_name_plural = _("complaint tickets")
         ordering = ["deadline_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=datetime_bounds_q("received_at"), name="complaints_ticket_received_at_bounds"),
-            models.CheckConstraint(condition=models.Q(claim_amount__gte=0), name="complaints_ticket_claim_non_negative"),
             models.CheckConstraint(
-                condition=models.Q(status__in=[s.value for s in Status]), name="complaints_ticket_status_valid"
+                condition=datetime_bounds_q("received_at"), name="complaints_ticket_received_at_bounds"
             ),
             models.CheckConstraint(
-                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                condition=models.Q(claim_amount__gte=0), name="complaints_ticket_claim_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in Status]),
+                name="complaints_ticket_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
                 name="complaints_ticket_satisfaction_1_5",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=[s.value for s in RESOLVED_STATES])
-                | (~models.Q(root_cause="") & ~models.Q(corrective_action="") & models.Q(resolved_at__isnull=False)),
+                | (
+                    ~models.Q(root_cause="")
+                    & ~models.Q(corrective_action="")
+                    & models.Q(resolved_at__isnull=False)
+                ),
                 name="complaints_ticket_resolved_has_root_cause",
             ),
             models.CheckConstraint(
@@ -198,7 +245,8 @@ class Ticket(models.Model):
                 name="complaints_ticket_assigned_has_handler",
             ),
             models.CheckConstraint(
-                condition=models.Q(deadline_at__gt=models.F("received_at")), name="complaints_ticket_deadline_after_receipt"
+                condition=models.Q(deadline_at__gt=models.F("received_at")),
+                name="complaints_ticket_deadline_after_receipt",
             ),
         ]
         indexes = [
@@ -242,16 +290,22 @@ class FeedbackMethod(models.TextChoices):
 class TicketFeedback(models.Model):
     """One progress feedback to the customer (进度反馈): when, how, what."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="feedbacks")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="feedbacks"
+    )
     given_at = models.DateTimeField(_("when"), validators=[TypedDateBounds()])
     method = models.CharField(_("how"), max_length=20, choices=FeedbackMethod.choices)
     content = models.TextField(_("what was said"))
-    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=datetime_bounds_q("given_at"), name="complaints_ticketfeedback_given_at_bounds"),
+            models.CheckConstraint(
+                condition=datetime_bounds_q("given_at"), name="complaints_ticketfeedback_given_at_bounds"
+            ),
         ]
         verbose_name = _("progress feedback")
         verbose_name_plural = _("progress feedback")
@@ -277,11 +331,18 @@ class EventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """The ticket's timeline, as shown on its page (the audit trail keeps the full record)."""
 
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="events"
+    )
     at = models.DateTimeField(_("at"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # What a person typed (a reason, a confirmation, what the customer was told), kept as typed.
     note = models.TextField(_("note"), blank=True)
@@ -296,7 +357,9 @@ class TicketEvent(models.Model):
         constraints = [
             # The job writes one overdue event per ticket, however often it runs.
             models.UniqueConstraint(
-                fields=["ticket"], condition=models.Q(kind="overdue"), name="complaints_ticketevent_one_overdue"
+                fields=["ticket"],
+                condition=models.Q(kind="overdue"),
+                name="complaints_ticketevent_one_overdue",
             )
         ]
 
@@ -312,7 +375,9 @@ class TicketEvent(models.Model):
             return _choice_label(Channel, p["channel"])
         if self.kind == EventKind.ASSIGNED and p.get("limit"):
             return gettext("%(department)s · %(handler)s · time limit %(limit)s") % {
-                "department": p.get("department", ""), "handler": p.get("handler", ""), "limit": p["limit"],
+                "department": p.get("department", ""),
+                "handler": p.get("handler", ""),
+                "limit": p["limit"],
             }
         if self.kind == EventKind.RETURN_VISITED and "score" in p:
             return gettext("Satisfaction %(score)d/5: %(text)s") % {"score": p["score"], "text": self.note}
@@ -320,7 +385,8 @@ class TicketEvent(models.Model):
             return f"{_choice_label(FeedbackMethod, p['method'])}: {self.note}"
         if self.kind == EventKind.ESCALATED and "threshold" in p:
             return gettext("Claim of %(amount)s yuan reaches the threshold of %(threshold)s yuan.") % {
-                "amount": p.get("amount", ""), "threshold": p["threshold"],
+                "amount": p.get("amount", ""),
+                "threshold": p["threshold"],
             }
         return self.note
 
@@ -340,7 +406,9 @@ def attachment_upload_to(instance, filename):
 
 
 class TicketAttachment(StoredFile):
-    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
 
     class Meta:

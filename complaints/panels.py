@@ -21,13 +21,17 @@ def customer_panel_context(request, customer) -> dict | None:
     # without the visibility subquery, and count the open ones in the same statement.
     open_total = Window(Sum(Case(When(~Q(status=Status.CLOSED), then=Value(1)), default=Value(0))))
     tickets = list(
-        Ticket.objects.filter(customer_id=customer.pk).annotate(open_total=open_total)
+        Ticket.objects.filter(customer_id=customer.pk)
+        .annotate(open_total=open_total)
         .order_by("-received_at", "-id")[: PANEL_SIZE + 1]
     )
     open_count = tickets[0].open_total if tickets else 0
     return {
-        "customer_id": customer.pk, "customer_name": customer.name, "tickets": tickets[:PANEL_SIZE],
-        "more": len(tickets) > PANEL_SIZE, "open_count": open_count,
+        "customer_id": customer.pk,
+        "customer_name": customer.name,
+        "tickets": tickets[:PANEL_SIZE],
+        "more": len(tickets) > PANEL_SIZE,
+        "open_count": open_count,
     }
 
 
@@ -37,5 +41,7 @@ def dashboard_widget_context(request, ctx) -> dict:
     user, now = ctx.user, ctx.now
     counts = None
     if user.is_manager or user.sees_all_departments or user.is_assistant:
-        counts = ctx.once(selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(user, now=now))
+        counts = ctx.once(
+            selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(user, now=now)
+        )
     return {"tickets": list(selectors.my_open_tickets(user)[:WIDGET_SIZE]), "counts": counts, "now": now}

@@ -26,7 +26,12 @@ def ticket_list_for(user: User) -> QuerySet[Ticket]:
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
     qs = Ticket.objects.select_related(
-        "customer", "customer__owner", "customer__department", "handler", "responsible_department", "received_by"
+        "customer",
+        "customer__owner",
+        "customer__department",
+        "handler",
+        "responsible_department",
+        "received_by",
     )
     if user.sees_all_departments:
         return qs
@@ -61,16 +66,22 @@ def ticket_scope(qs: QuerySet[Ticket], user: User, scope: str) -> QuerySet[Ticke
     if scope == "department":
         if user.sees_all_departments or not user.department_id:
             return qs
-        return qs.filter(Q(customer__department_id=user.department_id) | Q(responsible_department_id=user.department_id))
+        return qs.filter(
+            Q(customer__department_id=user.department_id) | Q(responsible_department_id=user.department_id)
+        )
     if scope == "escalated":
         return qs.filter(is_major=True)
     return qs
 
 
-def with_recent_feedbacks(qs: QuerySet[Ticket], *, now: datetime, policy: ComplaintPolicy) -> QuerySet[Ticket]:
+def with_recent_feedbacks(
+    qs: QuerySet[Ticket], *, now: datetime, policy: ComplaintPolicy
+) -> QuerySet[Ticket]:
     """Annotate `recent_feedbacks`: feedbacks given in the policy window up to now."""
     recent = (
-        TicketFeedback.objects.filter(ticket=OuterRef("pk"), given_at__gt=now - timedelta(days=policy.feedback_window_days))
+        TicketFeedback.objects.filter(
+            ticket=OuterRef("pk"), given_at__gt=now - timedelta(days=policy.feedback_window_days)
+        )
         .order_by()
         .values("ticket")
         .annotate(c=Count("id"))
@@ -113,7 +124,9 @@ def is_feedback_missing(ticket: Ticket, *, now: datetime, policy: ComplaintPolic
 def a_grade_first(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """A-grade customers' complaints are handled first (§6): on top, then by deadline."""
     return qs.annotate(
-        a_first=Case(When(customer__grade=Grade.A, then=Value(0)), default=Value(1), output_field=IntegerField())
+        a_first=Case(
+            When(customer__grade=Grade.A, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
     ).order_by("a_first", "deadline_at", "id")
 
 
@@ -141,9 +154,7 @@ def customer_tickets(user: User, customer_id: int) -> QuerySet[Ticket]:
 
 
 def my_open_tickets(user: User) -> QuerySet[Ticket]:
-    return a_grade_first(
-        ticket_scope(ticket_list_for(user), user, "mine").open()
-    )
+    return a_grade_first(ticket_scope(ticket_list_for(user), user, "mine").open())
 
 
 def department_open_counts(user: User, *, now: datetime) -> dict:
@@ -163,6 +174,7 @@ DEPARTMENT_OPEN_COUNTS = "complaints.department_open_counts"  # the memo key of 
 
 
 # --- Measures (§6: per department and month) --------------------------------------------------
+
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
@@ -206,7 +218,9 @@ def _measure_rates(r: dict) -> None:
     r["satisfaction"] = round(r["satisfaction"], 2) if r["satisfaction"] is not None else None
 
 
-def complaint_measures_monthly(user: User, *, year: int, now: datetime, department_id: int | None = None) -> list[dict]:
+def complaint_measures_monthly(
+    user: User, *, year: int, now: datetime, department_id: int | None = None
+) -> list[dict]:
     """complaint_measures' rows alone (one query): what the 工作台's chart draws."""
     qs = _measures_scope(user, year=year, department_id=department_id)
     month = TruncMonth("received_at", tzinfo=timezone.get_current_timezone())
@@ -237,7 +251,9 @@ def complaint_measures(user: User, *, year: int, now: datetime, department_id: i
     )
     share = qs.aggregate(
         complainants=Count("customer", distinct=True),
-        visited=Count("customer", distinct=True, filter=Q(return_visited_at__gte=start, return_visited_at__lt=end)),
+        visited=Count(
+            "customer", distinct=True, filter=Q(return_visited_at__gte=start, return_visited_at__lt=end)
+        ),
     )
     for r in by_type:
         r["month_number"] = _month_number(r["month"])
@@ -247,12 +263,15 @@ def complaint_measures(user: User, *, year: int, now: datetime, department_id: i
 
 # --- Figures of the 工作台 (crm.dashboards; complaints/dashboards.py) --------------------------
 
+
 def complaint_measures_by_department(user: User, *, year: int, now: datetime) -> list[dict]:
     """complaint_measures' figures for the whole year, one row per department (the
     customer's): the sums of the measures page's monthly rows. One query."""
     start, end = _year_bounds(year)
     rows = list(
-        ticket_list_for(user).filter(received_at__gte=start, received_at__lt=end).order_by()
+        ticket_list_for(user)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .order_by()
         .values("customer__department_id", "customer__department__name")
         .annotate(**_measure_counts(now=now))
         .order_by("customer__department__name")

@@ -62,13 +62,30 @@ def ticket_list(request):
     for t in page:
         t.feedback_missing = selectors.is_feedback_missing(t, now=now, policy=policy)
         t.overdue = t.is_handling and t.is_overdue(now)
-    return render(request, "complaints/list.html", {
-        "page": page, "scope": scope, "state": state, "q": q, "now": now,
-        "scopes": [("mine", _("Mine")), ("department", _("My department")), ("escalated", _("Escalated")),
-                   ("all", _("All I can see"))],
-        "states": [("open", _("Open")), ("overdue", _("Overdue")), ("flagged", _("Feedback missing")),
-                   ("closed", _("Closed")), ("all", _("All"))],
-    })
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "page": page,
+            "scope": scope,
+            "state": state,
+            "q": q,
+            "now": now,
+            "scopes": [
+                ("mine", _("Mine")),
+                ("department", _("My department")),
+                ("escalated", _("Escalated")),
+                ("all", _("All I can see")),
+            ],
+            "states": [
+                ("open", _("Open")),
+                ("overdue", _("Overdue")),
+                ("flagged", _("Feedback missing")),
+                ("closed", _("Closed")),
+                ("all", _("All")),
+            ],
+        },
+    )
 
 
 @login_required
@@ -91,9 +108,13 @@ def ticket_create(request):
         data = form.cleaned_data
         try:
             ticket = services.ticket_create(
-                actor=request.user, customer_id=data["customer"].pk, channel=data["channel"],
-                complaint_type=data["complaint_type"], description=data["description"],
-                received_at=data.get("received_at"), claim_amount=data.get("claim_amount") or 0,
+                actor=request.user,
+                customer_id=data["customer"].pk,
+                channel=data["channel"],
+                complaint_type=data["complaint_type"],
+                description=data["description"],
+                received_at=data.get("received_at"),
+                claim_amount=data.get("claim_amount") or 0,
                 files=[data["attachment"]] if data.get("attachment") else [],
             )
         except services.ComplaintError as exc:
@@ -119,37 +140,49 @@ def ticket_detail(request, pk):
         "escalate": services.can_escalate(user, ticket),
         "feedback": ticket.is_open,
     }
-    assign_initial = {"department": ticket.responsible_department_id or ticket.customer.department_id,
-                      "handler": ticket.handler_id,
-                      "time_limit_at": timezone.localtime(ticket.time_limit_at or ticket.deadline_at)}
+    assign_initial = {
+        "department": ticket.responsible_department_id or ticket.customer.department_id,
+        "handler": ticket.handler_id,
+        "time_limit_at": timezone.localtime(ticket.time_limit_at or ticket.deadline_at),
+    }
     local_now = timezone.localtime(now)
     events = list(ticket.events.select_related("actor"))
     # A typed escalation reason is on the ticket; an automatic one is worded from its event.
     major_reason = ticket.major_reason or next((e.text for e in events if e.kind == EventKind.ESCALATED), "")
-    return render(request, "complaints/detail.html", {
-        "ticket": ticket,
-        "now": now,
-        "sees_customer": sees_customer,
-        "overdue": ticket.is_overdue(now),
-        "time_left": ticket.deadline_at - now,
-        "feedback_missing": selectors.is_feedback_missing(ticket, now=now, policy=policy),
-        "feedback_required": selectors.feedback_required(received_at=ticket.received_at, now=now, policy=policy),
-        "policy": policy,
-        "events": events,
-        "major_reason": major_reason,
-        "feedbacks": ticket.feedbacks.select_related("given_by"),
-        "attachments": ticket.attachments.all(),
-        "can": can,
-        "assign_form": AssignForm(initial=assign_initial, prefix="assign") if can["assign"] else None,
-        "resolve_form": ResolveForm(prefix="resolve") if can["resolve"] else None,
-        "return_visit_form": ReturnVisitForm(initial={"visited_on": local_now.date()}, prefix="rv")
-        if can["return_visit"] else None,
-        "close_form": CloseForm(prefix="close") if can["close"] else None,
-        "escalate_form": EscalateForm(prefix="escalate") if can["escalate"] else None,
-        "feedback_form": FeedbackForm(initial={"given_at": local_now.strftime("%Y-%m-%dT%H:%M")}, prefix="fb")
-        if can["feedback"] else None,
-        "attachment_form": AttachmentForm(prefix="att") if can["feedback"] else None,
-    })
+    return render(
+        request,
+        "complaints/detail.html",
+        {
+            "ticket": ticket,
+            "now": now,
+            "sees_customer": sees_customer,
+            "overdue": ticket.is_overdue(now),
+            "time_left": ticket.deadline_at - now,
+            "feedback_missing": selectors.is_feedback_missing(ticket, now=now, policy=policy),
+            "feedback_required": selectors.feedback_required(
+                received_at=ticket.received_at, now=now, policy=policy
+            ),
+            "policy": policy,
+            "events": events,
+            "major_reason": major_reason,
+            "feedbacks": ticket.feedbacks.select_related("given_by"),
+            "attachments": ticket.attachments.all(),
+            "can": can,
+            "assign_form": AssignForm(initial=assign_initial, prefix="assign") if can["assign"] else None,
+            "resolve_form": ResolveForm(prefix="resolve") if can["resolve"] else None,
+            "return_visit_form": ReturnVisitForm(initial={"visited_on": local_now.date()}, prefix="rv")
+            if can["return_visit"]
+            else None,
+            "close_form": CloseForm(prefix="close") if can["close"] else None,
+            "escalate_form": EscalateForm(prefix="escalate") if can["escalate"] else None,
+            "feedback_form": FeedbackForm(
+                initial={"given_at": local_now.strftime("%Y-%m-%dT%H:%M")}, prefix="fb"
+            )
+            if can["feedback"]
+            else None,
+            "attachment_form": AttachmentForm(prefix="att") if can["feedback"] else None,
+        },
+    )
 
 
 def _act(request, pk, form_class, prefix, call, success):
@@ -164,8 +197,10 @@ def _act(request, pk, form_class, prefix, call, success):
         else:
             messages.success(request, success)
     else:
-        errors = "; ".join(f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
-                           for f, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+            for f, e in form.errors.items()
+        )
         messages.error(request, errors)
     return redirect("complaints:detail", pk=ticket.pk)
 
@@ -173,54 +208,116 @@ def _act(request, pk, form_class, prefix, call, success):
 @login_required
 @require_POST
 def ticket_assign(request, pk):
-    return _act(request, pk, AssignForm, "assign", lambda t, d: services.ticket_assign(
-        actor=request.user, ticket_id=t.pk, department=d["department"], handler=d["handler"],
-        time_limit_at=d["time_limit_at"]), _("The complaint was assigned."))
+    return _act(
+        request,
+        pk,
+        AssignForm,
+        "assign",
+        lambda t, d: services.ticket_assign(
+            actor=request.user,
+            ticket_id=t.pk,
+            department=d["department"],
+            handler=d["handler"],
+            time_limit_at=d["time_limit_at"],
+        ),
+        _("The complaint was assigned."),
+    )
 
 
 @login_required
 @require_POST
 def ticket_resolve(request, pk):
-    return _act(request, pk, ResolveForm, "resolve", lambda t, d: services.ticket_resolve(
-        actor=request.user, ticket_id=t.pk, root_cause=d["root_cause"], corrective_action=d["corrective_action"]),
-        _("The complaint is resolved."))
+    return _act(
+        request,
+        pk,
+        ResolveForm,
+        "resolve",
+        lambda t, d: services.ticket_resolve(
+            actor=request.user,
+            ticket_id=t.pk,
+            root_cause=d["root_cause"],
+            corrective_action=d["corrective_action"],
+        ),
+        _("The complaint is resolved."),
+    )
 
 
 @login_required
 @require_POST
 def ticket_return_visit(request, pk):
-    return _act(request, pk, ReturnVisitForm, "rv", lambda t, d: services.ticket_return_visit_record(
-        actor=request.user, ticket_id=t.pk, satisfaction=d["satisfaction"], confirmation=d["confirmation"],
-        visited_on=d["visited_on"], mode=d["mode"]), _("The return visit was recorded."))
+    return _act(
+        request,
+        pk,
+        ReturnVisitForm,
+        "rv",
+        lambda t, d: services.ticket_return_visit_record(
+            actor=request.user,
+            ticket_id=t.pk,
+            satisfaction=d["satisfaction"],
+            confirmation=d["confirmation"],
+            visited_on=d["visited_on"],
+            mode=d["mode"],
+        ),
+        _("The return visit was recorded."),
+    )
 
 
 @login_required
 @require_POST
 def ticket_close(request, pk):
-    return _act(request, pk, CloseForm, "close", lambda t, d: services.ticket_close(
-        actor=request.user, ticket_id=t.pk, note=d["note"]), _("The complaint is closed."))
+    return _act(
+        request,
+        pk,
+        CloseForm,
+        "close",
+        lambda t, d: services.ticket_close(actor=request.user, ticket_id=t.pk, note=d["note"]),
+        _("The complaint is closed."),
+    )
 
 
 @login_required
 @require_POST
 def ticket_escalate(request, pk):
-    return _act(request, pk, EscalateForm, "escalate", lambda t, d: services.ticket_escalate(
-        actor=request.user, ticket_id=t.pk, reason=d["reason"]), _("The complaint was escalated to the GM office."))
+    return _act(
+        request,
+        pk,
+        EscalateForm,
+        "escalate",
+        lambda t, d: services.ticket_escalate(actor=request.user, ticket_id=t.pk, reason=d["reason"]),
+        _("The complaint was escalated to the GM office."),
+    )
 
 
 @login_required
 @require_POST
 def feedback_add(request, pk):
-    return _act(request, pk, FeedbackForm, "fb", lambda t, d: services.feedback_add(
-        actor=request.user, ticket_id=t.pk, given_at=d["given_at"], method=d["method"], content=d["content"]),
-        _("The feedback was logged."))
+    return _act(
+        request,
+        pk,
+        FeedbackForm,
+        "fb",
+        lambda t, d: services.feedback_add(
+            actor=request.user,
+            ticket_id=t.pk,
+            given_at=d["given_at"],
+            method=d["method"],
+            content=d["content"],
+        ),
+        _("The feedback was logged."),
+    )
 
 
 @login_required
 @require_POST
 def attachment_add(request, pk):
-    return _act(request, pk, AttachmentForm, "att", lambda t, d: services.attachment_add(
-        actor=request.user, ticket_id=t.pk, file=d["file"]), _("The file was attached."))
+    return _act(
+        request,
+        pk,
+        AttachmentForm,
+        "att",
+        lambda t, d: services.attachment_add(actor=request.user, ticket_id=t.pk, file=d["file"]),
+        _("The file was attached."),
+    )
 
 
 @login_required
@@ -246,11 +343,20 @@ def measures(request):
     department_id = int(department_id) if department_id and department_id.isdigit() else None
     data = selectors.complaint_measures(request.user, year=year, now=now, department_id=department_id)
     departments = Department.objects.filter(is_head_office=False) if request.user.sees_all_departments else []
-    return render(request, "complaints/measures.html", {
-        "year": year, "years": range(this_year, this_year - 5, -1), "department_id": department_id,
-        "departments": departments, "rows": data["rows"], "return_visits": data["return_visits"],
-        "type_totals": _type_totals(data["by_type"]), "charts": measures_charts(data),
-    })
+    return render(
+        request,
+        "complaints/measures.html",
+        {
+            "year": year,
+            "years": range(this_year, this_year - 5, -1),
+            "department_id": department_id,
+            "departments": departments,
+            "rows": data["rows"],
+            "return_visits": data["return_visits"],
+            "type_totals": _type_totals(data["by_type"]),
+            "charts": measures_charts(data),
+        },
+    )
 
 
 def _type_totals(by_type):

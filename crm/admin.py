@@ -48,7 +48,13 @@ class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "role", "department", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "role", "department", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
     actions = ["deactivate_users"]
@@ -72,7 +78,9 @@ class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
             raise PermissionDenied
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
-            audit_record(actor=request.user, action="crm.user.password_reset", target=self.get_object(request, id))
+            audit_record(
+                actor=request.user, action="crm.user.password_reset", target=self.get_object(request, id)
+            )
         return response
 
     def save_related(self, request, form, formsets, change):
@@ -86,18 +94,26 @@ class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
         # everywhere at once, not at their next idle timeout.
         if change and ({"is_active", "role", "department"} & set(form.changed_data)):
             if "is_active" in form.changed_data and not obj.is_active:
-                audit_record(actor=request.user, action="crm.user.deactivated", target=obj,
-                             before={"is_active": True}, after={"is_active": False})
+                audit_record(
+                    actor=request.user,
+                    action="crm.user.deactivated",
+                    target=obj,
+                    before={"is_active": True},
+                    after={"is_active": False},
+                )
             user_sessions_end(user=obj)
 
-    @admin.action(description=_("Deactivate the selected users and end their sessions"), permissions=["change"])
+    @admin.action(
+        description=_("Deactivate the selected users and end their sessions"), permissions=["change"]
+    )
     def deactivate_users(self, request, queryset):
         count = 0
         for user in queryset.exclude(pk=request.user.pk):
             user_deactivate(actor=request.user, user_id=user.pk)
             count += 1
         self.message_user(
-            request, ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
+            request,
+            ngettext("%(count)d user deactivated.", "%(count)d users deactivated.", count) % {"count": count},
             messages.SUCCESS,
         )
 
@@ -113,7 +129,16 @@ class DepartmentAdmin(ScopedModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "recipient", "kind", "delivery", "title", "read_at", "emailed_at", "email_failures")
+    list_display = (
+        "created_at",
+        "recipient",
+        "kind",
+        "delivery",
+        "title",
+        "read_at",
+        "emailed_at",
+        "email_failures",
+    )
     list_filter = ("kind", "delivery")
     search_fields = ("title", "recipient__username", "recipient__full_name")
     list_select_related = ("recipient",)
@@ -161,7 +186,10 @@ from axes.models import AccessFailureLog, AccessLog  # noqa: E402
 
 import crm.notify.admin  # noqa: E402, F401  role defaults, group robots, channel deliveries
 
-for _model, _base in ((AccessFailureLog, axes.admin.AccessFailureLogAdmin), (AccessLog, axes.admin.AccessLogAdmin)):
+for _model, _base in (
+    (AccessFailureLog, axes.admin.AccessFailureLogAdmin),
+    (AccessLog, axes.admin.AccessLogAdmin),
+):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, type(f"ReadOnly{_base.__name__}", (ReadOnlyAdmin, _base), {}))
@@ -177,14 +205,20 @@ for _model, _base in ((AccessAttempt, axes.admin.AccessAttemptAdmin), (Group, Gr
     admin.site.register(_model, type(f"Scoped{_base.__name__}", (ObjectScopeMixin, _base), {}))
 
 
-
 @admin.register(Lockout)
 class LockoutAdmin(ScopedModelAdmin):
     """登录锁定: who is locked out from which address, until when; the administrator lifts a lock
     with one click (the row's button posts the changelist form to `<id>/lift/`)."""
 
-    list_display = ("username", "person", "ip_address", "failures_since_start", "attempt_time", "locked_until",
-                    "lift_button")
+    list_display = (
+        "username",
+        "person",
+        "ip_address",
+        "failures_since_start",
+        "attempt_time",
+        "locked_until",
+        "lift_button",
+    )
     search_fields = ("username", "ip_address")
     ordering = ("-attempt_time",)
     actions = None
@@ -222,12 +256,20 @@ class LockoutAdmin(ScopedModelAdmin):
 
     @admin.display(description=_("lift"))
     def lift_button(self, obj):
-        return format_html('<button type="submit" class="button" formaction="{}" name="lift" value="{}">{}</button>',
-                           reverse("admin:crm_lockout_lift", args=[obj.pk]), obj.pk, _("Lift the lockout"))
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" name="lift" value="{}">{}</button>',
+            reverse("admin:crm_lockout_lift", args=[obj.pk]),
+            obj.pk,
+            _("Lift the lockout"),
+        )
 
     def get_urls(self):
-        return [path("<path:object_id>/lift/", self.admin_site.admin_view(self.lift_view), name="crm_lockout_lift"),
-                *super().get_urls()]
+        return [
+            path(
+                "<path:object_id>/lift/", self.admin_site.admin_view(self.lift_view), name="crm_lockout_lift"
+            ),
+            *super().get_urls(),
+        ]
 
     def lift_view(self, request, object_id):
         from .lockouts import lockout_lift
@@ -235,6 +277,9 @@ class LockoutAdmin(ScopedModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         username = lockout_lift(actor=request.user, attempt_id=int(object_id))
-        self.message_user(request, _("The lockout of %(username)s was lifted: they can log in again now.")
-                          % {"username": username}, messages.SUCCESS)
+        self.message_user(
+            request,
+            _("The lockout of %(username)s was lifted: they can log in again now.") % {"username": username},
+            messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse("admin:crm_lockout_changelist"))

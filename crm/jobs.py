@@ -161,7 +161,10 @@ def jobs_due_at_start(*, now: datetime | None = None) -> list[str]:
     """
     now = now or timezone.now()
     schedules = scheduled_jobs()
-    ran = set(JobState.objects.filter(name__in=schedules, last_success_at__isnull=False).values_list("name", flat=True))
+    ran = set(
+        JobState.objects.filter(name__in=schedules, last_success_at__isnull=False).values_list(
+            "name", flat=True
+        )
+    )
     missed = set(jobs_due_for_catch_up(now=now))
     return [name for name in schedules if name not in ran or name in missed]
-

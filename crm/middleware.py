@@ -70,7 +70,9 @@ class BadQueryStringMiddleware:
                 from django.utils.translation import gettext as _
 
                 message = _("The query string holds a character that is not allowed.")
-                return JsonResponse({"error": {"code": "bad_request", "message": message, "fields": {}}}, status=400)
+                return JsonResponse(
+                    {"error": {"code": "bad_request", "message": message, "fields": {}}}, status=400
+                )
             from django.views.defaults import bad_request
 
             return bad_request(request, exception=None)

@@ -24,7 +24,9 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
     is_head_office = models.BooleanField(
-        _("head office"), default=False, help_text=_("The general manager's office (总经办) sees all departments.")
+        _("head office"),
+        default=False,
+        help_text=_("The general manager's office (总经办) sees all departments."),
     )
 
     class Meta:
@@ -49,7 +51,11 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALESPERSON)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True,
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="users",
     )
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
@@ -180,7 +186,9 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=60)
@@ -195,8 +203,12 @@ class Notification(models.Model):
     # Immediate, or kept for the recipient's daily digest (crm.notify): a digest item is not
     # e-mailed nor counted in the unread badge; the digest takes the items created since the
     # person's last one (NotificationProfile.last_digest_at), so none is rewritten.
-    delivery = models.CharField(_("delivery mode"), max_length=10, default="immediate",
-                                choices=[("immediate", _("Immediately")), ("digest", _("In the daily digest"))])
+    delivery = models.CharField(
+        _("delivery mode"),
+        max_length=10,
+        default="immediate",
+        choices=[("immediate", _("Immediately")), ("digest", _("In the daily digest"))],
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -204,11 +216,13 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "dedup_key"], name="crm_notification_once_per_key",
+                fields=["recipient", "dedup_key"],
+                name="crm_notification_once_per_key",
                 condition=models.Q(dedup_key__isnull=False),
             ),
             models.CheckConstraint(
-                condition=models.Q(delivery__in=["immediate", "digest"]), name="crm_notification_delivery_valid"
+                condition=models.Q(delivery__in=["immediate", "digest"]),
+                name="crm_notification_delivery_valid",
             ),
         ]
         indexes = [
@@ -217,8 +231,11 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "delivery", "read_at"], name="crm_notif_badge_idx"),
             models.Index(fields=["recipient", "kind", "created_at"], name="crm_notif_kind_idx"),
             # The digest job reads only digest items, by person and time.
-            models.Index(fields=["recipient", "created_at"], name="crm_notif_digest_wait_idx",
-                         condition=models.Q(delivery="digest")),
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="crm_notif_digest_wait_idx",
+                condition=models.Q(delivery="digest"),
+            ),
         ]
 
     def __str__(self):
@@ -233,7 +250,11 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)

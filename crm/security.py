@@ -40,6 +40,8 @@ def permission_refusal_record(request, response) -> None:
     path = request.get_full_path()[:300]
     logger.warning("403 %s %s user=%s ip=%s", request.method, path, getattr(actor, "username", "-"), ip)
     audit_record(
-        actor=actor, action="security.permission_denied",
-        after={"method": request.method, "path": path}, ip_address=ip,
+        actor=actor,
+        action="security.permission_denied",
+        after={"method": request.method, "path": path},
+        ip_address=ip,
     )

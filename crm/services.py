@@ -113,8 +113,9 @@ def notification_bulk_send_values(*, values: list[tuple]) -> int:
     if not values:
         return 0
     if len(values) < COPY_FROM_ROWS:
-        return notification_bulk_send(rows=[Notification(**dict(zip(NOTIFICATION_VALUES, v, strict=True)))
-                                            for v in values])
+        return notification_bulk_send(
+            rows=[Notification(**dict(zip(NOTIFICATION_VALUES, v, strict=True))) for v in values]
+        )
     from .notify.preferences import deliveries_for
 
     now = timezone.now()
@@ -167,9 +168,9 @@ def _notifications_write(rows: list[Notification]) -> list[Notification]:
         cond = models.Q()
         for recipient_id, recipient_keys in keys.items():
             cond |= models.Q(recipient_id=recipient_id, dedup_key__in=recipient_keys)
-        existing = set(
-            Notification.objects.filter(cond).values_list("recipient_id", "dedup_key")
-        ) if keys else set()
+        existing = (
+            set(Notification.objects.filter(cond).values_list("recipient_id", "dedup_key")) if keys else set()
+        )
         seen = set()
         for r in chunk:
             k = (r.recipient_id, r.dedup_key)
@@ -218,7 +219,9 @@ def site_link(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/{path.lstrip('/')}"
 
 
-def notification_outbox_drain(*, now: datetime | None = None, since: datetime | None = None, limit: int = 500) -> dict:
+def notification_outbox_drain(
+    *, now: datetime | None = None, since: datetime | None = None, limit: int = 500
+) -> dict:
     """Send what immediate notifications carry beyond the app: the outbox of domain §8.
 
     Each row is claimed (emailed_at set) in the same transaction that sends it, with
@@ -246,7 +249,9 @@ def notification_outbox_drain(*, now: datetime | None = None, since: datetime | 
         choices = choices_for(
             ((n.recipient_id, n.kind) for n in batch), users={n.recipient_id: n.recipient for n in batch}
         )
-        deliveries_enqueue(notifications=[n for n in batch if n.email_failures == 0], choices=choices, now=now)
+        deliveries_enqueue(
+            notifications=[n for n in batch if n.email_failures == 0], choices=choices, now=now
+        )
         done, failures = [], []
         for n in batch:
             if not n.recipient.email or not choices[(n.recipient_id, n.kind)].email:
@@ -257,7 +262,9 @@ def notification_outbox_drain(*, now: datetime | None = None, since: datetime | 
             if n.url:
                 body = f"{body}\n\n{site_link(n.url)}"
             try:
-                send_mail(n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False)
+                send_mail(
+                    n.title, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email], fail_silently=False
+                )
             except Exception:
                 logger.warning("E-mail of notification %s failed; will retry", n.pk, exc_info=True)
                 failed += 1
@@ -335,7 +342,12 @@ def user_deactivate(*, actor: User | None, user_id: int) -> User:
         if was_active:
             user.is_active = False
             user.save(update_fields=["is_active"])
-            audit_record(actor=actor, action="crm.user.deactivated", target=user,
-                         before={"is_active": True}, after={"is_active": False})
+            audit_record(
+                actor=actor,
+                action="crm.user.deactivated",
+                target=user,
+                before={"is_active": True},
+                after={"is_active": False},
+            )
     user_sessions_end(user=user)
     return user

@@ -293,11 +293,20 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # worker and read by the page (customers.import_jobs); the 工作台's charts are kept there too.
 # Redis in production; embedded, a folder under var/ (tests: memory, crm/settings_test.py).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "crm"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "crm",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -330,7 +339,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = CELERY_JOB_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_JOB_TIME_LIMIT - 60, CELERY_JOB_TIME_LIMIT * 9 // 10)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 # The worker outlives a Redis restart instead of exiting after 100 attempts.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -341,7 +355,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 # A job whose last success is older than its previous due time by more than this is run by
 # the catch-up (at beat start and every hour): beat was down, or its message was lost.
 CRM_JOB_CATCH_UP_GRACE_MINUTES = env.int("CRM_JOB_CATCH_UP_GRACE_MINUTES", default=30)
@@ -379,35 +395,104 @@ CRM_JOBS = {
     "periodic-reports": "reports.services.reports_generate",
 }
 CELERY_BEAT_SCHEDULE = {
-    "overdue-visits": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=0), "args": ["overdue-visits"]},
-    "blacklist-expiry": {"task": "crm.run_job", "schedule": crontab(hour=0, minute=10), "args": ["blacklist-expiry"]},
-    "complaint-deadlines": {"task": "crm.run_job", "schedule": crontab(minute=5), "args": ["complaint-deadlines"]},
-    "demotion-deadlines": {"task": "crm.run_job", "schedule": crontab(hour=8, minute=0), "args": ["demotion-deadlines"]},
+    "overdue-visits": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ["overdue-visits"],
+    },
+    "blacklist-expiry": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=0, minute=10),
+        "args": ["blacklist-expiry"],
+    },
+    "complaint-deadlines": {
+        "task": "crm.run_job",
+        "schedule": crontab(minute=5),
+        "args": ["complaint-deadlines"],
+    },
+    "demotion-deadlines": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=8, minute=0),
+        "args": ["demotion-deadlines"],
+    },
     "new-customer-evaluation": {
-        "task": "crm.run_job", "schedule": crontab(hour=6, minute=30), "args": ["new-customer-evaluation"],
+        "task": "crm.run_job",
+        "schedule": crontab(hour=6, minute=30),
+        "args": ["new-customer-evaluation"],
     },
     "archive-update-reminders": {
-        "task": "crm.run_job", "schedule": crontab(hour=6, minute=45), "args": ["archive-update-reminders"],
+        "task": "crm.run_job",
+        "schedule": crontab(hour=6, minute=45),
+        "args": ["archive-update-reminders"],
     },
-    "annual-review": {"task": "crm.run_job", "schedule": crontab(hour=1, minute=0), "args": ["annual-review"]},
-    "notification-outbox": {"task": "crm.run_job", "schedule": crontab(minute="*/5"), "args": ["notification-outbox"]},
+    "annual-review": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=1, minute=0),
+        "args": ["annual-review"],
+    },
+    "notification-outbox": {
+        "task": "crm.run_job",
+        "schedule": crontab(minute="*/5"),
+        "args": ["notification-outbox"],
+    },
     "submission-keys-purge": {
-        "task": "crm.run_job", "schedule": crontab(hour=3, minute=20), "args": ["submission-keys-purge"],
+        "task": "crm.run_job",
+        "schedule": crontab(hour=3, minute=20),
+        "args": ["submission-keys-purge"],
     },
-    "notification-channels": {"task": "crm.run_job", "schedule": crontab(minute="*"), "args": ["notification-channels"]},
-    "notification-digest": {"task": "crm.run_job", "schedule": crontab(minute="*/15"), "args": ["notification-digest"]},
-    "sales-reminders": {"task": "crm.run_job", "schedule": crontab(hour=7, minute=15), "args": ["sales-reminders"]},
-    "sales-yearly-figures": {"task": "crm.run_job", "schedule": crontab(hour=2, minute=30), "args": ["sales-yearly-figures"]},
-    "contact-cadence": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=50), "args": ["contact-cadence"]},
-    "customer-care": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=55), "args": ["customer-care"]},
-    "periodic-reports": {"task": "crm.run_job", "schedule": crontab(hour=6, minute=15), "args": ["periodic-reports"]},
+    "notification-channels": {
+        "task": "crm.run_job",
+        "schedule": crontab(minute="*"),
+        "args": ["notification-channels"],
+    },
+    "notification-digest": {
+        "task": "crm.run_job",
+        "schedule": crontab(minute="*/15"),
+        "args": ["notification-digest"],
+    },
+    "sales-reminders": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=7, minute=15),
+        "args": ["sales-reminders"],
+    },
+    "sales-yearly-figures": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=2, minute=30),
+        "args": ["sales-yearly-figures"],
+    },
+    "contact-cadence": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=6, minute=50),
+        "args": ["contact-cadence"],
+    },
+    "customer-care": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=6, minute=55),
+        "args": ["customer-care"],
+    },
+    "periodic-reports": {
+        "task": "crm.run_job",
+        "schedule": crontab(hour=6, minute=15),
+        "args": ["periodic-reports"],
+    },
 }
 # Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
 # job's stored watermark; also run once when beat starts (crm/celery.py).
 CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
-DEMO_SEEDERS = ["customers.demo", "grading.demo", "blacklist.demo", "visits.demo", "visits.demo_phone", "complaints.demo",
-                "crm.notify.demo", "sales.demo", "engagement.demo", "surveys.demo", "reports.demo"]
+DEMO_SEEDERS = [
+    "customers.demo",
+    "grading.demo",
+    "blacklist.demo",
+    "visits.demo",
+    "visits.demo_phone",
+    "complaints.demo",
+    "crm.notify.demo",
+    "sales.demo",
+    "engagement.demo",
+    "surveys.demo",
+    "reports.demo",
+]
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 
 # --- REST API for the ERP (§13, sales/api.py; docs/sales.md) ------------------------------------

@@ -72,16 +72,25 @@ def _check_zip(f) -> FileKind:
         with zipfile.ZipFile(f) as zf:
             infos = zf.infolist()
             if len(infos) > ZIP_MAX_MEMBERS:
-                raise ValidationError(_("The file contains too many parts and was refused."), code="zip_members")
+                raise ValidationError(
+                    _("The file contains too many parts and was refused."), code="zip_members"
+                )
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
             largest = max((i.file_size for i in infos), default=0)
-            if (largest > settings.OFFICE_MAX_PART_BYTES or total > settings.OFFICE_MAX_UNPACKED_BYTES
-                    or total / packed > ZIP_MAX_RATIO):
+            if (
+                largest > settings.OFFICE_MAX_PART_BYTES
+                or total > settings.OFFICE_MAX_UNPACKED_BYTES
+                or total / packed > ZIP_MAX_RATIO
+            ):
                 raise ValidationError(
-                    _("The file expands to an abnormal size (more than %(mb)d MB, one part at most %(part)d MB) and was refused.")
-                    % {"mb": settings.OFFICE_MAX_UNPACKED_BYTES // (1024 * 1024),
-                       "part": settings.OFFICE_MAX_PART_BYTES // (1024 * 1024)},
+                    _(
+                        "The file expands to an abnormal size (more than %(mb)d MB, one part at most %(part)d MB) and was refused."
+                    )
+                    % {
+                        "mb": settings.OFFICE_MAX_UNPACKED_BYTES // (1024 * 1024),
+                        "part": settings.OFFICE_MAX_PART_BYTES // (1024 * 1024),
+                    },
                     code="zip_bomb",
                 )
             names = {i.filename for i in infos}
@@ -90,7 +99,8 @@ def _check_zip(f) -> FileKind:
             for name in names:
                 if name.endswith(".rels") and _has_external_reference(zf.read(name)):
                     raise ValidationError(
-                        _("The file refers to an external template or object and was refused."), code="external_ref"
+                        _("The file refers to an external template or object and was refused."),
+                        code="external_ref",
                     )
     except zipfile.BadZipFile as exc:
         raise ValidationError(_("The file is damaged and cannot be read."), code="corrupt") from exc
@@ -113,12 +123,16 @@ def _has_external_reference(rels: bytes) -> bool:
     except (ElementTree.ParseError, DefusedXmlException):
         return True  # a relationships part that does not parse is not trusted
     for rel in root:
-        if (rel.get("TargetMode") or "").lower() == "external" and not (rel.get("Type") or "").endswith(_HYPERLINK_REL):
+        if (rel.get("TargetMode") or "").lower() == "external" and not (rel.get("Type") or "").endswith(
+            _HYPERLINK_REL
+        ):
             return True
     return False
 
 
-def validate_upload(f, *, allowed: tuple[FileKind, ...] = DOCUMENTS, max_bytes: int | None = None) -> FileKind:
+def validate_upload(
+    f, *, allowed: tuple[FileKind, ...] = DOCUMENTS, max_bytes: int | None = None
+) -> FileKind:
     """Check an uploaded file; returns its real kind or raises ValidationError (in Chinese)."""
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     name = os.path.basename(getattr(f, "name", "") or "")
@@ -129,7 +143,8 @@ def validate_upload(f, *, allowed: tuple[FileKind, ...] = DOCUMENTS, max_bytes: 
         raise ValidationError(_("The file is empty."), code="empty")
     if size > max_bytes:
         raise ValidationError(
-            _("The file is too large (at most %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}, code="too_large"
+            _("The file is too large (at most %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
+            code="too_large",
         )
     f.seek(0)
     head = f.read(16)
@@ -179,7 +194,10 @@ def file_response(fieldfile, *, name: str, content_type: str, inline: bool = Fal
     except (FileNotFoundError, ValueError) as exc:
         raise Http404(_("The file is missing.")) from exc
     response = FileResponse(
-        handle, as_attachment=not inline, filename=name or "file", content_type=content_type or "application/octet-stream"
+        handle,
+        as_attachment=not inline,
+        filename=name or "file",
+        content_type=content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -51,13 +51,23 @@ def notification_list(request):
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     kinds = (
-        Notification.objects.filter(recipient=request.user).values_list("kind", flat=True).distinct().order_by("kind")
+        Notification.objects.filter(recipient=request.user)
+        .values_list("kind", flat=True)
+        .distinct()
+        .order_by("kind")
     )
-    return render(request, "crm/notifications.html", {
-        "page": page, "unread_only": bool(request.GET.get("unread")), "kind": kind, "scope": scope,
-        "kind_label": kind_label(kind) if kind else "",
-        "kinds": sorted(((k, kind_label(k)) for k in kinds), key=lambda kv: kv[1]),
-    })
+    return render(
+        request,
+        "crm/notifications.html",
+        {
+            "page": page,
+            "unread_only": bool(request.GET.get("unread")),
+            "kind": kind,
+            "scope": scope,
+            "kind_label": kind_label(kind) if kind else "",
+            "kinds": sorted(((k, kind_label(k)) for k in kinds), key=lambda kv: kv[1]),
+        },
+    )
 
 
 @login_required
@@ -97,6 +107,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.audit_record(actor=self.request.user, action="crm.user.password_changed", target=self.request.user)
+        services.audit_record(
+            actor=self.request.user, action="crm.user.password_changed", target=self.request.user
+        )
         messages.success(self.request, _("Your password was changed."))
         return response

@@ -44,7 +44,12 @@ def cell_safe(value):
 
 def unneutralise(value):
     """Undo `cell_safe` on import, so that re-importing an export changes nothing."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1:].startswith(FORMULA_PREFIXES)
+    ):
         return value[1:]
     return value
 
@@ -110,7 +115,9 @@ def workbook(*sheets: tuple[str, Sequence, Iterable[Sequence]], write_only: bool
     return out.getvalue()
 
 
-def xlsx_response(content: bytes, *, name: str, now: datetime | None = None, stamp: str = "%Y%m%d") -> HttpResponse:
+def xlsx_response(
+    content: bytes, *, name: str, now: datetime | None = None, stamp: str = "%Y%m%d"
+) -> HttpResponse:
     """A download of `content` named '<name>-<date>.xlsx' (Chinese names kept, RFC 5987)."""
     local = timezone.localtime(now or timezone.now())
     response = HttpResponse(content, content_type=CONTENT_TYPE)

@@ -104,8 +104,12 @@ class ArchiveViewLogged:
             return
         obj = self.get_object(request, unquote(object_id))
         if obj is not None:
-            services.access_log_record(user=request.user, customer=self.archive_customer(obj),
-                                       action=AccessAction.VIEW, detail=detail)
+            services.access_log_record(
+                user=request.user,
+                customer=self.archive_customer(obj),
+                action=AccessAction.VIEW,
+                detail=detail,
+            )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._log_view(request, object_id, "admin")
@@ -138,7 +142,9 @@ class CustomerAdminForm(forms.ModelForm):
         if self.instance.pk and not self.instance.is_blacklisted:
             try:
                 services.ensure_admissible(
-                    name=data.get("name", ""), credit_code=data.get("credit_code", ""), exclude_pk=self.instance.pk
+                    name=data.get("name", ""),
+                    credit_code=data.get("credit_code", ""),
+                    exclude_pk=self.instance.pk,
                 )
             except CustomerError as exc:
                 raise forms.ValidationError(str(exc)) from exc
@@ -151,8 +157,17 @@ class CustomerAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin
     # A web address typed without a scheme means https (as on the CRM's own form).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     form = CustomerAdminForm
-    list_display = ("name", "short_name", "grade", "status", "is_blacklisted", "owner", "department", "province",
-                    "last_confirmed_at")
+    list_display = (
+        "name",
+        "short_name",
+        "grade",
+        "status",
+        "is_blacklisted",
+        "owner",
+        "department",
+        "province",
+        "last_confirmed_at",
+    )
     list_filter = ("grade", "status", "is_blacklisted", "is_key", "department", "province", "source_channel")
     search_fields = ("name", "short_name", "credit_code")
     list_select_related = ("owner", "department")
@@ -160,9 +175,21 @@ class CustomerAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin
     show_full_result_count = False  # no COUNT(*) over 100,000 rows on every page
     inlines = [CustomerShareInline]
     readonly_fields = (
-        "owner", "department", "grade", "grade_provisional", "grade_since", "status", "is_blacklisted",
-        "blacklisted_until", "readmission_required", "last_onsite_visit_on", "last_confirmed_at",
-        "last_confirmed_by", "created_by", "created_at", "updated_at",
+        "owner",
+        "department",
+        "grade",
+        "grade_provisional",
+        "grade_since",
+        "status",
+        "is_blacklisted",
+        "blacklisted_until",
+        "readmission_required",
+        "last_onsite_visit_on",
+        "last_confirmed_at",
+        "last_confirmed_by",
+        "created_by",
+        "created_at",
+        "updated_at",
     )
     fieldsets = (
         (None, {"fields": EDITABLE_FIELDS}),
@@ -180,10 +207,14 @@ class CustomerAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin
 
     def save_model(self, request, obj, form, change):
         # Through the service: audit entry, normalisation, version bump, admission check.
-        self._save_through_service(request, lambda: services.customer_update(
-            actor=request.user, customer_id=obj.pk,
-            data={f: form.cleaned_data[f] for f in EDITABLE_FIELDS if f in form.cleaned_data},
-        ))
+        self._save_through_service(
+            request,
+            lambda: services.customer_update(
+                actor=request.user,
+                customer_id=obj.pk,
+                data={f: form.cleaned_data[f] for f in EDITABLE_FIELDS if f in form.cleaned_data},
+            ),
+        )
 
     def view_on_site(self, obj):
         return reverse("customers:detail", args=[obj.pk])
@@ -193,7 +224,9 @@ class CustomerAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin
 
 
 @admin.register(Contact)
-class ContactAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedByCustomer, ScopedHistoryAdmin):
+class ContactAdmin(
+    CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedByCustomer, ScopedHistoryAdmin
+):
     list_display = ("name", "customer", "position", "mobile", "email", "is_primary")
     list_filter = ("position", "is_primary")
     search_fields = ("name", "mobile", "customer__name")
@@ -202,10 +235,15 @@ class ContactAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin,
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        self._save_through_service(request, lambda: services.contact_save(
-            actor=request.user, customer_id=obj.customer_id, contact_id=obj.pk if change else None,
-            data={f: form.cleaned_data[f] for f in CONTACT_FIELDS if f in form.cleaned_data},
-        ))
+        self._save_through_service(
+            request,
+            lambda: services.contact_save(
+                actor=request.user,
+                customer_id=obj.customer_id,
+                contact_id=obj.pk if change else None,
+                data={f: form.cleaned_data[f] for f in CONTACT_FIELDS if f in form.cleaned_data},
+            ),
+        )
 
     def delete_model(self, request, obj):
         services.contact_delete(actor=request.user, contact_id=obj.pk)
@@ -219,12 +257,29 @@ class ContactAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin,
 class QualificationDocumentAdmin(ScopedByCustomer, ScopedModelAdmin):
     """Listed here; uploaded on the customer page (the file's real type is checked there)."""
 
-    list_display = ("original_name", "customer", "doc_type", "issued_on", "expires_on", "uploaded_by", "uploaded_at")
+    list_display = (
+        "original_name",
+        "customer",
+        "doc_type",
+        "issued_on",
+        "expires_on",
+        "uploaded_by",
+        "uploaded_at",
+    )
     list_filter = ("doc_type", "expires_on")
     search_fields = ("original_name", "customer__name")
     list_select_related = ("customer", "uploaded_by")
-    readonly_fields = ("customer", "doc_type", "original_name", "content_type", "size", "issued_on", "expires_on",
-                       "uploaded_by", "uploaded_at")
+    readonly_fields = (
+        "customer",
+        "doc_type",
+        "original_name",
+        "content_type",
+        "size",
+        "issued_on",
+        "expires_on",
+        "uploaded_by",
+        "uploaded_at",
+    )
     exclude = ("file",)
 
     def has_add_permission(self, request):
@@ -245,9 +300,17 @@ class QualificationDocumentAdmin(ScopedByCustomer, ScopedModelAdmin):
 
 
 @admin.register(YearlyFigure)
-class YearlyFigureAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedByCustomer, ScopedHistoryAdmin):
-    list_display = ("customer", "year", "business_volume", "receivables", "overdue_payment_count",
-                    "overdue_pickup_count")
+class YearlyFigureAdmin(
+    CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveMixin, ScopedByCustomer, ScopedHistoryAdmin
+):
+    list_display = (
+        "customer",
+        "year",
+        "business_volume",
+        "receivables",
+        "overdue_payment_count",
+        "overdue_pickup_count",
+    )
     list_filter = ("year",)
     search_fields = ("customer__name",)
     list_select_related = ("customer",)
@@ -255,10 +318,15 @@ class YearlyFigureAdmin(CustomerNameSearchMixin, ArchiveViewLogged, ServiceSaveM
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        self._save_through_service(request, lambda: services.yearly_figure_save(
-            actor=request.user, customer_id=obj.customer_id, year=obj.year,
-            data={f: form.cleaned_data[f] for f in FIGURE_FIELDS if f in form.cleaned_data},
-        ))
+        self._save_through_service(
+            request,
+            lambda: services.yearly_figure_save(
+                actor=request.user,
+                customer_id=obj.customer_id,
+                year=obj.year,
+                data={f: form.cleaned_data[f] for f in FIGURE_FIELDS if f in form.cleaned_data},
+            ),
+        )
 
 
 @admin.register(ArchivePolicy)

@@ -33,35 +33,66 @@ SORT_CHOICES = [
 
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="search", label=_("Search"),
-        widget=forms.TextInput(attrs={
-            "placeholder": _("Name, short name, pinyin, credit code, contact or mobile"), "type": "search",
-            "class": "form-control",
-        }),
+        method="search",
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Name, short name, pinyin, credit code, contact or mobile"),
+                "type": "search",
+                "class": "form-control",
+            }
+        ),
     )
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"), empty_label=_("All grades"))
-    tier = django_filters.ChoiceFilter(choices=CustomerTier.choices, label=_("Tier"), empty_label=_("All tiers"))
-    status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, label=_("Status"), empty_label=_("All statuses"))
+    tier = django_filters.ChoiceFilter(
+        choices=CustomerTier.choices, label=_("Tier"), empty_label=_("All tiers")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CustomerStatus.choices, label=_("Status"), empty_label=_("All statuses")
+    )
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.none(), label=_("Department"), empty_label=_("All departments")
     )
     # Choices from one list query (a ModelChoiceFilter would query again to validate the pick).
-    owner = django_filters.ChoiceFilter(field_name="owner_id", choices=[], label=_("Owner"), empty_label=_("All owners"))
-    province = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("Province"), empty_label=_("All provinces"))
+    owner = django_filters.ChoiceFilter(
+        field_name="owner_id", choices=[], label=_("Owner"), empty_label=_("All owners")
+    )
+    province = django_filters.ChoiceFilter(
+        choices=PROVINCE_CHOICES, label=_("Province"), empty_label=_("All provinces")
+    )
     industry = django_filters.CharFilter(
-        field_name="industry", lookup_expr="icontains", label=_("Industry"),
+        field_name="industry",
+        lookup_expr="icontains",
+        label=_("Industry"),
         widget=forms.TextInput(attrs={"placeholder": _("Industry"), "class": "form-control"}),
     )
     blacklisted = django_filters.BooleanFilter(
-        field_name="is_blacklisted", label=_("Blacklist"),
-        widget=forms.Select(choices=[("", _("All")), ("true", _("Blacklisted")), ("false", _("Not blacklisted"))]),
+        field_name="is_blacklisted",
+        label=_("Blacklist"),
+        widget=forms.Select(
+            choices=[("", _("All")), ("true", _("Blacklisted")), ("false", _("Not blacklisted"))]
+        ),
     )
     sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="sort_by", label=_("Sort"), empty_label=None,
+        choices=SORT_CHOICES,
+        method="sort_by",
+        label=_("Sort"),
+        empty_label=None,
     )
 
     class Meta:
-        fields = ["q", "grade", "tier", "status", "department", "owner", "province", "industry", "blacklisted", "sort"]
+        fields = [
+            "q",
+            "grade",
+            "tier",
+            "status",
+            "department",
+            "owner",
+            "province",
+            "industry",
+            "blacklisted",
+            "sort",
+        ]
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)

@@ -83,8 +83,10 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             return cleaned
         try:
             ensure_admissible(
-                name=cleaned.get("name") or "", credit_code=cleaned.get("credit_code") or "",
-                exclude_pk=self.instance.pk, actor=self.user,
+                name=cleaned.get("name") or "",
+                credit_code=cleaned.get("credit_code") or "",
+                exclude_pk=self.instance.pk,
+                actor=self.user,
             )
         except CustomerError as exc:
             self._admission_refused = True
@@ -125,7 +127,9 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
 class ContactForm(BootstrapFormMixin, forms.ModelForm):
     # Wider than the stored 11 digits: "138 0013 8000", "+86…" or full-width digits are normalised.
     mobile = forms.CharField(
-        label=_("mobile"), max_length=20, required=False,
+        label=_("mobile"),
+        max_length=20,
+        required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
@@ -186,11 +190,16 @@ class YearlyFigureForm(BootstrapFormMixin, forms.ModelForm):
 class DocumentForm(BootstrapFormMixin, forms.Form):
     doc_type = forms.ChoiceField(choices=DocumentType.choices, label=_("Document type"))
     file = forms.FileField(
-        label=_("File"), help_text=_("PDF, JPG, PNG, WEBP, DOCX or XLSX, at most 10 MB."),
+        label=_("File"),
+        help_text=_("PDF, JPG, PNG, WEBP, DOCX or XLSX, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.docx,.xlsx"}),
     )
-    issued_on = forms.DateField(validators=[TypedDateBounds()], label=_("Issue date"), required=False, widget=DateInput())
-    expires_on = forms.DateField(validators=[TypedDateBounds()], label=_("Expiry date"), required=False, widget=DateInput())
+    issued_on = forms.DateField(
+        validators=[TypedDateBounds()], label=_("Issue date"), required=False, widget=DateInput()
+    )
+    expires_on = forms.DateField(
+        validators=[TypedDateBounds()], label=_("Expiry date"), required=False, widget=DateInput()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,6 +224,7 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = kinds
         self.fields["file"].help_text = _("At most %(mb)d MB and %(rows)d rows.") % {
-            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024), "rows": settings.IMPORT_MAX_ROWS,
+            "mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            "rows": settings.IMPORT_MAX_ROWS,
         }
         self._style()

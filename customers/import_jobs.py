@@ -56,9 +56,15 @@ def _progress_writer(job_id, phase: str):
         if total is None and not last and now - state["written"] < PROGRESS_EVERY_SECONDS:
             return
         state["written"] = now
-        cache.set(_progress_key(job_id), {"phase": phase, "done": min(done + 1 if total is None else done,
-                                                                       state["total"]), "total": state["total"]},
-                  PROGRESS_TTL)
+        cache.set(
+            _progress_key(job_id),
+            {
+                "phase": phase,
+                "done": min(done + 1 if total is None else done, state["total"]),
+                "total": state["total"],
+            },
+            PROGRESS_TTL,
+        )
 
     return progress
 
@@ -99,14 +105,19 @@ def _claim(job_id, *, from_states: tuple, to_state: str) -> ImportJob | None:
 def import_job_check(*, job_id) -> None:
     """The worker's dry run of a queued import: stores the preview; nothing else is written."""
     # CHECKING too: a check whose worker died is redelivered (acks_late) and done again.
-    job = _claim(job_id, from_states=(ImportJobState.QUEUED, ImportJobState.CHECKING), to_state=ImportJobState.CHECKING)
+    job = _claim(
+        job_id, from_states=(ImportJobState.QUEUED, ImportJobState.CHECKING), to_state=ImportJobState.CHECKING
+    )
     if job is None:
         return
     try:
         with default_storage.open(job.path, "rb") as fh:
             content = fh.read()
         staged = imports.import_stage_content(
-            actor=job.user, kind=job.kind, content=content, name=job.file_name,
+            actor=job.user,
+            kind=job.kind,
+            content=content,
+            name=job.file_name,
             progress=_progress_writer(job.pk, "checking"),
         )
     except CustomerError as exc:
@@ -114,7 +125,9 @@ def import_job_check(*, job_id) -> None:
         return
     except Exception:
         logger.exception("import %s: the check failed", job.pk)
-        _finish(job, state=ImportJobState.FAILED, message=_("The file could not be checked; please try again."))
+        _finish(
+            job, state=ImportJobState.FAILED, message=_("The file could not be checked; please try again.")
+        )
         raise
     if staged.path:  # import_stage_content kept its own copy of a good file: ours is the one kept
         default_storage.delete(staged.path)
@@ -137,8 +150,11 @@ def import_job_confirm(*, actor: User, job_id) -> ImportJob:
             raise CustomerError(_("This import has expired; please upload the file again."))
         job.state = ImportJobState.IMPORTING
         job.save(update_fields=["state", "updated_at"])
-    cache.set(_progress_key(job.pk), {"phase": "importing", "done": 0, "total": (job.report or {}).get("total", 0)},
-              PROGRESS_TTL)
+    cache.set(
+        _progress_key(job.pk),
+        {"phase": "importing", "done": 0, "total": (job.report or {}).get("total", 0)},
+        PROGRESS_TTL,
+    )
     _dispatch("import_commit", job.pk)
     job.refresh_from_db()
     return job
@@ -149,10 +165,17 @@ def import_job_commit(*, job_id) -> None:
     job = ImportJob.objects.select_related("user").filter(pk=job_id, state=ImportJobState.IMPORTING).first()
     if job is None or job.batch_id:
         return
-    staged = {"token": job.pk.hex, "kind": job.kind, "name": job.file_name, "path": job.path,
-              "versions": job.versions}
+    staged = {
+        "token": job.pk.hex,
+        "kind": job.kind,
+        "name": job.file_name,
+        "path": job.path,
+        "versions": job.versions,
+    }
     try:
-        batch = imports.import_commit(actor=job.user, staged=staged, progress=_progress_writer(job.pk, "importing"))
+        batch = imports.import_commit(
+            actor=job.user, staged=staged, progress=_progress_writer(job.pk, "importing")
+        )
     except CustomerError as exc:
         _finish(job, state=ImportJobState.FAILED, message=str(exc))
         return
@@ -189,12 +212,23 @@ def _finish(job: ImportJob, *, state: str, message: str = "") -> None:
 
 def report_as_json(report: imports.ImportReport) -> dict:
     return {
-        "kind": report.kind, "file_name": report.file_name, "total": report.total, "new": report.new,
-        "updated": report.updated, "skipped": report.skipped, "ok": report.ok,
+        "kind": report.kind,
+        "file_name": report.file_name,
+        "total": report.total,
+        "new": report.new,
+        "updated": report.updated,
+        "skipped": report.skipped,
+        "ok": report.ok,
         "problems": [str(p) for p in report.problems],
-        "bad_rows": [{"number": r.number, "errors": [[str(c), str(m)] for c, m in r.errors]} for r in report.bad_rows],
+        "bad_rows": [
+            {"number": r.number, "errors": [[str(c), str(m)] for c, m in r.errors]} for r in report.bad_rows
+        ],
         "rows": [
-            {**r, "label": str(r["label"]), "changes": [[str(c), _shown(o), _shown(n)] for c, o, n in r["changes"]]}
+            {
+                **r,
+                "label": str(r["label"]),
+                "changes": [[str(c), _shown(o), _shown(n)] for c, o, n in r["changes"]],
+            }
             for r in report.rows
         ],
     }

@@ -86,8 +86,13 @@ class StagedImport:
     versions: dict = field(default_factory=dict)
 
     def token_data(self) -> dict:
-        return {"token": self.token, "kind": self.kind, "name": self.file_name, "path": self.path,
-                "versions": self.versions}
+        return {
+            "token": self.token,
+            "kind": self.kind,
+            "name": self.file_name,
+            "path": self.path,
+            "versions": self.versions,
+        }
 
 
 # Excel's own limit; a sheet claiming rows beyond it was not written by Excel.
@@ -118,7 +123,9 @@ def _ensure_sheets_within_limit(content: bytes) -> None:
                         seen += 1
                         if seen > limit:
                             raise CustomerError(
-                                _("The file has more than %(max)d rows; at most %(max)d may be imported at once.")
+                                _(
+                                    "The file has more than %(max)d rows; at most %(max)d may be imported at once."
+                                )
                                 % {"max": settings.IMPORT_MAX_ROWS}
                             )
                     element.clear()
@@ -192,8 +199,11 @@ def _messages(error) -> list[str]:
 def _report(resource, result, kind: str, file_name: str) -> ImportReport:
     totals = result.totals
     report = ImportReport(
-        kind=kind, file_name=file_name, total=result.total_rows,
-        new=totals.get(RowResult.IMPORT_TYPE_NEW, 0), updated=totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
+        kind=kind,
+        file_name=file_name,
+        total=result.total_rows,
+        new=totals.get(RowResult.IMPORT_TYPE_NEW, 0),
+        updated=totals.get(RowResult.IMPORT_TYPE_UPDATE, 0),
         skipped=totals.get(RowResult.IMPORT_TYPE_SKIP, 0),
     )
     whole_row = _("(whole row)")
@@ -206,9 +216,13 @@ def _report(resource, result, kind: str, file_name: str) -> ImportReport:
     for number, errors in result.row_errors():
         for e in errors:
             logger.warning("import row %s failed: %r", number, e.error)
-        report.bad_rows.append(RowReport(
-            number=number + 1, status="error", errors=[(whole_row, _("This row could not be saved; check its values."))],
-        ))
+        report.bad_rows.append(
+            RowReport(
+                number=number + 1,
+                status="error",
+                errors=[(whole_row, _("This row could not be saved; check its values."))],
+            )
+        )
     for e in result.base_errors:
         logger.warning("import failed: %r", e.error)
         report.problems.append(_("The file could not be read as a %(kind)s import.") % {"kind": KINDS[kind]})
@@ -235,7 +249,10 @@ def _run(*, actor: User, kind: str, content: bytes, dry_run: bool, file_name: st
     if progress is not None:
         progress(0, total=len(dataset))
     result = resource.import_data(
-        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True,
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
     )
     report = _report(resource, result, kind, file_name)
     report.rows = _name_related(resource.preview_rows)
@@ -264,12 +281,19 @@ def import_stage(*, actor: User, kind: str, file, progress=None) -> StagedImport
 
 def import_stage_content(*, actor: User, kind: str, content: bytes, name: str, progress=None) -> StagedImport:
     """`import_stage` of bytes already checked (the background check of an ImportJob)."""
-    result, report = _run(actor=actor, kind=kind, content=content, dry_run=True, file_name=name, progress=progress)
+    result, report = _run(
+        actor=actor, kind=kind, content=content, dry_run=True, file_name=name, progress=progress
+    )
     versions = {}
     if kind == "customers":
-        matched = {r.object_id for r in result.rows if r.object_id and r.import_type in (
-            RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)}
-        versions = {str(pk): v for pk, v in Customer.objects.filter(pk__in=matched).values_list("pk", "version")}
+        matched = {
+            r.object_id
+            for r in result.rows
+            if r.object_id and r.import_type in (RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
+        }
+        versions = {
+            str(pk): v for pk, v in Customer.objects.filter(pk__in=matched).values_list("pk", "version")
+        }
     token = uuid.uuid4().hex
     path = default_storage.save(f"imports/{token}.xlsx", ContentFile(content)) if report.ok else ""
     return StagedImport(token=token, kind=kind, file_name=name, path=path, report=report, versions=versions)
@@ -282,13 +306,19 @@ def _ensure_unchanged_since_preview(versions: dict) -> None:
     current = {
         str(pk): (version, name)
         for pk, version, name in Customer.objects.select_for_update()
-        .filter(pk__in=[int(k) for k in versions], is_deleted=False).values_list("pk", "version", "name")
+        .filter(pk__in=[int(k) for k in versions], is_deleted=False)
+        .values_list("pk", "version", "name")
     }
-    changed = [current.get(pk, (None, f"#{pk}"))[1] for pk, v in versions.items() if current.get(pk, (None,))[0] != v]
+    changed = [
+        current.get(pk, (None, f"#{pk}"))[1] for pk, v in versions.items() if current.get(pk, (None,))[0] != v
+    ]
     if changed:
         raise CustomerError(
-            _("Since the preview, someone changed %(names)s; nothing was imported. Upload the file again to see "
-              "the new preview.") % {"names": "、".join(changed[:10]) + ("…" if len(changed) > 10 else "")}
+            _(
+                "Since the preview, someone changed %(names)s; nothing was imported. Upload the file again to see "
+                "the new preview."
+            )
+            % {"names": "、".join(changed[:10]) + ("…" if len(changed) > 10 else "")}
         )
 
 
@@ -310,19 +340,34 @@ def import_commit(*, actor: User, staged: dict, progress=None) -> ImportBatch:
         with transaction.atomic():
             _ensure_unchanged_since_preview(staged.get("versions") or {})
             result, report = _run(
-                actor=actor, kind=kind, content=content, dry_run=False, file_name=staged["name"], progress=progress
+                actor=actor,
+                kind=kind,
+                content=content,
+                dry_run=False,
+                file_name=staged["name"],
+                progress=progress,
             )
             if not report.ok:
                 # The data changed since the preview (a colleague edited a customer): nothing is kept.
-                raise CustomerError(_("The import now finds problems (rows %(rows)s); nothing was imported.") % {
-                    "rows": ", ".join(str(r.number) for r in report.bad_rows[:20]) or "—",
-                })
+                raise CustomerError(
+                    _("The import now finds problems (rows %(rows)s); nothing was imported.")
+                    % {
+                        "rows": ", ".join(str(r.number) for r in report.bad_rows[:20]) or "—",
+                    }
+                )
             batch = ImportBatch.objects.create(
-                kind=kind, file_name=staged["name"][:200], rows=report.total, created=report.new,
-                updated=report.updated, user=actor, department_id=actor.department_id,
+                kind=kind,
+                file_name=staged["name"][:200],
+                rows=report.total,
+                created=report.new,
+                updated=report.updated,
+                user=actor,
+                department_id=actor.department_id,
             )
             audit_record(
-                actor=actor, action="customers.import.done", target=batch,
+                actor=actor,
+                action="customers.import.done",
+                target=batch,
                 after={"kind": kind, "rows": report.total, "created": report.new, "updated": report.updated},
             )
     finally:
@@ -332,12 +377,21 @@ def import_commit(*, actor: User, staged: dict, progress=None) -> ImportBatch:
 
 # --- Export -----------------------------------------------------------------------------------
 
+
 def _export_queryset(kind: str, customers: QuerySet[Customer]):
     if kind == "customers":
         return customers.select_related("owner", "department").order_by("id")
     if kind == "contacts":
-        return Contact.objects.filter(customer__in=customers).select_related("customer").order_by("customer_id", "id")
-    return YearlyFigure.objects.filter(customer__in=customers).select_related("customer").order_by("customer_id", "-year")
+        return (
+            Contact.objects.filter(customer__in=customers)
+            .select_related("customer")
+            .order_by("customer_id", "id")
+        )
+    return (
+        YearlyFigure.objects.filter(customer__in=customers)
+        .select_related("customer")
+        .order_by("customer_id", "-year")
+    )
 
 
 def export_xlsx(*, actor: User, kind: str, customers: QuerySet[Customer], template: bool = False) -> bytes:
@@ -349,7 +403,12 @@ def export_xlsx(*, actor: User, kind: str, customers: QuerySet[Customer], templa
     content = workbook((KINDS[kind], dataset.headers, dataset))
     if not template:
         confidential = customers.confidential().select_related(None).only("pk", "is_key", "grade", "tier")
-        logged = access_log_record_many(user=actor, customers=confidential, action=AccessAction.EXPORT, detail=kind)
-        audit_record(actor=actor, action="customers.export.done", after={"kind": kind, "rows": len(dataset),
-                                                                         "confidential": logged})
+        logged = access_log_record_many(
+            user=actor, customers=confidential, action=AccessAction.EXPORT, detail=kind
+        )
+        audit_record(
+            actor=actor,
+            action="customers.export.done",
+            after={"kind": kind, "rows": len(dataset), "confidential": logged},
+        )
     return content

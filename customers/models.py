@@ -64,10 +64,40 @@ class StaffSize(models.TextChoices):
 
 
 PROVINCES = [
-    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
-    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
-    "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区", "台湾省",
+    "北京市",
+    "天津市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "重庆市",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+    "香港特别行政区",
+    "澳门特别行政区",
+    "台湾省",
 ]
 PROVINCE_CHOICES = [(p, p) for p in PROVINCES]
 
@@ -107,10 +137,17 @@ class Customer(models.Model):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     # Pinyin of the name (the list's sort order) and the full pinyin and initials of the name and
     # short name (search, issue 17); kept by customers.pinyin.set_customer_keys in the services.
-    name_pinyin = models.CharField(_("name pinyin"), max_length=255, editable=False, default="", db_index=True)
-    pinyin_keys = models.CharField(_("pinyin keys"), max_length=1000, editable=False, default="", db_index=True)
+    name_pinyin = models.CharField(
+        _("name pinyin"), max_length=255, editable=False, default="", db_index=True
+    )
+    pinyin_keys = models.CharField(
+        _("pinyin keys"), max_length=1000, editable=False, default="", db_index=True
+    )
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code],
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
         help_text=_("18 characters, GB 32100-2015"),
     )
     industry = models.CharField(_("industry"), max_length=60, blank=True)
@@ -127,9 +164,13 @@ class Customer(models.Model):
     source_channel = models.CharField(
         _("source channel"), max_length=20, choices=SourceChannel.choices, default=SourceChannel.OTHER
     )
-    cooperation_start = models.DateField(_("cooperation start date"), null=True, blank=True, validators=[TypedDateBounds()])
+    cooperation_start = models.DateField(
+        _("cooperation start date"), null=True, blank=True, validators=[TypedDateBounds()]
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner salesperson"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner salesperson"),
+        on_delete=models.PROTECT,
         related_name="owned_customers",
     )
     department = models.ForeignKey(
@@ -138,7 +179,9 @@ class Customer(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.PROSPECT
     )
-    is_key = models.BooleanField(_("key customer"), default=False, help_text=_("Views of a key customer's archive are logged."))
+    is_key = models.BooleanField(
+        _("key customer"), default=False, help_text=_("Views of a key customer's archive are logged.")
+    )
 
     # Kept by grading services only (proposal approval); never by a form or an import.
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
@@ -150,8 +193,12 @@ class Customer(models.Model):
     )
     # 专员专管 (§9): the named account manager (客户专员) of a 战略/关键 customer.
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="key_accounts",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_accounts",
     )
     # Kept by blacklist services only.
     is_blacklisted = models.BooleanField(_("blacklisted"), default=False)
@@ -165,8 +212,12 @@ class Customer(models.Model):
     # Semi-annual update (每半年反馈): when the owner last confirmed the archive.
     last_confirmed_at = models.DateTimeField(_("archive last confirmed"), null=True, blank=True)
     last_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     is_deleted = models.BooleanField(_("deleted"), default=False)
     # Optimistic locking: a form saved from a stale copy is refused, not silently overwritten.
@@ -174,10 +225,16 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"]
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -186,19 +243,25 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(condition=date_bounds_q("cooperation_start", nullable=True), name="customers_customer_cooperation_start_bounds"),
+            models.CheckConstraint(
+                condition=date_bounds_q("cooperation_start", nullable=True),
+                name="customers_customer_cooperation_start_bounds",
+            ),
             models.UniqueConstraint(
-                fields=["name_normalized"], condition=models.Q(is_deleted=False),
+                fields=["name_normalized"],
+                condition=models.Q(is_deleted=False),
                 name="customers_customer_unique_name",
                 violation_error_message=_("A customer with this name already exists."),
             ),
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~models.Q(credit_code=""),
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
                 name="customers_customer_unique_credit_code",
                 violation_error_message=_("A customer with this unified social credit code already exists."),
             ),
             models.CheckConstraint(
-                condition=models.Q(grade__in=["", Grade.A, Grade.B, Grade.C, Grade.D]), name="customers_customer_grade_valid"
+                condition=models.Q(grade__in=["", Grade.A, Grade.B, Grade.C, Grade.D]),
+                name="customers_customer_grade_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(tier__in=["strategic", "key", "ordinary", "reserve"]),
@@ -242,7 +305,9 @@ class CustomerShare(models.Model):
     """A customer shared with a salesperson other than the owner (they may see and edit it)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_shares"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -266,10 +331,16 @@ class ContactPosition(models.TextChoices):
 
 
 class Contact(models.Model):
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=60)
-    position = models.CharField(_("position"), max_length=30, choices=ContactPosition.choices, default=ContactPosition.OTHER)
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile], db_index=True)
+    position = models.CharField(
+        _("position"), max_length=30, choices=ContactPosition.choices, default=ContactPosition.OTHER
+    )
+    mobile = models.CharField(
+        _("mobile"), max_length=11, blank=True, validators=[validate_mobile], db_index=True
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
@@ -310,24 +381,35 @@ def document_upload_to(instance, filename):
 
 
 class QualificationDocument(StoredFile):
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents"
+    )
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocumentType.choices)
     file = models.FileField(_("file"), upload_to=document_upload_to, max_length=200)
     issued_on = models.DateField(_("issue date"), null=True, blank=True, validators=[TypedDateBounds()])
-    expires_on = models.DateField(_("expiry date"), null=True, blank=True, db_index=True, validators=[TypedDateBounds()])
+    expires_on = models.DateField(
+        _("expiry date"), null=True, blank=True, db_index=True, validators=[TypedDateBounds()]
+    )
 
     class Meta:
         verbose_name = _("qualification document")
         verbose_name_plural = _("qualification documents")
         ordering = ["doc_type", "-uploaded_at"]
         constraints = [
-            models.CheckConstraint(condition=date_bounds_q("expires_on", nullable=True), name="customers_qualificationdocument_expires_on_bounds"),
-            models.CheckConstraint(condition=date_bounds_q("issued_on", nullable=True), name="customers_qualificationdocument_issued_on_bounds"),
             models.CheckConstraint(
-                condition=models.Q(expires_on__isnull=True) | models.Q(issued_on__isnull=True)
+                condition=date_bounds_q("expires_on", nullable=True),
+                name="customers_qualificationdocument_expires_on_bounds",
+            ),
+            models.CheckConstraint(
+                condition=date_bounds_q("issued_on", nullable=True),
+                name="customers_qualificationdocument_issued_on_bounds",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(issued_on__isnull=True)
                 | models.Q(expires_on__gte=models.F("issued_on")),
                 name="customers_document_expires_after_issue",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -337,7 +419,9 @@ class QualificationDocument(StoredFile):
 class BusinessProfile(models.Model):
     """经营信息 (seed: 客户信息收集)."""
 
-    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="profile", primary_key=True)
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, related_name="profile", primary_key=True
+    )
     organisation = models.TextField(_("organisation structure"), blank=True)
     history_text = models.TextField(_("company history"), blank=True)
     business_goals = models.TextField(_("business goals"), blank=True)
@@ -369,13 +453,21 @@ class YearlyFigure(models.Model):
     from deliveries, receivables and payments by sales.services.figures (§13).
     """
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="yearly_figures")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="yearly_figures"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
-    business_volume = models.DecimalField(_("business volume (yuan)"), max_digits=16, decimal_places=2, default=0)
-    receivables = models.DecimalField(_("receivables outstanding (yuan)"), max_digits=16, decimal_places=2, default=0)
+    business_volume = models.DecimalField(
+        _("business volume (yuan)"), max_digits=16, decimal_places=2, default=0
+    )
+    receivables = models.DecimalField(
+        _("receivables outstanding (yuan)"), max_digits=16, decimal_places=2, default=0
+    )
     overdue_payment_count = models.PositiveIntegerField(_("overdue payments"), default=0)
     overdue_pickup_count = models.PositiveIntegerField(_("overdue pickups"), default=0)
-    source = models.CharField(_("source"), max_length=10, choices=FigureSource.choices, default=FigureSource.MANUAL)
+    source = models.CharField(
+        _("source"), max_length=10, choices=FigureSource.choices, default=FigureSource.MANUAL
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -390,7 +482,8 @@ class YearlyFigure(models.Model):
                 name="customers_yearlyfigure_non_negative",
             ),
             models.CheckConstraint(
-                condition=models.Q(year__gte=1990) & models.Q(year__lte=2100), name="customers_yearlyfigure_year_range"
+                condition=models.Q(year__gte=1990) & models.Q(year__lte=2100),
+                name="customers_yearlyfigure_year_range",
             ),
         ]
 
@@ -407,8 +500,12 @@ class AccessAction(models.TextChoices):
 class AccessLog(models.Model):
     """查阅记录: every view or export of a confidential archive (grade A or key)."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="access_logs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="access_logs"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -444,8 +541,12 @@ class ImportBatch(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -475,17 +576,23 @@ class ImportJob(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=30)
     file_name = models.CharField(_("file name"), max_length=200)
     path = models.CharField(_("stored file"), max_length=200, blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=ImportJobState.choices, default=ImportJobState.QUEUED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=ImportJobState.choices, default=ImportJobState.QUEUED
+    )
     report = models.JSONField(_("preview"), null=True, blank=True)
     # The version of each existing customer the preview matched: the confirm refuses to
     # overwrite one that a colleague changed in between.
     versions = models.JSONField(_("versions"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
-    batch = models.ForeignKey(ImportBatch, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

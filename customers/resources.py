@@ -79,7 +79,9 @@ class LabelChoiceWidget(widgets.Widget):
         except KeyError:
             with translation.override("zh-hans"):
                 allowed = "、".join(str(label) for label in self.choices_class.labels)
-            raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}) from None
+            raise ValueError(
+                _("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed}
+            ) from None
 
     def render(self, value, obj=None, **kwargs):
         if not value:
@@ -168,7 +170,8 @@ class OwnerWidget(widgets.Widget):
         owner = self._cache.get(name.casefold())
         if owner is None:
             raise ValueError(
-                _("“%(name)s” is not an active salesperson of your department (give the login name).") % {"name": name}
+                _("“%(name)s” is not an active salesperson of your department (give the login name).")
+                % {"name": name}
             )
         return owner
 
@@ -197,7 +200,9 @@ class CustomerRefWidget(widgets.Widget):
         else:
             raise ValueError(_("Give the customer's full name or credit code."))
         if customer is None:
-            raise ValueError(_("No customer “%(ref)s” among the customers you may see.") % {"ref": code or name})
+            raise ValueError(
+                _("No customer “%(ref)s” among the customers you may see.") % {"ref": code or name}
+            )
         return customer
 
     def render(self, value, obj=None, **kwargs):
@@ -205,7 +210,9 @@ class CustomerRefWidget(widgets.Widget):
 
 
 def col(attribute, column_name, widget=None, readonly=False):
-    return fields.Field(attribute=attribute, column_name=column_name, widget=widget or TextWidget(), readonly=readonly)
+    return fields.Field(
+        attribute=attribute, column_name=column_name, widget=widget or TextWidget(), readonly=readonly
+    )
 
 
 class ArchiveResource(resources.ModelResource):
@@ -282,7 +289,9 @@ class ArchiveResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        self._row_preview = None if errors else (self._preview_label(instance), before, self._preview_values(instance))
+        self._row_preview = (
+            None if errors else (self._preview_label(instance), before, self._preview_values(instance))
+        )
         for attribute, message in self.check_row(instance, row, errors):
             errors.setdefault(attribute, []).append(message)
         if errors:
@@ -301,9 +310,19 @@ class ArchiveResource(resources.ModelResource):
         label, before, after = preview
         if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
             self.preview_rows.append({"row": (number or 0) + 1, "type": "new", "label": label, "changes": []})
-        elif row_result.import_type == RowResult.IMPORT_TYPE_UPDATE and before is not None and after is not None:
-            changes = [[column, before.get(column), value] for column, value in after.items() if before.get(column) != value]
-            self.preview_rows.append({"row": (number or 0) + 1, "type": "update", "label": label, "changes": changes})
+        elif (
+            row_result.import_type == RowResult.IMPORT_TYPE_UPDATE
+            and before is not None
+            and after is not None
+        ):
+            changes = [
+                [column, before.get(column), value]
+                for column, value in after.items()
+                if before.get(column) != value
+            ]
+            self.preview_rows.append(
+                {"row": (number or 0) + 1, "type": "update", "label": label, "changes": changes}
+            )
 
     def resolved_fields(self, instance) -> set[str]:
         """Foreign keys already holding a checked object: full_clean need not read them again."""
@@ -326,7 +345,9 @@ class CustomerResource(ArchiveResource):
     business_scope = col("business_scope", "经营范围")
     registered_capital = col("registered_capital", "注册资本(万元)", NumberWidget(allow_empty_as=None))
     staff_size = col("staff_size", "人员规模", LabelChoiceWidget(StaffSize))
-    source_channel = col("source_channel", "客户来源", LabelChoiceWidget(SourceChannel, default=SourceChannel.OTHER))
+    source_channel = col(
+        "source_channel", "客户来源", LabelChoiceWidget(SourceChannel, default=SourceChannel.OTHER)
+    )
     cooperation_start = col("cooperation_start", "合作开始日期", DateWidget())
     owner = fields.Field(attribute="owner", column_name="负责业务员")
     # Read-only: exported for reading, never imported (they move only through their workflows).
@@ -334,14 +355,33 @@ class CustomerResource(ArchiveResource):
     grade = col("grade", "等级", readonly=True)
     tier = col("tier", "客户层级", LabelChoiceWidget(CustomerTier), readonly=True)
     status = col("status", "状态", LabelChoiceWidget(CustomerStatus), readonly=True)
-    blacklisted = fields.Field(attribute="is_blacklisted", column_name="黑名单", widget=YesNoWidget(), readonly=True)
+    blacklisted = fields.Field(
+        attribute="is_blacklisted", column_name="黑名单", widget=YesNoWidget(), readonly=True
+    )
 
     class Meta:
         model = Customer
         fields = (
-            "name", "short_name", "credit_code", "industry", "province", "city", "address", "phone", "website",
-            "business_scope", "registered_capital", "staff_size", "source_channel", "cooperation_start", "owner",
-            "department", "grade", "tier", "status", "blacklisted",
+            "name",
+            "short_name",
+            "credit_code",
+            "industry",
+            "province",
+            "city",
+            "address",
+            "phone",
+            "website",
+            "business_scope",
+            "registered_capital",
+            "staff_size",
+            "source_channel",
+            "cooperation_start",
+            "owner",
+            "department",
+            "grade",
+            "tier",
+            "status",
+            "blacklisted",
         )
         # Saved in batches (bench finding 8), inside the import's one transaction: the checks
         # that a row-by-row save left to the database (duplicates within the file) are kept in
@@ -450,15 +490,20 @@ class CustomerResource(ArchiveResource):
         if not (self._preloaded and name in self._names and (not code or code in self._codes)):
             return customer_admission_conflict(name=instance.name, credit_code=code, exclude_pk=instance.pk)
         for blocked in self._blacklisted:
-            if blocked.pk != instance.pk and (blocked.name_normalized == name or (code and blocked.credit_code == code)):
+            if blocked.pk != instance.pk and (
+                blocked.name_normalized == name or (code and blocked.credit_code == code)
+            ):
                 return blocked
         return None
 
     def _taken(self, instance, attribute: str) -> bool:
         """Another archive (or an earlier row of the file) holds this credit code / name."""
         value = instance.credit_code if attribute == "credit_code" else instance.name_normalized
-        known, holders = (self._codes, self._code_holders) if attribute == "credit_code" else (
-            self._names, self._name_holders)
+        known, holders = (
+            (self._codes, self._code_holders)
+            if attribute == "credit_code"
+            else (self._names, self._name_holders)
+        )
         if self._preloaded and value in known:
             return bool(holders.get(value, set()) - {instance.pk})
         others = Customer.objects.exclude(pk=instance.pk) if instance.pk else Customer.objects.all()
@@ -471,7 +516,9 @@ class CustomerResource(ArchiveResource):
             # Existing archives keep their owner: reassignment is the manager's action (客户页面).
             owner = field.clean(row, **kwargs)
             if owner is not None and owner.pk != instance.owner_id:
-                raise ValueError(_("The owner of an existing customer is changed by a manager on the customer page."))
+                raise ValueError(
+                    _("The owner of an existing customer is changed by a manager on the customer page.")
+                )
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
@@ -497,7 +544,10 @@ class CustomerResource(ArchiveResource):
                 yield NON_FIELD_ERRORS, admission_refusal_message(blocked, self.user)
                 return
         if instance.credit_code and self._taken(instance, "credit_code"):
-            yield "credit_code", _("Another customer (perhaps of another department) already has this credit code.")
+            yield (
+                "credit_code",
+                _("Another customer (perhaps of another department) already has this credit code."),
+            )
         if instance.name and self._taken(instance, "name"):
             yield "name", _("Another customer (perhaps of another department) already has this name.")
 
@@ -523,11 +573,16 @@ class CustomerResource(ArchiveResource):
             self.create_instances.clear()
         if self.create_instances:
             try:
-                created = bulk_create_with_history(self.create_instances, Customer, batch_size=batch_size,
-                                                   default_user=self.user)
+                created = bulk_create_with_history(
+                    self.create_instances, Customer, batch_size=batch_size, default_user=self.user
+                )
                 # Each archive has its 经营信息 from the start, as customer_create makes it.
-                bulk_create_with_history([BusinessProfile(customer_id=c.pk) for c in created], BusinessProfile,
-                                         batch_size=batch_size, default_user=self.user)
+                bulk_create_with_history(
+                    [BusinessProfile(customer_id=c.pk) for c in created],
+                    BusinessProfile,
+                    batch_size=batch_size,
+                    default_user=self.user,
+                )
             except Exception as e:
                 self.handle_import_error(result, e, raise_errors)
             finally:
@@ -537,12 +592,18 @@ class CustomerResource(ArchiveResource):
         if dry_run:
             self.update_instances.clear()
         if self.update_instances:
-            fields_ = [f.attribute for f in self.get_import_fields() if f.attribute and not f.readonly and "__" not in f.attribute
-                       and f.attribute != "owner"]
+            fields_ = [
+                f.attribute
+                for f in self.get_import_fields()
+                if f.attribute and not f.readonly and "__" not in f.attribute and f.attribute != "owner"
+            ]
             try:
                 bulk_update_with_history(
-                    self.update_instances, Customer, fields_ + ["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"],
-                    batch_size=batch_size, default_user=self.user,
+                    self.update_instances,
+                    Customer,
+                    fields_ + ["name_normalized", "name_pinyin", "pinyin_keys", "version", "updated_at"],
+                    batch_size=batch_size,
+                    default_user=self.user,
                 )
             except Exception as e:
                 self.handle_import_error(result, e, raise_errors)
@@ -561,7 +622,9 @@ class CustomerChildResource(ArchiveResource):
         self.fields["customer"].widget = CustomerRefWidget(user, "统一社会信用代码")
 
     def get_queryset(self):
-        return self._meta.model.objects.filter(customer__in=customer_list_for(self.user)).select_related("customer")
+        return self._meta.model.objects.filter(customer__in=customer_list_for(self.user)).select_related(
+            "customer"
+        )
 
     def row_customer(self, row):
         try:
@@ -585,8 +648,18 @@ class ContactResource(CustomerChildResource):
 
     class Meta:
         model = Contact
-        fields = ("customer", "customer_code", "name", "position", "mobile", "email", "wechat", "birthday",
-                  "preferences", "is_primary")
+        fields = (
+            "customer",
+            "customer_code",
+            "name",
+            "position",
+            "mobile",
+            "email",
+            "wechat",
+            "birthday",
+            "preferences",
+            "is_primary",
+        )
         export_order = fields
 
     def get_instance(self, instance_loader, row):
@@ -619,13 +692,24 @@ class YearlyFigureResource(CustomerChildResource):
     year = col("year", "年度", NumberWidget(integer=True, allow_empty_as=None))
     business_volume = col("business_volume", "业务量(元)", NumberWidget())
     receivables = col("receivables", "应收款(元)", NumberWidget())
-    overdue_payment_count = col("overdue_payment_count", "逾期付款次数", NumberWidget(integer=True, allow_empty_as=0))
-    overdue_pickup_count = col("overdue_pickup_count", "逾期未提货次数", NumberWidget(integer=True, allow_empty_as=0))
+    overdue_payment_count = col(
+        "overdue_payment_count", "逾期付款次数", NumberWidget(integer=True, allow_empty_as=0)
+    )
+    overdue_pickup_count = col(
+        "overdue_pickup_count", "逾期未提货次数", NumberWidget(integer=True, allow_empty_as=0)
+    )
 
     class Meta:
         model = YearlyFigure
-        fields = ("customer", "customer_code", "year", "business_volume", "receivables", "overdue_payment_count",
-                  "overdue_pickup_count")
+        fields = (
+            "customer",
+            "customer_code",
+            "year",
+            "business_volume",
+            "receivables",
+            "overdue_payment_count",
+            "overdue_pickup_count",
+        )
         export_order = fields
 
     def get_instance(self, instance_loader, row):
@@ -634,7 +718,9 @@ class YearlyFigureResource(CustomerChildResource):
             year = self.fields["year"].clean(row)
         except ValueError:
             return None
-        return YearlyFigure.objects.filter(customer=customer, year=year).first() if customer and year else None
+        return (
+            YearlyFigure.objects.filter(customer=customer, year=year).first() if customer and year else None
+        )
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = self.user

@@ -60,12 +60,16 @@ def customer_search(qs: QuerySet[Customer], q: str, *, user: User | None = None)
     if mobile.isdigit() and len(mobile) >= 4:
         contact_match = Contact.objects.filter(Q(name__icontains=q) | Q(mobile__contains=mobile))
     if user is not None and not user.sees_all_departments:
-        contact_match = contact_match.filter(InSubquery(F("customer_id"), Subquery(qs.order_by().values("pk"))))
+        contact_match = contact_match.filter(
+            InSubquery(F("customer_id"), Subquery(qs.order_by().values("pk")))
+        )
     cond |= Q(pk__in=contact_match.values("customer_id"))
     return qs.filter(cond)
 
 
-def customer_admission_conflict(*, name: str, credit_code: str = "", exclude_pk: int | None = None) -> Customer | None:
+def customer_admission_conflict(
+    *, name: str, credit_code: str = "", exclude_pk: int | None = None
+) -> Customer | None:
     """The blacklisted customer that a new or re-activated archive matches, if any (domain §2 准入).
 
     Matches on the credit code, or failing that on the exact normalised name.
@@ -108,17 +112,15 @@ def salespeople_for(user: User) -> QuerySet[User]:
 
 def customer_list_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """The list page's rows: owner, department and the primary contact in constant queries."""
-    primary = Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
+    primary = Prefetch(
+        "contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"
+    )
     return qs.select_related("owner", "department").prefetch_related(primary)
 
 
 def customer_detail_for(user: User, pk: int) -> Customer:
     """The customer page: one customer the user may see, with what its header shows."""
-    return (
-        customer_list_for(user)
-        .select_related("last_confirmed_by", "created_by", "profile")
-        .get(pk=pk)
-    )
+    return customer_list_for(user).select_related("last_confirmed_by", "created_by", "profile").get(pk=pk)
 
 
 class SlicePage:
@@ -140,7 +142,7 @@ class SlicePage:
         number = min(number, self.MAX_PAGE)
         self.number = number
         start = (number - 1) * per_page
-        rows = list(qs[start:start + per_page + 1])
+        rows = list(qs[start : start + per_page + 1])
         self._has_next = len(rows) > per_page
         self.object_list = rows[:per_page]
         self.start_index = start + 1 if self.object_list else 0
@@ -169,6 +171,7 @@ class SlicePage:
 
 # --- Figures of the 工作台 (crm.dashboards; customers/dashboards.py) ---------------------------
 
+
 def grade_counts(user: User) -> list[dict]:
     """Active customers the user may see, counted per department and grade (one query).
 
@@ -178,8 +181,11 @@ def grade_counts(user: User) -> list[dict]:
     from django.db.models import Count
 
     return list(
-        customer_list_for(user).filter(status=CustomerStatus.ACTIVE).order_by()
-        .values("department_id", "department__name", "grade").annotate(n=Count("pk"))
+        customer_list_for(user)
+        .filter(status=CustomerStatus.ACTIVE)
+        .order_by()
+        .values("department_id", "department__name", "grade")
+        .annotate(n=Count("pk"))
         .order_by("department__name", "grade")
     )
 
@@ -193,7 +199,8 @@ def documents_expiring(user: User, *, today, days: int = 30) -> QuerySet:
     return (
         QualificationDocument.objects.filter(
             customer__in=customer_list_for(user).values("pk"),
-            expires_on__gte=today, expires_on__lte=today + timedelta(days=days),
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=days),
         )
         .select_related("customer", "customer__owner")
         .order_by("expires_on", "pk")

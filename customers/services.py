@@ -44,8 +44,21 @@ class CustomerError(Exception):
 # Fields a person may edit through the archive form. Grade, status, blacklist and visit
 # state are kept by their own workflows; owner and department by reassignment.
 EDITABLE_FIELDS = (
-    "name", "short_name", "credit_code", "industry", "province", "city", "address", "phone", "website",
-    "business_scope", "registered_capital", "staff_size", "source_channel", "cooperation_start", "is_key",
+    "name",
+    "short_name",
+    "credit_code",
+    "industry",
+    "province",
+    "city",
+    "address",
+    "phone",
+    "website",
+    "business_scope",
+    "registered_capital",
+    "staff_size",
+    "source_channel",
+    "cooperation_start",
+    "is_key",
 )
 AUDITED_FIELDS = EDITABLE_FIELDS + ("owner_id", "department_id", "status", "grade")
 
@@ -78,7 +91,9 @@ def admission_refusal_message(blocked: Customer, viewer: User | None = None) -> 
     ) % {"name": blocked.name, "entry": entry.pk if entry else "—", "until": blocked.blacklisted_until}
 
 
-def ensure_admissible(*, name: str, credit_code: str, exclude_pk: int | None = None, actor: User | None = None) -> None:
+def ensure_admissible(
+    *, name: str, credit_code: str, exclude_pk: int | None = None, actor: User | None = None
+) -> None:
     """Domain §2 准入: refuse an archive matching an actively blacklisted customer (checked before
     any duplicate rule, so the refusal names the blacklist, issue 14.2)."""
     blocked = customer_admission_conflict(name=name, credit_code=credit_code, exclude_pk=exclude_pk)
@@ -131,7 +146,9 @@ def _archive_for(actor: User, customer_id: int, *, edit: bool = True) -> Custome
         raise CustomerError(_("Customer not found.")) from exc
 
 
-def customer_create(*, actor: User, data: dict, owner: User | None = None, now: datetime | None = None) -> Customer:
+def customer_create(
+    *, actor: User, data: dict, owner: User | None = None, now: datetime | None = None
+) -> Customer:
     """Create an archive. A salesperson owns what they create; others choose an owner in their
     department. Refused when it matches a blacklisted customer (admission) or a duplicate."""
     now = now or timezone.now()
@@ -140,19 +157,28 @@ def customer_create(*, actor: User, data: dict, owner: User | None = None, now: 
     owner = _resolve_owner(actor=actor, owner=owner)
     with transaction.atomic():
         ensure_admissible(name=data.get("name", ""), credit_code=data.get("credit_code", ""), actor=actor)
-        customer = Customer(owner=owner, department_id=owner.department_id, created_by=actor, last_confirmed_at=now,
-                            last_confirmed_by=actor)
+        customer = Customer(
+            owner=owner,
+            department_id=owner.department_id,
+            created_by=actor,
+            last_confirmed_at=now,
+            last_confirmed_by=actor,
+        )
         for field in EDITABLE_FIELDS:
             if field in data:
                 setattr(customer, field, data[field])
         customer._history_user = actor
         _clean_and_save(customer)
         BusinessProfile.objects.get_or_create(customer=customer)
-        audit_record(actor=actor, action="customers.customer.created", target=customer, after=_snapshot(customer))
+        audit_record(
+            actor=actor, action="customers.customer.created", target=customer, after=_snapshot(customer)
+        )
     return customer
 
 
-def customer_update(*, actor: User, customer_id: int, data: dict, expected_version: int | None = None) -> Customer:
+def customer_update(
+    *, actor: User, customer_id: int, data: dict, expected_version: int | None = None
+) -> Customer:
     """Save the editable fields of an archive.
 
     `expected_version` is the version the form was loaded with: if someone saved in between,
@@ -162,7 +188,9 @@ def customer_update(*, actor: User, customer_id: int, data: dict, expected_versi
         customer = _archive_for(actor, customer_id)
         if expected_version is not None and customer.version != expected_version:
             raise CustomerError(
-                _("This archive was changed by someone else after you opened it. Reload it and make your change again.")
+                _(
+                    "This archive was changed by someone else after you opened it. Reload it and make your change again."
+                )
             )
         before = _snapshot(customer)
         for field in EDITABLE_FIELDS:
@@ -177,7 +205,9 @@ def customer_update(*, actor: User, customer_id: int, data: dict, expected_versi
         _clean_and_save_with_version(customer)
         old, new = _diff(before, _snapshot(customer))
         if new:
-            audit_record(actor=actor, action="customers.customer.updated", target=customer, before=old, after=new)
+            audit_record(
+                actor=actor, action="customers.customer.updated", target=customer, before=old, after=new
+            )
     return customer
 
 
@@ -199,7 +229,9 @@ def _clean_and_save_with_version(customer: Customer) -> None:
     customer.refresh_from_db(fields=["version"])
 
 
-def customer_change_status(*, actor: User, customer_id: int, status: str, now: datetime | None = None) -> Customer:
+def customer_change_status(
+    *, actor: User, customer_id: int, status: str, now: datetime | None = None
+) -> Customer:
     """Move a customer between prospect, active and inactive.
 
     Re-activating (or activating) a blacklisted customer is refused (domain §4). Becoming
@@ -229,8 +261,11 @@ def customer_change_status(*, actor: User, customer_id: int, status: str, now: d
         customer._history_user = actor
         customer.save(update_fields=fields)
         audit_record(
-            actor=actor, action="customers.customer.status_changed", target=customer,
-            before={"status": before}, after={"status": status},
+            actor=actor,
+            action="customers.customer.status_changed",
+            target=customer,
+            before={"status": before},
+            after={"status": status},
         )
         if status == CustomerStatus.ACTIVE:
             for hook in customer_activated:
@@ -246,7 +281,9 @@ def customer_reassign(*, actor: User, customer_id: int, owner: User) -> Customer
         raise CustomerError(_("The owner must be an active salesperson."))
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id, is_deleted=False)
-        if actor.is_manager and (customer.department_id != actor.department_id or owner.department_id != actor.department_id):
+        if actor.is_manager and (
+            customer.department_id != actor.department_id or owner.department_id != actor.department_id
+        ):
             raise CustomerError(_("You may only reassign within your department."))
         before = {"owner_id": customer.owner_id, "department_id": customer.department_id}
         customer.owner = owner
@@ -254,7 +291,10 @@ def customer_reassign(*, actor: User, customer_id: int, owner: User) -> Customer
         customer._history_user = actor
         customer.save(update_fields=["owner", "department", "updated_at"])
         audit_record(
-            actor=actor, action="customers.customer.reassigned", target=customer, before=before,
+            actor=actor,
+            action="customers.customer.reassigned",
+            target=customer,
+            before=before,
             after={"owner_id": owner.pk, "department_id": owner.department_id},
         )
     return customer
@@ -275,6 +315,7 @@ def customer_confirm_archive(*, actor: User, customer_id: int, now: datetime | N
 
 
 # --- State kept for other apps (they call these; nothing else writes these fields) ----------
+
 
 class GradeChangeRefused(CustomerError):
     """customer_grade_apply was called without an approved grade-change proposal."""
@@ -341,7 +382,11 @@ def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int |
     """Create or update a contact; making one primary un-marks the previous primary."""
     with transaction.atomic():
         customer = _archive_for(actor, customer_id)
-        contact = Contact.objects.get(pk=contact_id, customer=customer) if contact_id else Contact(customer=customer)
+        contact = (
+            Contact.objects.get(pk=contact_id, customer=customer)
+            if contact_id
+            else Contact(customer=customer)
+        )
         before = {f: getattr(contact, f) for f in CONTACT_FIELDS} if contact_id else None
         for f in CONTACT_FIELDS:
             if f in data:
@@ -359,8 +404,11 @@ def contact_save(*, actor: User, customer_id: int, data: dict, contact_id: int |
         contact._history_user = actor
         contact.save()
         audit_record(
-            actor=actor, action="customers.contact.updated" if contact_id else "customers.contact.created",
-            target=contact, before=before, after={f: getattr(contact, f) for f in CONTACT_FIELDS},
+            actor=actor,
+            action="customers.contact.updated" if contact_id else "customers.contact.created",
+            target=contact,
+            before=before,
+            after={f: getattr(contact, f) for f in CONTACT_FIELDS},
         )
     return contact
 
@@ -369,7 +417,9 @@ def contact_delete(*, actor: User, contact_id: int) -> None:
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact_id)
         _archive_for(actor, contact.customer_id)
-        audit_record(actor=actor, action="customers.contact.deleted", target=contact, before={"name": contact.name})
+        audit_record(
+            actor=actor, action="customers.contact.deleted", target=contact, before={"name": contact.name}
+        )
         contact._history_user = actor
         contact.delete()
         if contact.is_primary:
@@ -382,8 +432,14 @@ def contact_delete(*, actor: User, contact_id: int) -> None:
 
 
 PROFILE_FIELDS = (
-    "organisation", "history_text", "business_goals", "main_products", "competitors", "suppliers",
-    "purchasing_channels", "market_share",
+    "organisation",
+    "history_text",
+    "business_goals",
+    "main_products",
+    "competitors",
+    "suppliers",
+    "purchasing_channels",
+    "market_share",
 )
 
 
@@ -421,14 +477,22 @@ def yearly_figure_save(*, actor: User, customer_id: int, year: int, data: dict) 
         figure._history_user = actor
         figure.save()
         audit_record(
-            actor=actor, action="customers.yearly_figure.saved", target=figure, before=before,
+            actor=actor,
+            action="customers.yearly_figure.saved",
+            target=figure,
+            before=before,
             after={f: getattr(figure, f) for f in FIGURE_FIELDS},
         )
     return figure
 
 
 def document_upload(
-    *, actor: User, customer_id: int, doc_type: str, file, issued_on: date | None = None,
+    *,
+    actor: User,
+    customer_id: int,
+    doc_type: str,
+    file,
+    issued_on: date | None = None,
     expires_on: date | None = None,
 ) -> QualificationDocument:
     """Store a qualification document after checking its real type and size (§2)."""
@@ -446,14 +510,21 @@ def document_upload(
     with transaction.atomic():
         customer = _archive_for(actor, customer_id)
         doc = QualificationDocument(
-            customer=customer, doc_type=doc_type, original_name=safe_display_name(file.name),
-            content_type=kind.content_type, size=file.size, issued_on=issued_on, expires_on=expires_on,
+            customer=customer,
+            doc_type=doc_type,
+            original_name=safe_display_name(file.name),
+            content_type=kind.content_type,
+            size=file.size,
+            issued_on=issued_on,
+            expires_on=expires_on,
             uploaded_by=actor,
         )
         if doc_type not in dict(QualificationDocument._meta.get_field("doc_type").choices):
             raise CustomerError(_("Unknown document type."))
         upload_store(doc, file, kind)  # nothing half-written: no orphan file
-        audit_record(actor=actor, action="customers.document.uploaded", target=doc, after={"name": doc.original_name})
+        audit_record(
+            actor=actor, action="customers.document.uploaded", target=doc, after={"name": doc.original_name}
+        )
     return doc
 
 
@@ -461,29 +532,37 @@ def document_delete(*, actor: User, document_id: int) -> None:
     with transaction.atomic():
         doc = QualificationDocument.objects.select_for_update().get(pk=document_id)
         _archive_for(actor, doc.customer_id)
-        audit_record(actor=actor, action="customers.document.deleted", target=doc, before={"name": doc.original_name})
+        audit_record(
+            actor=actor, action="customers.document.deleted", target=doc, before={"name": doc.original_name}
+        )
         storage, name = doc.file.storage, doc.file.name
         doc.delete()
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def access_log_record(*, user: User, customer: Customer, action: str = AccessAction.VIEW, detail: str = "") -> None:
+def access_log_record(
+    *, user: User, customer: Customer, action: str = AccessAction.VIEW, detail: str = ""
+) -> None:
     """查阅记录: log a view, export or download of a confidential archive (grade A or key)."""
     if customer.is_confidential:
         AccessLog.objects.create(customer=customer, user=user, action=action, detail=detail[:200])
 
 
-def access_log_record_many(*, user: User, customers, action: str = AccessAction.EXPORT, detail: str = "") -> int:
+def access_log_record_many(
+    *, user: User, customers, action: str = AccessAction.EXPORT, detail: str = ""
+) -> int:
     """Log an export of many archives at once (one row per confidential customer)."""
     rows = [
         AccessLog(customer_id=c.pk, user=user, action=action, detail=detail[:200])
-        for c in customers if c.is_confidential
+        for c in customers
+        if c.is_confidential
     ]
     AccessLog.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
 # --- Scheduled job ---------------------------------------------------------------------------
+
 
 def archive_update_reminders_send(*, now: datetime | None = None, since: datetime | None = None) -> dict:
     """Remind owners of archives not confirmed within the policy interval (每半年反馈, §2, §7).
@@ -501,7 +580,9 @@ def archive_update_reminders_send(*, now: datetime | None = None, since: datetim
         Customer.objects.filter(is_deleted=False)
         .exclude(status=CustomerStatus.INACTIVE)
         .filter(Q(last_confirmed_at__lt=cutoff) | Q(last_confirmed_at__isnull=True, created_at__lt=cutoff))
-        .values_list("pk", "name", "owner_id", "owner__is_active", "department_id", "last_confirmed_at", "created_at")
+        .values_list(
+            "pk", "name", "owner_id", "owner__is_active", "department_id", "last_confirmed_at", "created_at"
+        )
     )
     rows, managers, due_count = [], None, 0
     for pk, name, owner_id, owner_active, department_id, confirmed, created in due.iterator(chunk_size=2000):

@@ -42,11 +42,14 @@ def validate_credit_code(value: str) -> None:
     if len(code) != 18:
         raise ValidationError(
             _("The unified social credit code must have 18 characters (this one has %(n)d)."),
-            code="credit_code_length", params={"n": len(code)},
+            code="credit_code_length",
+            params={"n": len(code)},
         )
     if not _CREDIT_CODE_RE.match(code):
         raise ValidationError(
-            _("The unified social credit code contains characters that are not allowed (I, O, Z, S, V or symbols)."),
+            _(
+                "The unified social credit code contains characters that are not allowed (I, O, Z, S, V or symbols)."
+            ),
             code="credit_code_chars",
         )
     if credit_code_check_char(code[:17]) != code[17]:
@@ -61,7 +64,7 @@ def normalize_mobile(value: str) -> str:
     v = re.sub(r"[\s\-()]", "", normalize_text(value))
     for prefix in ("+86", "0086"):
         if v.startswith(prefix):
-            v = v[len(prefix):]
+            v = v[len(prefix) :]
     return v
 
 

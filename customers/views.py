@@ -50,6 +50,7 @@ PER_PAGE = 25
 
 # --- Who may do what (within what they may see) ---------------------------------------------
 
+
 def can_edit(user) -> bool:
     """总经办 reads archives; the others who see a customer may keep it up to date."""
     return services.may_edit_archives(user)
@@ -94,6 +95,7 @@ def _to_detail(customer_or_pk, anchor=""):
 
 # --- List and page ----------------------------------------------------------------------------
 
+
 @login_required
 def customer_list(request):
     base = selectors.customer_list_for(request.user)
@@ -102,12 +104,19 @@ def customer_list(request):
         filterset = CustomerFilter({"sort": "new"}, queryset=base, request=request)
     rows = selectors.customer_list_rows(filterset.qs)
     page = selectors.SlicePage(rows, request.GET.get("page"), PER_PAGE)
-    return render(request, "customers/list.html", {
-        "filter": filterset, "page": page, "customers": page.object_list,
-        "can_create": can_edit(request.user) and not request.user.is_gm_office,
-        "can_import": can_import(request.user), "can_export": can_export(request.user),
-        "export_query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "customers": page.object_list,
+            "can_create": can_edit(request.user) and not request.user.is_gm_office,
+            "can_import": can_import(request.user),
+            "can_export": can_export(request.user),
+            "export_query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -126,24 +135,28 @@ def customer_detail(request, pk):
     except BusinessProfile.DoesNotExist:
         profile = None
     show_log = can_see_access_log(user)
-    return render(request, "customers/detail.html", {
-        "customer": customer,
-        "profile": profile,
-        "contacts": list(customer.contacts.all()),
-        "documents": list(customer.documents.select_related("uploaded_by")),
-        "figures": list(customer.yearly_figures.all()),
-        "access_logs": list(customer.access_logs.select_related("user")[:30]) if show_log else None,
-        "confirm_due": due,
-        "today": timezone.localdate(now),
-        "documents_warn_until": timezone.localdate(now) + timedelta(days=DOCUMENT_WARNING_DAYS),
-        "confirm_overdue": due is not None and due < timezone.localdate(now),
-        "policy": policy,
-        "can_edit": can_edit(user),
-        "can_confirm": can_confirm(user, customer),
-        "can_reassign": can_reassign(user),
-        "status_targets": _status_targets(customer) if can_edit(user) else [],
-        "panels": customer_page_panels(request, customer),
-    })
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "profile": profile,
+            "contacts": list(customer.contacts.all()),
+            "documents": list(customer.documents.select_related("uploaded_by")),
+            "figures": list(customer.yearly_figures.all()),
+            "access_logs": list(customer.access_logs.select_related("user")[:30]) if show_log else None,
+            "confirm_due": due,
+            "today": timezone.localdate(now),
+            "documents_warn_until": timezone.localdate(now) + timedelta(days=DOCUMENT_WARNING_DAYS),
+            "confirm_overdue": due is not None and due < timezone.localdate(now),
+            "policy": policy,
+            "can_edit": can_edit(user),
+            "can_confirm": can_confirm(user, customer),
+            "can_reassign": can_reassign(user),
+            "status_targets": _status_targets(customer) if can_edit(user) else [],
+            "panels": customer_page_panels(request, customer),
+        },
+    )
 
 
 def _status_targets(customer):
@@ -160,6 +173,7 @@ def _status_targets(customer):
 
 # --- Archive: create, edit, status, confirm, reassign -----------------------------------------
 
+
 @login_required
 def customer_create(request):
     user = request.user
@@ -169,7 +183,9 @@ def customer_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
-                actor=user, data=form.service_data(), owner=form.cleaned_data.get("owner"),
+                actor=user,
+                data=form.service_data(),
+                owner=form.cleaned_data.get("owner"),
             )
         except CustomerError as exc:
             form.add_error(None, str(exc))
@@ -186,7 +202,9 @@ def customer_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(
-                actor=request.user, customer_id=customer.pk, data=form.service_data(),
+                actor=request.user,
+                customer_id=customer.pk,
+                data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
         except CustomerError as exc:
@@ -204,7 +222,9 @@ def customer_status(request, pk):
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.customer_change_status(actor=request.user, customer_id=customer.pk, status=form.cleaned_data["status"])
+            services.customer_change_status(
+                actor=request.user, customer_id=customer.pk, status=form.cleaned_data["status"]
+            )
         except CustomerError as exc:
             messages.error(request, str(exc))
         else:
@@ -231,18 +251,30 @@ def customer_reassign(request, pk):
     form = ReassignForm(request.POST or None, user=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_reassign(actor=request.user, customer_id=customer.pk, owner=form.cleaned_data["owner"])
+            services.customer_reassign(
+                actor=request.user, customer_id=customer.pk, owner=form.cleaned_data["owner"]
+            )
         except CustomerError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The customer now belongs to %(name)s.") % {"name": form.cleaned_data["owner"]})
+            messages.success(
+                request, _("The customer now belongs to %(name)s.") % {"name": form.cleaned_data["owner"]}
+            )
             return _to_detail(customer)
-    return render(request, "customers/simple_form.html", {
-        "form": form, "customer": customer, "title": _("Reassign owner"), "submit": _("Reassign"),
-    })
+    return render(
+        request,
+        "customers/simple_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Reassign owner"),
+            "submit": _("Reassign"),
+        },
+    )
 
 
 # --- Contacts, profile, yearly figures -------------------------------------------------------
+
 
 @login_required
 def contact_edit(request, pk, contact_id=None):
@@ -256,7 +288,9 @@ def contact_edit(request, pk, contact_id=None):
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_save(
-                actor=request.user, customer_id=customer.pk, contact_id=contact_id,
+                actor=request.user,
+                customer_id=customer.pk,
+                contact_id=contact_id,
                 data={f: form.cleaned_data[f] for f in form.Meta.fields},
             )
         except CustomerError as exc:
@@ -265,9 +299,17 @@ def contact_edit(request, pk, contact_id=None):
             messages.success(request, _("Contact saved."))
             return _to_detail(customer, "contacts")
     title = _("Edit contact") if contact else _("Add contact")
-    return render(request, "customers/simple_form.html", {
-        "form": form, "customer": customer, "title": title, "submit": _("Save"), "anchor": "contacts",
-    })
+    return render(
+        request,
+        "customers/simple_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": title,
+            "submit": _("Save"),
+            "anchor": "contacts",
+        },
+    )
 
 
 @login_required
@@ -288,13 +330,23 @@ def profile_edit(request, pk):
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         services.profile_save(
-            actor=request.user, customer_id=customer.pk, data={f: form.cleaned_data[f] for f in form.Meta.fields}
+            actor=request.user,
+            customer_id=customer.pk,
+            data={f: form.cleaned_data[f] for f in form.Meta.fields},
         )
         messages.success(request, _("Business profile saved."))
         return _to_detail(customer, "profile")
-    return render(request, "customers/simple_form.html", {
-        "form": form, "customer": customer, "title": _("Business profile"), "submit": _("Save"), "anchor": "profile",
-    })
+    return render(
+        request,
+        "customers/simple_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Business profile"),
+            "submit": _("Save"),
+            "anchor": "profile",
+        },
+    )
 
 
 @login_required
@@ -306,7 +358,9 @@ def figure_edit(request, pk, year=None):
         if figure is None:
             raise Http404
     initial = None if figure else {"year": timezone.localdate().year - 1}
-    form = YearlyFigureForm(request.POST or None, instance=figure, initial=initial, editing=figure is not None)
+    form = YearlyFigureForm(
+        request.POST or None, instance=figure, initial=initial, editing=figure is not None
+    )
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.Meta.fields if f != "year"}
         try:
@@ -319,12 +373,21 @@ def figure_edit(request, pk, year=None):
             messages.success(request, _("Yearly figures saved."))
             return _to_detail(customer, "figures")
     title = _("Yearly figures %(year)s") % {"year": year} if figure else _("Add yearly figures")
-    return render(request, "customers/simple_form.html", {
-        "form": form, "customer": customer, "title": title, "submit": _("Save"), "anchor": "figures",
-    })
+    return render(
+        request,
+        "customers/simple_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": title,
+            "submit": _("Save"),
+            "anchor": "figures",
+        },
+    )
 
 
 # --- Qualification documents ------------------------------------------------------------------
+
 
 @login_required
 def document_upload(request, pk):
@@ -333,8 +396,11 @@ def document_upload(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.document_upload(
-                actor=request.user, customer_id=customer.pk, doc_type=form.cleaned_data["doc_type"],
-                file=form.cleaned_data["file"], issued_on=form.cleaned_data["issued_on"],
+                actor=request.user,
+                customer_id=customer.pk,
+                doc_type=form.cleaned_data["doc_type"],
+                file=form.cleaned_data["file"],
+                issued_on=form.cleaned_data["issued_on"],
                 expires_on=form.cleaned_data["expires_on"],
             )
         except CustomerError as exc:
@@ -342,10 +408,18 @@ def document_upload(request, pk):
         else:
             messages.success(request, _("Document uploaded."))
             return _to_detail(customer, "documents")
-    return render(request, "customers/simple_form.html", {
-        "form": form, "customer": customer, "title": _("Upload a qualification document"),
-        "submit": _("Upload"), "anchor": "documents", "multipart": True,
-    })
+    return render(
+        request,
+        "customers/simple_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "title": _("Upload a qualification document"),
+            "submit": _("Upload"),
+            "anchor": "documents",
+            "multipart": True,
+        },
+    )
 
 
 @login_required
@@ -355,7 +429,9 @@ def document_download(request, pk, document_id):
     if doc is None:
         raise Http404
     response = file_response(doc.file, name=doc.original_name, content_type=doc.content_type)
-    services.access_log_record(user=request.user, customer=customer, action=AccessAction.DOWNLOAD, detail=doc.original_name)
+    services.access_log_record(
+        user=request.user, customer=customer, action=AccessAction.DOWNLOAD, detail=doc.original_name
+    )
     return response
 
 
@@ -373,7 +449,6 @@ def document_delete(request, pk, document_id):
 # --- Import and export ------------------------------------------------------------------------
 
 
-
 @login_required
 def import_upload(request):
     """Upload a workbook: its type and size are checked here, the rows by the worker (import_job)."""
@@ -383,7 +458,9 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None, kinds=imports.kind_choices())
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_jobs.import_job_start(actor=user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"])
+            job = import_jobs.import_job_start(
+                actor=user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"]
+            )
         except CustomerError as exc:
             form.add_error("file", str(exc))
         else:
@@ -402,10 +479,17 @@ def import_job(request, pk):
     """An import's page: its progress while the worker checks or writes it, then the preview or the result."""
     job = _own_import_job(request, pk)
     form = ImportForm(kinds=imports.kind_choices())
-    return render(request, "customers/import.html", {
-        "form": form, "job": job, "report": job.report, "token": job.pk if job.state == ImportJobState.READY else "",
-        "progress": import_jobs.import_progress(job.pk) if job.is_running else {},
-    })
+    return render(
+        request,
+        "customers/import.html",
+        {
+            "form": form,
+            "job": job,
+            "report": job.report,
+            "token": job.pk if job.state == ImportJobState.READY else "",
+            "progress": import_jobs.import_progress(job.pk) if job.is_running else {},
+        },
+    )
 
 
 @login_required
@@ -416,7 +500,11 @@ def import_job_progress(request, pk):
         response = HttpResponse("")
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "customers/_import_progress.html", {"job": job, "progress": import_jobs.import_progress(job.pk)})
+    return render(
+        request,
+        "customers/_import_progress.html",
+        {"job": job, "progress": import_jobs.import_progress(job.pk)},
+    )
 
 
 @login_required
@@ -431,9 +519,15 @@ def import_confirm(request):
         messages.error(request, str(exc))
         return redirect("customers:import")
     if job.state == ImportJobState.DONE and job.batch is not None:
-        messages.success(request, _("Imported %(rows)d rows: %(created)d new, %(updated)d updated.") % {
-            "rows": job.batch.rows, "created": job.batch.created, "updated": job.batch.updated,
-        })
+        messages.success(
+            request,
+            _("Imported %(rows)d rows: %(created)d new, %(updated)d updated.")
+            % {
+                "rows": job.batch.rows,
+                "created": job.batch.created,
+                "updated": job.batch.updated,
+            },
+        )
         return redirect("customers:list")
     if job.state == ImportJobState.FAILED:
         messages.error(request, job.message)

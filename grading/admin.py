@@ -56,7 +56,6 @@ class ScopedAdmin(ScopedModelAdmin):
         return False
 
 
-
 class ShowFilter(admin.SimpleListFilter):
     """Defaults to what this user may approve now (manager: own department's first step; 总经办: A promotions)."""
 
@@ -87,14 +86,36 @@ class ShowFilter(admin.SimpleListFilter):
 
 @admin.register(GradeProposal)
 class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
-    list_display = ("customer_name", "department", "grade_change", "short_reason", "score", "age", "state", "proposer")
+    list_display = (
+        "customer_name",
+        "department",
+        "grade_change",
+        "short_reason",
+        "score",
+        "age",
+        "state",
+        "proposer",
+    )
     list_filter = (ShowFilter, "state", "round")
     list_select_related = ("customer", "customer__department", "evaluation", "proposed_by")
     search_fields = ("customer__name", "customer__short_name")
     actions = ("approve_selected", "reject_selected")
     change_form_template = "grading/admin/gradeproposal_change_form.html"
-    fields = ("customer", "grade_change", "kind", "reason_shown", "proposer", "created_at", "state", "decided_at",
-              "withdrawn_reason", "evidence", "incident_display", "steps", "history")
+    fields = (
+        "customer",
+        "grade_change",
+        "kind",
+        "reason_shown",
+        "proposer",
+        "created_at",
+        "state",
+        "decided_at",
+        "withdrawn_reason",
+        "evidence",
+        "incident_display",
+        "steps",
+        "history",
+    )
     readonly_fields = fields
     list_per_page = 50
     # No second COUNT(*) over all proposals of the scope for "(N total)" (bench finding 9).
@@ -146,10 +167,14 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
         if ev is None:
             return "—"
         rows = [
-            (_("Period"), ev.period_year), (_("Business volume (yuan)"), f"{ev.business_volume:,.2f}"),
-            (_("Receivables (yuan)"), f"{ev.receivables:,.2f}"), (_("Overdue payments"), ev.overdue_payment_count),
-            (_("Overdue pickups"), ev.overdue_pickup_count), (_("Weighted score"), ev.weighted_score or "—"),
-            (_("Suggested grade"), ev.suggested_grade), (_("Evaluated by"), ev.evaluated_by or _("System")),
+            (_("Period"), ev.period_year),
+            (_("Business volume (yuan)"), f"{ev.business_volume:,.2f}"),
+            (_("Receivables (yuan)"), f"{ev.receivables:,.2f}"),
+            (_("Overdue payments"), ev.overdue_payment_count),
+            (_("Overdue pickups"), ev.overdue_pickup_count),
+            (_("Weighted score"), ev.weighted_score or "—"),
+            (_("Suggested grade"), ev.suggested_grade),
+            (_("Evaluated by"), ev.evaluated_by or _("System")),
         ]
         return format_html(
             '<table class="grading-evidence">{}</table>',
@@ -165,26 +190,42 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
     @admin.display(description=gettext_lazy("approval steps"))
     def steps(self, obj):
         rows = [
-            (a.get_step_display(), a.approver, _("Approved") if a.approved else _("Rejected"),
-             timezone.localtime(a.decided_at).strftime("%Y-%m-%d %H:%M"), a.comment)
+            (
+                a.get_step_display(),
+                a.approver,
+                _("Approved") if a.approved else _("Rejected"),
+                timezone.localtime(a.decided_at).strftime("%Y-%m-%d %H:%M"),
+                a.comment,
+            )
             for a in obj.approvals.select_related("approver")
         ]
         if not rows:
             return "—"
-        return format_html("<table>{}</table>", format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     @admin.display(description=gettext_lazy("grade history"))
     def history(self, obj):
         rows = [
-            (timezone.localtime(c.changed_at).strftime("%Y-%m-%d"), f"{c.from_grade or '—'} → {c.to_grade}", c.reason_text,
-             c.proposed_by or _("System"), c.approvers or "—")
-            for c in GradeChange.objects.filter(customer_id=obj.customer_id).select_related("proposed_by")[:20]
+            (
+                timezone.localtime(c.changed_at).strftime("%Y-%m-%d"),
+                f"{c.from_grade or '—'} → {c.to_grade}",
+                c.reason_text,
+                c.proposed_by or _("System"),
+                c.approvers or "—",
+            )
+            for c in GradeChange.objects.filter(customer_id=obj.customer_id).select_related("proposed_by")[
+                :20
+            ]
         ]
         if not rows:
             return "—"
-        return format_html("<table>{}</table>", format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows))
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     # --- Decisions: bulk actions with a confirmation page, and the change page's form ---------
 
@@ -193,11 +234,18 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
 
     def _decide(self, request, queryset: QuerySet, *, approve: bool):
         if "apply" not in request.POST:
-            return TemplateResponse(request, "grading/admin/decide.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta, "proposals": queryset,
-                "approve": approve, "action": request.POST.get("action"),
-                "title": _("Approve grade changes") if approve else _("Reject grade changes"),
-            })
+            return TemplateResponse(
+                request,
+                "grading/admin/decide.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "proposals": queryset,
+                    "approve": approve,
+                    "action": request.POST.get("action"),
+                    "title": _("Approve grade changes") if approve else _("Reject grade changes"),
+                },
+            )
         comment = request.POST.get("comment", "")
         done, errors = 0, []
         for proposal in queryset:
@@ -226,8 +274,11 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
 
     def get_urls(self):
         return [
-            path("<int:object_id>/decide/", self.admin_site.admin_view(self.decide_view),
-                 name="grading_gradeproposal_decide"),
+            path(
+                "<int:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="grading_gradeproposal_decide",
+            ),
             *super().get_urls(),
         ]
 
@@ -240,11 +291,17 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
         approve = request.POST.get("decision") == "approve"
         try:
             if approve:
-                proposal_approve(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""),
-                                 to_grade=request.POST.get("to_grade") or None)
+                proposal_approve(
+                    proposal_id=object_id,
+                    approver=request.user,
+                    comment=request.POST.get("comment", ""),
+                    to_grade=request.POST.get("to_grade") or None,
+                )
                 self.message_user(request, _("Proposal approved."), messages.SUCCESS)
             else:
-                proposal_reject(proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", ""))
+                proposal_reject(
+                    proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", "")
+                )
                 self.message_user(request, _("Proposal rejected."), messages.SUCCESS)
         except GradingError as exc:
             self.message_user(request, str(exc), messages.ERROR)
@@ -256,19 +313,33 @@ class GradeProposalAdmin(CustomerNameSearchMixin, ScopedAdmin):
         if proposal is None:
             raise Http404
         refusal = approval_refusal(request.user, proposal) if self.has_approve_permission(request) else _("—")
-        extra = {"can_decide": refusal is None, "refusal": refusal if proposal.is_open else None,
-                 # §3: an A customer is demoted to B or C, the approver's choice.
-                 "demotion_grades": DEMOTION_GRADES if is_demotion_from_a(proposal.from_grade, proposal.to_grade) else (),
-                 "proposed_grade": proposal.to_grade,
-                 "decide_url": reverse("admin:grading_gradeproposal_decide", args=[proposal.pk]),
-                 **(extra_context or {})}
+        extra = {
+            "can_decide": refusal is None,
+            "refusal": refusal if proposal.is_open else None,
+            # §3: an A customer is demoted to B or C, the approver's choice.
+            "demotion_grades": DEMOTION_GRADES
+            if is_demotion_from_a(proposal.from_grade, proposal.to_grade)
+            else (),
+            "proposed_grade": proposal.to_grade,
+            "decide_url": reverse("admin:grading_gradeproposal_decide", args=[proposal.pk]),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra)
 
 
 @admin.register(Evaluation)
 class EvaluationAdmin(CustomerNameSearchMixin, ScopedAdmin):
-    list_display = ("customer", "kind", "period_year", "business_volume", "weighted_score", "grade_before",
-                    "suggested_grade", "evaluated_by", "created_at")
+    list_display = (
+        "customer",
+        "kind",
+        "period_year",
+        "business_volume",
+        "weighted_score",
+        "grade_before",
+        "suggested_grade",
+        "evaluated_by",
+        "created_at",
+    )
     list_filter = ("kind", "suggested_grade", "round")
     list_select_related = ("customer", "evaluated_by")
     search_fields = ("customer__name",)
@@ -291,7 +362,16 @@ class DemotionCaseAdmin(ScopedAdmin):
 
 @admin.register(GradeChange)
 class GradeChangeAdmin(CustomerNameSearchMixin, ScopedAdmin):
-    list_display = ("customer", "from_grade", "to_grade", "provisional", "why", "proposed_by", "approvers", "changed_at")
+    list_display = (
+        "customer",
+        "from_grade",
+        "to_grade",
+        "provisional",
+        "why",
+        "proposed_by",
+        "approvers",
+        "changed_at",
+    )
     list_select_related = ("customer", "proposed_by")
     search_fields = ("customer__name",)
 
@@ -309,7 +389,9 @@ class ReviewRoundAdmin(ScopedAdmin):
 
 class IndicatorForm(forms.ModelForm):
     incident_types = forms.MultipleChoiceField(
-        label=gettext_lazy("incidents that lower it"), choices=IncidentType.choices, required=False,
+        label=gettext_lazy("incidents that lower it"),
+        choices=IncidentType.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -334,7 +416,9 @@ class IndicatorFormSet(forms.BaseInlineFormSet):
             raise ValidationError(_("The evaluation sheet needs at least one indicator."))
         total = sum(f.cleaned_data.get("weight") or 0 for f in kept)
         if total != 100:
-            raise ValidationError(_("The indicator weights must add up to 100 (now %(total)d).") % {"total": total})
+            raise ValidationError(
+                _("The indicator weights must add up to 100 (now %(total)d).") % {"total": total}
+            )
 
 
 class IndicatorInline(admin.StackedInline):

@@ -37,13 +37,28 @@ MARK = "【演示】"
 
 def seed(*, now=None) -> str:
     now = now or timezone.now()
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["gm", "manager_east", "manager_south", "sales_east_1", "sales_east_2", "sales_south_1"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                "gm",
+                "manager_east",
+                "manager_south",
+                "sales_east_1",
+                "sales_east_2",
+                "sales_south_1",
+            ]
+        )
+    }
     if len(users) < 6:
         return "skipped: run customers.demo first"
     graded = _initial_grades(now=now, users=users)
     summary = review_round_open(now=now, actor=None, annual=True)  # the demo shows this year's annual review
-    scenario = "already there" if Incident.objects.filter(description__startswith=MARK).exists() else _scenario(now=now, users=users)
+    scenario = (
+        "already there"
+        if Incident.objects.filter(description__startswith=MARK).exists()
+        else _scenario(now=now, users=users)
+    )
     return f"{graded} initial grades, round {summary['round']}: {summary['proposals']} new proposals; scenario {scenario}"
 
 
@@ -52,26 +67,46 @@ def _initial_grades(*, now, users) -> int:
     policy = GradingPolicy.load().snapshot()
     when = now - timedelta(days=365)
     year = timezone.localdate(when).year - 1
-    managers = {users["manager_east"].department_id: users["manager_east"],
-                users["manager_south"].department_id: users["manager_south"]}
+    managers = {
+        users["manager_east"].department_id: users["manager_east"],
+        users["manager_south"].department_id: users["manager_south"],
+    }
     figures = {
-        f.customer_id: f for f in YearlyFigure.objects.filter(year=year, customer__grade="", customer__status=CustomerStatus.ACTIVE)
+        f.customer_id: f
+        for f in YearlyFigure.objects.filter(
+            year=year, customer__grade="", customer__status=CustomerStatus.ACTIVE
+        )
     }
     ungraded = list(
-        Customer.objects.filter(grade="", status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False)
-        .exclude(grade_proposals__isnull=False).order_by("pk")
+        Customer.objects.filter(
+            grade="", status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False
+        )
+        .exclude(grade_proposals__isnull=False)
+        .order_by("pk")
     )
     proposals, approvals = [], []
     for i, c in enumerate(ungraded):
         if i % 40 == 7:
             continue  # left ungraded: the provisional-grade button and the nightly job have work
         f = figures.get(c.pk)
-        grade = grade_suggest(volume=f.business_volume if f else 0, overdue_payments=f.overdue_payment_count if f else 0,
-                              overdue_pickups=f.overdue_pickup_count if f else 0, policy=policy)
-        proposals.append(GradeProposal(
-            customer=c, from_grade="", to_grade=grade, reason="初始等级（系统上线时按上年度业务数据评定）",
-            proposed_by=None, state=ProposalState.APPROVED, created_at=when, decided_at=when,
-        ))
+        grade = grade_suggest(
+            volume=f.business_volume if f else 0,
+            overdue_payments=f.overdue_payment_count if f else 0,
+            overdue_pickups=f.overdue_pickup_count if f else 0,
+            policy=policy,
+        )
+        proposals.append(
+            GradeProposal(
+                customer=c,
+                from_grade="",
+                to_grade=grade,
+                reason="初始等级（系统上线时按上年度业务数据评定）",
+                proposed_by=None,
+                state=ProposalState.APPROVED,
+                created_at=when,
+                decided_at=when,
+            )
+        )
     GradeProposal.objects.bulk_create(proposals, batch_size=1000)
     names = {}
     gm = users["gm"]
@@ -81,7 +116,9 @@ def _initial_grades(*, now, users) -> int:
         for step, approver in steps:
             if approver is None:
                 continue
-            approvals.append(ProposalApproval(proposal=p, step=step, approver=approver, approved=True, decided_at=when))
+            approvals.append(
+                ProposalApproval(proposal=p, step=step, approver=approver, approved=True, decided_at=when)
+            )
             names.setdefault(p.pk, []).append(approver.display_name)
     ProposalApproval.objects.bulk_create(approvals, batch_size=1000)
     _proposals_apply(proposals, now=when, approver_names=names)
@@ -92,24 +129,45 @@ def _initial_grades(*, now, users) -> int:
 def _scenario(*, now, users) -> str:
     """Bring the round's proposals into every state, record incidents, start a demotion case."""
     manager, gm = users["manager_east"], users["gm"]
-    pending = list(GradeProposal.objects.filter(
-        round__isnull=False, state=ProposalState.PENDING_MANAGER, customer__department_id=manager.department_id,
-    ).select_related("customer").order_by("pk"))
+    pending = list(
+        GradeProposal.objects.filter(
+            round__isnull=False,
+            state=ProposalState.PENDING_MANAGER,
+            customer__department_id=manager.department_id,
+        )
+        .select_related("customer")
+        .order_by("pk")
+    )
     promotions = [p for p in pending if p.to_grade == Grade.A]
     others = [p for p in pending if p.to_grade != Grade.A]
     done = {"approved": 0, "rejected": 0, "awaiting_gm": 0, "withdrawn": 0}
     try:
         for p in others[:4]:
-            proposal_approve(proposal_id=p.pk, approver=manager, comment="同意，按年度数据调整", now=now - timedelta(days=1))
+            proposal_approve(
+                proposal_id=p.pk,
+                approver=manager,
+                comment="同意，按年度数据调整",
+                now=now - timedelta(days=1),
+            )
             done["approved"] += 1
         for p in others[4:6]:
-            proposal_reject(proposal_id=p.pk, approver=manager, comment="客户本年度订单回升，暂不调整", now=now - timedelta(days=1))
+            proposal_reject(
+                proposal_id=p.pk,
+                approver=manager,
+                comment="客户本年度订单回升，暂不调整",
+                now=now - timedelta(days=1),
+            )
             done["rejected"] += 1
         for p in others[6:7]:
             proposal_withdraw(proposal_id=p.pk, actor=manager, now=now)
             done["withdrawn"] += 1
         for p in promotions[:2]:
-            proposal_approve(proposal_id=p.pk, approver=manager, comment="业绩突出，建议升为A级", now=now - timedelta(hours=5))
+            proposal_approve(
+                proposal_id=p.pk,
+                approver=manager,
+                comment="业绩突出，建议升为A级",
+                now=now - timedelta(hours=5),
+            )
             done["awaiting_gm"] += 1
         for p in promotions[2:3]:
             proposal_approve(proposal_id=p.pk, approver=manager, comment="同意", now=now - timedelta(hours=6))
@@ -122,15 +180,36 @@ def _scenario(*, now, users) -> str:
     sales = users["sales_east_1"]
     mine = Customer.objects.filter(owner=sales, status=CustomerStatus.ACTIVE, is_blacklisted=False)
     samples = list(mine.exclude(grade=Grade.A).order_by("pk")[:3])
-    texts = [("late_payment", "货款逾期45天未付，经多次催收后部分到账"), ("contract", "未按合同约定时间提货，延误两周"),
-             ("loss", "客户擅自转售我司产品并低价倾销，造成市场损失")]
+    texts = [
+        ("late_payment", "货款逾期45天未付，经多次催收后部分到账"),
+        ("contract", "未按合同约定时间提货，延误两周"),
+        ("loss", "客户擅自转售我司产品并低价倾销，造成市场损失"),
+    ]
     for customer, (kind, text) in zip(samples, texts, strict=False):
-        incident_record(actor=sales, customer_id=customer.pk, incident_type=kind, occurred_on=timezone.localdate(now) - timedelta(days=10),
-                        description=MARK + text, now=now - timedelta(days=9))
-    a_customer = mine.filter(grade=Grade.A).exclude(
-        grade_proposals__state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]).order_by("pk").first()
+        incident_record(
+            actor=sales,
+            customer_id=customer.pk,
+            incident_type=kind,
+            occurred_on=timezone.localdate(now) - timedelta(days=10),
+            description=MARK + text,
+            now=now - timedelta(days=9),
+        )
+    a_customer = (
+        mine.filter(grade=Grade.A)
+        .exclude(grade_proposals__state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM])
+        .order_by("pk")
+        .first()
+    )
     if a_customer is not None:
-        incident_record(actor=sales, customer_id=a_customer.pk, incident_type="crisis",
-                        occurred_on=timezone.localdate(now) - timedelta(days=2),
-                        description=MARK + "客户资金链紧张，出现重大经营危机", now=now - timedelta(days=2))
-    return ", ".join(f"{k} {v}" for k, v in done.items()) + f", {len(samples) + (a_customer is not None)} incidents"
+        incident_record(
+            actor=sales,
+            customer_id=a_customer.pk,
+            incident_type="crisis",
+            occurred_on=timezone.localdate(now) - timedelta(days=2),
+            description=MARK + "客户资金链紧张，出现重大经营危机",
+            now=now - timedelta(days=2),
+        )
+    return (
+        ", ".join(f"{k} {v}" for k, v in done.items())
+        + f", {len(samples) + (a_customer is not None)} incidents"
+    )

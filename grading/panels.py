@@ -1,7 +1,5 @@
 """The grading section of the customer page (crm.registry), in a constant number of queries."""
 
-
-
 from .models import ProposalState, Step
 from .selectors import grading_panel_data
 from .services.common import approval_refusal, may_evaluate, may_propose, may_record_incident
@@ -29,12 +27,20 @@ def customer_grading_context(request, customer) -> dict:
         **data,
         "progress": approval_progress(proposal) if proposal else [],
         "can_decide": proposal is not None and approval_refusal(user, proposal) is None and user.is_staff,
-        "can_withdraw": proposal is not None and (
+        "can_withdraw": proposal is not None
+        and (
             proposal.proposed_by_id == user.pk
-            or (proposal.proposed_by_id is None and user.is_manager and user.department_id == customer.department_id)
+            or (
+                proposal.proposed_by_id is None
+                and user.is_manager
+                and user.department_id == customer.department_id
+            )
         ),
         "can_propose": active and proposal is None and may_propose(user),
         "can_evaluate": not customer.is_blacklisted and may_evaluate(user),
         "can_record": may_record_incident(user),
-        "can_provisional": active and not customer.grade and proposal is None and (may_propose(user) or user.is_assistant),
+        "can_provisional": active
+        and not customer.grade
+        and proposal is None
+        and (may_propose(user) or user.is_assistant),
     }

@@ -26,7 +26,9 @@ def scope_by_department(qs: QuerySet, user: User, customer_path: str | None = "c
     if customer_path is None or user.sees_all_departments:
         return qs if user.is_active else qs.none()
     if (user.is_manager or user.is_assistant) and user.department_id:
-        return qs.filter(**{f"{customer_path}__department_id": user.department_id, f"{customer_path}__is_deleted": False})
+        return qs.filter(
+            **{f"{customer_path}__department_id": user.department_id, f"{customer_path}__is_deleted": False}
+        )
     return qs.none()
 
 
@@ -53,19 +55,30 @@ def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5
     """What the customer page's grading panel shows, in a constant number of queries."""
     approvals = Prefetch("approvals", queryset=ProposalApproval.objects.select_related("approver"))
     open_proposal = (
-        GradeProposal.objects.filter(customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM])
-        .select_related("proposed_by", "evaluation").prefetch_related(approvals).first()
+        GradeProposal.objects.filter(
+            customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
+        )
+        .select_related("proposed_by", "evaluation")
+        .prefetch_related(approvals)
+        .first()
     )
     return {
-        "history": list(GradeChange.objects.filter(customer=customer).select_related("proposed_by")[:history_limit]),
-        "evaluations": list(Evaluation.objects.filter(customer=customer).select_related("evaluated_by")[:list_limit]),
-        "incidents": list(Incident.objects.filter(customer=customer).select_related("recorded_by")[:list_limit]),
+        "history": list(
+            GradeChange.objects.filter(customer=customer).select_related("proposed_by")[:history_limit]
+        ),
+        "evaluations": list(
+            Evaluation.objects.filter(customer=customer).select_related("evaluated_by")[:list_limit]
+        ),
+        "incidents": list(
+            Incident.objects.filter(customer=customer).select_related("recorded_by")[:list_limit]
+        ),
         "open_proposal": open_proposal,
         # A case opens for an A customer and closes with its demotion (proposal_decide): none
         # is open for another grade, so no read then.
         "demotion_case": (
             DemotionCase.objects.filter(customer=customer, resolved_at__isnull=True).first()
-            if customer.grade == Grade.A else None
+            if customer.grade == Grade.A
+            else None
         ),
     }
 
@@ -81,7 +94,9 @@ def round_distribution(user: User, round_: ReviewRound) -> list[dict]:
     each pass over the round joins its ~85,000 evaluations to the customers)."""
     evaluations = scope_by_department(Evaluation.objects.filter(round=round_), user)
     before, suggested, now_ = Counter(), Counter(), Counter()
-    rows = evaluations.values_list("grade_before", "suggested_grade", "customer__grade").annotate(n=Count("id"))
+    rows = evaluations.values_list("grade_before", "suggested_grade", "customer__grade").annotate(
+        n=Count("id")
+    )
     for grade_before, suggested_grade, grade_now, n in rows.order_by():
         before[grade_before] += n
         suggested[suggested_grade] += n
@@ -106,13 +121,16 @@ def round_overview(user: User, round_: ReviewRound) -> dict:
 
 # --- Figures of the 工作台 (crm.dashboards; grading/dashboards.py) -----------------------------
 
+
 def proposals_open_by(user: User) -> QuerySet[GradeProposal]:
     """The user's own grade-change proposals still awaiting a decision, of customers they may see."""
     from .models import OPEN_STATES
 
     return (
-        proposals_visible(user).filter(proposed_by=user, state__in=OPEN_STATES)
-        .select_related("customer").order_by("created_at", "pk")
+        proposals_visible(user)
+        .filter(proposed_by=user, state__in=OPEN_STATES)
+        .select_related("customer")
+        .order_by("created_at", "pk")
     )
 
 

@@ -33,9 +33,18 @@ def _customer(request, pk) -> Customer:
 
 
 def _form_page(request, customer, form, *, title, submit, multipart=False, extra=None):
-    return render(request, "grading/form.html", {
-        "customer": customer, "form": form, "title": title, "submit": submit, "multipart": multipart, **(extra or {}),
-    })
+    return render(
+        request,
+        "grading/form.html",
+        {
+            "customer": customer,
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "multipart": multipart,
+            **(extra or {}),
+        },
+    )
 
 
 @login_required
@@ -44,34 +53,55 @@ def evaluation_create(request, pk):
     if not may_evaluate(request.user):
         raise PermissionDenied
     policy = GradingPolicy.load()
-    years = list(YearlyFigure.objects.filter(customer=customer).values_list("year", flat=True).order_by("-year"))
+    years = list(
+        YearlyFigure.objects.filter(customer=customer).values_list("year", flat=True).order_by("-year")
+    )
     form = EvaluationForm(request.POST or None, years=years, indicators=policy.indicator_list())
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_create(
-                actor=request.user, customer_id=customer.pk, period_year=form.cleaned_data["period_year"],
-                scores=form.scores(), notes=form.cleaned_data["notes"],
+                actor=request.user,
+                customer_id=customer.pk,
+                period_year=form.cleaned_data["period_year"],
+                scores=form.scores(),
+                notes=form.cleaned_data["notes"],
             )
         except services.GradingError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Evaluation saved: suggested grade %(grade)s.") % {"grade": evaluation.suggested_grade})
+            messages.success(
+                request,
+                _("Evaluation saved: suggested grade %(grade)s.") % {"grade": evaluation.suggested_grade},
+            )
             return redirect("grading:evaluation", pk=evaluation.pk)
-    return _form_page(request, customer, form, title=_("Customer quality grade evaluation"), submit=_("Save evaluation"),
-                      extra={"policy": policy, "sheet": True})
+    return _form_page(
+        request,
+        customer,
+        form,
+        title=_("Customer quality grade evaluation"),
+        submit=_("Save evaluation"),
+        extra={"policy": policy, "sheet": True},
+    )
 
 
 @login_required
 def evaluation_detail(request, pk):
     evaluation = get_object_or_404(
         Evaluation.objects.select_related("customer", "evaluated_by", "round"),
-        pk=pk, customer__in=customer_list_for(request.user).values("pk"),
+        pk=pk,
+        customer__in=customer_list_for(request.user).values("pk"),
     )
     incidents = [{**i, "label": evaluation.incident_label(i["type"])} for i in evaluation.incidents or []]
-    return render(request, "grading/evaluation_detail.html", {
-        "evaluation": evaluation, "customer": evaluation.customer, "indicator_rows": evaluation.indicator_rows(),
-        "incidents": incidents,
-    })
+    return render(
+        request,
+        "grading/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "customer": evaluation.customer,
+            "indicator_rows": evaluation.indicator_rows(),
+            "incidents": incidents,
+        },
+    )
 
 
 @login_required
@@ -79,13 +109,18 @@ def proposal_create(request, pk):
     customer = _customer(request, pk)
     if not may_propose(request.user):
         raise PermissionDenied
-    form = ProposalForm(request.POST or None, customer=customer, initial={"evaluation": request.GET.get("evaluation")})
+    form = ProposalForm(
+        request.POST or None, customer=customer, initial={"evaluation": request.GET.get("evaluation")}
+    )
     if request.method == "POST" and form.is_valid():
         evaluation = form.cleaned_data["evaluation"]
         try:
             services.proposal_create(
-                actor=request.user, customer_id=customer.pk, to_grade=form.cleaned_data["to_grade"],
-                reason=form.cleaned_data["reason"], evaluation_id=evaluation.pk if evaluation else None,
+                actor=request.user,
+                customer_id=customer.pk,
+                to_grade=form.cleaned_data["to_grade"],
+                reason=form.cleaned_data["reason"],
+                evaluation_id=evaluation.pk if evaluation else None,
             )
         except services.GradingError as exc:
             messages.error(request, str(exc))
@@ -98,7 +133,9 @@ def proposal_create(request, pk):
 @login_required
 @require_POST
 def proposal_withdraw(request, pk):
-    proposal = get_object_or_404(GradeProposal, pk=pk, customer__in=customer_list_for(request.user).values("pk"))
+    proposal = get_object_or_404(
+        GradeProposal, pk=pk, customer__in=customer_list_for(request.user).values("pk")
+    )
     try:
         services.proposal_withdraw(proposal_id=proposal.pk, actor=request.user)
     except services.GradingError as exc:
@@ -116,15 +153,21 @@ def incident_create(request, pk):
     form = IncidentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            incident = services.incident_record(actor=request.user, customer_id=customer.pk, **form.cleaned_data)
+            incident = services.incident_record(
+                actor=request.user, customer_id=customer.pk, **form.cleaned_data
+            )
         except services.GradingError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Incident recorded."))
             if DemotionCase.objects.filter(incident=incident).exists():
-                messages.warning(request, _("A demotion case is open: an A customer must be demoted within the deadline."))
+                messages.warning(
+                    request, _("A demotion case is open: an A customer must be demoted within the deadline.")
+                )
             return redirect(customer_url(customer.pk) + "#panel-grading")
-    return _form_page(request, customer, form, title=_("Record an incident"), submit=_("Record"), multipart=True)
+    return _form_page(
+        request, customer, form, title=_("Record an incident"), submit=_("Record"), multipart=True
+    )
 
 
 @login_required
@@ -132,8 +175,11 @@ def incident_evidence(request, pk):
     incident = get_object_or_404(Incident, pk=pk, customer__in=customer_list_for(request.user).values("pk"))
     if not incident.evidence:
         raise Http404
-    return file_response(incident.evidence, name=incident.evidence_name or "evidence",
-                         content_type=incident.evidence_content_type)
+    return file_response(
+        incident.evidence,
+        name=incident.evidence_name or "evidence",
+        content_type=incident.evidence_content_type,
+    )
 
 
 @login_required
@@ -168,13 +214,18 @@ def review(request):
         start_label = _("Evaluate customers not yet in the round")
     else:
         start_label = _("Start the annual review") if annual else _("Start an interim review")
-    context = {"round": round_, "can_start": request.user.is_manager or request.user.is_gm_office or request.user.is_administrator,
-               "start_label": start_label}
+    context = {
+        "round": round_,
+        "can_start": request.user.is_manager or request.user.is_gm_office or request.user.is_administrator,
+        "start_label": start_label,
+    }
     if round_ is not None:
         state = request.GET.get("state", "")
-        proposals = selectors.scope_by_department(
-            GradeProposal.objects.filter(round=round_), request.user
-        ).select_related("customer", "customer__department", "evaluation").order_by("customer__name", "pk")
+        proposals = (
+            selectors.scope_by_department(GradeProposal.objects.filter(round=round_), request.user)
+            .select_related("customer", "customer__department", "evaluation")
+            .order_by("customer__name", "pk")
+        )
         if state in ProposalState.values:
             proposals = proposals.filter(state=state)
         context.update(selectors.round_overview(request.user, round_))

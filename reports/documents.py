@@ -261,8 +261,15 @@ def statement_form(st: dict) -> PrintForm:
     kinds = {"receivable": _("Receivable"), "payment": _("Payment")}
     table = [[_("Date"), _("ERP number"), _("Kind"), _("Due on"), _("Debit"), _("Credit"), _("Balance")]]
     table += [
-        [_d(line["date"]), line["number"], str(kinds.get(line["kind"], line["kind"])), _d(line["due_on"]),
-         money(line["debit"]), money(line["credit"]), money(line["balance"])]
+        [
+            _d(line["date"]),
+            line["number"],
+            str(kinds.get(line["kind"], line["kind"])),
+            _d(line["due_on"]),
+            money(line["debit"]),
+            money(line["credit"]),
+            money(line["balance"]),
+        ]
         for line in st["lines"]
     ]
     return PrintForm(
@@ -271,13 +278,16 @@ def statement_form(st: dict) -> PrintForm:
         filename=f"statement-{customer.pk}-{month}",
         subtitle=f"{customer.name} · {month}",
         sections=[
-            Section(_("Customer"), rows=[
-                (_("Customer"), customer.name),
-                (_("Unified social credit code"), customer.credit_code or "—"),
-                (_("Period"), f"{_d(st['start'])} — {_d(st['end'])}"),
-                (_("Opening balance"), money(st["opening"])),
-                (_("Closing balance"), money(st["closing"])),
-            ]),
+            Section(
+                _("Customer"),
+                rows=[
+                    (_("Customer"), customer.name),
+                    (_("Unified social credit code"), customer.credit_code or "—"),
+                    (_("Period"), f"{_d(st['start'])} — {_d(st['end'])}"),
+                    (_("Opening balance"), money(st["opening"])),
+                    (_("Closing balance"), money(st["closing"])),
+                ],
+            ),
             Section(_("Receivables and payments"), table=table),
         ],
         signatures=[_("Prepared by"), _("Finance"), _("Customer confirmation (seal)")],

@@ -214,7 +214,10 @@ def survey_link_answer(
     _scores_check(scores, questions)
     with transaction.atomic():
         invitation = (
-            SurveyInvitation.objects.select_for_update(of=("self",)).select_related("round").filter(token=token).first()
+            SurveyInvitation.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .filter(token=token)
+            .first()
         )
         state = invitation_state(invitation, now=now)
         if state == "unknown":

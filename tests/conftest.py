@@ -64,7 +64,9 @@ def gm_office(head_office):
 
 @pytest.fixture
 def administrator(db):
-    return UserFactory(username="admin1", full_name="管理员", role=Role.ADMIN, department=None, is_superuser=True)
+    return UserFactory(
+        username="admin1", full_name="管理员", role=Role.ADMIN, department=None, is_superuser=True
+    )
 
 
 @pytest.fixture
@@ -80,7 +82,9 @@ def other_customer(other_salesperson):
 
 @pytest.fixture
 def south_customer(south_salesperson):
-    return CustomerFactory(name="广州南方化工有限公司", short_name="南方化工", owner=south_salesperson, province="广东省")
+    return CustomerFactory(
+        name="广州南方化工有限公司", short_name="南方化工", owner=south_salesperson, province="广东省"
+    )
 
 
 @pytest.fixture
@@ -107,9 +111,31 @@ def _rerun_data_migrations():
     from django.db.migrations.operations.special import RunPython
 
     loader = MigrationLoader(connection, ignore_no_migrations=True)
-    ours = {"crm", "customers", "grading", "visits", "complaints", "blacklist", "sales", "engagement", "surveys", "reports"}
+    ours = {
+        "crm",
+        "customers",
+        "grading",
+        "visits",
+        "complaints",
+        "blacklist",
+        "sales",
+        "engagement",
+        "surveys",
+        "reports",
+    }
     plan = [key for key in loader.graph.nodes if key[0] in ours]
-    order = ["crm", "customers", "grading", "blacklist", "visits", "complaints", "sales", "engagement", "surveys", "reports"]
+    order = [
+        "crm",
+        "customers",
+        "grading",
+        "blacklist",
+        "visits",
+        "complaints",
+        "sales",
+        "engagement",
+        "surveys",
+        "reports",
+    ]
     for key in sorted(plan, key=lambda k: (order.index(k[0]), k[1])):
         migration = loader.graph.nodes[key]
         for op in migration.operations:

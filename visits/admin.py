@@ -41,7 +41,16 @@ class VisitPlanAdmin(CustomerNameSearchMixin, ScopedByCustomer, ScopedModelAdmin
     date_hierarchy = "planned_at"
     list_select_related = ("customer", "created_by")
     readonly_fields = ("customer", "status", "cancel_reason", "created_by", "created_at", "updated_at")
-    fields = ("customer", "purpose", "planned_at", "content", "status", "cancel_reason", "created_by", "created_at")
+    fields = (
+        "customer",
+        "purpose",
+        "planned_at",
+        "content",
+        "status",
+        "cancel_reason",
+        "created_by",
+        "created_at",
+    )
     actions = ["confirm_plans", "cancel_plans"]
 
     def has_add_permission(self, request):

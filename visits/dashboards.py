@@ -29,9 +29,10 @@ MANAGER = frozenset({"manager"})
 
 
 def _plans(ctx):
-    return ctx.once("visits.plans", lambda: list(
-        selectors.my_upcoming_plans(ctx.user, now=ctx.now).values_list("planned_at", flat=True)
-    ))
+    return ctx.once(
+        "visits.plans",
+        lambda: list(selectors.my_upcoming_plans(ctx.user, now=ctx.now).values_list("planned_at", flat=True)),
+    )
 
 
 def plans_today(ctx) -> int:
@@ -56,8 +57,10 @@ def _team(ctx):
 
 
 def _per_month(ctx):
-    return ctx.once("visits.per_month", lambda: selectors.visits_per_salesperson_month(
-        ctx.user, now=ctx.now, months=MONTHS))
+    return ctx.once(
+        "visits.per_month",
+        lambda: selectors.visits_per_salesperson_month(ctx.user, now=ctx.now, months=MONTHS),
+    )
 
 
 def _month_key(d) -> str:
@@ -77,9 +80,14 @@ def _monthly(ctx, *, group: str, name: str, param: str) -> ChartData:
             entry["values"][i] += r["visits"]
     keys = list(series)
     return ChartData(
-        kind="bar", stacked=True, label_title=_("Month"), labels=[_month_key(m) for m in months],
+        kind="bar",
+        stacked=True,
+        label_title=_("Month"),
+        labels=[_month_key(m) for m in months],
         series=[(series[k]["name"], series[k]["values"]) for k in keys],
-        links=[[f"{drill_url('visit-reports')}?{param}={k}&month={_month_key(m)}" for k in keys] for m in months],
+        links=[
+            [f"{drill_url('visit-reports')}?{param}={k}&month={_month_key(m)}" for k in keys] for m in months
+        ],
         note=_("Visit reports of all modes, by the month of the visit."),
     )
 
@@ -95,7 +103,11 @@ def per_department(ctx) -> ChartData:
 def compliance(ctx) -> ChartData:
     rows = [r for r in _team(ctx)["rows"] if r.required]
     return ChartData(
-        kind="bar", horizontal=True, unit="%", y_max=100, label_title=_("Salesperson"),
+        kind="bar",
+        horizontal=True,
+        unit="%",
+        y_max=100,
+        label_title=_("Salesperson"),
         labels=[r.user.display_name for r in rows],
         series=[(_("Cadence compliance"), [round(100 * r.compliance_rate, 1) for r in rows])],
         row_links=[f"{reverse('visits:team')}?owner={r.user.pk}" for r in rows],
@@ -107,7 +119,10 @@ def compliance(ctx) -> ChartData:
 def overdue_by_salesperson(ctx) -> ChartData:
     rows = [r for r in _team(ctx)["rows"] if r.required]
     return ChartData(
-        kind="bar", horizontal=True, label_title=_("Salesperson"), labels=[r.user.display_name for r in rows],
+        kind="bar",
+        horizontal=True,
+        label_title=_("Salesperson"),
+        labels=[r.user.display_name for r in rows],
         series=[(_("Overdue customers"), [r.overdue for r in rows])],
         links=[[f"{reverse('visits:team')}?owner={r.user.pk}"] for r in rows],
         more_url=reverse("visits:team"),
@@ -126,7 +141,9 @@ def visit_reports(ctx):
     if first:
         qs = qs.filter(visited_on__gte=first, visited_on__lt=add_months(first, 1))
     else:
-        qs = qs.filter(visited_on__gte=selectors.month_starts(ctx.today, MONTHS)[0], visited_on__lte=ctx.today)
+        qs = qs.filter(
+            visited_on__gte=selectors.month_starts(ctx.today, MONTHS)[0], visited_on__lte=ctx.today
+        )
     return qs.order_by("-visited_on", "-pk")
 
 
@@ -138,47 +155,102 @@ def _parse_month(value: str) -> date | None:
         return None
 
 
-tiles.register(Tile(
-    key="visits.overdue", label=_("My overdue customers"), order=10, tone="danger",
-    value=overdue_count, url=overdue_url,
-    roles=frozenset({"salesperson", "manager"}), labels={"manager": _("Overdue customers in the department")},
-))
-tiles.register(Tile(
-    key="visits.today", label=_("Visits planned today"), order=20, roles=SALESPERSON,
-    value=plans_today, url=lambda ctx: reverse("visits:mine"),
-))
-tiles.register(Tile(
-    key="visits.week", label=_("Visits planned this week"), order=21, roles=SALESPERSON,
-    value=lambda ctx: len(_plans(ctx)), url=lambda ctx: reverse("visits:mine"),
-))
-tiles.register(Tile(
-    key="visits.steps", label=_("Next steps due"), order=30, roles=SALESPERSON, tone="warning",
-    value=lambda ctx: selectors.next_steps_due(ctx.user, now=ctx.now).count(), url=lambda ctx: reverse("visits:mine"),
-))
+tiles.register(
+    Tile(
+        key="visits.overdue",
+        label=_("My overdue customers"),
+        order=10,
+        tone="danger",
+        value=overdue_count,
+        url=overdue_url,
+        roles=frozenset({"salesperson", "manager"}),
+        labels={"manager": _("Overdue customers in the department")},
+    )
+)
+tiles.register(
+    Tile(
+        key="visits.today",
+        label=_("Visits planned today"),
+        order=20,
+        roles=SALESPERSON,
+        value=plans_today,
+        url=lambda ctx: reverse("visits:mine"),
+    )
+)
+tiles.register(
+    Tile(
+        key="visits.week",
+        label=_("Visits planned this week"),
+        order=21,
+        roles=SALESPERSON,
+        value=lambda ctx: len(_plans(ctx)),
+        url=lambda ctx: reverse("visits:mine"),
+    )
+)
+tiles.register(
+    Tile(
+        key="visits.steps",
+        label=_("Next steps due"),
+        order=30,
+        roles=SALESPERSON,
+        tone="warning",
+        value=lambda ctx: selectors.next_steps_due(ctx.user, now=ctx.now).count(),
+        url=lambda ctx: reverse("visits:mine"),
+    )
+)
 
-charts.register(Chart(
-    key="visits.per_salesperson", title=_("Visits per salesperson per month"), build=per_salesperson,
-    order=40, roles=MANAGER,
-))
-charts.register(Chart(
-    key="visits.per_department", title=_("Visits per department per month"), build=per_department,
-    order=40, roles=OVERVIEW_ROLES,
-))
-charts.register(Chart(
-    key="visits.compliance", title=_("Cadence compliance by salesperson"), build=compliance, order=41, roles=MANAGER,
-))
-charts.register(Chart(
-    key="visits.overdue", title=_("Overdue customers by salesperson"), build=overdue_by_salesperson, order=42,
-    roles=MANAGER,
-))
+charts.register(
+    Chart(
+        key="visits.per_salesperson",
+        title=_("Visits per salesperson per month"),
+        build=per_salesperson,
+        order=40,
+        roles=MANAGER,
+    )
+)
+charts.register(
+    Chart(
+        key="visits.per_department",
+        title=_("Visits per department per month"),
+        build=per_department,
+        order=40,
+        roles=OVERVIEW_ROLES,
+    )
+)
+charts.register(
+    Chart(
+        key="visits.compliance",
+        title=_("Cadence compliance by salesperson"),
+        build=compliance,
+        order=41,
+        roles=MANAGER,
+    )
+)
+charts.register(
+    Chart(
+        key="visits.overdue",
+        title=_("Overdue customers by salesperson"),
+        build=overdue_by_salesperson,
+        order=42,
+        roles=MANAGER,
+    )
+)
 
-drill_lists.register(DrillList(
-    key="visit-reports", title=_("Visit reports"), rows=visit_reports,
-    roles=frozenset({"manager", "gm_office", "admin"}),
-    columns=(
-        Column(_("Visited on"), lambda r: r.visited_on, lambda r: reverse("visits:report_detail", args=[r.pk])),
-        Column.customer(_("Customer"), lambda r: r.customer),
-        Column(_("Mode"), lambda r: r.get_mode_display()),
-        Column(_("Author"), lambda r: r.author.display_name),
-    ),
-))
+drill_lists.register(
+    DrillList(
+        key="visit-reports",
+        title=_("Visit reports"),
+        rows=visit_reports,
+        roles=frozenset({"manager", "gm_office", "admin"}),
+        columns=(
+            Column(
+                _("Visited on"),
+                lambda r: r.visited_on,
+                lambda r: reverse("visits:report_detail", args=[r.pk]),
+            ),
+            Column.customer(_("Customer"), lambda r: r.customer),
+            Column(_("Mode"), lambda r: r.get_mode_display()),
+            Column(_("Author"), lambda r: r.author.display_name),
+        ),
+    )
+)

@@ -26,20 +26,32 @@ from .models import (
     VisitReport,
 )
 
-NEEDS = ["明年产能扩张，需要新型号报价", "希望缩短交期到两周", "关注节能型产品", "计划更换部分老设备", "需要配套售后培训", ""]
+NEEDS = [
+    "明年产能扩张，需要新型号报价",
+    "希望缩短交期到两周",
+    "关注节能型产品",
+    "计划更换部分老设备",
+    "需要配套售后培训",
+    "",
+]
 OPINIONS = ["对上批货质量满意", "包装需要加强防潮", "希望账期延长到60天", "对售后响应速度有意见", ""]
 PROBLEMS = ["上月一批货到货延迟三天", "发票信息有误已更正", "", "", ""]
 COMPETITORS = ["竞争对手降价5%抢单", "进口品牌在推新系列", "本地小厂报价更低但质量不稳", "", ""]
 STEPS = ["发送新型号报价单", "安排技术交流会", "寄送样品", "确认年度框架协议", "回复账期申请"]
 PURPOSES = ["季度业务回顾", "新产品介绍", "年度合同洽谈", "售后问题回访", "了解采购计划"]
-MODES = [VisitMode.ONSITE] * 5 + [VisitMode.PHONE] * 3 + [VisitMode.EMAIL, VisitMode.VIDEO, VisitMode.TRADE_FAIR,
-                                                             VisitMode.CUSTOMER_VISIT]
+MODES = (
+    [VisitMode.ONSITE] * 5
+    + [VisitMode.PHONE] * 3
+    + [VisitMode.EMAIL, VisitMode.VIDEO, VisitMode.TRADE_FAIR, VisitMode.CUSTOMER_VISIT]
+)
 
 
 def seed(*, now=None) -> str:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    salespeople = list(User.objects.filter(role=Role.SALESPERSON, username__startswith="sales_").order_by("username"))
+    salespeople = list(
+        User.objects.filter(role=Role.SALESPERSON, username__startswith="sales_").order_by("username")
+    )
     if not salespeople:
         return "no demo salespeople: run customers.demo first"
     if VisitReport.objects.filter(author__in=salespeople).exists():
@@ -66,12 +78,20 @@ def seed(*, now=None) -> str:
                     days_ago = rng.randrange(70, 200)
                 visited_on = today - timedelta(days=days_ago)
                 report = VisitReport(
-                    customer=customer, author=customer.owner, visited_on=visited_on, mode=mode,
-                    latest_needs=rng.choice(NEEDS), opinions=rng.choice(OPINIONS), problems=rng.choice(PROBLEMS),
-                    competitor_news=rng.choice(COMPETITORS), cooperation_intent=rng.choice(CooperationIntent.values),
+                    customer=customer,
+                    author=customer.owner,
+                    visited_on=visited_on,
+                    mode=mode,
+                    latest_needs=rng.choice(NEEDS),
+                    opinions=rng.choice(OPINIONS),
+                    problems=rng.choice(PROBLEMS),
+                    competitor_news=rng.choice(COMPETITORS),
+                    cooperation_intent=rng.choice(CooperationIntent.values),
                 )
                 reports.append((report, rng.sample(contacts, k=min(len(contacts), rng.randint(0, 2)))))
-                if mode == VisitMode.ONSITE and visited_on > last_onsite.get(customer.pk, visited_on - timedelta(days=1)):
+                if mode == VisitMode.ONSITE and visited_on > last_onsite.get(
+                    customer.pk, visited_on - timedelta(days=1)
+                ):
                     last_onsite[customer.pk] = visited_on
         VisitReport.objects.bulk_create([r for r, _c in reports], batch_size=500)
         through = VisitReport.contacts.through
@@ -79,8 +99,15 @@ def seed(*, now=None) -> str:
             links += [through(visitreport_id=report.pk, contact_id=c.pk) for c in met]
             if report.visited_on >= today - timedelta(days=20) and rng.random() < 0.5:
                 due = report.visited_on + timedelta(days=rng.choice([3, 7, 14, 21]))
-                steps.append(NextStep(report=report, text=rng.choice(STEPS), due_on=due, owner=report.author,
-                                      done_at=now if due < today - timedelta(days=5) else None))
+                steps.append(
+                    NextStep(
+                        report=report,
+                        text=rng.choice(STEPS),
+                        due_on=due,
+                        owner=report.author,
+                        done_at=now if due < today - timedelta(days=5) else None,
+                    )
+                )
         through.objects.bulk_create(links, batch_size=1000)
         NextStep.objects.bulk_create(steps, batch_size=1000)
         for customer_id, visited_on in last_onsite.items():
@@ -94,7 +121,10 @@ def seed(*, now=None) -> str:
                 day = today if j < 2 else today + timedelta(days=rng.randrange(0, days_left_in_week))
                 at = datetime.combine(day, time(9 + (j % 4) * 2, 30), tzinfo=tz)
                 plan = VisitPlan.objects.create(
-                    customer=customer, purpose=rng.choice(PURPOSES), planned_at=at, created_by=person,
+                    customer=customer,
+                    purpose=rng.choice(PURPOSES),
+                    planned_at=at,
+                    created_by=person,
                     content="了解下季度采购计划，介绍新品，确认账期",
                     status=PlanStatus.CONFIRMED if j % 3 == 0 else PlanStatus.PLANNED,
                 )

@@ -40,21 +40,31 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
 
 class VisitPlanForm(CapitalisedLabels, forms.Form):
     purpose = forms.CharField(label=_("purpose"), max_length=200, widget=forms.TextInput(attrs=BIG))
-    planned_at = forms.DateTimeField(validators=[TypedDateBounds()],
+    planned_at = forms.DateTimeField(
+        validators=[TypedDateBounds()],
         label=_("planned date and time"),
         widget=forms.DateTimeInput(attrs={**BIG, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    visitors = UserChoiceField(label=_("visitors"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False)
-    contacts = ContactChoiceField(
-        label=_("contacts to meet"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False
+    visitors = UserChoiceField(
+        label=_("visitors"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False
     )
-    content = forms.CharField(label=_("content to cover"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3}))
+    contacts = ContactChoiceField(
+        label=_("contacts to meet"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECK),
+        required=False,
+    )
+    content = forms.CharField(
+        label=_("content to cover"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3})
+    )
 
     def __init__(self, *args, customer: Customer, user, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
-        self.fields["planned_at"].widget.attrs["min"] = timezone.localtime(self.now).strftime("%Y-%m-%dT00:00")
+        self.fields["planned_at"].widget.attrs["min"] = timezone.localtime(self.now).strftime(
+            "%Y-%m-%dT00:00"
+        )
         self.fields["visitors"].queryset = visitor_choices(customer)
         self.fields["contacts"].queryset = customer.contacts.all()
         self.initial.setdefault("visitors", [user.pk])
@@ -70,23 +80,50 @@ class VisitPlanForm(CapitalisedLabels, forms.Form):
     def service_data(self) -> dict:
         d = self.cleaned_data
         return {
-            "purpose": d["purpose"], "planned_at": d["planned_at"], "content": d["content"],
-            "visitor_ids": [u.pk for u in d["visitors"]], "contact_ids": [c.pk for c in d["contacts"]],
+            "purpose": d["purpose"],
+            "planned_at": d["planned_at"],
+            "content": d["content"],
+            "visitor_ids": [u.pk for u in d["visitors"]],
+            "contact_ids": [c.pk for c in d["contacts"]],
         }
 
 
 class VisitReportForm(CapitalisedLabels, forms.Form):
-    visited_on = forms.DateField(validators=[TypedDateBounds(allow_future=False)], label=_("visit date"), widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d"))
-    mode = forms.ChoiceField(label=_("mode"), choices=VisitMode.choices, initial=VisitMode.ONSITE, widget=forms.RadioSelect(attrs=CHECK))
-    contacts = ContactChoiceField(label=_("people met"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False)
-    latest_needs = forms.CharField(label=_("latest needs"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3}))
-    opinions = forms.CharField(label=_("opinions and suggestions"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3}))
-    problems = forms.CharField(label=_("problems raised"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2}))
-    competitor_news = forms.CharField(label=_("competitor news"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2}))
-    cooperation_intent = forms.ChoiceField(
-        label=_("cooperation intent"), required=False, choices=CooperationIntent.choices, widget=forms.RadioSelect(attrs=CHECK)
+    visited_on = forms.DateField(
+        validators=[TypedDateBounds(allow_future=False)],
+        label=_("visit date"),
+        widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d"),
     )
-    summary = forms.CharField(label=_("other notes"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2}))
+    mode = forms.ChoiceField(
+        label=_("mode"),
+        choices=VisitMode.choices,
+        initial=VisitMode.ONSITE,
+        widget=forms.RadioSelect(attrs=CHECK),
+    )
+    contacts = ContactChoiceField(
+        label=_("people met"), queryset=None, widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False
+    )
+    latest_needs = forms.CharField(
+        label=_("latest needs"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3})
+    )
+    opinions = forms.CharField(
+        label=_("opinions and suggestions"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 3})
+    )
+    problems = forms.CharField(
+        label=_("problems raised"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
+    competitor_news = forms.CharField(
+        label=_("competitor news"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
+    cooperation_intent = forms.ChoiceField(
+        label=_("cooperation intent"),
+        required=False,
+        choices=CooperationIntent.choices,
+        widget=forms.RadioSelect(attrs=CHECK),
+    )
+    summary = forms.CharField(
+        label=_("other notes"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
+    )
 
     def __init__(self, *args, customer: Customer, user, now=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,18 +136,30 @@ class VisitReportForm(CapitalisedLabels, forms.Form):
         owner_choices = [(o.pk, o.display_name) for o in owners]
         for i in range(NEXT_STEP_ROWS):
             self.fields[f"step_{i}_text"] = forms.CharField(
-                label=capfirst(_("next step")), required=False, max_length=300, widget=forms.TextInput(attrs=BIG)
+                label=capfirst(_("next step")),
+                required=False,
+                max_length=300,
+                widget=forms.TextInput(attrs=BIG),
             )
-            self.fields[f"step_{i}_due"] = forms.DateField(validators=[TypedDateBounds()],
-                label=capfirst(_("due date")), required=False, widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d")
+            self.fields[f"step_{i}_due"] = forms.DateField(
+                validators=[TypedDateBounds()],
+                label=capfirst(_("due date")),
+                required=False,
+                widget=forms.DateInput(attrs={**BIG, "type": "date"}, format="%Y-%m-%d"),
             )
             self.fields[f"step_{i}_owner"] = forms.TypedChoiceField(
-                label=capfirst(_("owner")), choices=owner_choices, coerce=int, initial=user.pk,
+                label=capfirst(_("owner")),
+                choices=owner_choices,
+                coerce=int,
+                initial=user.pk,
                 widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
             )
 
     def step_rows(self):
-        return [(self[f"step_{i}_text"], self[f"step_{i}_due"], self[f"step_{i}_owner"]) for i in range(NEXT_STEP_ROWS)]
+        return [
+            (self[f"step_{i}_text"], self[f"step_{i}_due"], self[f"step_{i}_owner"])
+            for i in range(NEXT_STEP_ROWS)
+        ]
 
     def clean_visited_on(self):
         d = self.cleaned_data["visited_on"]
@@ -128,22 +177,35 @@ class VisitReportForm(CapitalisedLabels, forms.Form):
     def service_data(self) -> dict:
         d = self.cleaned_data
         return {
-            "visited_on": d["visited_on"], "mode": d["mode"], "contact_ids": [c.pk for c in d["contacts"]],
-            "latest_needs": d["latest_needs"], "opinions": d["opinions"], "problems": d["problems"],
-            "competitor_news": d["competitor_news"], "cooperation_intent": d["cooperation_intent"],
+            "visited_on": d["visited_on"],
+            "mode": d["mode"],
+            "contact_ids": [c.pk for c in d["contacts"]],
+            "latest_needs": d["latest_needs"],
+            "opinions": d["opinions"],
+            "problems": d["problems"],
+            "competitor_news": d["competitor_news"],
+            "cooperation_intent": d["cooperation_intent"],
             "summary": d["summary"],
             "next_steps": [
                 {"text": d[f"step_{i}_text"], "due_on": d[f"step_{i}_due"], "owner_id": d[f"step_{i}_owner"]}
-                for i in range(NEXT_STEP_ROWS) if d.get(f"step_{i}_text")
+                for i in range(NEXT_STEP_ROWS)
+                if d.get(f"step_{i}_text")
             ],
         }
 
 
 class CancelPlanForm(CapitalisedLabels, forms.Form):
-    reason = forms.CharField(label=_("reason for cancelling"), max_length=200, required=False, widget=forms.TextInput(attrs=BIG))
+    reason = forms.CharField(
+        label=_("reason for cancelling"), max_length=200, required=False, widget=forms.TextInput(attrs=BIG)
+    )
 
 
 class ExportForm(CapitalisedLabels, forms.Form):
-    date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-
+    date_from = forms.DateField(
+        label=_("from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    date_to = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )

@@ -17,17 +17,29 @@ from customers.models import Contact, Customer, Grade
 class VisitPolicy(SingletonPolicy):
     """拜访频次: how often a customer of each grade must be visited on site (empty: no rule)."""
 
-    grade_a_days = models.PositiveSmallIntegerField(_("grade A: on-site visit every (days)"), null=True, blank=True, default=60)
-    grade_b_days = models.PositiveSmallIntegerField(_("grade B: on-site visit every (days)"), null=True, blank=True, default=60)
-    grade_c_days = models.PositiveSmallIntegerField(_("grade C: on-site visit every (days)"), null=True, blank=True, default=365)
+    grade_a_days = models.PositiveSmallIntegerField(
+        _("grade A: on-site visit every (days)"), null=True, blank=True, default=60
+    )
+    grade_b_days = models.PositiveSmallIntegerField(
+        _("grade B: on-site visit every (days)"), null=True, blank=True, default=60
+    )
+    grade_c_days = models.PositiveSmallIntegerField(
+        _("grade C: on-site visit every (days)"), null=True, blank=True, default=365
+    )
     grade_d_days = models.PositiveSmallIntegerField(
-        _("grade D: on-site visit every (days)"), null=True, blank=True, default=None,
+        _("grade D: on-site visit every (days)"),
+        null=True,
+        blank=True,
+        default=None,
         help_text=_("Leave empty for no requirement."),
     )
 
     checkin_max_distance_m = models.PositiveIntegerField(
-        _("check-in: farthest distance from the customer (metres)"), default=1000,
-        help_text=_("An on-site report checked in farther than this, or without a position, is marked for the manager."),
+        _("check-in: farthest distance from the customer (metres)"),
+        default=1000,
+        help_text=_(
+            "An on-site report checked in farther than this, or without a position, is marked for the manager."
+        ),
     )
 
     class Meta:
@@ -42,7 +54,8 @@ class VisitPolicy(SingletonPolicy):
                 name="visits_visitpolicy_positive_intervals",
             ),
             models.CheckConstraint(
-                condition=models.Q(checkin_max_distance_m__gte=10), name="visits_visitpolicy_checkin_distance_min"
+                condition=models.Q(checkin_max_distance_m__gte=10),
+                name="visits_visitpolicy_checkin_distance_min",
             ),
         ]
 
@@ -51,7 +64,12 @@ class VisitPolicy(SingletonPolicy):
 
     def intervals(self) -> dict[str, int]:
         """Grade → interval in days, only for grades that have a requirement."""
-        values = {Grade.A: self.grade_a_days, Grade.B: self.grade_b_days, Grade.C: self.grade_c_days, Grade.D: self.grade_d_days}
+        values = {
+            Grade.A: self.grade_a_days,
+            Grade.B: self.grade_b_days,
+            Grade.C: self.grade_c_days,
+            Grade.D: self.grade_d_days,
+        }
         return {grade: days for grade, days in values.items() if days}
 
 
@@ -65,13 +83,21 @@ class PlanStatus(models.TextChoices):
 class VisitPlan(models.Model):
     """拜访计划: who will visit whom, when, to talk about what."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_plans")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_plans"
+    )
     purpose = models.CharField(_("purpose"), max_length=200)
     planned_at = models.DateTimeField(_("planned date and time"), validators=[TypedDateBounds()])
-    visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("visitors"), related_name="visit_plans")
-    contacts = models.ManyToManyField(Contact, verbose_name=_("contacts to meet"), related_name="visit_plans", blank=True)
+    visitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("visitors"), related_name="visit_plans"
+    )
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("contacts to meet"), related_name="visit_plans", blank=True
+    )
     content = models.TextField(_("content to cover"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED
+    )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
@@ -84,7 +110,9 @@ class VisitPlan(models.Model):
         verbose_name_plural = _("visit plans")
         ordering = ["planned_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=datetime_bounds_q("planned_at"), name="visits_visitplan_planned_at_bounds"),
+            models.CheckConstraint(
+                condition=datetime_bounds_q("planned_at"), name="visits_visitplan_planned_at_bounds"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=PlanStatus.values), name="visits_visitplan_status_valid"
             ),
@@ -128,17 +156,33 @@ class CooperationIntent(models.TextChoices):
 class VisitReport(models.Model):
     """客户拜访报告, written after every contact. Only on-site visits count for the cadence."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_reports")
-    plan = models.OneToOneField(
-        VisitPlan, verbose_name=_("visit plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="report"
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="visit_reports"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="visit_reports")
-    purpose = models.CharField(_("kind"), max_length=20, choices=VisitPurpose.choices, default=VisitPurpose.REGULAR)
+    plan = models.OneToOneField(
+        VisitPlan,
+        verbose_name=_("visit plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="visit_reports",
+    )
+    purpose = models.CharField(
+        _("kind"), max_length=20, choices=VisitPurpose.choices, default=VisitPurpose.REGULAR
+    )
     # Free reference of the record that asked for this report, e.g. "complaint:42" for a 回访.
     reference = models.CharField(_("reference"), max_length=60, blank=True, db_index=True)
     visited_on = models.DateField(_("visit date"), validators=[TypedDateBounds(allow_future=False)])
     mode = models.CharField(_("mode"), max_length=20, choices=VisitMode.choices, default=VisitMode.ONSITE)
-    contacts = models.ManyToManyField(Contact, verbose_name=_("people met"), related_name="visit_reports", blank=True)
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("people met"), related_name="visit_reports", blank=True
+    )
     latest_needs = models.TextField(_("latest needs"), blank=True)
     opinions = models.TextField(_("opinions and suggestions"), blank=True)
     problems = models.TextField(_("problems raised"), blank=True)
@@ -152,7 +196,9 @@ class VisitReport(models.Model):
     checkin_longitude = models.FloatField(_("check-in longitude"), null=True, blank=True)
     checkin_accuracy_m = models.PositiveIntegerField(_("check-in accuracy (m)"), null=True, blank=True)
     checkin_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    checkin_distance_m = models.PositiveIntegerField(_("distance from the customer (m)"), null=True, blank=True)
+    checkin_distance_m = models.PositiveIntegerField(
+        _("distance from the customer (m)"), null=True, blank=True
+    )
     # Marked for the manager: an on-site report without a position or farther than the policy distance.
     checkin_flagged = models.BooleanField(_("check-in marked for the manager"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -162,16 +208,22 @@ class VisitReport(models.Model):
         verbose_name_plural = _("visit reports")
         ordering = ["-visited_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=date_bounds_q("visited_on"), name="visits_visitreport_visited_on_bounds"),
-            models.CheckConstraint(condition=models.Q(mode__in=VisitMode.values), name="visits_visitreport_mode_valid"),
+            models.CheckConstraint(
+                condition=date_bounds_q("visited_on"), name="visits_visitreport_visited_on_bounds"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=VisitMode.values), name="visits_visitreport_mode_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(purpose__in=VisitPurpose.values), name="visits_visitreport_purpose_valid"
             ),
             # A position is whole (both coordinates) and on the globe.
             models.CheckConstraint(
                 condition=(models.Q(checkin_latitude__isnull=True) & models.Q(checkin_longitude__isnull=True))
-                | (models.Q(checkin_latitude__gte=-90, checkin_latitude__lte=90)
-                   & models.Q(checkin_longitude__gte=-180, checkin_longitude__lte=180)),
+                | (
+                    models.Q(checkin_latitude__gte=-90, checkin_latitude__lte=90)
+                    & models.Q(checkin_longitude__gte=-180, checkin_longitude__lte=180)
+                ),
                 name="visits_visitreport_checkin_position_valid",
             ),
         ]
@@ -199,10 +251,17 @@ class VisitReport(models.Model):
 class NextStep(models.Model):
     """A next step agreed in a visit (下一步计划), with its owner and due date."""
 
-    report = models.ForeignKey(VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="next_steps")
+    report = models.ForeignKey(
+        VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="next_steps"
+    )
     text = models.CharField(_("next step"), max_length=300)
     due_on = models.DateField(_("due date"), validators=[TypedDateBounds()])
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="visit_next_steps")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="visit_next_steps",
+    )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
@@ -228,7 +287,9 @@ def attachment_upload_to(instance, filename):
 class VisitAttachment(StoredFile):
     """A photo or document of a visit; served only to users who may see the customer."""
 
-    report = models.ForeignKey(VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(
+        VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
 
     class Meta:
@@ -256,13 +317,20 @@ class CustomerLocation(models.Model):
     used only once the manager has confirmed it.
     """
 
-    customer = models.OneToOneField(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="location")
+    customer = models.OneToOneField(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="location"
+    )
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     source = models.CharField(_("source"), max_length=20, choices=LocationSource.choices)
     confirmed = models.BooleanField(_("confirmed"), default=False)
     proposed_by_report = models.ForeignKey(
-        VisitReport, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        VisitReport,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.PROTECT, related_name="+"
@@ -274,10 +342,15 @@ class CustomerLocation(models.Model):
         verbose_name_plural = _("customer locations")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                condition=models.Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
                 name="visits_customerlocation_on_globe",
             ),
-            models.CheckConstraint(condition=models.Q(source__in=LocationSource.values), name="visits_customerlocation_source_valid"),
+            models.CheckConstraint(
+                condition=models.Q(source__in=LocationSource.values),
+                name="visits_customerlocation_source_valid",
+            ),
             # What the office typed is confirmed by definition; a check-in's proposal waits for the manager.
             models.CheckConstraint(
                 condition=~models.Q(source=LocationSource.ASSISTANT, confirmed=False),
@@ -293,7 +366,12 @@ class CustomerLocation(models.Model):
 class CalendarFeed(models.Model):
     """A user's secret iCal address (日历订阅). Revoking deletes the row: the old address is a 404."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
     token = models.CharField(_("token"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

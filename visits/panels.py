@@ -21,7 +21,9 @@ def customer_visits_context(request, customer) -> dict:
     policy = VisitPolicy.load()
     plans = list(VisitPlan.objects.filter(customer=customer).order_by("-planned_at", "-pk")[:TIMELINE_PLANS])
     reports = list(
-        VisitReport.objects.filter(customer=customer).select_related("author").order_by("-visited_on", "-pk")[:TIMELINE_REPORTS]
+        VisitReport.objects.filter(customer=customer)
+        .select_related("author")
+        .order_by("-visited_on", "-pk")[:TIMELINE_REPORTS]
     )
     today_start = day_start(today)
     for p in plans:

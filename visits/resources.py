@@ -35,8 +35,22 @@ class VisitReportResource(resources.ModelResource):
     class Meta:
         model = VisitReport
         fields = export_order = (
-            "id", "customer", "grade", "owner", "author_name", "visited_on", "mode_name", "purpose_name", "people",
-            "latest_needs", "opinions", "problems", "competitor_news", "intent", "steps", "summary",
+            "id",
+            "customer",
+            "grade",
+            "owner",
+            "author_name",
+            "visited_on",
+            "mode_name",
+            "purpose_name",
+            "people",
+            "latest_needs",
+            "opinions",
+            "problems",
+            "competitor_news",
+            "intent",
+            "steps",
+            "summary",
         )
 
     def export_field(self, field, instance, **kwargs):
@@ -66,9 +80,14 @@ class VisitReportResource(resources.ModelResource):
 
 def visit_reports_xlsx(qs: QuerySet[VisitReport]) -> tuple[bytes, list]:
     """The xlsx file of the reports, and their customers (for the access log)."""
-    qs = qs.select_related("customer__owner", "author").prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.only("pk", "name", "customer_id")), "next_steps__owner"
-    ).order_by("-visited_on", "-pk")
+    qs = (
+        qs.select_related("customer__owner", "author")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.only("pk", "name", "customer_id")),
+            "next_steps__owner",
+        )
+        .order_by("-visited_on", "-pk")
+    )
     dataset = VisitReportResource().export(qs)
     customers = {r.customer_id: r.customer for r in qs}
     return workbook((_("Visit reports"), dataset.headers, dataset)), list(customers.values())

@@ -36,14 +36,15 @@ def cadence_base():
 
 
 def _interval_case(intervals: dict[str, int]):
-    return Case(*[When(grade=g, then=Value(days)) for g, days in intervals.items()], output_field=IntegerField())
+    return Case(
+        *[When(grade=g, then=Value(days)) for g, days in intervals.items()], output_field=IntegerField()
+    )
 
 
 def cadence_required(qs: QuerySet[Customer], intervals: dict[str, int]) -> QuerySet[Customer]:
     """Customers the cadence applies to: a grade with an interval, not inactive, not blacklisted."""
-    return (
-        qs.filter(is_deleted=False, grade__in=list(intervals), is_blacklisted=False)
-        .exclude(status=CustomerStatus.INACTIVE)
+    return qs.filter(is_deleted=False, grade__in=list(intervals), is_blacklisted=False).exclude(
+        status=CustomerStatus.INACTIVE
     )
 
 
@@ -61,7 +62,9 @@ def overdue_condition(intervals: dict[str, int], today: date) -> Q:
     return cond
 
 
-def overdue_customers(qs: QuerySet[Customer], *, today: date, policy: VisitPolicy | None = None) -> QuerySet[Customer]:
+def overdue_customers(
+    qs: QuerySet[Customer], *, today: date, policy: VisitPolicy | None = None
+) -> QuerySet[Customer]:
     """The overdue customers of `qs`, most overdue first, annotated with `due_day` (day number
     the on-site visit fell due) and `days_overdue`."""
     intervals = (policy or VisitPolicy.load()).intervals()
@@ -76,7 +79,9 @@ def overdue_customers(qs: QuerySet[Customer], *, today: date, policy: VisitPolic
     )
 
 
-def overdue_customers_for(user: User, *, now: datetime, policy: VisitPolicy | None = None) -> QuerySet[Customer]:
+def overdue_customers_for(
+    user: User, *, now: datetime, policy: VisitPolicy | None = None
+) -> QuerySet[Customer]:
     """Overdue customers the user may see; for a salesperson only the ones they own."""
     qs = customer_list_for(user)
     if user.is_salesperson:
@@ -94,17 +99,23 @@ def next_due_on(customer: Customer, *, policy: VisitPolicy) -> date | None:
 
 
 def plans_for(user: User) -> QuerySet[VisitPlan]:
-    return VisitPlan.objects.filter(customer__in=customer_list_for(user)).select_related("customer", "created_by")
+    return VisitPlan.objects.filter(customer__in=customer_list_for(user)).select_related(
+        "customer", "created_by"
+    )
 
 
 def reports_for(user: User) -> QuerySet[VisitReport]:
-    return VisitReport.objects.filter(customer__in=customer_list_for(user)).select_related("customer", "author", "plan")
+    return VisitReport.objects.filter(customer__in=customer_list_for(user)).select_related(
+        "customer", "author", "plan"
+    )
 
 
 def flagged_checkins(user: User, *, since: date) -> QuerySet[VisitReport]:
     """On-site reports since `since` marked for the manager (no position, or too far)."""
-    return reports_for(user).filter(mode=VisitMode.ONSITE, checkin_flagged=True, visited_on__gte=since).order_by(
-        "-visited_on", "-pk"
+    return (
+        reports_for(user)
+        .filter(mode=VisitMode.ONSITE, checkin_flagged=True, visited_on__gte=since)
+        .order_by("-visited_on", "-pk")
     )
 
 
@@ -133,7 +144,9 @@ def next_steps_due(user: User, *, now: datetime) -> QuerySet[NextStep]:
     """The user's open next steps due today or earlier."""
     return (
         NextStep.objects.filter(
-            owner=user, done_at__isnull=True, due_on__lte=timezone.localdate(now),
+            owner=user,
+            done_at__isnull=True,
+            due_on__lte=timezone.localdate(now),
             report__customer__in=customer_list_for(user),
         )
         .select_related("report__customer")
@@ -204,7 +217,8 @@ def team_summary(user: User, *, now: datetime, policy: VisitPolicy | None = None
         .order_by()
         .values("author_id")
         .annotate(
-            visits=Count("pk"), onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)),
+            visits=Count("pk"),
+            onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)),
             onsite_flagged=Count("pk", filter=Q(mode=VisitMode.ONSITE, checkin_flagged=True)),
         )
     )
@@ -231,6 +245,7 @@ def team_summary(user: User, *, now: datetime, policy: VisitPolicy | None = None
 
 # --- Figures of the 工作台 (crm.dashboards; visits/dashboards.py) ------------------------------
 
+
 def month_starts(today: date, months: int) -> list[date]:
     """The first days of the last `months` calendar months, this one last."""
     from crm.services import add_months
@@ -251,10 +266,18 @@ def visits_per_salesperson_month(user: User, *, now: datetime, months: int = 12)
     today = timezone.localdate(now)
     starts = month_starts(today, months)
     rows = list(
-        reports_for(user).filter(visited_on__gte=starts[0], visited_on__lte=today).order_by()
+        reports_for(user)
+        .filter(visited_on__gte=starts[0], visited_on__lte=today)
+        .order_by()
         .annotate(month=TruncMonth("visited_on"))
-        .values("author_id", "author__username", "author__full_name", "author__department_id",
-                "author__department__name", "month")
+        .values(
+            "author_id",
+            "author__username",
+            "author__full_name",
+            "author__department_id",
+            "author__department__name",
+            "month",
+        )
         .annotate(visits=Count("pk"), onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)))
         .order_by("author__username", "month")
     )

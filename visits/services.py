@@ -82,13 +82,16 @@ def _visitors(customer: Customer, actor: User, visitor_ids: Iterable) -> list[Us
 
 # --- Plans ------------------------------------------------------------------------------------
 
+
 def visit_plan_create(*, actor: User, customer_id: int, data: dict, now: datetime | None = None) -> VisitPlan:
     """Plan a visit (拜访计划). Refused for a blacklisted customer (§4: no new business)."""
     now = now or timezone.now()
     with transaction.atomic():
         customer = _visible_customer(actor, customer_id)
         if customer.is_blacklisted:
-            raise VisitError(_("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": customer.name})
+            raise VisitError(
+                _("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": customer.name}
+            )
         planned_at = data.get("planned_at")
         if not planned_at:
             raise VisitError(_("Give the planned date and time."))
@@ -98,13 +101,18 @@ def visit_plan_create(*, actor: User, customer_id: int, data: dict, now: datetim
         if not (data.get("purpose") or "").strip():
             raise VisitError(_("Give the purpose of the visit."))
         plan = VisitPlan.objects.create(
-            customer=customer, purpose=data["purpose"].strip(), planned_at=planned_at,
-            content=data.get("content", ""), created_by=actor,
+            customer=customer,
+            purpose=data["purpose"].strip(),
+            planned_at=planned_at,
+            content=data.get("content", ""),
+            created_by=actor,
         )
         plan.visitors.set(_visitors(customer, actor, data.get("visitor_ids")))
         plan.contacts.set(_customer_contacts(customer, data.get("contact_ids")))
         audit_record(
-            actor=actor, action="visits.plan.created", target=plan,
+            actor=actor,
+            action="visits.plan.created",
+            target=plan,
             after={"planned_at": planned_at, "purpose": plan.purpose},
         )
     return plan
@@ -124,14 +132,24 @@ def visit_plan_confirm(*, actor: User, plan_id: int) -> VisitPlan:
     with transaction.atomic():
         plan = _locked_plan(actor, plan_id)
         if plan.status != PlanStatus.PLANNED:
-            raise VisitError(_("Only a planned visit can be confirmed; this one is %(status)s.") % {
-                "status": plan.get_status_display()})
+            raise VisitError(
+                _("Only a planned visit can be confirmed; this one is %(status)s.")
+                % {"status": plan.get_status_display()}
+            )
         if plan.customer.is_blacklisted:
-            raise VisitError(_("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": plan.customer.name})
+            raise VisitError(
+                _("“%(name)s” is on the blacklist: no new visit can be planned.")
+                % {"name": plan.customer.name}
+            )
         plan.status = PlanStatus.CONFIRMED
         plan.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="visits.plan.confirmed", target=plan,
-                     before={"status": PlanStatus.PLANNED}, after={"status": plan.status})
+        audit_record(
+            actor=actor,
+            action="visits.plan.confirmed",
+            target=plan,
+            before={"status": PlanStatus.PLANNED},
+            after={"status": plan.status},
+        )
     return plan
 
 
@@ -145,12 +163,18 @@ def visit_plan_cancel(*, actor: User, plan_id: int, reason: str = "") -> VisitPl
         plan.status = PlanStatus.CANCELLED
         plan.cancel_reason = reason.strip()[:200]
         plan.save(update_fields=["status", "cancel_reason", "updated_at"])
-        audit_record(actor=actor, action="visits.plan.cancelled", target=plan,
-                     before={"status": before}, after={"status": plan.status, "reason": plan.cancel_reason})
+        audit_record(
+            actor=actor,
+            action="visits.plan.cancelled",
+            target=plan,
+            before={"status": before},
+            after={"status": plan.status, "reason": plan.cancel_reason},
+        )
     return plan
 
 
 # --- Reports ----------------------------------------------------------------------------------
+
 
 def _check_attachments(files) -> list[tuple]:
     checked = []
@@ -183,7 +207,9 @@ def _next_steps(customer: Customer, author: User, steps: Iterable[dict]) -> list
             raise VisitError(_("Give a due date for the next step “%(text)s”.") % {"text": text[:40]})
         owner = owners.get(int(step.get("owner_id") or author.pk))
         if owner is None:
-            raise VisitError(_("The owner of a next step must be an active colleague of the customer's department."))
+            raise VisitError(
+                _("The owner of a next step must be an active colleague of the customer's department.")
+            )
         out.append(NextStep(text=text[:300], due_on=step["due_on"], owner=owner))
     return out
 
@@ -241,12 +267,20 @@ def visit_report_create(
                 if plan.customer_id != customer.pk:
                     raise VisitError(_("The plan belongs to another customer."))
                 if not plan.is_open:
-                    raise VisitError(_("This visit is already %(status)s.") % {"status": plan.get_status_display()})
+                    raise VisitError(
+                        _("This visit is already %(status)s.") % {"status": plan.get_status_display()}
+                    )
             contacts = _customer_contacts(customer, data.get("contact_ids"))
             steps = _next_steps(customer, author, data.get("next_steps"))
             report = VisitReport.objects.create(
-                customer=customer, plan=plan, author=author, purpose=purpose, reference=reference[:60],
-                visited_on=visited_on, mode=mode, cooperation_intent=intent,
+                customer=customer,
+                plan=plan,
+                author=author,
+                purpose=purpose,
+                reference=reference[:60],
+                visited_on=visited_on,
+                mode=mode,
+                cooperation_intent=intent,
                 **{f: (data.get(f) or "").strip() for f in REPORT_TEXT_FIELDS},
             )
             report.contacts.set(contacts)
@@ -255,8 +289,11 @@ def visit_report_create(
             NextStep.objects.bulk_create(steps)
             for f, kind in checked_files:
                 att = VisitAttachment(
-                    report=report, original_name=safe_display_name(f.name), content_type=kind.content_type,
-                    size=f.size, uploaded_by=author,
+                    report=report,
+                    original_name=safe_display_name(f.name),
+                    content_type=kind.content_type,
+                    size=f.size,
+                    uploaded_by=author,
                 )
                 upload_store(att, f, kind)
                 stored.append(att)
@@ -268,15 +305,28 @@ def visit_report_create(
                 customer_onsite_visit_record(customer_id=customer.pk, visited_on=visited_on)
             # A visit report counts as a contact (§9): the contact cadence reads the contact log only.
             contact_record_from_visit(
-                report_id=report.pk, customer_id=customer.pk, author=author, visited_on=visited_on, visit_mode=mode,
+                report_id=report.pk,
+                customer_id=customer.pk,
+                author=author,
+                visited_on=visited_on,
+                visit_mode=mode,
                 contact_id=contacts[0].pk if contacts else None,
                 summary=report.latest_needs or report.summary or report.opinions,
             )
             audit_record(
-                actor=author, action="visits.report.created", target=report,
-                after={"visited_on": visited_on, "mode": mode, "purpose": purpose, "plan": plan_id,
-                       "attachments": len(stored), "next_steps": len(steps),
-                       "checkin_distance_m": report.checkin_distance_m, "checkin_flagged": report.checkin_flagged},
+                actor=author,
+                action="visits.report.created",
+                target=report,
+                after={
+                    "visited_on": visited_on,
+                    "mode": mode,
+                    "purpose": purpose,
+                    "plan": plan_id,
+                    "attachments": len(stored),
+                    "next_steps": len(steps),
+                    "checkin_distance_m": report.checkin_distance_m,
+                    "checkin_flagged": report.checkin_flagged,
+                },
             )
     except Exception:
         for att in stored:  # nothing half-written: no orphan file
@@ -303,6 +353,7 @@ def next_step_complete(*, actor: User, step_id: int, now: datetime | None = None
 
 # --- Scheduled job ----------------------------------------------------------------------------
 
+
 def overdue_visits_notify(*, now: datetime | None = None, since: datetime | None = None) -> dict:
     """The overdue-visits job (§5, §7): remind owner and department manager of overdue customers.
 
@@ -328,7 +379,10 @@ def overdue_visits_notify(*, now: datetime | None = None, since: datetime | None
         key = f"visit-overdue:{pk}:{due_on.isoformat()}"
         title = _("On-site visit overdue: %(name)s") % {"name": name}
         body = _("Grade %(grade)s customer, on-site visit due on %(due)s, %(days)d days overdue.") % {
-            "grade": grade, "due": due_on, "days": days_overdue}
+            "grade": grade,
+            "due": due_on,
+            "days": days_overdue,
+        }
         url = reverse("customers:detail", args=[pk])
         rows.append((owner_id, "visit_overdue", title, body, url, key))
         by_department[department_id].append((title, body, url, key))

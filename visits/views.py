@@ -65,16 +65,20 @@ def mine(request):
     overdue_page = Paginator(selectors.overdue_customers_for(user, now=now, policy=policy), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "visits/mine.html", {
-        "today_plans": [p for p in plans if p.planned_at < tomorrow],
-        "week_plans": [p for p in plans if p.planned_at >= tomorrow],
-        "overdue_page": overdue_page,
-        "steps": list(selectors.next_steps_due(user, now=now)[:30]),
-        "recent": list(selectors.reports_for(user).filter(author=user)[:10]),
-        "today": timezone.localdate(now),
-        "may_manage": may_manage(user),
-        "may_export": may_export(user),
-    })
+    return render(
+        request,
+        "visits/mine.html",
+        {
+            "today_plans": [p for p in plans if p.planned_at < tomorrow],
+            "week_plans": [p for p in plans if p.planned_at >= tomorrow],
+            "overdue_page": overdue_page,
+            "steps": list(selectors.next_steps_due(user, now=now)[:30]),
+            "recent": list(selectors.reports_for(user).filter(author=user)[:10]),
+            "today": timezone.localdate(now),
+            "may_manage": may_manage(user),
+            "may_export": may_export(user),
+        },
+    )
 
 
 PICK_PAGE_SIZE = 30
@@ -95,8 +99,12 @@ def pick_customer(request):
     page = Paginator(qs, PICK_PAGE_SIZE).get_page(request.GET.get("page"))
     day = request.GET.get("day", "")
     day = day if target == "plan" and len(day) == 10 and parse_date_safe(day) else ""
-    template = "visits/_pick_results.html" if request.headers.get("HX-Request") else "visits/pick_customer.html"
-    return render(request, template, {"page": page, "rows": page.object_list, "q": q, "target": target, "day": day})
+    template = (
+        "visits/_pick_results.html" if request.headers.get("HX-Request") else "visits/pick_customer.html"
+    )
+    return render(
+        request, template, {"page": page, "rows": page.object_list, "q": q, "target": target, "day": day}
+    )
 
 
 def parse_date_safe(raw: str):
@@ -119,22 +127,31 @@ def plan_create(request):
     form = VisitPlanForm(request.POST or None, initial=initial, customer=customer, user=user, now=now)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.visit_plan_create(actor=user, customer_id=customer.pk, data=form.service_data(), now=now)
+            plan = services.visit_plan_create(
+                actor=user, customer_id=customer.pk, data=form.service_data(), now=now
+            )
         except services.VisitError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Visit planned."))
             return redirect("visits:plan_detail", pk=plan.pk)
     blocked = _("“%(name)s” is on the blacklist: no new visit can be planned.") % {"name": customer.name}
-    return render(request, "visits/plan_form.html", {
-        "form": form, "customer": customer, "blocked": blocked if customer.is_blacklisted else "",
-    })
+    return render(
+        request,
+        "visits/plan_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "blocked": blocked if customer.is_blacklisted else "",
+        },
+    )
 
 
 @login_required
 def plan_detail(request, pk):
     plan = get_object_or_404(
-        selectors.plans_for(request.user).prefetch_related("visitors", "contacts").select_related("report"), pk=pk
+        selectors.plans_for(request.user).prefetch_related("visitors", "contacts").select_related("report"),
+        pk=pk,
     )
     return render(request, "visits/plan_detail.html", {"plan": plan, "cancel_form": CancelPlanForm()})
 
@@ -174,7 +191,8 @@ def report_create(request):
     plan_raw = request.POST.get("plan") or request.GET.get("plan") or ""
     if plan_raw.isdigit():
         plan = get_object_or_404(
-            selectors.plans_for(user).filter(customer=customer, status__in=[PlanStatus.PLANNED, PlanStatus.CONFIRMED])
+            selectors.plans_for(user)
+            .filter(customer=customer, status__in=[PlanStatus.PLANNED, PlanStatus.CONFIRMED])
             .prefetch_related("contacts"),
             pk=int(plan_raw),
         )
@@ -188,23 +206,36 @@ def report_create(request):
         files = request.FILES.getlist("photos") + request.FILES.getlist("files")
         try:
             position = position_parse(
-                latitude=request.POST.get("checkin_latitude"), longitude=request.POST.get("checkin_longitude"),
-                accuracy=request.POST.get("checkin_accuracy"), at=_checkin_time(request.POST.get("checkin_at"), now),
+                latitude=request.POST.get("checkin_latitude"),
+                longitude=request.POST.get("checkin_longitude"),
+                accuracy=request.POST.get("checkin_accuracy"),
+                at=_checkin_time(request.POST.get("checkin_at"), now),
             )
             report = services.visit_report_create(
-                author=user, customer_id=customer.pk, data=form.service_data(),
-                plan_id=plan.pk if plan else None, attachments=files, now=now, checkin=position,
+                author=user,
+                customer_id=customer.pk,
+                data=form.service_data(),
+                plan_id=plan.pk if plan else None,
+                attachments=files,
+                now=now,
+                checkin=position,
             )
         except (services.VisitError, CheckinError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Visit report saved."))
             return redirect("visits:report_detail", pk=report.pk)
-    return render(request, "visits/report_form.html", {
-        "form": form, "customer": customer, "plan": plan,
-        "draft_key": f"visit-report:{user.pk}:{customer.pk}:{plan.pk if plan else 0}",
-        "checkin_values": [(name, request.POST.get(name, "")[:40]) for name in CHECKIN_FIELDS],
-    })
+    return render(
+        request,
+        "visits/report_form.html",
+        {
+            "form": form,
+            "customer": customer,
+            "plan": plan,
+            "draft_key": f"visit-report:{user.pk}:{customer.pk}:{plan.pk if plan else 0}",
+            "checkin_values": [(name, request.POST.get(name, "")[:40]) for name in CHECKIN_FIELDS],
+        },
+    )
 
 
 CHECKIN_FIELDS = ("checkin_latitude", "checkin_longitude", "checkin_accuracy", "checkin_at")
@@ -224,25 +255,36 @@ def report_detail(request, pk):
     report = get_object_or_404(
         selectors.reports_for(request.user).prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("name")),
-            "next_steps__owner", "attachments",
+            "next_steps__owner",
+            "attachments",
         ),
         pk=pk,
     )
-    return render(request, "visits/report_detail.html", {
-        "report": report,
-        "draft_key": f"visit-report:{report.author_id}:{report.customer_id}:{report.plan_id or 0}",
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "visits/report_detail.html",
+        {
+            "report": report,
+            "draft_key": f"visit-report:{report.author_id}:{report.customer_id}:{report.plan_id or 0}",
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
 def attachment_download(request, pk):
     att = get_object_or_404(
-        VisitAttachment.objects.filter(report__customer__in=customer_list_for(request.user)).select_related("report__customer"),
+        VisitAttachment.objects.filter(report__customer__in=customer_list_for(request.user)).select_related(
+            "report__customer"
+        ),
         pk=pk,
     )
-    access_log_record(user=request.user, customer=att.report.customer, action=AccessAction.DOWNLOAD,
-                      detail=f"visit attachment {att.original_name}")
+    access_log_record(
+        user=request.user,
+        customer=att.report.customer,
+        action=AccessAction.DOWNLOAD,
+        detail=f"visit attachment {att.original_name}",
+    )
     return file_response(att.file, name=att.original_name, content_type=att.content_type, inline=att.is_image)
 
 
@@ -265,19 +307,28 @@ def team(request):
         raise PermissionDenied
     policy = VisitPolicy.load()
     summary = selectors.team_summary(user, now=now, policy=policy)
-    overdue = selectors.overdue_customers(customer_list_for(user), today=timezone.localdate(now), policy=policy)
+    overdue = selectors.overdue_customers(
+        customer_list_for(user), today=timezone.localdate(now), policy=policy
+    )
     owner = request.GET.get("owner", "")
     if owner.isdigit():
         overdue = overdue.filter(owner_id=int(owner))
     overdue = overdue.order_by("owner__username", "due_day", "pk")
     page = Paginator(overdue, 50).get_page(request.GET.get("page"))
-    return render(request, "visits/team.html", {
-        "summary": summary, "page": page, "owner": owner, "may_export": may_export(user),
-        "export_form": ExportForm(),
-        "flagged": list(selectors.flagged_checkins(user, since=summary["month_start"])[:50]),
-        "proposed_locations": list(proposed_locations_for(user)[:50]),
-        "may_confirm_location": may_confirm_location(user),
-    })
+    return render(
+        request,
+        "visits/team.html",
+        {
+            "summary": summary,
+            "page": page,
+            "owner": owner,
+            "may_export": may_export(user),
+            "export_form": ExportForm(),
+            "flagged": list(selectors.flagged_checkins(user, since=summary["month_start"])[:50]),
+            "proposed_locations": list(proposed_locations_for(user)[:50]),
+            "may_confirm_location": may_confirm_location(user),
+        },
+    )
 
 
 @login_required

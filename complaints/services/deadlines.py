@@ -29,10 +29,17 @@ def complaint_deadlines_escalate(*, now: datetime | None = None, since: datetime
         ).order_by("pk")
         if transaction.get_connection().features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
-        due = list(qs.values_list(
-            "pk", "number", "customer__name", "customer__department_id", "responsible_department_id",
-            "handler_id", "deadline_at",
-        ))
+        due = list(
+            qs.values_list(
+                "pk",
+                "number",
+                "customer__name",
+                "customer__department_id",
+                "responsible_department_id",
+                "handler_id",
+                "deadline_at",
+            )
+        )
         if not due:
             return {"overdue": 0, "notifications": 0}
         ids = [row[0] for row in due]
@@ -49,15 +56,21 @@ def complaint_deadlines_escalate(*, now: datetime | None = None, since: datetime
             if handler_id:
                 recipients.add(handler_id)
             for user_id in recipients:
-                rows.append(Notification(
-                    recipient_id=user_id, kind="complaint_overdue",
-                    title=_("Complaint %(number)s (%(customer)s) is past its deadline")
-                    % {"number": number, "customer": customer_name},
-                    body=_("The deadline was %(deadline)s and the complaint is not resolved.") % {"deadline": local_deadline},
-                    url=reverse("complaints:detail", args=[pk]),
-                    dedup_key=f"complaint-overdue:{pk}",
-                ))
+                rows.append(
+                    Notification(
+                        recipient_id=user_id,
+                        kind="complaint_overdue",
+                        title=_("Complaint %(number)s (%(customer)s) is past its deadline")
+                        % {"number": number, "customer": customer_name},
+                        body=_("The deadline was %(deadline)s and the complaint is not resolved.")
+                        % {"deadline": local_deadline},
+                        url=reverse("complaints:detail", args=[pk]),
+                        dedup_key=f"complaint-overdue:{pk}",
+                    )
+                )
         TicketEvent.objects.bulk_create(events, ignore_conflicts=True)
         sent = notification_bulk_send(rows=rows)
-        audit_record(actor=None, action="complaints.deadlines.escalated", after={"tickets": [row[1] for row in due]})
+        audit_record(
+            actor=None, action="complaints.deadlines.escalated", after={"tickets": [row[1] for row in due]}
+        )
     return {"overdue": len(due), "notifications": sent}

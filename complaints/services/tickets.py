@@ -54,6 +54,7 @@ class ComplaintError(Exception):
 
 # --- Rules -----------------------------------------------------------------------------------
 
+
 def ticket_number_next(*, year: int) -> str:
     """The next number of the year (TS-2026-000123); call inside the creating transaction.
 
@@ -82,13 +83,17 @@ def deadline_for(*, customer: Customer, received_at: datetime, policy: Complaint
 def _is_manager_for(user: User, ticket: Ticket) -> bool:
     if user.sees_all_departments:
         return True
-    return user.is_manager and user.department_id is not None and user.department_id in (
-        ticket.customer.department_id, ticket.responsible_department_id
+    return (
+        user.is_manager
+        and user.department_id is not None
+        and user.department_id in (ticket.customer.department_id, ticket.responsible_department_id)
     )
 
 
 def _is_customer_manager(user: User, ticket: Ticket) -> bool:
-    return user.sees_all_departments or (user.is_manager and user.department_id == ticket.customer.department_id)
+    return user.sees_all_departments or (
+        user.is_manager and user.department_id == ticket.customer.department_id
+    )
 
 
 def _sees_customer(user: User, ticket: Ticket) -> bool:
@@ -100,7 +105,9 @@ def can_assign(user: User, ticket: Ticket) -> bool:
 
 
 def can_resolve(user: User, ticket: Ticket) -> bool:
-    return ticket.status == Status.ASSIGNED and (ticket.handler_id == user.pk or _is_manager_for(user, ticket))
+    return ticket.status == Status.ASSIGNED and (
+        ticket.handler_id == user.pk or _is_manager_for(user, ticket)
+    )
 
 
 def can_record_return_visit(user: User, ticket: Ticket, *, sees_customer: bool) -> bool:
@@ -134,7 +141,9 @@ def _event(
 ) -> TicketEvent:
     """One line of the timeline: `note` only for what a person typed, the rest as neutral
     `params` that TicketEvent.text words in the reader's language."""
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, at=at, note=note, params=params or {})
+    return TicketEvent.objects.create(
+        ticket=ticket, kind=kind, actor=actor, at=at, note=note, params=params or {}
+    )
 
 
 def _url(ticket: Ticket) -> str:
@@ -146,7 +155,8 @@ def _notify_major(ticket: Ticket, event: TicketEvent) -> None:
         notification_send(
             recipients=gm_office_users(),
             kind="complaint_major",
-            title=_("Major complaint %(number)s: %(customer)s") % {"number": ticket.number, "customer": ticket.customer.name},
+            title=_("Major complaint %(number)s: %(customer)s")
+            % {"number": ticket.number, "customer": ticket.customer.name},
             body=event.text,
             url=_url(ticket),
             dedup_key=f"complaint-major:{ticket.pk}",
@@ -166,6 +176,7 @@ def _mark_major(
 
 
 # --- Transitions -----------------------------------------------------------------------------
+
 
 def _check_typed(value: datetime, *, now: datetime) -> None:
     """A typed time within crm.date_bounds (issue 13.3: a year-1 receipt broke every page)."""
@@ -223,19 +234,33 @@ def ticket_create(
         except ValidationError as exc:
             raise ComplaintError(messages_from(exc)) from exc
         ticket.save()
-        _event(ticket, kind=EventKind.RECEIVED, actor=actor, at=received_at, params={"channel": ticket.channel})
+        _event(
+            ticket, kind=EventKind.RECEIVED, actor=actor, at=received_at, params={"channel": ticket.channel}
+        )
         for f in files:
             _attach(ticket, f, actor=actor, now=now)
         if ticket.claim_amount >= policy.escalation_threshold:
             _mark_major(
-                ticket, actor=None, now=now,
-                params={"amount": f"{ticket.claim_amount:,.2f}", "threshold": f"{policy.escalation_threshold:,.2f}"},
+                ticket,
+                actor=None,
+                now=now,
+                params={
+                    "amount": f"{ticket.claim_amount:,.2f}",
+                    "threshold": f"{policy.escalation_threshold:,.2f}",
+                },
             )
             ticket.save(update_fields=["is_major", "major_at", "major_reason"])
         audit_record(
-            actor=actor, action="complaints.ticket.created", target=ticket,
-            after={"customer": customer.pk, "type": complaint_type, "claim": ticket.claim_amount,
-                   "deadline": ticket.deadline_at, "major": ticket.is_major},
+            actor=actor,
+            action="complaints.ticket.created",
+            target=ticket,
+            after={
+                "customer": customer.pk,
+                "type": complaint_type,
+                "claim": ticket.claim_amount,
+                "deadline": ticket.deadline_at,
+                "major": ticket.is_major,
+            },
         )
         with company_language():
             notification_send(
@@ -250,7 +275,12 @@ def ticket_create(
 
 
 def ticket_assign(
-    *, actor: User, ticket_id: int, department: Department, handler: User, time_limit_at: datetime,
+    *,
+    actor: User,
+    ticket_id: int,
+    department: Department,
+    handler: User,
+    time_limit_at: datetime,
     now: datetime | None = None,
 ) -> Ticket:
     """已受理 → 处理中: the manager sets the responsible department, the handler and the time limit.
@@ -266,27 +296,56 @@ def ticket_assign(
             raise ComplaintError(_("The handler must be an active member of the responsible department."))
         if time_limit_at <= ticket.received_at:
             raise ComplaintError(_("The time limit must be after the time of receipt."))
-        before = {"status": ticket.status, "handler": ticket.handler_id, "department": ticket.responsible_department_id}
+        before = {
+            "status": ticket.status,
+            "handler": ticket.handler_id,
+            "department": ticket.responsible_department_id,
+        }
         ticket.status = Status.ASSIGNED
         ticket.responsible_department = department
         ticket.handler = handler
         ticket.time_limit_at = time_limit_at
         ticket.assigned_at = now
-        ticket.save(update_fields=["status", "responsible_department", "handler", "time_limit_at", "assigned_at", "updated_at"])
+        ticket.save(
+            update_fields=[
+                "status",
+                "responsible_department",
+                "handler",
+                "time_limit_at",
+                "assigned_at",
+                "updated_at",
+            ]
+        )
         _event(
-            ticket, kind=EventKind.ASSIGNED, actor=actor, at=now,
-            params={"department": str(department), "handler": str(handler),
-                    "limit": timezone.localtime(time_limit_at).strftime("%Y-%m-%d %H:%M")},
+            ticket,
+            kind=EventKind.ASSIGNED,
+            actor=actor,
+            at=now,
+            params={
+                "department": str(department),
+                "handler": str(handler),
+                "limit": timezone.localtime(time_limit_at).strftime("%Y-%m-%d %H:%M"),
+            },
         )
         audit_record(
-            actor=actor, action="complaints.ticket.assigned", target=ticket, before=before,
-            after={"status": ticket.status, "handler": handler.pk, "department": department.pk, "time_limit": time_limit_at},
+            actor=actor,
+            action="complaints.ticket.assigned",
+            target=ticket,
+            before=before,
+            after={
+                "status": ticket.status,
+                "handler": handler.pk,
+                "department": department.pk,
+                "time_limit": time_limit_at,
+            },
         )
         with company_language():
             notification_send(
-                recipients=[handler], kind="complaint_assigned",
+                recipients=[handler],
+                kind="complaint_assigned",
                 title=_("Complaint %(number)s assigned to you") % {"number": ticket.number},
-                body=ticket.description[:500], url=_url(ticket),
+                body=ticket.description[:500],
+                url=_url(ticket),
             )
     return ticket
 
@@ -301,30 +360,55 @@ def ticket_resolve(
         ticket = _lock(ticket_id)
         _ensure(can_resolve(actor, ticket), ticket, _("Resolving"))
         if not root_cause or not corrective_action:
-            raise ComplaintError(_("Root cause and corrective action are both required to resolve a complaint."))
+            raise ComplaintError(
+                _("Root cause and corrective action are both required to resolve a complaint.")
+            )
         ticket.status = Status.RESOLVED
         ticket.root_cause = root_cause
         ticket.corrective_action = corrective_action
         ticket.resolved_at = now
         ticket.resolved_by = actor
-        ticket.save(update_fields=["status", "root_cause", "corrective_action", "resolved_at", "resolved_by", "updated_at"])
+        ticket.save(
+            update_fields=[
+                "status",
+                "root_cause",
+                "corrective_action",
+                "resolved_at",
+                "resolved_by",
+                "updated_at",
+            ]
+        )
         _event(ticket, kind=EventKind.RESOLVED, actor=actor, at=now, note=corrective_action)
         audit_record(
-            actor=actor, action="complaints.ticket.resolved", target=ticket,
-            after={"root_cause": root_cause, "corrective_action": corrective_action, "on_time": ticket.handled_on_time},
+            actor=actor,
+            action="complaints.ticket.resolved",
+            target=ticket,
+            after={
+                "root_cause": root_cause,
+                "corrective_action": corrective_action,
+                "on_time": ticket.handled_on_time,
+            },
         )
         with company_language():
             notification_send(
-                recipients=[ticket.customer.owner], kind="complaint_resolved",
-                title=_("Complaint %(number)s resolved: please make the return visit") % {"number": ticket.number},
+                recipients=[ticket.customer.owner],
+                kind="complaint_resolved",
+                title=_("Complaint %(number)s resolved: please make the return visit")
+                % {"number": ticket.number},
                 url=_url(ticket),
             )
     return ticket
 
 
 def ticket_return_visit_record(
-    *, actor: User, ticket_id: int, satisfaction: int, confirmation: str, visited_on=None,
-    mode: str = "phone", now: datetime | None = None,
+    *,
+    actor: User,
+    ticket_id: int,
+    satisfaction: int,
+    confirmation: str,
+    visited_on=None,
+    mode: str = "phone",
+    now: datetime | None = None,
 ) -> Ticket:
     """已处理 → 已回访: the customer confirmed the result and rated it 1-5 (回访).
 
@@ -348,25 +432,45 @@ def ticket_return_visit_record(
         ticket.return_visited_at = now
         ticket.return_visited_by = actor
         ticket.return_visit_report_id = _return_visit_report_create(
-            ticket=ticket, actor=actor, visited_on=visited_on or timezone.localdate(now), mode=mode,
-            confirmation=confirmation, satisfaction=satisfaction, now=now,
+            ticket=ticket,
+            actor=actor,
+            visited_on=visited_on or timezone.localdate(now),
+            mode=mode,
+            confirmation=confirmation,
+            satisfaction=satisfaction,
+            now=now,
         )
-        ticket.save(update_fields=[
-            "status", "satisfaction", "customer_confirmation", "return_visited_at", "return_visited_by",
-            "return_visit_report_id", "updated_at",
-        ])
+        ticket.save(
+            update_fields=[
+                "status",
+                "satisfaction",
+                "customer_confirmation",
+                "return_visited_at",
+                "return_visited_by",
+                "return_visit_report_id",
+                "updated_at",
+            ]
+        )
         _event(
-            ticket, kind=EventKind.RETURN_VISITED, actor=actor, at=now,
-            note=confirmation, params={"score": satisfaction},
+            ticket,
+            kind=EventKind.RETURN_VISITED,
+            actor=actor,
+            at=now,
+            note=confirmation,
+            params={"score": satisfaction},
         )
         audit_record(
-            actor=actor, action="complaints.ticket.return_visited", target=ticket,
+            actor=actor,
+            action="complaints.ticket.return_visited",
+            target=ticket,
             after={"satisfaction": satisfaction, "visit_report": ticket.return_visit_report_id},
         )
     return ticket
 
 
-def _return_visit_report_create(*, ticket, actor, visited_on, mode, confirmation, satisfaction, now) -> int | None:
+def _return_visit_report_create(
+    *, ticket, actor, visited_on, mode, confirmation, satisfaction, now
+) -> int | None:
     """Write the return visit as a visit report (purpose 回访) through the visits app's service.
 
     The report carries the reference "complaint:<id>" so the visits app links back to the ticket.
@@ -375,7 +479,10 @@ def _return_visit_report_create(*, ticket, actor, visited_on, mode, confirmation
     summary = f"{ticket.number} · {satisfaction}/5"
     try:
         report = visit_report_create(
-            author=actor, customer_id=ticket.customer_id, purpose="return_visit", reference=f"complaint:{ticket.pk}",
+            author=actor,
+            customer_id=ticket.customer_id,
+            purpose="return_visit",
+            reference=f"complaint:{ticket.pk}",
             data={"visited_on": visited_on, "mode": mode, "opinions": confirmation, "summary": summary},
             now=now,
         )
@@ -414,7 +521,9 @@ def ticket_escalate(*, actor: User, ticket_id: int, reason: str, now: datetime |
         _ensure(can_escalate(actor, ticket), ticket, _("Escalating"))
         _mark_major(ticket, reason=reason, actor=actor, now=now)
         ticket.save(update_fields=["is_major", "major_at", "major_reason", "updated_at"])
-        audit_record(actor=actor, action="complaints.ticket.escalated", target=ticket, after={"reason": reason})
+        audit_record(
+            actor=actor, action="complaints.ticket.escalated", target=ticket, after={"reason": reason}
+        )
     return ticket
 
 
@@ -444,7 +553,14 @@ def feedback_add(
         except ValidationError as exc:
             raise ComplaintError(messages_from(exc)) from exc
         fb.save()
-        _event(ticket, kind=EventKind.FEEDBACK, actor=actor, at=given_at, note=content, params={"method": fb.method})
+        _event(
+            ticket,
+            kind=EventKind.FEEDBACK,
+            actor=actor,
+            at=given_at,
+            note=content,
+            params={"method": fb.method},
+        )
         audit_record(actor=actor, action="complaints.feedback.added", target=ticket, after={"method": method})
     return fb
 
@@ -459,7 +575,10 @@ def _check_file(f) -> None:
 def _attach(ticket: Ticket, f, *, actor: User, now: datetime) -> TicketAttachment:
     kind = validate_upload(f, allowed=DOCUMENTS)
     att = TicketAttachment(
-        ticket=ticket, original_name=safe_display_name(f.name), content_type=kind.content_type, size=f.size,
+        ticket=ticket,
+        original_name=safe_display_name(f.name),
+        content_type=kind.content_type,
+        size=f.size,
         uploaded_by=actor,
     )
     upload_store(att, f, kind)
@@ -476,5 +595,10 @@ def attachment_add(*, actor: User, ticket_id: int, file, now: datetime | None = 
         if not ticket.is_open:
             raise ComplaintError(_("The ticket is closed."))
         att = _attach(ticket, file, actor=actor, now=now)
-        audit_record(actor=actor, action="complaints.attachment.added", target=ticket, after={"name": att.original_name})
+        audit_record(
+            actor=actor,
+            action="complaints.attachment.added",
+            target=ticket,
+            after={"name": att.original_name},
+        )
     return att

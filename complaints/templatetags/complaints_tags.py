@@ -28,8 +28,11 @@ def deadline_delta(ticket, now):
 
 
 STATUS_CLASSES = {
-    "received": "bg-secondary", "assigned": "bg-primary", "resolved": "bg-info text-dark",
-    "return_visited": "bg-success", "closed": "bg-dark",
+    "received": "bg-secondary",
+    "assigned": "bg-primary",
+    "resolved": "bg-info text-dark",
+    "return_visited": "bg-success",
+    "closed": "bg-dark",
 }
 
 

@@ -18,8 +18,18 @@ from .registry import (
 )
 
 __all__ = [
-    "ALL_ROLES", "OVERVIEW_ROLES", "Chart", "ChartData", "Column", "DashboardContext", "DrillList", "Tile",
-    "charts", "drill_lists", "tiles", "drill_url",
+    "ALL_ROLES",
+    "OVERVIEW_ROLES",
+    "Chart",
+    "ChartData",
+    "Column",
+    "DashboardContext",
+    "DrillList",
+    "Tile",
+    "charts",
+    "drill_lists",
+    "tiles",
+    "drill_url",
 ]
 
 

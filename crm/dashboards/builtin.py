@@ -12,7 +12,12 @@ def unread_notifications(ctx) -> int:
     return Notification.objects.filter(recipient=ctx.user, read_at__isnull=True).count()
 
 
-tiles.register(Tile(
-    key="crm.unread", label=_("Unread notifications"), value=unread_notifications,
-    url=lambda ctx: reverse("notifications") + "?unread=1", order=900,
-))
+tiles.register(
+    Tile(
+        key="crm.unread",
+        label=_("Unread notifications"),
+        value=unread_notifications,
+        url=lambda ctx: reverse("notifications") + "?unread=1",
+        order=900,
+    )
+)

@@ -7,8 +7,20 @@ the JSON: no callbacks.
 
 from .registry import ChartData
 
-PALETTE = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#0dcaf0",
-           "#d63384", "#ffc107", "#6610f2", "#adb5bd"]
+PALETTE = [
+    "#0d6efd",
+    "#198754",
+    "#fd7e14",
+    "#6f42c1",
+    "#dc3545",
+    "#20c997",
+    "#6c757d",
+    "#0dcaf0",
+    "#d63384",
+    "#ffc107",
+    "#6610f2",
+    "#adb5bd",
+]
 GRADE_COLOURS = {"A": "#198754", "B": "#0d6efd", "C": "#fd7e14", "D": "#6c757d"}
 UNGRADED_COLOUR = "#ced4da"
 
@@ -24,10 +36,15 @@ def chart_config(data: ChartData) -> dict:
     labels = [str(label) for label in data.labels]
     if data.kind == "doughnut":
         name, values = data.series[0]
-        datasets = [{
-            "label": str(name), "data": values,
-            "backgroundColor": [_colour(label, i, last=i == len(labels) - 1) for i, label in enumerate(labels)],
-        }]
+        datasets = [
+            {
+                "label": str(name),
+                "data": values,
+                "backgroundColor": [
+                    _colour(label, i, last=i == len(labels) - 1) for i, label in enumerate(labels)
+                ],
+            }
+        ]
     else:
         datasets = []
         for i, (name, values) in enumerate(data.series):

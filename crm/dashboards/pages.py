@@ -56,17 +56,28 @@ def dashboard_for(user, *, now: datetime, ctx: DashboardContext | None = None) -
         value = tile.value(ctx)
         if value is None:
             continue
-        tile_rows.append({
-            "key": tile.key, "label": tile.label_for(user), "value": value, "url": tile.url(ctx),
-            "tone": tile.tone if value else "secondary",
-        })
+        tile_rows.append(
+            {
+                "key": tile.key,
+                "label": tile.label_for(user),
+                "value": value,
+                "url": tile.url(ctx),
+                "tone": tile.tone if value else "secondary",
+            }
+        )
     chart_rows = []
     for chart in charts.for_user(user):
         data = chart_data(chart, ctx)
         if data is None:
             continue
-        chart_rows.append({
-            "key": chart.key, "dom_id": chart_dom_id(chart.key), "title": chart.title_for(user), "data": data,
-            "config": chart_config(data), "export_url": reverse("dashboard_chart_export", args=[chart.key]),
-        })
+        chart_rows.append(
+            {
+                "key": chart.key,
+                "dom_id": chart_dom_id(chart.key),
+                "title": chart.title_for(user),
+                "data": data,
+                "config": chart_config(data),
+                "export_url": reverse("dashboard_chart_export", args=[chart.key]),
+            }
+        )
     return {"tiles": tile_rows, "charts": chart_rows}

@@ -76,7 +76,9 @@ class ChartData:
                 link = self.links[i][j] if self.links else None
                 cells.append({"value": values[i], "link": link, "unit": self.unit})
             cells += [{"value": values[i], "link": None, "unit": ""} for _name, values in self.extra]
-            out.append({"label": label, "cells": cells, "link": self.row_links[i] if self.row_links else None})
+            out.append(
+                {"label": label, "cells": cells, "link": self.row_links[i] if self.row_links else None}
+            )
         return out
 
     @property
@@ -130,8 +132,12 @@ class Column:
         """A column of the row's customer (`customer(row)` -> Customer), linked to its page."""
         from django.urls import reverse
 
-        return cls(header, customer, (lambda row: reverse("customers:detail", args=[customer(row).pk])) if link else None,
-                   kind="customer")
+        return cls(
+            header,
+            customer,
+            (lambda row: reverse("customers:detail", args=[customer(row).pk])) if link else None,
+            kind="customer",
+        )
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,10 @@ class FigureRegistry:
 
     def for_user(self, user) -> list:
         autodiscover()
-        return sorted((i for i in self._items.values() if _shown_to(i, user)), key=lambda i: (getattr(i, "order", 0), i.key))
+        return sorted(
+            (i for i in self._items.values() if _shown_to(i, user)),
+            key=lambda i: (getattr(i, "order", 0), i.key),
+        )
 
 
 def _shown_to(item, user) -> bool:

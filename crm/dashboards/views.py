@@ -36,7 +36,10 @@ def drill_list(request, key):
     ctx = DashboardContext(user=request.user, now=timezone.now(), params=request.GET)
     page = Paginator(item.rows(ctx), 50).get_page(request.GET.get("page"))
     rows = [
-        [{"value": col.value(row), "link": col.link(row) if col.link else None, "kind": col.kind} for col in item.columns]
+        [
+            {"value": col.value(row), "link": col.link(row) if col.link else None, "kind": col.kind}
+            for col in item.columns
+        ]
         for row in page
     ]
     return render(request, "crm/dashboard/list.html", {"list": item, "page": page, "rows": rows})

@@ -41,7 +41,16 @@ class DepartmentRobotAdmin(ScopedModelAdmin):
 
 @admin.register(NotificationDelivery)
 class NotificationDeliveryAdmin(ScopedModelAdmin):
-    list_display = ("created_at", "channel", "target", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_display = (
+        "created_at",
+        "channel",
+        "target",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("status", "channel")
     search_fields = ("target", "last_error", "notification__title")
     list_select_related = ("notification",)
@@ -60,8 +69,12 @@ class NotificationDeliveryAdmin(ScopedModelAdmin):
         count = queryset.exclude(status=DeliveryStatus.SENT).update(
             status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
         )
-        self.message_user(request, ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.",
-                                            count) % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 class ChannelIdsImportForm(forms.Form):
@@ -77,20 +90,30 @@ def channel_ids_import_view(model_admin):
         form = ChannelIdsImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                count = user_channel_ids_import(actor=request.user, rows=read_sheet(form.cleaned_data["file"]))
+                count = user_channel_ids_import(
+                    actor=request.user, rows=read_sheet(form.cleaned_data["file"])
+                )
             except ChannelIdImportError as exc:
                 for problem in exc.problems[:20]:
                     messages.error(request, problem)
             else:
-                messages.success(request, ngettext("%(count)d user updated.", "%(count)d users updated.", count)
-                                 % {"count": count})
+                messages.success(
+                    request,
+                    ngettext("%(count)d user updated.", "%(count)d users updated.", count) % {"count": count},
+                )
                 return redirect("admin:crm_user_changelist")
-        context = {**model_admin.admin_site.each_context(request), "form": form,
-                   "title": _("Import WeCom and DingTalk user ids"), "opts": model_admin.model._meta}
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "form": form,
+            "title": _("Import WeCom and DingTalk user ids"),
+            "opts": model_admin.model._meta,
+        }
         return render(request, "crm/admin_channel_ids_import.html", context)
 
     return model_admin.admin_site.admin_view(view)
 
 
 def user_admin_urls(model_admin) -> list:
-    return [path("import-channel-ids/", channel_ids_import_view(model_admin), name="crm_user_import_channel_ids")]
+    return [
+        path("import-channel-ids/", channel_ids_import_view(model_admin), name="crm_user_import_channel_ids")
+    ]

@@ -126,14 +126,25 @@ class WeComApp(TokenAdapter):
         return answer["access_token"], answer.get("expires_in", 7200)
 
     def send(self, *, target, title, text):
-        self.call("/cgi-bin/message/send", {
-            "touser": target, "msgtype": "markdown", "agentid": int(self.agent_id), "markdown": {"content": text},
-        })
+        self.call(
+            "/cgi-bin/message/send",
+            {
+                "touser": target,
+                "msgtype": "markdown",
+                "agentid": int(self.agent_id),
+                "markdown": {"content": text},
+            },
+        )
 
 
 class DingTalkWork(TokenAdapter):
     def __init__(self, *, app_key: str, app_secret: str, agent_id: str, base: str):
-        self.app_key, self.app_secret, self.agent_id, self.base = app_key, app_secret, agent_id, base.rstrip("/")
+        self.app_key, self.app_secret, self.agent_id, self.base = (
+            app_key,
+            app_secret,
+            agent_id,
+            base.rstrip("/"),
+        )
         self.token_key = f"dingtalk:{app_key}"
 
     def fetch_token(self):
@@ -142,10 +153,14 @@ class DingTalkWork(TokenAdapter):
         return answer["access_token"], answer.get("expires_in", 7200)
 
     def send(self, *, target, title, text):
-        self.call("/topapi/message/corpconversation/asyncsend_v2", {
-            "agent_id": int(self.agent_id), "userid_list": target,
-            "msg": {"msgtype": "markdown", "markdown": {"title": title, "text": text}},
-        })
+        self.call(
+            "/topapi/message/corpconversation/asyncsend_v2",
+            {
+                "agent_id": int(self.agent_id),
+                "userid_list": target,
+                "msg": {"msgtype": "markdown", "markdown": {"title": title, "text": text}},
+            },
+        )
 
 
 class WeComRobot(Adapter):
@@ -156,7 +171,12 @@ class WeComRobot(Adapter):
 
     def send(self, *, target, title, text):
         mentions = "".join(f"<@{u}>" for u in target.split(",") if u)
-        _check(_http(self.webhook_url, {"msgtype": "markdown", "markdown": {"content": f"{text}\n{mentions}".strip()}}))
+        _check(
+            _http(
+                self.webhook_url,
+                {"msgtype": "markdown", "markdown": {"content": f"{text}\n{mentions}".strip()}},
+            )
+        )
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -182,12 +202,21 @@ class DingTalkRobot(Adapter):
         users = [u for u in target.split(",") if u]
         body = text + ("\n\n" + " ".join(f"@{u}" for u in users) if users else "")
         try:
-            _check(_http(self.signed_url(), {
-                "msgtype": "markdown", "markdown": {"title": title, "text": body}, "at": {"atUserIds": users},
-            }))
+            _check(
+                _http(
+                    self.signed_url(),
+                    {
+                        "msgtype": "markdown",
+                        "markdown": {"title": title, "text": body},
+                        "at": {"atUserIds": users},
+                    },
+                )
+            )
         except ChannelError as exc:
             if exc.errcode in BAD_SIGNATURE_ERRORS:
-                raise ChannelError(f"钉钉机器人签名不匹配（检查加签密钥）: {exc}", retry=False, errcode=exc.errcode) from exc
+                raise ChannelError(
+                    f"钉钉机器人签名不匹配（检查加签密钥）: {exc}", retry=False, errcode=exc.errcode
+                ) from exc
             raise
 
 
@@ -195,16 +224,24 @@ def wecom_app() -> WeComApp | None:
     """The WeCom application of settings (WECOM_CORP_ID, WECOM_AGENT_ID, WECOM_SECRET), if set."""
     if not (settings.WECOM_CORP_ID and settings.WECOM_AGENT_ID and settings.WECOM_SECRET):
         return None
-    return WeComApp(corp_id=settings.WECOM_CORP_ID, agent_id=settings.WECOM_AGENT_ID,
-                    secret=settings.WECOM_SECRET, base=settings.WECOM_API_BASE)
+    return WeComApp(
+        corp_id=settings.WECOM_CORP_ID,
+        agent_id=settings.WECOM_AGENT_ID,
+        secret=settings.WECOM_SECRET,
+        base=settings.WECOM_API_BASE,
+    )
 
 
 def dingtalk_work() -> DingTalkWork | None:
     """The DingTalk application of settings (DINGTALK_APP_KEY, _APP_SECRET, _AGENT_ID), if set."""
     if not (settings.DINGTALK_APP_KEY and settings.DINGTALK_APP_SECRET and settings.DINGTALK_AGENT_ID):
         return None
-    return DingTalkWork(app_key=settings.DINGTALK_APP_KEY, app_secret=settings.DINGTALK_APP_SECRET,
-                        agent_id=settings.DINGTALK_AGENT_ID, base=settings.DINGTALK_API_BASE)
+    return DingTalkWork(
+        app_key=settings.DINGTALK_APP_KEY,
+        app_secret=settings.DINGTALK_APP_SECRET,
+        agent_id=settings.DINGTALK_AGENT_ID,
+        base=settings.DINGTALK_API_BASE,
+    )
 
 
 def robot_adapter(robot) -> Adapter:

@@ -24,10 +24,12 @@ def seed(*, now=None) -> str:
             user.wecom_userid, user.dingtalk_userid = wecom, ding
             user.save(update_fields=["wecom_userid", "dingtalk_userid"])
     if "sales_east_1" in people:
-        NotificationProfile.objects.get_or_create(user=people["sales_east_1"],
-                                                  defaults={"digest_time": datetime.time(8, 30)})
+        NotificationProfile.objects.get_or_create(
+            user=people["sales_east_1"], defaults={"digest_time": datetime.time(8, 30)}
+        )
         NotificationPreference.objects.get_or_create(
-            user=people["sales_east_1"], kind="complaint_assigned",
+            user=people["sales_east_1"],
+            kind="complaint_assigned",
             defaults={"delivery": "immediate", "email": True, "wecom": True},
         )
     RoleNotificationDefault.objects.get_or_create(

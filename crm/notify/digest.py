@@ -50,9 +50,13 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
     recipients = set(waiting.values_list("recipient_id", flat=True).distinct())
     if not recipients:
         return {"digests": 0, "items": 0}
-    times = dict(NotificationProfile.objects.filter(user_id__in=recipients).values_list("user_id", "digest_time"))
+    times = dict(
+        NotificationProfile.objects.filter(user_id__in=recipients).values_list("user_id", "digest_time")
+    )
     already = set(
-        Notification.objects.filter(recipient_id__in=recipients, dedup_key=key).values_list("recipient_id", flat=True)
+        Notification.objects.filter(recipient_id__in=recipients, dedup_key=key).values_list(
+            "recipient_id", flat=True
+        )
     )
     fallback = default_digest_time()
     due = [u for u in recipients if u not in already and times.get(u, fallback) <= local.time()]
@@ -65,7 +69,11 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
         counts[row["recipient_id"]][row["kind"]] = row["n"]
     firsts = (
         waiting.filter(recipient_id__in=due)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("recipient_id"), F("kind")], order_by=[F("created_at"), F("id")]))
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("recipient_id"), F("kind")], order_by=[F("created_at"), F("id")]
+            )
+        )
         .filter(rank__lte=DIGEST_FIRST_ITEMS)
         .order_by("recipient_id", "kind", "created_at", "id")
         .values_list("recipient_id", "kind", "title")
@@ -83,16 +91,26 @@ def notification_digests_send(*, now: datetime.datetime | None = None, since=Non
                 lines.append(_("%(label)s: %(count)d") % {"label": kind_get(kind).label, "count": n})
                 lines.extend(f"  · {t}" for t in titles[(user_id, kind)])
                 if n > DIGEST_FIRST_ITEMS:
-                    lines.append("  " + _("All %(count)d: %(link)s") % {
-                        "count": n, "link": site_link(reverse("notifications") + f"?kind={kind}")})
-            rows.append(Notification(
-                recipient_id=user_id, kind=DIGEST_KIND,
-                title=_("Today's reminders: %(count)d") % {"count": total},
-                body="\n".join(lines), url=reverse("notifications") + "?scope=digest", dedup_key=key,
-            ))
+                    lines.append(
+                        "  "
+                        + _("All %(count)d: %(link)s")
+                        % {"count": n, "link": site_link(reverse("notifications") + f"?kind={kind}")}
+                    )
+            rows.append(
+                Notification(
+                    recipient_id=user_id,
+                    kind=DIGEST_KIND,
+                    title=_("Today's reminders: %(count)d") % {"count": total},
+                    body="\n".join(lines),
+                    url=reverse("notifications") + "?scope=digest",
+                    dedup_key=key,
+                )
+            )
     sent = notification_bulk_send(rows=rows)
     NotificationProfile.objects.bulk_create(
         [NotificationProfile(user_id=u, last_digest_at=now) for u in due],
-        update_conflicts=True, unique_fields=["user"], update_fields=["last_digest_at"],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["last_digest_at"],
     )
     return {"digests": sent, "items": sum(sum(counts[u].values()) for u in due)}

@@ -13,7 +13,8 @@ class NotificationSettingsForm(forms.Form):
     """One row per registered kind: immediate or digest, and the channels (in-app is always on)."""
 
     digest_time = forms.TypedChoiceField(
-        label=_("Daily digest at"), choices=[(t.isoformat("minutes"), label) for t, label in DIGEST_TIMES],
+        label=_("Daily digest at"),
+        choices=[(t.isoformat("minutes"), label) for t, label in DIGEST_TIMES],
         coerce=lambda v: datetime.time.fromisoformat(v),
     )
 
@@ -24,11 +25,14 @@ class NotificationSettingsForm(forms.Form):
             code, c = row["kind"].code, row["choice"]
             if code != DIGEST_KIND:
                 self.fields[f"{code}__delivery"] = forms.ChoiceField(
-                    label=row["kind"].label, initial=c.delivery,
+                    label=row["kind"].label,
+                    initial=c.delivery,
                     choices=[(IMMEDIATE, _("Immediately")), (DIGEST, _("In the daily digest"))],
                 )
             for channel in ("email", "wecom", "dingtalk"):
-                self.fields[f"{code}__{channel}"] = forms.BooleanField(required=False, initial=getattr(c, channel))
+                self.fields[f"{code}__{channel}"] = forms.BooleanField(
+                    required=False, initial=getattr(c, channel)
+                )
             self.rows.append({**row, "prefix": code})
 
     def bound_rows(self):
@@ -37,13 +41,19 @@ class NotificationSettingsForm(forms.Form):
             yield {
                 **row,
                 "delivery": self[f"{code}__delivery"] if f"{code}__delivery" in self.fields else None,
-                "email": self[f"{code}__email"], "wecom": self[f"{code}__wecom"], "dingtalk": self[f"{code}__dingtalk"],
+                "email": self[f"{code}__email"],
+                "wecom": self[f"{code}__wecom"],
+                "dingtalk": self[f"{code}__dingtalk"],
             }
 
     def choices(self) -> dict[str, Choice]:
         d = self.cleaned_data
         return {
-            code: Choice(delivery=d.get(f"{code}__delivery", IMMEDIATE), email=d[f"{code}__email"],
-                         wecom=d[f"{code}__wecom"], dingtalk=d[f"{code}__dingtalk"])
+            code: Choice(
+                delivery=d.get(f"{code}__delivery", IMMEDIATE),
+                email=d[f"{code}__email"],
+                wecom=d[f"{code}__wecom"],
+                dingtalk=d[f"{code}__dingtalk"],
+            )
             for code in KINDS
         }

@@ -42,7 +42,10 @@ def read_sheet(file) -> list[dict]:
         raise ChannelIdImportError(["表头需要“用户名”以及“企业微信ID”或“钉钉ID”列"])
     out = []
     for values in rows:
-        row = {f: str(values[i]).strip() if i < len(values) and values[i] is not None else "" for f, i in columns.items()}
+        row = {
+            f: str(values[i]).strip() if i < len(values) and values[i] is not None else ""
+            for f, i in columns.items()
+        }
         if any(row.values()):
             out.append(row)
     return out
@@ -78,6 +81,12 @@ def user_channel_ids_import(*, actor: User, rows: list[dict]) -> int:
             after = {"wecom_userid": user.wecom_userid, "dingtalk_userid": user.dingtalk_userid}
             if after != before:
                 user.save(update_fields=["wecom_userid", "dingtalk_userid"])
-                audit_record(actor=actor, action="crm.user.channel_ids_imported", target=user, before=before, after=after)
+                audit_record(
+                    actor=actor,
+                    action="crm.user.channel_ids_imported",
+                    target=user,
+                    before=before,
+                    after=after,
+                )
                 changed.append(user.pk)
     return len(changed)

@@ -28,7 +28,9 @@ class ChannelChoice(models.Model):
 
     # No `choices`: the registry grows with the apps; forms offer kind_choices().
     kind = models.CharField(_("kind"), max_length=60)
-    delivery = models.CharField(_("delivery mode"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    delivery = models.CharField(
+        _("delivery mode"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE
+    )
     email = models.BooleanField(_("e-mail"), default=True)
     wecom = models.BooleanField(_("WeCom"), default=False)
     dingtalk = models.BooleanField(_("DingTalk"), default=False)
@@ -44,13 +46,18 @@ class NotificationPreference(ChannelChoice):
     """A person's own choice for one kind (the 通知设置 page); wins over the role's default."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_prefs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_prefs",
     )
 
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="crm_notificationpreference_one_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="crm_notificationpreference_one_per_kind")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.kind}"
@@ -76,7 +83,10 @@ class NotificationProfile(models.Model):
     """When a person's daily digest leaves (local time, Asia/Shanghai), and when it last did."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_profile",
     )
     digest_time = models.TimeField(_("digest time"), default=datetime.time(8, 0))
     # The `now` of the person's last digest: the next one takes the digest items created after it.
@@ -102,10 +112,16 @@ class DepartmentRobot(models.Model):
     department = models.ForeignKey(
         "crm.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="robots"
     )
-    provider = models.CharField(_("provider"), max_length=10, choices=[c for c in Channel.choices if c[0] != "email"])
+    provider = models.CharField(
+        _("provider"), max_length=10, choices=[c for c in Channel.choices if c[0] != "email"]
+    )
     webhook_url = models.URLField(_("webhook URL"), max_length=400)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True,
-                              help_text=_("钉钉 robots with 加签: the secret starting with SEC."))
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("钉钉 robots with 加签: the secret starting with SEC."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     window_start = models.DateTimeField(_("rate window start"), null=True, blank=True, editable=False)
     window_count = models.PositiveSmallIntegerField(_("messages in the window"), default=0, editable=False)
@@ -113,7 +129,11 @@ class DepartmentRobot(models.Model):
     class Meta:
         verbose_name = _("group robot")
         verbose_name_plural = _("group robots")
-        constraints = [models.UniqueConstraint(fields=["department", "provider"], name="crm_departmentrobot_one_per_provider")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "provider"], name="crm_departmentrobot_one_per_provider"
+            )
+        ]
 
     def __str__(self):
         return f"{self.department} · {self.get_provider_display()}"
@@ -135,11 +155,16 @@ class NotificationDelivery(models.Model):
     """
 
     notification = models.ForeignKey(
-        "crm.Notification", verbose_name=_("notification"), on_delete=models.CASCADE, related_name="deliveries"
+        "crm.Notification",
+        verbose_name=_("notification"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     target = models.CharField(_("target"), max_length=120, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -151,7 +176,9 @@ class NotificationDelivery(models.Model):
         verbose_name_plural = _("notification deliveries")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["notification", "channel"], name="crm_notificationdelivery_once_per_channel"),
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="crm_notificationdelivery_once_per_channel"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
                 name="crm_notificationdelivery_sent_has_time",

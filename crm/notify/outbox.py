@@ -40,8 +40,7 @@ def deliveries_enqueue(*, notifications: list[Notification], choices: dict, now:
     """Queue the 企业微信 / 钉钉 deliveries of notifications (their recipient loaded); returns how many."""
     apps = {Channel.WECOM: wecom_app() is not None, Channel.DINGTALK: dingtalk_work() is not None}
     wanted = [
-        (n, ch) for n in notifications for ch in CHANNEL_IDS
-        if getattr(choices[(n.recipient_id, n.kind)], ch)
+        (n, ch) for n in notifications for ch in CHANNEL_IDS if getattr(choices[(n.recipient_id, n.kind)], ch)
     ]
     if not wanted:
         return 0
@@ -123,7 +122,11 @@ def _send_robot(robot: DepartmentRobot, deliveries: list[NotificationDelivery], 
         mentions = ",".join(sorted({d.target.split(":", 2)[2] for d in chunk} - {""}))
         title = chunk[0].notification.title if len(chunk) == 1 else f"CRM 通知 {len(chunk)} 条"
         try:
-            adapter.send(target=mentions, title=title, text="\n\n---\n\n".join(message_text(d.notification) for d in chunk))
+            adapter.send(
+                target=mentions,
+                title=title,
+                text="\n\n---\n\n".join(message_text(d.notification) for d in chunk),
+            )
         except ChannelError as exc:
             for d in chunk:
                 _failed(d, exc, now)
@@ -132,10 +135,14 @@ def _send_robot(robot: DepartmentRobot, deliveries: list[NotificationDelivery], 
             continue
         for d in chunk:
             _sent(d, now)
-    DepartmentRobot.objects.filter(pk=robot.pk).update(window_start=robot.window_start, window_count=robot.window_count)
+    DepartmentRobot.objects.filter(pk=robot.pk).update(
+        window_start=robot.window_start, window_count=robot.window_count
+    )
 
 
-def channel_deliveries_send(*, now: datetime | None = None, since: datetime | None = None, limit: int = 500) -> dict:
+def channel_deliveries_send(
+    *, now: datetime | None = None, since: datetime | None = None, limit: int = 500
+) -> dict:
     """Send the 企业微信 / 钉钉 deliveries that are due (the `notification-channels` job)."""
     now = now or timezone.now()
     adapters = {Channel.WECOM: wecom_app(), Channel.DINGTALK: dingtalk_work()}
@@ -159,8 +166,11 @@ def channel_deliveries_send(*, now: datetime | None = None, since: datetime | No
                 _failed(d, ChannelError("application not configured", retry=False), now)
                 continue
             try:
-                adapter.send(target=d.target.removeprefix("user:"), title=d.notification.title,
-                             text=message_text(d.notification))
+                adapter.send(
+                    target=d.target.removeprefix("user:"),
+                    title=d.notification.title,
+                    text=message_text(d.notification),
+                )
             except ChannelError as exc:
                 _failed(d, exc, now)
             else:

@@ -35,7 +35,9 @@ def _choice(row) -> Choice:
     return Choice(delivery=row.delivery, email=row.email, wecom=row.wecom, dingtalk=row.dingtalk)
 
 
-def choices_for(pairs: Iterable[tuple[int, str]], *, users: dict[int, User] | None = None) -> dict[tuple[int, str], Choice]:
+def choices_for(
+    pairs: Iterable[tuple[int, str]], *, users: dict[int, User] | None = None
+) -> dict[tuple[int, str], Choice]:
     """The choice of each (user id, kind) pair: two queries (three without `users`)."""
     pairs = set(pairs)
     if not pairs:
@@ -43,14 +45,20 @@ def choices_for(pairs: Iterable[tuple[int, str]], *, users: dict[int, User] | No
     user_ids = {u for u, _k in pairs}
     kinds = {k for _u, k in pairs}
     if users is None:
-        users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related(None).only("pk", "role", "wecom_userid", "dingtalk_userid")}
+        users = {
+            u.pk: u
+            for u in User.objects.filter(pk__in=user_ids)
+            .select_related(None)
+            .only("pk", "role", "wecom_userid", "dingtalk_userid")
+        }
     own = {
         (p.user_id, p.kind): _choice(p)
         for p in NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
     }
     roles = {u.role for u in users.values()}
     by_role = {
-        (r.role, r.kind): _choice(r) for r in RoleNotificationDefault.objects.filter(role__in=roles, kind__in=kinds)
+        (r.role, r.kind): _choice(r)
+        for r in RoleNotificationDefault.objects.filter(role__in=roles, kind__in=kinds)
     }
     out = {}
     for user_id, kind in pairs:

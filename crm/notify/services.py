@@ -16,7 +16,9 @@ class PreferenceError(ValueError):
     pass
 
 
-def notification_preferences_save(*, user: User, choices: dict[str, Choice], digest_time: datetime.time) -> None:
+def notification_preferences_save(
+    *, user: User, choices: dict[str, Choice], digest_time: datetime.time
+) -> None:
     """Store a person's choice for each registered kind and their digest time (one audit entry).
 
     Raises PreferenceError for an unknown kind or a digest time not on a quarter hour (the
@@ -42,5 +44,9 @@ def notification_preferences_save(*, user: User, choices: dict[str, Choice], dig
                 changed.append(row)
         NotificationPreference.objects.bulk_create(new)
         NotificationPreference.objects.bulk_update(changed, ["delivery", "email", "wecom", "dingtalk"])
-        audit_record(actor=user, action="crm.notification_settings.saved", target=user,
-                     after={"digest_time": digest_time.isoformat(), "changed": sorted(r.kind for r in new + changed)})
+        audit_record(
+            actor=user,
+            action="crm.notification_settings.saved",
+            target=user,
+            after={"digest_time": digest_time.isoformat(), "changed": sorted(r.kind for r in new + changed)},
+        )

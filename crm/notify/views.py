@@ -17,12 +17,14 @@ def notification_settings(request):
     rows = preference_rows_for(request.user)
     profile = NotificationProfile.objects.filter(user=request.user).first()
     current = profile.digest_time if profile else default_digest_time()
-    form = NotificationSettingsForm(request.POST or None, rows=rows,
-                                    initial={"digest_time": current.isoformat("minutes")})
+    form = NotificationSettingsForm(
+        request.POST or None, rows=rows, initial={"digest_time": current.isoformat("minutes")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            notification_preferences_save(user=request.user, choices=form.choices(),
-                                          digest_time=form.cleaned_data["digest_time"])
+            notification_preferences_save(
+                user=request.user, choices=form.choices(), digest_time=form.cleaned_data["digest_time"]
+            )
         except PreferenceError:
             messages.error(request, _("These settings could not be saved; please check them."))
         else:
@@ -31,8 +33,13 @@ def notification_settings(request):
     groups: dict[str, list] = {}
     for row in form.bound_rows():
         groups.setdefault(row["kind"].group, []).append(row)
-    return render(request, "crm/notification_settings.html", {
-        "form": form,
-        "groups": [(GROUPS.get(g, g), items) for g, items in groups.items()],
-        "has_wecom": bool(request.user.wecom_userid), "has_dingtalk": bool(request.user.dingtalk_userid),
-    })
+    return render(
+        request,
+        "crm/notification_settings.html",
+        {
+            "form": form,
+            "groups": [(GROUPS.get(g, g), items) for g, items in groups.items()],
+            "has_wecom": bool(request.user.wecom_userid),
+            "has_dingtalk": bool(request.user.dingtalk_userid),
+        },
+    )

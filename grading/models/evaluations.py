@@ -32,14 +32,24 @@ class Evaluation(models.Model):
     the ones the system computes (annual review, six-month evaluation) rest on the figures only.
     """
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="evaluations")
-    kind = models.CharField(_("kind"), max_length=20, choices=EvaluationKind.choices, default=EvaluationKind.MANUAL)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EvaluationKind.choices, default=EvaluationKind.MANUAL
+    )
     round = models.ForeignKey(
-        ReviewRound, verbose_name=_("review round"), on_delete=models.PROTECT, null=True, blank=True,
+        ReviewRound,
+        verbose_name=_("review round"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="evaluations",
     )
     period_year = models.PositiveSmallIntegerField(_("period (year)"))
-    business_volume = models.DecimalField(_("business volume (yuan)"), max_digits=16, decimal_places=2, default=0)
+    business_volume = models.DecimalField(
+        _("business volume (yuan)"), max_digits=16, decimal_places=2, default=0
+    )
     receivables = models.DecimalField(_("receivables (yuan)"), max_digits=16, decimal_places=2, default=0)
     overdue_payment_count = models.PositiveIntegerField(_("overdue payments"), default=0)
     overdue_pickup_count = models.PositiveIntegerField(_("overdue pickups"), default=0)
@@ -48,7 +58,9 @@ class Evaluation(models.Model):
     score_reputation = _score_field(_("reputation"))
     score_loyalty = _score_field(_("loyalty"))
     score_growth = _score_field(_("growth potential"))
-    weighted_score = models.DecimalField(_("weighted score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    weighted_score = models.DecimalField(
+        _("weighted score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     # {indicator key: {"typed": 0-100 or None, "deduction": points, "score": 0-100 or None}}, after the
     # incidents' deductions; the indicators themselves are in `policy["indicators"]`.
     scores = models.JSONField(_("indicator scores"), default=dict, blank=True)
@@ -59,8 +71,13 @@ class Evaluation(models.Model):
     policy = models.JSONField(_("policy used"))
     notes = models.TextField(_("notes"), blank=True)
     evaluated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("evaluated by"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text=_("Empty: computed by the system."),
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: computed by the system."),
     )
     created_at = models.DateTimeField(_("created at"))
 
@@ -71,12 +88,18 @@ class Evaluation(models.Model):
         constraints = [
             # A rerun of a round finds its evaluations and adds none.
             models.UniqueConstraint(
-                fields=["round", "customer"], condition=models.Q(round__isnull=False), name="grading_evaluation_once_per_round"
+                fields=["round", "customer"],
+                condition=models.Q(round__isnull=False),
+                name="grading_evaluation_once_per_round",
             ),
             models.UniqueConstraint(
-                fields=["customer"], condition=models.Q(kind="new_customer"), name="grading_evaluation_one_six_month"
+                fields=["customer"],
+                condition=models.Q(kind="new_customer"),
+                name="grading_evaluation_one_six_month",
             ),
-            models.CheckConstraint(condition=models.Q(suggested_grade__in=GRADES), name="grading_evaluation_grade_valid"),
+            models.CheckConstraint(
+                condition=models.Q(suggested_grade__in=GRADES), name="grading_evaluation_grade_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(weighted_score__isnull=True)
                 | (models.Q(weighted_score__gte=0) & models.Q(weighted_score__lte=100)),
@@ -86,7 +109,10 @@ class Evaluation(models.Model):
         indexes = [models.Index(fields=["customer", "-created_at"], name="grading_eval_customer_idx")]
 
     def __str__(self):
-        return _("Evaluation of %(customer)s for %(year)s") % {"customer": self.customer, "year": self.period_year}
+        return _("Evaluation of %(customer)s for %(year)s") % {
+            "customer": self.customer,
+            "year": self.period_year,
+        }
 
     @property
     def has_overdue(self) -> bool:
@@ -129,7 +155,9 @@ def incident_upload_to(instance, filename):
 class Incident(models.Model):
     """问题记录: feeds evaluations, triggers the demotion of A customers, supports blacklisting."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="incidents")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="incidents"
+    )
     incident_type = models.CharField(_("type"), max_length=20, choices=IncidentType.choices)
     occurred_on = models.DateField(_("date"), validators=[TypedDateBounds()])
     description = models.TextField(_("description"))
@@ -137,7 +165,9 @@ class Incident(models.Model):
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
     evidence_content_type = models.CharField(_("evidence content type"), max_length=100, blank=True)
     is_serious = models.BooleanField(
-        _("serious"), default=False, help_text=_("Major loss or reputation damage: reported to the general manager's office.")
+        _("serious"),
+        default=False,
+        help_text=_("Major loss or reputation damage: reported to the general manager's office."),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
@@ -149,13 +179,17 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         ordering = ["-occurred_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=date_bounds_q("occurred_on"), name="grading_incident_occurred_on_bounds"),
+            models.CheckConstraint(
+                condition=date_bounds_q("occurred_on"), name="grading_incident_occurred_on_bounds"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(incident_type="loss") | models.Q(is_serious=True),
                 name="grading_incident_loss_is_serious",
             ),
             models.CheckConstraint(
-                condition=models.Q(incident_type__in=["contract", "late_payment", "crisis", "loss", "overdue_pickup"]),
+                condition=models.Q(
+                    incident_type__in=["contract", "late_payment", "crisis", "loss", "overdue_pickup"]
+                ),
                 name="grading_incident_type_valid",
             ),
         ]

@@ -30,8 +30,22 @@ from .proposals import (
 from .provisional import grade_provisional_assign, grade_provisional_on_activation
 
 __all__ = [
-    "GradingError", "annual_review_open", "approval_refusal", "demotion_deadlines_escalate", "evaluation_create",
-    "grade_provisional_assign", "grade_provisional_on_activation", "grade_readmission_apply", "incident_record", "new_customer_evaluations_open",
-    "proposal_approve", "proposal_create", "proposal_reject", "proposal_withdraw", "proposals_close_on_blacklist", "provisional_grades_assign",
-    "review_round_open", "review_window_open",
+    "GradingError",
+    "annual_review_open",
+    "approval_refusal",
+    "demotion_deadlines_escalate",
+    "evaluation_create",
+    "grade_provisional_assign",
+    "grade_provisional_on_activation",
+    "grade_readmission_apply",
+    "incident_record",
+    "new_customer_evaluations_open",
+    "proposal_approve",
+    "proposal_create",
+    "proposal_reject",
+    "proposal_withdraw",
+    "proposals_close_on_blacklist",
+    "provisional_grades_assign",
+    "review_round_open",
+    "review_window_open",
 ]

@@ -43,7 +43,9 @@ def may_evaluate(user: User) -> bool:
 
 
 def may_record_incident(user: User) -> bool:
-    return user.is_active and (user.is_salesperson or user.is_assistant or user.is_manager or user.is_gm_office)
+    return user.is_active and (
+        user.is_salesperson or user.is_assistant or user.is_manager or user.is_gm_office
+    )
 
 
 def approval_refusal(user: User, proposal: GradeProposal) -> str | None:

@@ -24,7 +24,13 @@ from .rules import (
 
 
 def evaluation_create(
-    *, actor: User, customer_id: int, period_year: int, scores: dict, notes: str = "", now: datetime | None = None
+    *,
+    actor: User,
+    customer_id: int,
+    period_year: int,
+    scores: dict,
+    notes: str = "",
+    now: datetime | None = None,
 ) -> Evaluation:
     """Fill in an evaluation sheet: a 0-100 score for each indicator the evaluator scores,
     weighted by the policy's indicators, the period's figures and incidents, the suggested grade.
@@ -53,31 +59,50 @@ def evaluation_create(
         if customer.is_blacklisted:
             raise GradingError(_("A blacklisted customer is not graded."))
         figure = YearlyFigure.objects.filter(customer=customer, year=period_year).first()
-        incidents = incidents_of_period(years={period_year}, customer_ids=[customer.pk]).get((customer.pk, period_year), [])
+        incidents = incidents_of_period(years={period_year}, customer_ids=[customer.pk]).get(
+            (customer.pk, period_year), []
+        )
         computed = indicator_scores(indicators, typed=clean, incidents=incidents)
         final = {key: row["score"] for key, row in computed.items()}
         score = weighted_score(final, weights=policy["weights"])
         evaluation = Evaluation(
-            customer=customer, kind=EvaluationKind.MANUAL, period_year=period_year,
+            customer=customer,
+            kind=EvaluationKind.MANUAL,
+            period_year=period_year,
             business_volume=figure.business_volume if figure else 0,
             receivables=figure.receivables if figure else 0,
             overdue_payment_count=figure.overdue_payment_count if figure else 0,
             overdue_pickup_count=figure.overdue_pickup_count if figure else 0,
-            weighted_score=score, scores=computed, incidents=incidents,
-            grade_before=customer.grade, policy=policy, notes=notes.strip(), evaluated_by=actor, created_at=now,
+            weighted_score=score,
+            scores=computed,
+            incidents=incidents,
+            grade_before=customer.grade,
+            policy=policy,
+            notes=notes.strip(),
+            evaluated_by=actor,
+            created_at=now,
             # The columns of the five default indicators, for the lists that show them.
             **{f"score_{key}": final[key] for key in INDICATORS if key in final},
         )
         inc_pay, inc_pick = overdue_incident_counts(incidents)
         evaluation.suggested_grade = grade_suggest(
-            volume=evaluation.business_volume, overdue_payments=evaluation.overdue_payment_count + inc_pay,
-            overdue_pickups=evaluation.overdue_pickup_count + inc_pick, score=score, policy=policy,
+            volume=evaluation.business_volume,
+            overdue_payments=evaluation.overdue_payment_count + inc_pay,
+            overdue_pickups=evaluation.overdue_pickup_count + inc_pick,
+            score=score,
+            policy=policy,
             a_ruled_out=bool(a_ruled_out_by(indicators, computed)),
         )
         evaluation.save()
         audit_record(
-            actor=actor, action="grading.evaluation.created", target=evaluation,
-            after={"year": period_year, "score": score, "suggested": evaluation.suggested_grade,
-                   "incidents": [i["id"] for i in incidents]},
+            actor=actor,
+            action="grading.evaluation.created",
+            target=evaluation,
+            after={
+                "year": period_year,
+                "score": score,
+                "suggested": evaluation.suggested_grade,
+                "incidents": [i["id"] for i in incidents],
+            },
         )
     return evaluation

@@ -27,8 +27,15 @@ from .common import GradingError, Step, customer_url, may_record_incident, state
 
 
 def incident_record(
-    *, actor: User, customer_id: int, incident_type: str, occurred_on: date, description: str, evidence=None,
-    is_serious: bool = False, now: datetime | None = None,
+    *,
+    actor: User,
+    customer_id: int,
+    incident_type: str,
+    occurred_on: date,
+    description: str,
+    evidence=None,
+    is_serious: bool = False,
+    now: datetime | None = None,
 ) -> Incident:
     """Record an incident against a customer the actor may see.
 
@@ -59,8 +66,12 @@ def incident_record(
             raise GradingError(messages_from(exc)) from exc
     is_serious = is_serious or incident_type == IncidentType.LOSS
     incident = Incident(
-        incident_type=incident_type, occurred_on=occurred_on, description=description, is_serious=is_serious,
-        recorded_by=actor, recorded_at=now,
+        incident_type=incident_type,
+        occurred_on=occurred_on,
+        description=description,
+        is_serious=is_serious,
+        recorded_by=actor,
+        recorded_at=now,
     )
     try:
         with transaction.atomic():
@@ -82,7 +93,9 @@ def incident_record(
 def _after_incident(incident: Incident, *, now: datetime) -> None:
     customer = incident.customer
     audit_record(
-        actor=incident.recorded_by, action="grading.incident.recorded", target=incident,
+        actor=incident.recorded_by,
+        action="grading.incident.recorded",
+        target=incident,
         after={"type": incident.incident_type, "serious": incident.is_serious, "on": incident.occurred_on},
     )
     if customer.grade == Grade.A:
@@ -90,9 +103,12 @@ def _after_incident(incident: Incident, *, now: datetime) -> None:
     if incident.is_serious:
         with company_language():
             notification_send(
-                recipients=gm_office_users(), kind="grading_serious_incident",
+                recipients=gm_office_users(),
+                kind="grading_serious_incident",
                 title=_("Serious incident: %(customer)s") % {"customer": customer.name},
-                body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-serious:{incident.pk}",
+                body=incident.description,
+                url=customer_url(customer.pk),
+                dedup_key=f"grading-serious:{incident.pk}",
             )
 
 
@@ -103,23 +119,43 @@ def _demotion_case_open(*, incident: Incident, now: datetime) -> DemotionCase | 
         return None
     policy = GradingPolicy.load()
     case = DemotionCase.objects.create(
-        customer=customer, incident=incident, opened_at=now, deadline=now + timedelta(days=policy.demotion_days)
+        customer=customer,
+        incident=incident,
+        opened_at=now,
+        deadline=now + timedelta(days=policy.demotion_days),
     )
     open_proposal = GradeProposal.objects.filter(customer=customer, state__in=OPEN_STATES).first()
     if open_proposal is None:
         GradeProposal.objects.create(
-            customer=customer, from_grade=Grade.A, from_provisional=customer.grade_provisional, to_grade=Grade.B,
+            customer=customer,
+            from_grade=Grade.A,
+            from_provisional=customer.grade_provisional,
+            to_grade=Grade.B,
             reason_code=SystemReason.DEMOTION,
-            reason_params={"date": incident.occurred_on.isoformat(), "type": incident.incident_type,
-                           "days": policy.demotion_days},
-            incident=incident, proposed_by=None, state=state_for_step(Step.MANAGER), created_at=now,
+            reason_params={
+                "date": incident.occurred_on.isoformat(),
+                "type": incident.incident_type,
+                "days": policy.demotion_days,
+            },
+            incident=incident,
+            proposed_by=None,
+            state=state_for_step(Step.MANAGER),
+            created_at=now,
         )
-    audit_record(actor=incident.recorded_by, action="grading.demotion_case.opened", target=case,
-                 after={"deadline": case.deadline})
+    audit_record(
+        actor=incident.recorded_by,
+        action="grading.demotion_case.opened",
+        target=case,
+        after={"deadline": case.deadline},
+    )
     with company_language():
         notification_send(
-            recipients=managers_of([customer.department_id]), kind="grading_demotion",
-            title=_("Demote %(customer)s from A within %(days)d days") % {"customer": customer.name, "days": policy.demotion_days},
-            body=incident.description, url=customer_url(customer.pk), dedup_key=f"grading-demotion-open:{case.pk}",
+            recipients=managers_of([customer.department_id]),
+            kind="grading_demotion",
+            title=_("Demote %(customer)s from A within %(days)d days")
+            % {"customer": customer.name, "days": policy.demotion_days},
+            body=incident.description,
+            url=customer_url(customer.pk),
+            dedup_key=f"grading-demotion-open:{case.pk}",
         )
     return case

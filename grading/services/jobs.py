@@ -82,21 +82,38 @@ def _with_figures(qs: QuerySet[Customer], *, year: int | None) -> QuerySet[Custo
     figures = YearlyFigure.objects.filter(customer=OuterRef("pk")).order_by("-year")
     return qs.annotate(
         fig_year=Subquery(figures.values("year")[:1], output_field=IntegerField()),
-        fig_volume=Coalesce(Subquery(figures.values("business_volume")[:1], output_field=money), Value(0), output_field=money),
-        fig_receivables=Coalesce(Subquery(figures.values("receivables")[:1], output_field=money), Value(0), output_field=money),
+        fig_volume=Coalesce(
+            Subquery(figures.values("business_volume")[:1], output_field=money), Value(0), output_field=money
+        ),
+        fig_receivables=Coalesce(
+            Subquery(figures.values("receivables")[:1], output_field=money), Value(0), output_field=money
+        ),
         fig_overdue_pay=Coalesce(Subquery(figures.values("overdue_payment_count")[:1]), Value(0)),
         fig_overdue_pick=Coalesce(Subquery(figures.values("overdue_pickup_count")[:1]), Value(0)),
         has_open=has_open,
     )
 
 
-FIELDS = ("pk", "department_id", "grade", "grade_provisional", "fig_year", "fig_volume", "fig_receivables",
-          "fig_overdue_pay", "fig_overdue_pick", "has_open")
+FIELDS = (
+    "pk",
+    "department_id",
+    "grade",
+    "grade_provisional",
+    "fig_year",
+    "fig_volume",
+    "fig_receivables",
+    "fig_overdue_pay",
+    "fig_overdue_pick",
+    "has_open",
+)
 
 
 # --- Provisional grades and the six-month evaluation -------------------------------------------
 
-def provisional_grades_assign(customers: QuerySet[Customer], *, now: datetime, proposer: User | None = None) -> list[GradeProposal]:
+
+def provisional_grades_assign(
+    customers: QuerySet[Customer], *, now: datetime, proposer: User | None = None
+) -> list[GradeProposal]:
     """暂定等级 for the active, ungraded customers among `customers` (§3).
 
     The grade comes from the rules on the latest yearly figures, at most B (rules.provisional_grade),
@@ -104,18 +121,29 @@ def provisional_grades_assign(customers: QuerySet[Customer], *, now: datetime, p
     with an open proposal are left to it.
     """
     policy = GradingPolicy.load().snapshot()
-    gradable = customers.filter(grade="", status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False)
+    gradable = customers.filter(
+        grade="", status=CustomerStatus.ACTIVE, is_deleted=False, is_blacklisted=False
+    )
     rows = _with_figures(gradable, year=None).values_list(*FIELDS)
     proposals = []
     for pk, _dept, _grade, _prov, _year, volume, _rec, pay, pick, has_open in rows.iterator(chunk_size=BATCH):
         if has_open:
             continue
         grade = provisional_grade(volume=volume, overdue_payments=pay, overdue_pickups=pick, policy=policy)
-        proposals.append(GradeProposal(
-            customer_id=pk, kind=ProposalKind.PROVISIONAL, from_grade="", to_grade=grade, to_provisional=True,
-            reason_code=SystemReason.PROVISIONAL,
-            proposed_by=proposer, state=ProposalState.APPROVED, created_at=now, decided_at=now,
-        ))
+        proposals.append(
+            GradeProposal(
+                customer_id=pk,
+                kind=ProposalKind.PROVISIONAL,
+                from_grade="",
+                to_grade=grade,
+                to_provisional=True,
+                reason_code=SystemReason.PROVISIONAL,
+                proposed_by=proposer,
+                state=ProposalState.APPROVED,
+                created_at=now,
+                decided_at=now,
+            )
+        )
     GradeProposal.objects.bulk_create(proposals, batch_size=BATCH)
     _proposals_apply(proposals, now=now, approver_names={})
     return proposals
@@ -142,24 +170,38 @@ def new_customer_evaluations_open(*, now: datetime | None = None, since: datetim
         # whatever happened to the grade since (a provisional B changed to C in March is still
         # evaluated in July); customers graded before the system, never provisional, are not.
         was_provisional = Exists(GradeChange.objects.filter(customer=OuterRef("pk"), provisional=True))
-        due = _gradable().filter(Q(grade_provisional=True) | was_provisional, cooperation_start__lte=cutoff).exclude(
-            Exists(Evaluation.objects.filter(customer=OuterRef("pk"), kind=EvaluationKind.NEW_CUSTOMER))
+        due = (
+            _gradable()
+            .filter(Q(grade_provisional=True) | was_provisional, cooperation_start__lte=cutoff)
+            .exclude(
+                Exists(Evaluation.objects.filter(customer=OuterRef("pk"), kind=EvaluationKind.NEW_CUSTOMER))
+            )
         )
         evaluations, proposals = _evaluate(
             _with_figures(due, year=None).values_list(*FIELDS).iterator(chunk_size=BATCH),
-            kind=EvaluationKind.NEW_CUSTOMER, round_=None,
-            default_year=today.year, policy=policy, now=now,
+            kind=EvaluationKind.NEW_CUSTOMER,
+            round_=None,
+            default_year=today.year,
+            policy=policy,
+            now=now,
             reason_code=SystemReason.SIX_MONTH,
         )
         notified = _notify_managers(
-            proposals, now=now, key=f"grading-new-eval:{today.isoformat()}",
+            proposals,
+            now=now,
+            key=f"grading-new-eval:{today.isoformat()}",
             title=gettext_lazy("%(count)d new customers evaluated after six months: proposals await you"),
         )
-    return {"provisional": len(provisional), "evaluated": len(evaluations), "proposals": len(proposals),
-            "notified": notified}
+    return {
+        "provisional": len(provisional),
+        "evaluated": len(evaluations),
+        "proposals": len(proposals),
+        "notified": notified,
+    }
 
 
 # --- The annual review round -------------------------------------------------------------------
+
 
 def _in_window(policy: GradingPolicy, today: date) -> bool:
     start = (policy.review_opens_month, policy.review_opens_day)
@@ -178,8 +220,10 @@ def _missed_window(policy: GradingPolicy, today: date, since: datetime | None) -
     if since is None:
         return False  # a first run ever does not start a round out of season
     opens_on = date(today.year, policy.review_opens_month, policy.review_opens_day)
-    return timezone.localdate(since) < opens_on <= today and not ReviewRound.objects.filter(
-        year=today.year, kind=RoundKind.ANNUAL).exists()
+    return (
+        timezone.localdate(since) < opens_on <= today
+        and not ReviewRound.objects.filter(year=today.year, kind=RoundKind.ANNUAL).exists()
+    )
 
 
 def annual_review_open(*, now: datetime | None = None, since: datetime | None = None) -> dict:
@@ -196,7 +240,9 @@ def annual_review_open(*, now: datetime | None = None, since: datetime | None = 
     return {"opened": True, "closed_rounds": closed, **summary}
 
 
-def review_round_open(*, now: datetime | None = None, actor: User | None = None, annual: bool | None = None) -> dict:
+def review_round_open(
+    *, now: datetime | None = None, actor: User | None = None, annual: bool | None = None
+) -> dict:
     """年度评审: evaluate every active, non-blacklisted customer on last year's figures and
     propose a change where the suggestion differs from the grade (§3).
 
@@ -229,58 +275,107 @@ def review_round_open(*, now: datetime | None = None, actor: User | None = None,
             candidates = candidates.filter(department_id=actor.department_id)
         if annual:
             round_, created = ReviewRound.objects.get_or_create(
-                year=today.year, kind=RoundKind.ANNUAL,
-                defaults={"period_year": today.year - 1, "opened_at": now, "opened_by": actor, "closes_on": closes_on},
+                year=today.year,
+                kind=RoundKind.ANNUAL,
+                defaults={
+                    "period_year": today.year - 1,
+                    "opened_at": now,
+                    "opened_by": actor,
+                    "closes_on": closes_on,
+                },
             )
             if not round_.is_open:
                 raise GradingError(_("The review round of %(year)d is closed.") % {"year": round_.year})
             superseded = _interim_proposals_supersede(candidates, now=now, actor=actor)
-            reason = {"reason_code": SystemReason.ANNUAL_REVIEW,
-                      "reason_params": {"year": round_.year, "period": round_.period_year}}
+            reason = {
+                "reason_code": SystemReason.ANNUAL_REVIEW,
+                "reason_params": {"year": round_.year, "period": round_.period_year},
+            }
         else:
-            round_ = ReviewRound.objects.select_for_update().filter(
-                kind=RoundKind.INTERIM, closed_at__isnull=True, closes_on__gte=today).first()
+            round_ = (
+                ReviewRound.objects.select_for_update()
+                .filter(kind=RoundKind.INTERIM, closed_at__isnull=True, closes_on__gte=today)
+                .first()
+            )
             created = round_ is None
             if created:
-                ReviewRound.objects.filter(kind=RoundKind.INTERIM, closed_at__isnull=True).update(closed_at=now)
+                ReviewRound.objects.filter(kind=RoundKind.INTERIM, closed_at__isnull=True).update(
+                    closed_at=now
+                )
                 round_ = ReviewRound.objects.create(
-                    kind=RoundKind.INTERIM, year=today.year, period_year=today.year - 1, opened_at=now,
-                    opened_by=actor, closes_on=closes_on,
+                    kind=RoundKind.INTERIM,
+                    year=today.year,
+                    period_year=today.year - 1,
+                    opened_at=now,
+                    opened_by=actor,
+                    closes_on=closes_on,
                 )
             superseded = 0
-            reason = {"reason_code": SystemReason.INTERIM_REVIEW,
-                      "reason_params": {"date": timezone.localdate(round_.opened_at).isoformat(),
-                                        "period": round_.period_year}}
+            reason = {
+                "reason_code": SystemReason.INTERIM_REVIEW,
+                "reason_params": {
+                    "date": timezone.localdate(round_.opened_at).isoformat(),
+                    "period": round_.period_year,
+                },
+            }
         # The customers the round evaluated already, read in one indexed query into a set: an
         # anti-join (NOT EXISTS) planned before the statistics know the round's new rows became a
         # nested loop over 85,000 × 85,000 rows on a rerun (bench finding 7).
-        evaluated = set(Evaluation.objects.filter(round=round_).order_by().values_list("customer_id", flat=True))
-        rows = (r for r in _with_figures(candidates, year=round_.period_year).values_list(*FIELDS).iterator(
-            chunk_size=BATCH) if r[0] not in evaluated)
+        evaluated = set(
+            Evaluation.objects.filter(round=round_).order_by().values_list("customer_id", flat=True)
+        )
+        rows = (
+            r
+            for r in _with_figures(candidates, year=round_.period_year)
+            .values_list(*FIELDS)
+            .iterator(chunk_size=BATCH)
+            if r[0] not in evaluated
+        )
         evaluations, proposals = _evaluate(
-            rows, kind=EvaluationKind.ANNUAL, round_=round_, default_year=round_.period_year, policy=policy,
-            now=now, **reason,
+            rows,
+            kind=EvaluationKind.ANNUAL,
+            round_=round_,
+            default_year=round_.period_year,
+            policy=policy,
+            now=now,
+            **reason,
         )
         notified = _notify_managers(
-            proposals, now=now, key=f"grading-round:{round_.pk}",
-            title=gettext_lazy("%(count)d grade changes proposed by the annual review await you") if annual
+            proposals,
+            now=now,
+            key=f"grading-round:{round_.pk}",
+            title=gettext_lazy("%(count)d grade changes proposed by the annual review await you")
+            if annual
             else gettext_lazy("%(count)d grade changes proposed by an interim review await you"),
         )
         if created or evaluations:  # a rerun that evaluates nobody changes nothing: no audit row
             audit_record(
-                actor=actor, action="grading.round.opened" if created else "grading.round.extended", target=round_,
-                after={"kind": round_.kind, "evaluations": len(evaluations), "proposals": len(proposals),
-                       "superseded": superseded},
+                actor=actor,
+                action="grading.round.opened" if created else "grading.round.extended",
+                target=round_,
+                after={
+                    "kind": round_.kind,
+                    "evaluations": len(evaluations),
+                    "proposals": len(proposals),
+                    "superseded": superseded,
+                },
             )
-    return {"round": round_.year, "kind": round_.kind, "evaluated": len(evaluations), "proposals": len(proposals),
-            "notified": notified}
+    return {
+        "round": round_.year,
+        "kind": round_.kind,
+        "evaluated": len(evaluations),
+        "proposals": len(proposals),
+        "notified": notified,
+    }
 
 
 def _interim_proposals_supersede(candidates: QuerySet[Customer], *, now: datetime, actor: User | None) -> int:
     """The annual round replaces the open proposals of interim reviews (made on figures that
     were not final) for the customers it evaluates; the interim rounds close."""
     stale = GradeProposal.objects.filter(
-        round__kind=RoundKind.INTERIM, state__in=OPEN_STATES, customer__in=candidates.values("pk"),
+        round__kind=RoundKind.INTERIM,
+        state__in=OPEN_STATES,
+        customer__in=candidates.values("pk"),
     )
     ids = list(stale.values_list("pk", flat=True))
     GradeProposal.objects.filter(pk__in=ids).update(
@@ -288,7 +383,9 @@ def _interim_proposals_supersede(candidates: QuerySet[Customer], *, now: datetim
     )
     ReviewRound.objects.filter(kind=RoundKind.INTERIM, closed_at__isnull=True).update(closed_at=now)
     if ids:
-        audit_record(actor=actor, action="grading.proposal.superseded", target=None, after={"proposals": ids[:1000]})
+        audit_record(
+            actor=actor, action="grading.proposal.superseded", target=None, after={"proposals": ids[:1000]}
+        )
     return len(ids)
 
 
@@ -308,8 +405,11 @@ def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str,
         title = str(title)
     rows = [
         Notification(
-            recipient_id=m.pk, kind="grading_approval", title=title % {"count": counts[m.department_id]},
-            url=reverse("admin:grading_gradeproposal_changelist"), dedup_key=f"{key}:{m.department_id}",
+            recipient_id=m.pk,
+            kind="grading_approval",
+            title=title % {"count": counts[m.department_id]},
+            url=reverse("admin:grading_gradeproposal_changelist"),
+            dedup_key=f"{key}:{m.department_id}",
         )
         for m in managers_of(counts)
     ]
@@ -318,6 +418,7 @@ def _notify_managers(proposals: list[GradeProposal], *, now: datetime, key: str,
 
 # --- The demotion deadline ---------------------------------------------------------------------
 
+
 def demotion_deadlines_escalate(*, now: datetime | None = None, since: datetime | None = None) -> dict:
     """Job `demotion-deadlines` (daily): an A customer not demoted within the policy's days (5)
     after an incident is escalated to its department manager and 总经办, once per case
@@ -325,7 +426,9 @@ def demotion_deadlines_escalate(*, now: datetime | None = None, since: datetime 
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
-            DemotionCase.objects.filter(resolved_at__isnull=True, escalated_at__isnull=True, deadline__lte=now)
+            DemotionCase.objects.filter(
+                resolved_at__isnull=True, escalated_at__isnull=True, deadline__lte=now
+            )
             .select_for_update(of=("self",))
             .values_list("pk", "customer_id", "customer__name", "customer__department_id", "deadline")
         )
@@ -339,13 +442,21 @@ def demotion_deadlines_escalate(*, now: datetime | None = None, since: datetime 
         for case_pk, customer_id, name, dept, deadline in due:
             overdue_days = max((now - deadline) // timedelta(days=1), 0)
             for recipient in {*managers.get(dept, []), *gms}:
-                rows.append(Notification(
-                    recipient_id=recipient, kind="grading_demotion_overdue",
-                    title=_("Demotion overdue: %(customer)s is still A after an incident") % {"customer": name},
-                    body=_("The deadline was %(deadline)s (%(days)d days ago).")
-                    % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"), "days": overdue_days},
-                    url=customer_url(customer_id), dedup_key=f"grading-demotion-overdue:{case_pk}",
-                ))
+                rows.append(
+                    Notification(
+                        recipient_id=recipient,
+                        kind="grading_demotion_overdue",
+                        title=_("Demotion overdue: %(customer)s is still A after an incident")
+                        % {"customer": name},
+                        body=_("The deadline was %(deadline)s (%(days)d days ago).")
+                        % {
+                            "deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
+                            "days": overdue_days,
+                        },
+                        url=customer_url(customer_id),
+                        dedup_key=f"grading-demotion-overdue:{case_pk}",
+                    )
+                )
         sent = notification_bulk_send(rows=rows)
         DemotionCase.objects.filter(pk__in=[d[0] for d in due]).update(escalated_at=now)
     return {"escalated": len(due), "notifications": sent}
@@ -353,6 +464,9 @@ def demotion_deadlines_escalate(*, now: datetime | None = None, since: datetime 
 
 __all__ = [
     "review_window_open",
-    "annual_review_open", "demotion_deadlines_escalate", "new_customer_evaluations_open", "provisional_grades_assign",
+    "annual_review_open",
+    "demotion_deadlines_escalate",
+    "new_customer_evaluations_open",
+    "provisional_grades_assign",
     "review_round_open",
 ]

@@ -49,7 +49,12 @@ from .rules import is_demotion_from_a, promotion_needs_gm_office
 
 
 def proposal_create(
-    *, actor: User, customer_id: int, to_grade: str, reason: str, evaluation_id: int | None = None,
+    *,
+    actor: User,
+    customer_id: int,
+    to_grade: str,
+    reason: str,
+    evaluation_id: int | None = None,
     now: datetime | None = None,
 ) -> GradeProposal:
     """Propose a grade change for a customer the actor may see.
@@ -85,12 +90,20 @@ def proposal_create(
                 raise GradingError(_("A promotion to A needs an evaluation sheet as evidence."))
             if evaluation.has_overdue:
                 raise GradingError(
-                    _("The evaluation shows overdue payments or pickups in the period: the customer cannot be A.")
+                    _(
+                        "The evaluation shows overdue payments or pickups in the period: the customer cannot be A."
+                    )
                 )
         proposal = GradeProposal(
-            customer=customer, from_grade=customer.grade, from_provisional=customer.grade_provisional,
-            to_grade=to_grade, reason=reason, evaluation=evaluation, proposed_by=actor,
-            state=state_for_step(first_step(proposer=actor, customer=customer)), created_at=now,
+            customer=customer,
+            from_grade=customer.grade,
+            from_provisional=customer.grade_provisional,
+            to_grade=to_grade,
+            reason=reason,
+            evaluation=evaluation,
+            proposed_by=actor,
+            state=state_for_step(first_step(proposer=actor, customer=customer)),
+            created_at=now,
         )
         try:
             with transaction.atomic():
@@ -98,15 +111,27 @@ def proposal_create(
         except IntegrityError as exc:
             raise GradingError(_("This customer already has an open grade-change proposal.")) from exc
         audit_record(
-            actor=actor, action="grading.proposal.created", target=proposal,
-            after={"from": proposal.from_grade, "to": to_grade, "reason": reason, "evaluation": evaluation_id},
+            actor=actor,
+            action="grading.proposal.created",
+            target=proposal,
+            after={
+                "from": proposal.from_grade,
+                "to": to_grade,
+                "reason": reason,
+                "evaluation": evaluation_id,
+            },
         )
         _notify_next_approvers(proposal)
     return proposal
 
 
 def proposal_approve(
-    *, proposal_id: int, approver: User, comment: str = "", to_grade: str | None = None, now: datetime | None = None,
+    *,
+    proposal_id: int,
+    approver: User,
+    comment: str = "",
+    to_grade: str | None = None,
+    now: datetime | None = None,
 ) -> GradeProposal:
     """Approve the current step; the last step applies the grade (and closes a demotion case).
 
@@ -116,11 +141,14 @@ def proposal_approve(
     `to_grade`; any other proposal is approved as proposed. Raises GradingError when it is not
     the approver's turn or the chosen grade is not allowed.
     """
-    return _decide(proposal_id=proposal_id, approver=approver, approved=True, comment=comment, now=now,
-                   to_grade=to_grade)
+    return _decide(
+        proposal_id=proposal_id, approver=approver, approved=True, comment=comment, now=now, to_grade=to_grade
+    )
 
 
-def proposal_reject(*, proposal_id: int, approver: User, comment: str, now: datetime | None = None) -> GradeProposal:
+def proposal_reject(
+    *, proposal_id: int, approver: User, comment: str, now: datetime | None = None
+) -> GradeProposal:
     """Reject at the current step, with the reason in the comment (the proposer is told)."""
     if not (comment or "").strip():
         raise GradingError(_("Say why the proposal is rejected."))
@@ -131,7 +159,13 @@ DEMOTION_GRADES = (Grade.B, Grade.C)
 
 
 def _decide(
-    *, proposal_id: int, approver: User, approved: bool, comment: str, now: datetime | None, to_grade: str | None = None,
+    *,
+    proposal_id: int,
+    approver: User,
+    approved: bool,
+    comment: str,
+    now: datetime | None,
+    to_grade: str | None = None,
 ) -> GradeProposal:
     now = now or timezone.now()
     comment = (comment or "").strip()
@@ -150,12 +184,21 @@ def _decide(
                 raise GradingError(_("An A customer is demoted to B or C."))
             proposal.to_grade = to_grade
             proposal.save(update_fields=["to_grade"])
-        elif approved and to_grade and is_demotion_from_a(proposal.from_grade, proposal.to_grade) \
-                and to_grade not in DEMOTION_GRADES:
+        elif (
+            approved
+            and to_grade
+            and is_demotion_from_a(proposal.from_grade, proposal.to_grade)
+            and to_grade not in DEMOTION_GRADES
+        ):
             raise GradingError(_("An A customer is demoted to B or C."))
         step = proposal.current_step
         ProposalApproval.objects.create(
-            proposal=proposal, step=step, approver=approver, approved=approved, comment=comment, decided_at=now
+            proposal=proposal,
+            step=step,
+            approver=approver,
+            approved=approved,
+            comment=comment,
+            decided_at=now,
         )
         before = proposal.state
         if approved and step == Step.MANAGER and promotion_needs_gm_office(proposal.to_grade):
@@ -170,8 +213,10 @@ def _decide(
                 _proposals_apply([proposal], now=now)
             _notify_proposer(proposal, approved=approved, comment=comment)
         audit_record(
-            actor=approver, action="grading.proposal.approved" if approved else "grading.proposal.rejected",
-            target=proposal, before={"state": before, "to": proposed_to},
+            actor=approver,
+            action="grading.proposal.approved" if approved else "grading.proposal.rejected",
+            target=proposal,
+            before={"state": before, "to": proposed_to},
             after={"state": proposal.state, "step": step, "comment": comment, "to": proposal.to_grade},
         )
     return proposal
@@ -185,7 +230,11 @@ def proposal_withdraw(*, proposal_id: int, actor: User, now: datetime | None = N
         if not proposal.is_open:
             raise GradingError(_("This proposal has already been decided."))
         own = proposal.proposed_by_id == actor.pk
-        managing = proposal.proposed_by_id is None and actor.is_manager and actor.department_id == proposal.customer.department_id
+        managing = (
+            proposal.proposed_by_id is None
+            and actor.is_manager
+            and actor.department_id == proposal.customer.department_id
+        )
         if not (own or managing):
             raise GradingError(_("Only the proposer may withdraw a proposal."))
         proposal.state = ProposalState.WITHDRAWN
@@ -205,8 +254,9 @@ def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: d
     """
     with transaction.atomic():
         proposals = list(
-            GradeProposal.objects.select_for_update(of=("self",))
-            .filter(customer_id=customer_id, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM])
+            GradeProposal.objects.select_for_update(of=("self",)).filter(
+                customer_id=customer_id, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
+            )
         )
         for proposal in proposals:
             before = proposal.state
@@ -215,8 +265,11 @@ def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: d
             proposal.withdrawn_reason = WithdrawalReason.BLACKLISTED
             proposal.save(update_fields=["state", "decided_at", "withdrawn_reason"])
             audit_record(
-                actor=actor, action="grading.proposal.withdrawn", target=proposal,
-                before={"state": before}, after={"state": proposal.state, "reason": WithdrawalReason.BLACKLISTED},
+                actor=actor,
+                action="grading.proposal.withdrawn",
+                target=proposal,
+                before={"state": before},
+                after={"state": proposal.state, "reason": WithdrawalReason.BLACKLISTED},
             )
         # No demotion to escalate: the customer is out of grading altogether.
         DemotionCase.objects.filter(customer_id=customer_id, resolved_at__isnull=True).update(resolved_at=now)
@@ -225,12 +278,18 @@ def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: d
 
 def _locked(proposal_id: int) -> GradeProposal:
     try:
-        return GradeProposal.objects.select_for_update(of=("self",)).select_related("customer").get(pk=proposal_id)
+        return (
+            GradeProposal.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=proposal_id)
+        )
     except GradeProposal.DoesNotExist as exc:
         raise GradingError(_("Proposal not found.")) from exc
 
 
-def _proposals_apply(proposals: list[GradeProposal], *, now: datetime, approver_names: dict | None = None) -> None:
+def _proposals_apply(
+    proposals: list[GradeProposal], *, now: datetime, approver_names: dict | None = None
+) -> None:
     """Write the grade history of approved proposals, set the grades, close demotion cases.
 
     Set-based (used by the approval of one proposal and by the jobs for many).
@@ -239,15 +298,24 @@ def _proposals_apply(proposals: list[GradeProposal], *, now: datetime, approver_
         return
     if approver_names is None:
         approver_names = {}
-        for a in ProposalApproval.objects.filter(proposal__in=proposals, approved=True).select_related("approver"):
+        for a in ProposalApproval.objects.filter(proposal__in=proposals, approved=True).select_related(
+            "approver"
+        ):
             approver_names.setdefault(a.proposal_id, []).append(a.approver.display_name)
     GradeChange.objects.bulk_create(
         [
             GradeChange(
-                customer_id=p.customer_id, proposal=p, from_grade=p.from_grade, to_grade=p.to_grade,
-                provisional=p.to_provisional, reason=p.reason, reason_code=p.reason_code,
-                reason_params=p.reason_params, proposed_by_id=p.proposed_by_id,
-                approvers="、".join(approver_names.get(p.pk, []))[:300], changed_at=now,
+                customer_id=p.customer_id,
+                proposal=p,
+                from_grade=p.from_grade,
+                to_grade=p.to_grade,
+                provisional=p.to_provisional,
+                reason=p.reason,
+                reason_code=p.reason_code,
+                reason_params=p.reason_params,
+                proposed_by_id=p.proposed_by_id,
+                approvers="、".join(approver_names.get(p.pk, []))[:300],
+                changed_at=now,
             )
             for p in proposals
         ],
@@ -271,10 +339,12 @@ def _notify_next_approvers(proposal: GradeProposal) -> None:
     recipients = [u for u in recipients if u.pk != proposal.proposed_by_id]
     with company_language():
         notification_send(
-            recipients=recipients, kind="grading_approval",
+            recipients=recipients,
+            kind="grading_approval",
             title=_("Grade change to approve: %(customer)s %(from)s → %(to)s")
             % {"customer": customer.name, "from": proposal.from_grade or "—", "to": proposal.to_grade},
-            body=proposal.reason_text, url=proposal_admin_url(proposal.pk),
+            body=proposal.reason_text,
+            url=proposal_admin_url(proposal.pk),
             dedup_key=f"grading-approve:{proposal.pk}:{proposal.state}",
         )
 
@@ -286,17 +356,25 @@ def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -
     with company_language():
         title = (
             _("Grade change approved: %(customer)s is now %(to)s")
-            if approved else _("Grade change rejected: %(customer)s stays %(from)s")
+            if approved
+            else _("Grade change rejected: %(customer)s stays %(from)s")
         ) % {"customer": customer.name, "to": proposal.to_grade, "from": proposal.from_grade or "—"}
-    notification_bulk_send(rows=[
-        Notification(
-            recipient_id=proposal.proposed_by_id, kind="grading_decision", title=title[:200], body=comment,
-            url=customer_url(customer.pk), dedup_key=f"grading-decided:{proposal.pk}",
-        )
-    ])
+    notification_bulk_send(
+        rows=[
+            Notification(
+                recipient_id=proposal.proposed_by_id,
+                kind="grading_decision",
+                title=title[:200],
+                body=comment,
+                url=customer_url(customer.pk),
+                dedup_key=f"grading-decided:{proposal.pk}",
+            )
+        ]
+    )
 
 
 # --- A grade set without a person's proposal: re-admission (the provisional grade: provisional.py)
+
 
 def grade_readmission_apply(
     *, customer_id: int, manager: User, gm: User, reason: str, now: datetime | None = None
@@ -311,19 +389,30 @@ def grade_readmission_apply(
         raise GradingError(_("Re-admission needs the general manager's office and the department manager."))
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer_id)
-        GradeProposal.objects.filter(customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]).update(
-            state=ProposalState.WITHDRAWN, decided_at=now
-        )
+        GradeProposal.objects.filter(
+            customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
+        ).update(state=ProposalState.WITHDRAWN, decided_at=now)
         proposal = GradeProposal.objects.create(
-            customer=customer, kind=ProposalKind.READMISSION, from_grade=customer.grade,
-            from_provisional=customer.grade_provisional, to_grade=Grade.C,
-            reason=reason, reason_code=SystemReason.READMISSION, proposed_by=None,
-            state=ProposalState.APPROVED, created_at=now, decided_at=now,
+            customer=customer,
+            kind=ProposalKind.READMISSION,
+            from_grade=customer.grade,
+            from_provisional=customer.grade_provisional,
+            to_grade=Grade.C,
+            reason=reason,
+            reason_code=SystemReason.READMISSION,
+            proposed_by=None,
+            state=ProposalState.APPROVED,
+            created_at=now,
+            decided_at=now,
         )
-        ProposalApproval.objects.bulk_create([
-            ProposalApproval(proposal=proposal, step=Step.MANAGER, approver=manager, approved=True, decided_at=now),
-            ProposalApproval(proposal=proposal, step=Step.GM, approver=gm, approved=True, decided_at=now),
-        ])
+        ProposalApproval.objects.bulk_create(
+            [
+                ProposalApproval(
+                    proposal=proposal, step=Step.MANAGER, approver=manager, approved=True, decided_at=now
+                ),
+                ProposalApproval(proposal=proposal, step=Step.GM, approver=gm, approved=True, decided_at=now),
+            ]
+        )
         _proposals_apply([proposal], now=now)
         audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": Grade.C})
     return proposal

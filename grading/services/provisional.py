@@ -18,7 +18,9 @@ from .common import GradingError, visible_customer
 from .jobs import provisional_grades_assign
 
 
-def grade_provisional_assign(*, customer_id: int, actor: User | None = None, now: datetime | None = None) -> GradeProposal:
+def grade_provisional_assign(
+    *, customer_id: int, actor: User | None = None, now: datetime | None = None
+) -> GradeProposal:
     """暂定等级 for one active, ungraded customer, from the rules on its latest yearly figures.
 
     The provisional grade is decided by the rules (at most B), never typed by a person: the
@@ -36,17 +38,22 @@ def grade_provisional_assign(*, customer_id: int, actor: User | None = None, now
             raise GradingError(_("The customer already has a grade."))
         if customer.status != CustomerStatus.ACTIVE or customer.is_blacklisted:
             raise GradingError(_("Only active customers get a provisional grade."))
-        created = provisional_grades_assign(
-            Customer.objects.filter(pk=customer.pk), now=now, proposer=actor
-        )
+        created = provisional_grades_assign(Customer.objects.filter(pk=customer.pk), now=now, proposer=actor)
         if not created:
             raise GradingError(_("The customer already has a grade."))
         proposal = created[0]
-        audit_record(actor=actor, action="grading.grade.provisional", target=customer, after={"grade": proposal.to_grade})
+        audit_record(
+            actor=actor,
+            action="grading.grade.provisional",
+            target=customer,
+            after={"grade": proposal.to_grade},
+        )
     return proposal
 
 
-def grade_provisional_on_activation(*, customer: Customer, actor: User | None, now: datetime) -> GradeProposal | None:
+def grade_provisional_on_activation(
+    *, customer: Customer, actor: User | None, now: datetime
+) -> GradeProposal | None:
     """The hook customers.services.customer_change_status calls when a customer becomes active.
 
     An ungraded customer gets its provisional grade (暂定等级, §3) at once, set by the rules
@@ -58,7 +65,9 @@ def grade_provisional_on_activation(*, customer: Customer, actor: User | None, n
         return None
     proposal = created[0]
     audit_record(
-        actor=actor, action="grading.grade.provisional", target=customer,
+        actor=actor,
+        action="grading.grade.provisional",
+        target=customer,
         after={"grade": proposal.to_grade, "on": "activation"},
     )
     return proposal

@@ -87,7 +87,13 @@ def lower_of(*grades: str) -> str:
 
 
 def grade_suggest(
-    *, volume, overdue_payments: int, overdue_pickups: int, score=None, policy: dict, a_ruled_out: bool = False,
+    *,
+    volume,
+    overdue_payments: int,
+    overdue_pickups: int,
+    score=None,
+    policy: dict,
+    a_ruled_out: bool = False,
 ) -> str:
     """The suggested grade (§3): the volume's grade, capped by the weighted score when there is
     one; any overdue payment or pickup in the period (figures or incidents), or an indicator
@@ -109,7 +115,9 @@ def provisional_grade(*, volume, overdue_payments: int, overdue_pickups: int, po
     A needs the full approval chain (manager and 总经办) and a track record; a new customer
     cannot have one, so the provisional grade stops at B until the six-month evaluation.
     """
-    grade = grade_suggest(volume=volume, overdue_payments=overdue_payments, overdue_pickups=overdue_pickups, policy=policy)
+    grade = grade_suggest(
+        volume=volume, overdue_payments=overdue_payments, overdue_pickups=overdue_pickups, policy=policy
+    )
     return lower_of(grade, Grade.B)
 
 

@@ -24,8 +24,18 @@ def test_seeded_credit_codes_are_valid_and_unique():
 
 
 def run_bench(tmp_path, *args):
-    cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "--database", f"sqlite:///{tmp_path / 'bench.sqlite3'}",
-           "--scale", "0.002", "--quick", "--output", str(tmp_path / "results.json"), *args]
+    cmd = [
+        sys.executable,
+        str(ROOT / "bench" / "run.py"),
+        "--database",
+        f"sqlite:///{tmp_path / 'bench.sqlite3'}",
+        "--scale",
+        "0.002",
+        "--quick",
+        "--output",
+        str(tmp_path / "results.json"),
+        *args,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
     return proc.stdout, json.loads((tmp_path / "results.json").read_text())
@@ -55,5 +65,7 @@ def test_toy_run_seeds_measures_and_reuses_its_seed(tmp_path):
     _stdout, again = run_bench(tmp_path, "--only", "customer-list-sales")
     assert again["seed"]["customers"].get("reused") is True
     assert {r["name"] for r in again["results"]} == {
-        "page customer-list sales", "page customer-list sales search", "page customer-list sales filter",
+        "page customer-list sales",
+        "page customer-list sales search",
+        "page customer-list sales filter",
     }

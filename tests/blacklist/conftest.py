@@ -18,8 +18,13 @@ def at(y, m, d, h=10):
 def report_entry(manager):
     def make(customer, *, actor=None, reason="长期拖欠货款", loss=100_000, now=None, **kw):
         return services.blacklist_entry_report(
-            actor=actor or manager, customer_id=customer.pk, reason_category="payment", reason=reason,
-            loss_amount=loss, now=now, **kw,
+            actor=actor or manager,
+            customer_id=customer.pk,
+            reason_category="payment",
+            reason=reason,
+            loss_amount=loss,
+            now=now,
+            **kw,
         )
 
     return make

@@ -23,7 +23,9 @@ def many(manager, report_entry):
     return n
 
 
-def test_screen_is_paginated_with_totals_of_the_whole_report(client_for, gm_office, many, django_assert_max_num_queries):
+def test_screen_is_paginated_with_totals_of_the_whole_report(
+    client_for, gm_office, many, django_assert_max_num_queries
+):
     client = client_for(gm_office)
     with django_assert_max_num_queries(14):
         first = client.get(REPORT, {"state": "reported"})

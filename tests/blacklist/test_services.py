@@ -31,12 +31,20 @@ def english():
 
 # --- Reporting ---------------------------------------------------------------------------------
 
-def test_manager_reports_a_department_customer_and_gm_office_is_told(customer, manager, gm_office, report_entry):
+
+def test_manager_reports_a_department_customer_and_gm_office_is_told(
+    customer, manager, gm_office, report_entry
+):
     entry = report_entry(customer, reason="拒不付款", loss=250_000)
     assert entry.state == EntryState.REPORTED
     assert entry.reported_by == manager and entry.department == customer.department
     assert not entry.awaiting_manager
-    assert Notification.objects.filter(recipient=gm_office, kind="blacklist_reported", url__endswith=f"/{entry.pk}/").count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=gm_office, kind="blacklist_reported", url__endswith=f"/{entry.pk}/"
+        ).count()
+        == 1
+    )
     assert AuditLog.objects.filter(action="blacklist.entry.reported", target_id=str(entry.pk)).exists()
 
 
@@ -83,8 +91,13 @@ def test_second_report_for_the_same_customer_is_refused(customer, report_entry):
 def test_evidence_of_a_forbidden_type_refuses_the_whole_report(customer, report_entry, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     good = SimpleUploadedFile("合同.pdf", b"%PDF-1.4 evidence", content_type="application/pdf")
     bad = SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(BlacklistError, match="invoice.pdf"):
@@ -98,13 +111,22 @@ def test_evidence_of_a_forbidden_type_refuses_the_whole_report(customer, report_
 
 # --- The state machine -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "state,to,allowed",
     [
-        ("reported", "active", True), ("reported", "rejected", True), ("reported", "expired", False),
-        ("reported", "readmitted", False), ("active", "expired", True), ("active", "rejected", False),
-        ("active", "readmitted", False), ("expired", "readmitted", True), ("expired", "active", False),
-        ("rejected", "active", False), ("readmitted", "active", False), ("readmitted", "expired", False),
+        ("reported", "active", True),
+        ("reported", "rejected", True),
+        ("reported", "expired", False),
+        ("reported", "readmitted", False),
+        ("active", "expired", True),
+        ("active", "rejected", False),
+        ("active", "readmitted", False),
+        ("expired", "readmitted", True),
+        ("expired", "active", False),
+        ("rejected", "active", False),
+        ("readmitted", "active", False),
+        ("readmitted", "expired", False),
     ],
 )
 def test_transitions(state, to, allowed):
@@ -116,7 +138,9 @@ def test_transitions(state, to, allowed):
             services.ensure_transition(entry, to)
 
 
-def test_illegal_transitions_are_refused_by_the_services(customer, other_customer, gm_office, report_entry, active_entry):
+def test_illegal_transitions_are_refused_by_the_services(
+    customer, other_customer, gm_office, report_entry, active_entry
+):
     rejected = report_entry(customer)
     services.blacklist_entry_reject(actor=gm_office, entry_id=rejected.pk, comment="不成立")
     with pytest.raises(BlacklistError, match="cannot become"):
@@ -142,6 +166,7 @@ def test_reject_needs_a_comment(customer, gm_office, report_entry):
 
 
 # --- Approval and the validity period ------------------------------------------------------------
+
 
 def test_approval_marks_the_customer_and_sets_it_inactive(customer, gm_office, manager, report_entry):
     entry = report_entry(customer)
@@ -226,8 +251,15 @@ def test_database_keeps_the_six_month_limit(customer, active_entry, starts_on, e
 def test_database_allows_one_active_entry_per_customer(customer, active_entry, manager):
     first = active_entry(customer)
     clone = BlacklistEntry(
-        customer=customer, department=first.department, reason_category="other", reason="x", state="active",
-        starts_on=first.starts_on, ends_on=first.ends_on, decided_at=first.decided_at, reported_by=manager,
+        customer=customer,
+        department=first.department,
+        reason_category="other",
+        reason="x",
+        state="active",
+        starts_on=first.starts_on,
+        ends_on=first.ends_on,
+        decided_at=first.decided_at,
+        reported_by=manager,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         clone.save()
@@ -240,6 +272,7 @@ def test_an_already_blacklisted_customer_cannot_be_reported_again(customer, acti
 
 
 # --- Admission check (customers services read the mark) ----------------------------------------
+
 
 def test_admission_refused_on_create_by_credit_code_and_by_name(customer, salesperson, active_entry):
     entry = active_entry(customer)
@@ -255,7 +288,9 @@ def test_admission_refused_on_create_by_credit_code_and_by_name(customer, salesp
 def test_admission_refused_on_reactivation(customer, manager, active_entry):
     active_entry(customer)
     with pytest.raises(CustomerError, match="blacklist"):
-        customer_services.customer_change_status(actor=manager, customer_id=customer.pk, status=CustomerStatus.ACTIVE)
+        customer_services.customer_change_status(
+            actor=manager, customer_id=customer.pk, status=CustomerStatus.ACTIVE
+        )
     customer.refresh_from_db()
     assert customer.status == CustomerStatus.INACTIVE
 
@@ -274,7 +309,9 @@ def test_admission_refused_on_import(customer, south, active_entry):
     importer = UserFactory(username="assistant_s", role=Role.ASSISTANT, department=south)
     UserFactory(username="sales_s2", role=Role.SALESPERSON, department=south)
     entry = active_entry(customer)
-    template = imports.export_xlsx(actor=importer, kind="customers", customers=Customer.objects.none(), template=True)
+    template = imports.export_xlsx(
+        actor=importer, kind="customers", customers=Customer.objects.none(), template=True
+    )
     wb = load_workbook(BytesIO(template))
     ws = wb.active
     headers = [c.value for c in ws[1]]
@@ -283,7 +320,9 @@ def test_admission_refused_on_import(customer, south, active_entry):
     ws.append(row)
     out = BytesIO()
     wb.save(out)
-    staged = imports.import_stage(actor=importer, kind="customers", file=SimpleUploadedFile("import.xlsx", out.getvalue()))
+    staged = imports.import_stage(
+        actor=importer, kind="customers", file=SimpleUploadedFile("import.xlsx", out.getvalue())
+    )
     messages = " ".join(str(m) for r in staged.report.bad_rows for _col, m in r.errors)
     assert not staged.report.ok
     # Issue 14.2: the blacklist is named; its end date only for those who may see the customer.
@@ -293,8 +332,10 @@ def test_admission_refused_on_import(customer, south, active_entry):
 
 # --- Expiry (the scheduled job) -------------------------------------------------------------------
 
-def test_expiry_is_idempotent_and_notifies_once(customer, other_customer, south_customer, gm_office, manager,
-                                                south_manager, active_entry):
+
+def test_expiry_is_idempotent_and_notifies_once(
+    customer, other_customer, south_customer, gm_office, manager, south_manager, active_entry
+):
     with time_machine.travel(at(2026, 1, 10), tick=False):
         ending = active_entry(customer, ends_on=date(2026, 3, 1))
         later = active_entry(other_customer)  # ends 2026-07-10
@@ -318,7 +359,9 @@ def test_expiry_is_idempotent_and_notifies_once(customer, other_customer, south_
     assert not customer.is_blacklisted and customer.blacklisted_until is None
     assert customer.readmission_required and customer.status == CustomerStatus.INACTIVE
     with pytest.raises(CustomerError, match="re-admission"):
-        customer_services.customer_change_status(actor=manager, customer_id=customer.pk, status=CustomerStatus.ACTIVE)
+        customer_services.customer_change_status(
+            actor=manager, customer_id=customer.pk, status=CustomerStatus.ACTIVE
+        )
 
 
 def test_expiry_is_set_based(customer, gm_office, manager, active_entry, django_assert_max_num_queries):
@@ -349,20 +392,30 @@ def expired_entry(customer, active_entry):
 def test_readmission_needs_every_condition(expired_entry, salesperson):
     with pytest.raises(BlacklistError, match="admission condition"):
         services.blacklist_readmission_request(
-            actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions={**CONDITIONS, "debts_settled": False}
+            actor=salesperson,
+            entry_id=expired_entry.pk,
+            evaluation="ok",
+            conditions={**CONDITIONS, "debts_settled": False},
         )
 
 
 def test_readmission_only_after_expiry(customer, salesperson, active_entry):
     entry = active_entry(customer)
     with pytest.raises(BlacklistError, match="expired"):
-        services.blacklist_readmission_request(actor=salesperson, entry_id=entry.pk, evaluation="ok", conditions=CONDITIONS)
+        services.blacklist_readmission_request(
+            actor=salesperson, entry_id=entry.pk, evaluation="ok", conditions=CONDITIONS
+        )
 
 
 @pytest.mark.parametrize("first", ["gm", "manager"])
-def test_readmission_needs_both_approvals_in_either_order(expired_entry, customer, salesperson, manager, gm_office, first):
+def test_readmission_needs_both_approvals_in_either_order(
+    expired_entry, customer, salesperson, manager, gm_office, first
+):
     req = services.blacklist_readmission_request(
-        actor=salesperson, entry_id=expired_entry.pk, evaluation="欠款已结清", conditions=CONDITIONS,
+        actor=salesperson,
+        entry_id=expired_entry.pk,
+        evaluation="欠款已结清",
+        conditions=CONDITIONS,
     )
     approvers = [gm_office, manager] if first == "gm" else [manager, gm_office]
     with time_machine.travel(at(2026, 8, 1), tick=False):
@@ -386,17 +439,25 @@ def test_readmission_needs_both_approvals_in_either_order(expired_entry, custome
     assert manager.display_name in change.approvers and gm_office.display_name in change.approvers
 
 
-def test_readmission_approvers_are_gm_office_and_the_departments_manager(expired_entry, salesperson, south_manager, assistant):
-    req = services.blacklist_readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
+def test_readmission_approvers_are_gm_office_and_the_departments_manager(
+    expired_entry, salesperson, south_manager, assistant
+):
+    req = services.blacklist_readmission_request(
+        actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS
+    )
     for outsider in (south_manager, assistant, salesperson):
         with pytest.raises(BlacklistError):
             services.blacklist_readmission_approve(actor=outsider, request_id=req.pk)
 
 
 def test_refused_readmission_allows_a_new_request(expired_entry, salesperson, gm_office, customer):
-    req = services.blacklist_readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
+    req = services.blacklist_readmission_request(
+        actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS
+    )
     with pytest.raises(BlacklistError, match="already awaiting"):
-        services.blacklist_readmission_request(actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS)
+        services.blacklist_readmission_request(
+            actor=salesperson, entry_id=expired_entry.pk, evaluation="ok", conditions=CONDITIONS
+        )
     services.blacklist_readmission_reject(actor=gm_office, request_id=req.pk, comment="仍有欠款")
     customer.refresh_from_db()
     assert customer.readmission_required and customer.status == CustomerStatus.INACTIVE

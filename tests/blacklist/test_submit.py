@@ -53,7 +53,9 @@ def test_submission_keeps_the_opinion_the_corrected_loss_and_new_evidence(
 
 def test_a_negative_loss_is_refused_and_nothing_is_submitted(proposal, manager):
     with pytest.raises(BlacklistError):
-        services.blacklist_entry_submit(actor=manager, entry_id=proposal.pk, comment="x", loss_amount=Decimal("-1"))
+        services.blacklist_entry_submit(
+            actor=manager, entry_id=proposal.pk, comment="x", loss_amount=Decimal("-1")
+        )
     entry = BlacklistEntry.objects.get(pk=proposal.pk)
     assert entry.awaiting_manager and entry.submission_comment == "" and entry.loss_amount == 100_000
 

@@ -19,11 +19,13 @@ REPORT = reverse("blacklist:report")
 
 
 @pytest.fixture
-def entries(customer, other_customer, south_customer, manager, south_manager, gm_office, report_entry, active_entry):
+def entries(
+    customer, other_customer, south_customer, manager, south_manager, gm_office, report_entry, active_entry
+):
     """East: one active (customer), one reported (other_customer); south: one active."""
     with time_machine.travel(at(2026, 3, 1), tick=False):
         east_active = active_entry(customer, loss=350_000)
-        east_reported = report_entry(other_customer, reason="=HYPERLINK(\"http://evil\",\"x\")")
+        east_reported = report_entry(other_customer, reason='=HYPERLINK("http://evil","x")')
         south_active = active_entry(south_customer, reporter=south_manager, loss=20_000)
     return east_active, east_reported, south_active
 
@@ -78,7 +80,9 @@ def test_report_shows_days_remaining(client_for, gm_office, entries):
     assert by_pk[entries[1].pk].remaining is None
 
 
-def test_report_query_count_does_not_grow(client_for, gm_office, manager, report_entry, django_assert_max_num_queries):
+def test_report_query_count_does_not_grow(
+    client_for, gm_office, manager, report_entry, django_assert_max_num_queries
+):
     for _ in range(15):
         report_entry(CustomerFactory(department=manager.department))
     client = client_for(gm_office)
@@ -116,7 +120,9 @@ def test_print_layout_has_no_navigation(client_for, gm_office, entries):
     assert "上海恒力机械有限公司" in body
 
 
-def test_entry_detail_is_scoped(client_for, entries, south_manager, other_salesperson, salesperson, gm_office):
+def test_entry_detail_is_scoped(
+    client_for, entries, south_manager, other_salesperson, salesperson, gm_office
+):
     url = reverse("blacklist:entry_detail", args=[entries[0].pk])
     assert client_for(south_manager).get(url).status_code == 404
     assert client_for(other_salesperson).get(url).status_code == 404
@@ -135,7 +141,8 @@ def test_gm_office_approves_with_a_shorter_period_in_the_page(client_for, gm_off
     client = client_for(gm_office)
     with time_machine.travel(at(2026, 3, 5), tick=False):
         response = client.post(
-            reverse("blacklist:entry_approve", args=[entries[1].pk]), {"ends_on": "2026-06-30", "comment": "属实"},
+            reverse("blacklist:entry_approve", args=[entries[1].pk]),
+            {"ends_on": "2026-06-30", "comment": "属实"},
             follow=True,
         )
     entry = BlacklistEntry.objects.get(pk=entries[1].pk)
@@ -146,7 +153,9 @@ def test_gm_office_approves_with_a_shorter_period_in_the_page(client_for, gm_off
 def test_a_longer_period_is_refused_in_the_form_with_a_clear_message(client_for, gm_office, entries):
     with time_machine.travel(at(2026, 3, 5), tick=False):
         response = client_for(gm_office).post(
-            reverse("blacklist:entry_approve", args=[entries[1].pk]), {"ends_on": "2026-09-06"}, follow=True,
+            reverse("blacklist:entry_approve", args=[entries[1].pk]),
+            {"ends_on": "2026-09-06"},
+            follow=True,
         )
     assert BlacklistEntry.objects.get(pk=entries[1].pk).state == EntryState.REPORTED
     assert "2026-09-05" in " ".join(str(m) for m in response.context["messages"])
@@ -158,42 +167,73 @@ def test_manager_cannot_approve_through_the_page(client_for, manager, entries):
 
 
 def test_manager_reports_with_evidence(client_for, manager, customer, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     client = client_for(manager)
     url = reverse("blacklist:entry_create", args=[customer.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {
-        "reason_category": "payment", "reason": "拖欠货款", "loss_amount": "120000", "loss_description": "",
-        "evidence": [SimpleUploadedFile("对账单.pdf", b"%PDF-1.4 statement")],
-    })
+    response = client.post(
+        url,
+        {
+            "reason_category": "payment",
+            "reason": "拖欠货款",
+            "loss_amount": "120000",
+            "loss_description": "",
+            "evidence": [SimpleUploadedFile("对账单.pdf", b"%PDF-1.4 statement")],
+        },
+    )
     entry = BlacklistEntry.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("blacklist:entry_detail", args=[entry.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "blacklist:entry_detail", args=[entry.pk]
+    )
     ev = entry.evidence.get()
     download = client.get(reverse("blacklist:evidence_download", args=[ev.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 
 
 def test_evidence_download_is_scoped(client_for, manager, south_manager, customer, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     entry = services.blacklist_entry_report(
-        actor=manager, customer_id=customer.pk, reason_category="payment", reason="x",
+        actor=manager,
+        customer_id=customer.pk,
+        reason_category="payment",
+        reason="x",
         evidence=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 a")],
     )
     ev = entry.evidence.get()
-    assert client_for(south_manager).get(reverse("blacklist:evidence_download", args=[ev.pk])).status_code == 404
+    assert (
+        client_for(south_manager).get(reverse("blacklist:evidence_download", args=[ev.pk])).status_code == 404
+    )
 
 
 def test_report_form_refuses_a_negative_loss(client_for, manager, customer):
-    response = client_for(manager).post(reverse("blacklist:entry_create", args=[customer.pk]), {
-        "reason_category": "payment", "reason": "x", "loss_amount": "-1",
-    })
+    response = client_for(manager).post(
+        reverse("blacklist:entry_create", args=[customer.pk]),
+        {
+            "reason_category": "payment",
+            "reason": "x",
+            "loss_amount": "-1",
+        },
+    )
     assert response.status_code == 200 and not BlacklistEntry.objects.exists()
 
 
 def test_other_departments_customer_cannot_be_reported(client_for, manager, south_customer):
-    assert client_for(manager).get(reverse("blacklist:entry_create", args=[south_customer.pk])).status_code == 404
+    assert (
+        client_for(manager).get(reverse("blacklist:entry_create", args=[south_customer.pk])).status_code
+        == 404
+    )
 
 
 def test_readmission_through_the_pages(client_for, customer, salesperson, manager, gm_office, active_entry):
@@ -201,10 +241,16 @@ def test_readmission_through_the_pages(client_for, customer, salesperson, manage
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
         services.blacklist_entries_expire()
-    response = client_for(salesperson).post(reverse("blacklist:readmission_create", args=[entry.pk]), {
-        "licence_valid": "on", "debts_settled": "on", "operating_normally": "on", "cause_resolved": "on",
-        "evaluation": "已结清全部欠款",
-    })
+    response = client_for(salesperson).post(
+        reverse("blacklist:readmission_create", args=[entry.pk]),
+        {
+            "licence_valid": "on",
+            "debts_settled": "on",
+            "operating_normally": "on",
+            "cause_resolved": "on",
+            "evaluation": "已结清全部欠款",
+        },
+    )
     assert response.status_code == 302
     req = entry.readmissions.get()
     client_for(manager).post(reverse("blacklist:readmission_approve", args=[req.pk]))
@@ -218,13 +264,19 @@ def test_readmission_form_refuses_unmet_conditions(client_for, customer, salespe
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
         services.blacklist_entries_expire()
-    response = client_for(salesperson).post(reverse("blacklist:readmission_create", args=[entry.pk]), {
-        "licence_valid": "on", "evaluation": "x",
-    })
+    response = client_for(salesperson).post(
+        reverse("blacklist:readmission_create", args=[entry.pk]),
+        {
+            "licence_valid": "on",
+            "evaluation": "x",
+        },
+    )
     assert response.status_code == 200 and not entry.readmissions.exists()
 
 
-def test_customer_page_shows_the_panel(client_for, salesperson, customer, entries, django_assert_max_num_queries):
+def test_customer_page_shows_the_panel(
+    client_for, salesperson, customer, entries, django_assert_max_num_queries
+):
     client = client_for(salesperson)
     url = reverse("customers:detail", args=[customer.pk])
     response = client.get(url)
@@ -233,8 +285,9 @@ def test_customer_page_shows_the_panel(client_for, salesperson, customer, entrie
     assert reverse("blacklist:entry_detail", args=[entries[0].pk]) in body
 
 
-def test_panel_context_runs_a_constant_number_of_queries(rf, manager, customer, report_entry, gm_office,
-                                                        django_assert_num_queries):
+def test_panel_context_runs_a_constant_number_of_queries(
+    rf, manager, customer, report_entry, gm_office, django_assert_num_queries
+):
     from blacklist.panels import customer_panel_context
 
     entry = report_entry(customer)

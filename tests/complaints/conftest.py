@@ -34,8 +34,12 @@ def assigned_ticket(open_ticket, salesperson, manager, customer, east):
         now = kw.pop("now", None)
         ticket = open_ticket(salesperson, customer, now=now, **kw)
         return services.ticket_assign(
-            actor=manager, ticket_id=ticket.pk, department=east, handler=handler,
-            time_limit_at=ticket.deadline_at, now=now,
+            actor=manager,
+            ticket_id=ticket.pk,
+            department=east,
+            handler=handler,
+            time_limit_at=ticket.deadline_at,
+            now=now,
         )
 
     return make

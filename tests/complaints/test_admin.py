@@ -24,11 +24,14 @@ def test_admin_lists_only_the_managers_department_and_is_read_only(
     assert mine.status == Status.RECEIVED
 
 
-def test_admin_escalate_action_calls_the_service(open_ticket, salesperson, manager, gm_office, customer, client_for):
+def test_admin_escalate_action_calls_the_service(
+    open_ticket, salesperson, manager, gm_office, customer, client_for
+):
     ticket = open_ticket(salesperson, customer)
     response = client_for(manager).post(
         reverse("admin:complaints_ticket_changelist"),
-        {"action": "escalate_selected", "_selected_action": [ticket.pk]}, follow=True,
+        {"action": "escalate_selected", "_selected_action": [ticket.pk]},
+        follow=True,
     )
     assert response.status_code == 200
     ticket.refresh_from_db()

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # --- Numbers and deadlines ------------------------------------------------------------------------
 
+
 def test_numbers_count_per_year_of_receipt_in_shanghai_time(open_ticket, salesperson, customer):
     with time_machine.travel(at(2026, 3, 1, 9), tick=False):
         first = open_ticket(salesperson, customer)
@@ -51,7 +52,9 @@ def test_a_number_is_never_reused_after_a_failed_creation(open_ticket, salespers
         ("江苏省", at(2026, 4, 30, 23, 0), at(2026, 5, 2, 23, 0)),
     ],
 )
-def test_deadline_is_24_hours_in_province_and_48_outside(open_ticket, salesperson, province, received, deadline):
+def test_deadline_is_24_hours_in_province_and_48_outside(
+    open_ticket, salesperson, province, received, deadline
+):
     customer = CustomerFactory(owner=salesperson, province=province)
     with time_machine.travel(received + dt.timedelta(minutes=1), tick=False):
         ticket = open_ticket(salesperson, customer, received_at=received)
@@ -99,12 +102,15 @@ def test_opening_notifies_the_department_manager_and_audits(open_ticket, assista
 
 # --- Escalation as a major complaint --------------------------------------------------------------
 
+
 def test_claim_at_the_threshold_escalates_to_gm_office(open_ticket, salesperson, customer, gm_office):
     below = open_ticket(salesperson, customer, claim_amount=Decimal("99999.99"))
     at_threshold = open_ticket(salesperson, customer, claim_amount=Decimal("100000"))
     assert not below.is_major
     assert at_threshold.is_major and at_threshold.major_at is not None
-    assert list(Notification.objects.filter(kind="complaint_major").values_list("recipient_id", flat=True)) == [gm_office.pk]
+    assert list(
+        Notification.objects.filter(kind="complaint_major").values_list("recipient_id", flat=True)
+    ) == [gm_office.pk]
 
 
 def test_manager_escalates_any_open_state_once(open_ticket, salesperson, manager, customer, gm_office):
@@ -121,36 +127,61 @@ def test_manager_escalates_any_open_state_once(open_ticket, salesperson, manager
 
 # --- Workflow guards ------------------------------------------------------------------------------
 
-def test_only_the_customers_manager_assigns(open_ticket, salesperson, assistant, manager, south_manager, customer, east):
+
+def test_only_the_customers_manager_assigns(
+    open_ticket, salesperson, assistant, manager, south_manager, customer, east
+):
     ticket = open_ticket(salesperson, customer)
     limit = ticket.deadline_at
     for actor in (salesperson, assistant, south_manager):
         with pytest.raises(services.ComplaintError):
-            services.ticket_assign(actor=actor, ticket_id=ticket.pk, department=east, handler=assistant, time_limit_at=limit)
-    services.ticket_assign(actor=manager, ticket_id=ticket.pk, department=east, handler=assistant, time_limit_at=limit)
+            services.ticket_assign(
+                actor=actor, ticket_id=ticket.pk, department=east, handler=assistant, time_limit_at=limit
+            )
+    services.ticket_assign(
+        actor=manager, ticket_id=ticket.pk, department=east, handler=assistant, time_limit_at=limit
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED and ticket.handler == assistant
     assert Notification.objects.filter(recipient=assistant, kind="complaint_assigned").exists()
 
 
-def test_the_handler_must_belong_to_the_responsible_department(open_ticket, salesperson, manager, customer, south, south_salesperson):
+def test_the_handler_must_belong_to_the_responsible_department(
+    open_ticket, salesperson, manager, customer, south, south_salesperson
+):
     ticket = open_ticket(salesperson, customer)
     with pytest.raises(services.ComplaintError):
-        services.ticket_assign(actor=manager, ticket_id=ticket.pk, department=south, handler=salesperson,
-                               time_limit_at=ticket.deadline_at)
-    services.ticket_assign(actor=manager, ticket_id=ticket.pk, department=south, handler=south_salesperson,
-                           time_limit_at=ticket.deadline_at)
+        services.ticket_assign(
+            actor=manager,
+            ticket_id=ticket.pk,
+            department=south,
+            handler=salesperson,
+            time_limit_at=ticket.deadline_at,
+        )
+    services.ticket_assign(
+        actor=manager,
+        ticket_id=ticket.pk,
+        department=south,
+        handler=south_salesperson,
+        time_limit_at=ticket.deadline_at,
+    )
 
 
 def test_resolve_requires_root_cause_and_corrective_action(assigned_ticket, assistant):
     ticket = assigned_ticket(assistant)
     with pytest.raises(services.ComplaintError):
-        services.ticket_resolve(actor=assistant, ticket_id=ticket.pk, root_cause="  ", corrective_action="更换包装")
+        services.ticket_resolve(
+            actor=assistant, ticket_id=ticket.pk, root_cause="  ", corrective_action="更换包装"
+        )
     with pytest.raises(services.ComplaintError):
-        services.ticket_resolve(actor=assistant, ticket_id=ticket.pk, root_cause="包装强度不足", corrective_action="")
+        services.ticket_resolve(
+            actor=assistant, ticket_id=ticket.pk, root_cause="包装强度不足", corrective_action=""
+        )
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED
-    services.ticket_resolve(actor=assistant, ticket_id=ticket.pk, root_cause="包装强度不足", corrective_action="改用五层纸箱")
+    services.ticket_resolve(
+        actor=assistant, ticket_id=ticket.pk, root_cause="包装强度不足", corrective_action="改用五层纸箱"
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED and ticket.resolved_by == assistant
 
@@ -161,7 +192,9 @@ def test_the_database_refuses_a_resolved_ticket_without_root_cause(assigned_tick
         Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
 
 
-def test_only_the_handler_or_a_manager_resolves(assigned_ticket, assistant, other_salesperson, salesperson, manager):
+def test_only_the_handler_or_a_manager_resolves(
+    assigned_ticket, assistant, other_salesperson, salesperson, manager
+):
     ticket = assigned_ticket(assistant)
     for actor in (salesperson, other_salesperson):
         with pytest.raises(services.ComplaintError):
@@ -174,7 +207,9 @@ def test_illegal_transitions_are_refused(open_ticket, salesperson, manager, cust
     with pytest.raises(services.ComplaintError):  # 已受理 → 已处理 skips assignment
         services.ticket_resolve(actor=manager, ticket_id=ticket.pk, root_cause="x", corrective_action="y")
     with pytest.raises(services.ComplaintError):
-        services.ticket_return_visit_record(actor=salesperson, ticket_id=ticket.pk, satisfaction=5, confirmation="ok")
+        services.ticket_return_visit_record(
+            actor=salesperson, ticket_id=ticket.pk, satisfaction=5, confirmation="ok"
+        )
     with pytest.raises(services.ComplaintError):
         services.ticket_close(actor=manager, ticket_id=ticket.pk)
     ticket.refresh_from_db()
@@ -183,7 +218,9 @@ def test_illegal_transitions_are_refused(open_ticket, salesperson, manager, cust
 
 def _resolved(assigned_ticket, handler):
     ticket = assigned_ticket(handler)
-    services.ticket_resolve(actor=handler, ticket_id=ticket.pk, root_cause="包装强度不足", corrective_action="改用五层纸箱")
+    services.ticket_resolve(
+        actor=handler, ticket_id=ticket.pk, root_cause="包装强度不足", corrective_action="改用五层纸箱"
+    )
     return ticket
 
 
@@ -192,12 +229,20 @@ def test_return_visit_by_the_salesperson_links_a_visit_report_and_the_manager_cl
 ):
     ticket = _resolved(assigned_ticket, assistant)
     with pytest.raises(services.ComplaintError):  # cannot see the customer
-        services.ticket_return_visit_record(actor=other_salesperson, ticket_id=ticket.pk, satisfaction=4, confirmation="ok")
+        services.ticket_return_visit_record(
+            actor=other_salesperson, ticket_id=ticket.pk, satisfaction=4, confirmation="ok"
+        )
     with pytest.raises(services.ComplaintError):  # assistants keep archives; the salesperson calls back
-        services.ticket_return_visit_record(actor=assistant, ticket_id=ticket.pk, satisfaction=4, confirmation="ok")
+        services.ticket_return_visit_record(
+            actor=assistant, ticket_id=ticket.pk, satisfaction=4, confirmation="ok"
+        )
     with pytest.raises(services.ComplaintError):
-        services.ticket_return_visit_record(actor=salesperson, ticket_id=ticket.pk, satisfaction=6, confirmation="ok")
-    services.ticket_return_visit_record(actor=salesperson, ticket_id=ticket.pk, satisfaction=4, confirmation="客户确认已解决")
+        services.ticket_return_visit_record(
+            actor=salesperson, ticket_id=ticket.pk, satisfaction=6, confirmation="ok"
+        )
+    services.ticket_return_visit_record(
+        actor=salesperson, ticket_id=ticket.pk, satisfaction=4, confirmation="客户确认已解决"
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.RETURN_VISITED and ticket.satisfaction == 4
 
@@ -213,20 +258,31 @@ def test_return_visit_by_the_salesperson_links_a_visit_report_and_the_manager_cl
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     kinds = list(ticket.events.values_list("kind", flat=True))
-    assert kinds == [EventKind.RECEIVED, EventKind.ASSIGNED, EventKind.RESOLVED, EventKind.RETURN_VISITED, EventKind.CLOSED]
+    assert kinds == [
+        EventKind.RECEIVED,
+        EventKind.ASSIGNED,
+        EventKind.RESOLVED,
+        EventKind.RETURN_VISITED,
+        EventKind.CLOSED,
+    ]
 
 
 def test_closed_tickets_take_no_feedback_and_no_escalation(assigned_ticket, assistant, salesperson, manager):
     ticket = _resolved(assigned_ticket, assistant)
-    services.ticket_return_visit_record(actor=salesperson, ticket_id=ticket.pk, satisfaction=5, confirmation="满意")
+    services.ticket_return_visit_record(
+        actor=salesperson, ticket_id=ticket.pk, satisfaction=5, confirmation="满意"
+    )
     services.ticket_close(actor=manager, ticket_id=ticket.pk)
     with pytest.raises(services.ComplaintError):
-        services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=ticket.received_at, method="phone", content="x")
+        services.feedback_add(
+            actor=salesperson, ticket_id=ticket.pk, given_at=ticket.received_at, method="phone", content="x"
+        )
     with pytest.raises(services.ComplaintError):
         services.ticket_escalate(actor=manager, ticket_id=ticket.pk, reason="x")
 
 
 # --- The complaint-deadlines job ------------------------------------------------------------------
+
 
 def test_deadline_job_escalates_once_to_the_manager(open_ticket, salesperson, manager, customer, gm_office):
     with time_machine.travel(at(2026, 3, 31, 20), tick=False):
@@ -249,27 +305,41 @@ def test_deadline_job_also_tells_the_handler_and_the_responsible_departments_man
 ):
     with time_machine.travel(at(2026, 3, 1, 9), tick=False):
         ticket = open_ticket(salesperson, customer)
-        services.ticket_assign(actor=manager, ticket_id=ticket.pk, department=south, handler=south_salesperson,
-                               time_limit_at=ticket.deadline_at)
+        services.ticket_assign(
+            actor=manager,
+            ticket_id=ticket.pk,
+            department=south,
+            handler=south_salesperson,
+            time_limit_at=ticket.deadline_at,
+        )
     services.complaint_deadlines_escalate(now=at(2026, 3, 5, 9))
-    recipients = set(Notification.objects.filter(kind="complaint_overdue").values_list("recipient_id", flat=True))
+    recipients = set(
+        Notification.objects.filter(kind="complaint_overdue").values_list("recipient_id", flat=True)
+    )
     assert recipients == {manager.pk, south_manager.pk, south_salesperson.pk}
 
 
-def test_deadline_job_never_touches_resolved_or_closed_tickets(assigned_ticket, assistant, salesperson, manager):
+def test_deadline_job_never_touches_resolved_or_closed_tickets(
+    assigned_ticket, assistant, salesperson, manager
+):
     with time_machine.travel(at(2026, 3, 1, 9), tick=False):
         resolved = _resolved(assigned_ticket, assistant)
         closed = _resolved(assigned_ticket, assistant)
-        services.ticket_return_visit_record(actor=salesperson, ticket_id=closed.pk, satisfaction=3, confirmation="ok")
+        services.ticket_return_visit_record(
+            actor=salesperson, ticket_id=closed.pk, satisfaction=3, confirmation="ok"
+        )
         services.ticket_close(actor=manager, ticket_id=closed.pk)
     result = services.complaint_deadlines_escalate(now=at(2026, 4, 1, 9))
     assert result == {"overdue": 0, "notifications": 0}
-    assert not Ticket.objects.filter(pk__in=[resolved.pk, closed.pk], overdue_escalated_at__isnull=False).exists()
+    assert not Ticket.objects.filter(
+        pk__in=[resolved.pk, closed.pk], overdue_escalated_at__isnull=False
+    ).exists()
     assert not Notification.objects.filter(kind="complaint_overdue").exists()
 
 
-def test_deadline_job_runs_through_the_runner_and_is_set_based(open_ticket, salesperson, customer, manager,
-                                                              django_assert_max_num_queries):
+def test_deadline_job_runs_through_the_runner_and_is_set_based(
+    open_ticket, salesperson, customer, manager, django_assert_max_num_queries
+):
     from crm import jobs
 
     with time_machine.travel(at(2026, 3, 1, 9), tick=False):
@@ -283,31 +353,54 @@ def test_deadline_job_runs_through_the_runner_and_is_set_based(open_ticket, sale
 
 # --- Feedback --------------------------------------------------------------------------------------
 
+
 def test_feedback_is_logged_with_when_how_what(open_ticket, salesperson, customer):
     with time_machine.travel(at(2026, 3, 2, 9), tick=False):
         ticket = open_ticket(salesperson, customer)
     with time_machine.travel(at(2026, 3, 2, 10), tick=False):
-        fb = services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 2, 9, 30),
-                                   method="wechat", content="已安排质检人员")
+        fb = services.feedback_add(
+            actor=salesperson,
+            ticket_id=ticket.pk,
+            given_at=at(2026, 3, 2, 9, 30),
+            method="wechat",
+            content="已安排质检人员",
+        )
         with pytest.raises(services.ComplaintError):  # before receipt
-            services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 1, 8),
-                                  method="phone", content="x")
+            services.feedback_add(
+                actor=salesperson,
+                ticket_id=ticket.pk,
+                given_at=at(2026, 3, 1, 8),
+                method="phone",
+                content="x",
+            )
     assert (fb.method, fb.content, fb.given_by) == ("wechat", "已安排质检人员", salesperson)
     assert ticket.events.filter(kind=EventKind.FEEDBACK).count() == 1
 
 
-def test_a_feedback_in_the_minute_of_receipt_is_accepted_and_logged_after_it(open_ticket, salesperson, customer):
+def test_a_feedback_in_the_minute_of_receipt_is_accepted_and_logged_after_it(
+    open_ticket, salesperson, customer
+):
     # Field test 20: the form has minutes, the receipt seconds (received 09:00:40, feedback "09:00").
     import datetime as dt
 
     with time_machine.travel(at(2026, 3, 2, 9) + dt.timedelta(seconds=40), tick=False):
         ticket = open_ticket(salesperson, customer)
     with time_machine.travel(at(2026, 3, 2, 9, 5), tick=False):
-        fb = services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 2, 9),
-                                   method="phone", content="已受理，正在安排")
+        fb = services.feedback_add(
+            actor=salesperson,
+            ticket_id=ticket.pk,
+            given_at=at(2026, 3, 2, 9),
+            method="phone",
+            content="已受理，正在安排",
+        )
         with pytest.raises(services.ComplaintError):  # the minute before receipt is still refused
-            services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 2, 8, 59),
-                                  method="phone", content="x")
+            services.feedback_add(
+                actor=salesperson,
+                ticket_id=ticket.pk,
+                given_at=at(2026, 3, 2, 8, 59),
+                method="phone",
+                content="x",
+            )
     assert fb.given_at == ticket.received_at
 
 
@@ -320,5 +413,10 @@ def test_inactive_handler_is_refused(open_ticket, salesperson, manager, customer
     gone = UserFactory(username="gone", role=Role.SALESPERSON, department=east, is_active=False)
     ticket = open_ticket(salesperson, customer)
     with pytest.raises(services.ComplaintError):
-        services.ticket_assign(actor=manager, ticket_id=ticket.pk, department=east, handler=gone,
-                               time_limit_at=ticket.deadline_at)
+        services.ticket_assign(
+            actor=manager,
+            ticket_id=ticket.pk,
+            department=east,
+            handler=gone,
+            time_limit_at=ticket.deadline_at,
+        )

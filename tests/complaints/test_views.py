@@ -23,12 +23,15 @@ pytestmark = pytest.mark.django_db
 
 # --- Selectors: feedback flag, A first, visibility -------------------------------------------------
 
+
 def _flag(ticket, now):
     policy = ComplaintPolicy.load()
     t = selectors.with_recent_feedbacks(Ticket.objects.filter(pk=ticket.pk), now=now, policy=policy).get()
-    in_sql = selectors.with_recent_feedbacks(Ticket.objects.filter(pk=ticket.pk), now=now, policy=policy).filter(
-        selectors.feedback_missing_q(now=now, policy=policy)
-    ).exists()
+    in_sql = (
+        selectors.with_recent_feedbacks(Ticket.objects.filter(pk=ticket.pk), now=now, policy=policy)
+        .filter(selectors.feedback_missing_q(now=now, policy=policy))
+        .exists()
+    )
     flag = selectors.is_feedback_missing(t, now=now, policy=policy)
     assert flag == in_sql  # the list filter and the badge agree
     return flag
@@ -40,13 +43,23 @@ def test_feedback_flag_requires_two_feedbacks_in_the_last_seven_days(open_ticket
     assert not _flag(ticket, at(2026, 3, 3, 9))  # two days old: nothing owed yet
     assert _flag(ticket, at(2026, 3, 5, 9))  # four days old: one feedback owed
     with time_machine.travel(at(2026, 3, 5, 10), tick=False):
-        services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 5, 10), method="phone",
-                              content="质检报告本周出")
+        services.feedback_add(
+            actor=salesperson,
+            ticket_id=ticket.pk,
+            given_at=at(2026, 3, 5, 10),
+            method="phone",
+            content="质检报告本周出",
+        )
     assert not _flag(ticket, at(2026, 3, 6, 9))
     assert _flag(ticket, at(2026, 3, 8, 10))  # a full week: two owed, one given
     with time_machine.travel(at(2026, 3, 8, 11), tick=False):
-        services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 8, 11), method="email",
-                              content="补发货物已出库")
+        services.feedback_add(
+            actor=salesperson,
+            ticket_id=ticket.pk,
+            given_at=at(2026, 3, 8, 11),
+            method="email",
+            content="补发货物已出库",
+        )
     assert not _flag(ticket, at(2026, 3, 8, 12))
     assert _flag(ticket, at(2026, 3, 12, 12))  # the first one left the window
 
@@ -72,9 +85,19 @@ def test_lists_put_a_grade_customers_first_then_by_deadline(open_ticket, salespe
     assert [t.pk for t in response.context["page"]] == [t_a.pk, t_b.pk, t_c.pk]
 
 
-def test_visibility_by_department_and_assignment(open_ticket, salesperson, other_salesperson, south_salesperson,
-                                                 south_manager, manager, gm_office, customer, south_customer, south,
-                                                 client_for):
+def test_visibility_by_department_and_assignment(
+    open_ticket,
+    salesperson,
+    other_salesperson,
+    south_salesperson,
+    south_manager,
+    manager,
+    gm_office,
+    customer,
+    south_customer,
+    south,
+    client_for,
+):
     mine = open_ticket(salesperson, customer)
     south_ticket = open_ticket(south_salesperson, south_customer)
     assert set(selectors.ticket_list_for(salesperson)) == {mine}
@@ -87,8 +110,13 @@ def test_visibility_by_department_and_assignment(open_ticket, salesperson, other
     assert client.get(reverse("complaints:detail", args=[mine.pk])).status_code == 404
     assert client.post(reverse("complaints:feedback", args=[mine.pk]), {}).status_code == 404
     # Assigned to the south department: its manager and the handler now see it.
-    services.ticket_assign(actor=manager, ticket_id=mine.pk, department=south, handler=south_salesperson,
-                           time_limit_at=mine.deadline_at)
+    services.ticket_assign(
+        actor=manager,
+        ticket_id=mine.pk,
+        department=south,
+        handler=south_salesperson,
+        time_limit_at=mine.deadline_at,
+    )
     assert mine in selectors.ticket_list_for(south_manager)
     assert mine in selectors.ticket_list_for(south_salesperson)
     assert client_for(south_salesperson).get(reverse("complaints:detail", args=[mine.pk])).status_code == 200
@@ -96,11 +124,15 @@ def test_visibility_by_department_and_assignment(open_ticket, salesperson, other
 
 # --- Pages ----------------------------------------------------------------------------------------
 
-def test_list_query_count_does_not_grow_with_rows(open_ticket, salesperson, manager, client_for,
-                                                  django_assert_max_num_queries):
+
+def test_list_query_count_does_not_grow_with_rows(
+    open_ticket, salesperson, manager, client_for, django_assert_max_num_queries
+):
     for _ in range(15):
         t = open_ticket(salesperson, CustomerFactory(owner=salesperson))
-        services.feedback_add(actor=salesperson, ticket_id=t.pk, given_at=t.received_at, method="phone", content="x")
+        services.feedback_add(
+            actor=salesperson, ticket_id=t.pk, given_at=t.received_at, method="phone", content="x"
+        )
     client = client_for(manager)
     client.get(reverse("complaints:list"))
     with django_assert_max_num_queries(10):
@@ -118,8 +150,13 @@ def test_detail_page_shows_deadline_timeline_feedback_and_actions_by_role(
         ticket = open_ticket(salesperson, customer)
     with time_machine.travel(at(2026, 3, 1, 15), tick=False):
         for i in range(3):
-            services.feedback_add(actor=salesperson, ticket_id=ticket.pk, given_at=at(2026, 3, 1, 10 + i),
-                                  method="phone", content=f"反馈{i}")
+            services.feedback_add(
+                actor=salesperson,
+                ticket_id=ticket.pk,
+                given_at=at(2026, 3, 1, 10 + i),
+                method="phone",
+                content=f"反馈{i}",
+            )
         client = client_for(manager)
         client.get(reverse("complaints:detail", args=[ticket.pk]))
         with django_assert_max_num_queries(14):
@@ -143,16 +180,28 @@ def test_overdue_ticket_page_says_overdue(open_ticket, salesperson, customer, cl
 
 
 def test_open_a_ticket_from_the_customer_page_link(salesperson, customer, client_for, tmp_path, settings):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     client = client_for(salesperson)
     form = client.get(reverse("complaints:create"), {"customer": customer.pk})
     assert form.context["form"].initial["customer"] == str(customer.pk)
     photo = SimpleUploadedFile("破损.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
-    response = client.post(reverse("complaints:create"), {
-        "customer": customer.pk, "complaint_type": "delivery", "channel": "phone",
-        "description": "到货延迟三天", "claim_amount": "5000", "attachment": photo,
-    })
+    response = client.post(
+        reverse("complaints:create"),
+        {
+            "customer": customer.pk,
+            "complaint_type": "delivery",
+            "channel": "phone",
+            "description": "到货延迟三天",
+            "claim_amount": "5000",
+            "attachment": photo,
+        },
+    )
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response.url == reverse("complaints:detail", args=[ticket.pk])
     assert ticket.attachments.get().original_name == "破损.png"
@@ -162,9 +211,16 @@ def test_open_a_ticket_from_the_customer_page_link(salesperson, customer, client
 
 def test_a_disguised_attachment_is_refused(salesperson, customer, client_for):
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    response = client_for(salesperson).post(reverse("complaints:create"), {
-        "customer": customer.pk, "complaint_type": "quality", "channel": "email", "description": "x", "attachment": fake,
-    })
+    response = client_for(salesperson).post(
+        reverse("complaints:create"),
+        {
+            "customer": customer.pk,
+            "complaint_type": "quality",
+            "channel": "email",
+            "description": "x",
+            "attachment": fake,
+        },
+    )
     assert response.status_code == 200 and not Ticket.objects.exists()
 
 
@@ -172,20 +228,26 @@ def test_actions_through_the_views(open_ticket, salesperson, manager, assistant,
     ticket = open_ticket(salesperson, customer)
     client = client_for(manager)
     limit = (ticket.deadline_at + dt.timedelta(hours=1)).astimezone().strftime("%Y-%m-%dT%H:%M")
-    client.post(reverse("complaints:assign", args=[ticket.pk]),
-                {"assign-department": east.pk, "assign-handler": assistant.pk, "assign-time_limit_at": limit})
+    client.post(
+        reverse("complaints:assign", args=[ticket.pk]),
+        {"assign-department": east.pk, "assign-handler": assistant.pk, "assign-time_limit_at": limit},
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED and ticket.handler == assistant
     # A salesperson's POST to resolve is refused with a message, the state unchanged.
-    response = client_for(salesperson).post(reverse("complaints:resolve", args=[ticket.pk]),
-                                            {"resolve-root_cause": "x", "resolve-corrective_action": "y"}, follow=True)
+    response = client_for(salesperson).post(
+        reverse("complaints:resolve", args=[ticket.pk]),
+        {"resolve-root_cause": "x", "resolve-corrective_action": "y"},
+        follow=True,
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.ASSIGNED and list(response.context["messages"])
 
 
-def test_export_is_formula_safe_and_scoped(open_ticket, salesperson, south_salesperson, manager, customer,
-                                           south_customer, client_for):
-    open_ticket(salesperson, customer, description="=HYPERLINK(\"http://evil\",\"点我\")")
+def test_export_is_formula_safe_and_scoped(
+    open_ticket, salesperson, south_salesperson, manager, customer, south_customer, client_for
+):
+    open_ticket(salesperson, customer, description='=HYPERLINK("http://evil","点我")')
     open_ticket(south_salesperson, south_customer)
     response = client_for(manager).get(reverse("complaints:export"), {"state": "all"})
     assert response.status_code == 200
@@ -196,12 +258,23 @@ def test_export_is_formula_safe_and_scoped(open_ticket, salesperson, south_sales
     assert client_for(salesperson).get(reverse("complaints:export")).status_code == 404
 
 
-def test_measures_page_rates_and_query_count(assigned_ticket, open_ticket, assistant, salesperson, manager,
-                                             gm_office, customer, client_for, django_assert_max_num_queries):
+def test_measures_page_rates_and_query_count(
+    assigned_ticket,
+    open_ticket,
+    assistant,
+    salesperson,
+    manager,
+    gm_office,
+    customer,
+    client_for,
+    django_assert_max_num_queries,
+):
     with time_machine.travel(at(2026, 3, 1, 9), tick=False):
         on_time = assigned_ticket(assistant)
         services.ticket_resolve(actor=assistant, ticket_id=on_time.pk, root_cause="x", corrective_action="y")
-        services.ticket_return_visit_record(actor=salesperson, ticket_id=on_time.pk, satisfaction=4, confirmation="ok")
+        services.ticket_return_visit_record(
+            actor=salesperson, ticket_id=on_time.pk, satisfaction=4, confirmation="ok"
+        )
         late = assigned_ticket(assistant, complaint_type="service")
         other = CustomerFactory(owner=salesperson)
         open_ticket(salesperson, other)  # still open, past its deadline by the time we look
@@ -224,6 +297,7 @@ def test_measures_page_rates_and_query_count(assigned_ticket, open_ticket, assis
 
 
 # --- Registry: customer panel and 工作台 widget ---------------------------------------------------------
+
 
 def test_customer_panel_and_widget_are_registered_with_constant_queries(
     open_ticket, salesperson, customer, rf, django_assert_max_num_queries

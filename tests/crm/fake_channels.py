@@ -71,8 +71,11 @@ class FakeChannels:
         if path in ("/cgi-bin/gettoken", "/gettoken"):
             self.tokens_issued += 1
             self.valid_token = f"token-{self.tokens_issued}"
-            return self._answer(handler, 200, {"errcode": 0, "errmsg": "ok", "access_token": self.valid_token,
-                                               "expires_in": 7200})
+            return self._answer(
+                handler,
+                200,
+                {"errcode": 0, "errmsg": "ok", "access_token": self.valid_token, "expires_in": 7200},
+            )
         if mode == "rate":
             record["status"] = "rate"
             code = 45009 if path.startswith("/cgi-bin") else 130101

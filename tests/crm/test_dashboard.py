@@ -45,8 +45,13 @@ def frozen():
 
 def _customer(owner, grade, *, visited_days_ago=None, **kw):
     return CustomerFactory(
-        owner=owner, grade=grade, grade_since=TODAY - timedelta(days=400),
-        last_onsite_visit_on=TODAY - timedelta(days=visited_days_ago) if visited_days_ago is not None else None, **kw,
+        owner=owner,
+        grade=grade,
+        grade_since=TODAY - timedelta(days=400),
+        last_onsite_visit_on=TODAY - timedelta(days=visited_days_ago)
+        if visited_days_ago is not None
+        else None,
+        **kw,
     )
 
 
@@ -70,57 +75,146 @@ def build_world(people: dict, n: int) -> None:
         sa = _customer(south, "A", visited_days_ago=100)  # overdue, other department
         for cust, grade_then in ((a, "B"), (b, "B"), (ob, "C"), (sa, "A")):
             Evaluation.objects.create(
-                customer=cust, kind="annual", round=round_, period_year=2025, grade_before=grade_then,
-                suggested_grade=cust.grade, policy={}, created_at=NOW - timedelta(days=84),
+                customer=cust,
+                kind="annual",
+                round=round_,
+                period_year=2025,
+                grade_before=grade_then,
+                suggested_grade=cust.grade,
+                policy={},
+                created_at=NOW - timedelta(days=84),
             )
         # Archives not confirmed for 6 months, documents about to expire, an import.
-        type(ungraded).objects.filter(pk__in=[ungraded.pk, sa.pk]).update(created_at=NOW - timedelta(days=400))
+        type(ungraded).objects.filter(pk__in=[ungraded.pk, sa.pk]).update(
+            created_at=NOW - timedelta(days=400)
+        )
         for cust in (b, sa):
             QualificationDocument.objects.create(
-                customer=cust, doc_type="business_license", file="documents/x", original_name="执照.pdf",
-                content_type="application/pdf", size=10, expires_on=TODAY + timedelta(days=10), uploaded_by=assistant,
+                customer=cust,
+                doc_type="business_license",
+                file="documents/x",
+                original_name="执照.pdf",
+                content_type="application/pdf",
+                size=10,
+                expires_on=TODAY + timedelta(days=10),
+                uploaded_by=assistant,
             )
         QualificationDocument.objects.create(
-            customer=c, doc_type="other", file="documents/y", original_name="later.pdf", content_type="application/pdf",
-            size=10, expires_on=TODAY + timedelta(days=90), uploaded_by=assistant,
+            customer=c,
+            doc_type="other",
+            file="documents/y",
+            original_name="later.pdf",
+            content_type="application/pdf",
+            size=10,
+            expires_on=TODAY + timedelta(days=90),
+            uploaded_by=assistant,
         )
-        ImportBatch.objects.create(kind="customers", file_name=f"客户{i}.xlsx", rows=5, created=5, user=assistant,
-                                   department=assistant.department)
-        ImportBatch.objects.create(kind="customers", file_name="south.xlsx", rows=1, user=south,
-                                   department=south.department)
+        ImportBatch.objects.create(
+            kind="customers",
+            file_name=f"客户{i}.xlsx",
+            rows=5,
+            created=5,
+            user=assistant,
+            department=assistant.department,
+        )
+        ImportBatch.objects.create(
+            kind="customers", file_name="south.xlsx", rows=1, user=south, department=south.department
+        )
         # Plans today and later this week, reports with next steps, last month's visits.
         for cust, hours in ((a, 2), (b, 50), (ob, 3)):
             owner = cust.owner
-            visit_services.visit_plan_create(actor=owner, customer_id=cust.pk,
-                                             data={"purpose": "回访", "planned_at": NOW + timedelta(hours=hours)})
-        visit_services.visit_report_create(author=sales, customer_id=c.pk, data={
-            "visited_on": TODAY, "mode": VisitMode.PHONE, "next_steps": [{"text": "寄样品", "due_on": TODAY}],
-        })
-        visit_services.visit_report_create(author=other, customer_id=oc.pk, data={
-            "visited_on": TODAY - timedelta(days=40), "mode": VisitMode.PHONE,
-        })
-        visit_services.visit_report_create(author=south, customer_id=sa.pk, data={
-            "visited_on": TODAY - timedelta(days=3), "mode": VisitMode.PHONE,
-        })
+            visit_services.visit_plan_create(
+                actor=owner,
+                customer_id=cust.pk,
+                data={"purpose": "回访", "planned_at": NOW + timedelta(hours=hours)},
+            )
+        visit_services.visit_report_create(
+            author=sales,
+            customer_id=c.pk,
+            data={
+                "visited_on": TODAY,
+                "mode": VisitMode.PHONE,
+                "next_steps": [{"text": "寄样品", "due_on": TODAY}],
+            },
+        )
+        visit_services.visit_report_create(
+            author=other,
+            customer_id=oc.pk,
+            data={
+                "visited_on": TODAY - timedelta(days=40),
+                "mode": VisitMode.PHONE,
+            },
+        )
+        visit_services.visit_report_create(
+            author=south,
+            customer_id=sa.pk,
+            data={
+                "visited_on": TODAY - timedelta(days=3),
+                "mode": VisitMode.PHONE,
+            },
+        )
         # Complaints: an open one of mine, a major one of the department, one in the south.
-        complaint_services.ticket_create(actor=sales, customer_id=a.pk, channel="phone", complaint_type="quality",
-                                         description="划伤", received_at=NOW - timedelta(days=3))
-        complaint_services.ticket_create(actor=other, customer_id=ob.pk, channel="phone", complaint_type="service",
-                                         description="索赔", claim_amount=200_000, received_at=NOW - timedelta(hours=2))
-        complaint_services.ticket_create(actor=south, customer_id=sa.pk, channel="phone", complaint_type="quality",
-                                         description="南方", claim_amount=300_000, received_at=NOW - timedelta(hours=1))
+        complaint_services.ticket_create(
+            actor=sales,
+            customer_id=a.pk,
+            channel="phone",
+            complaint_type="quality",
+            description="划伤",
+            received_at=NOW - timedelta(days=3),
+        )
+        complaint_services.ticket_create(
+            actor=other,
+            customer_id=ob.pk,
+            channel="phone",
+            complaint_type="service",
+            description="索赔",
+            claim_amount=200_000,
+            received_at=NOW - timedelta(hours=2),
+        )
+        complaint_services.ticket_create(
+            actor=south,
+            customer_id=sa.pk,
+            channel="phone",
+            complaint_type="quality",
+            description="南方",
+            claim_amount=300_000,
+            received_at=NOW - timedelta(hours=1),
+        )
         # Grade proposals: mine awaiting the manager, an A promotion awaiting 总经办.
-        GradeProposal.objects.create(customer=c, from_grade="C", to_grade="B", reason="业绩增长", proposed_by=sales,
-                                     state=ProposalState.PENDING_MANAGER, created_at=NOW - timedelta(days=1))
-        GradeProposal.objects.create(customer=b, from_grade="B", to_grade="A", reason="优质客户", proposed_by=manager,
-                                     state=ProposalState.PENDING_GM, created_at=NOW - timedelta(days=2))
-        GradeProposal.objects.create(customer=sa, from_grade="A", to_grade="B", reason="下滑", proposed_by=south,
-                                     state=ProposalState.PENDING_MANAGER, created_at=NOW - timedelta(days=1))
+        GradeProposal.objects.create(
+            customer=c,
+            from_grade="C",
+            to_grade="B",
+            reason="业绩增长",
+            proposed_by=sales,
+            state=ProposalState.PENDING_MANAGER,
+            created_at=NOW - timedelta(days=1),
+        )
+        GradeProposal.objects.create(
+            customer=b,
+            from_grade="B",
+            to_grade="A",
+            reason="优质客户",
+            proposed_by=manager,
+            state=ProposalState.PENDING_GM,
+            created_at=NOW - timedelta(days=2),
+        )
+        GradeProposal.objects.create(
+            customer=sa,
+            from_grade="A",
+            to_grade="B",
+            reason="下滑",
+            proposed_by=south,
+            state=ProposalState.PENDING_MANAGER,
+            created_at=NOW - timedelta(days=1),
+        )
         # Blacklist: my proposal (the manager submits it), the manager's report (总经办 verifies).
-        blacklist_services.blacklist_entry_report(actor=sales, customer_id=d.pk, reason_category="payment", reason="拖欠",
-                                        loss_amount=50_000)
-        blacklist_services.blacklist_entry_report(actor=manager, customer_id=oc.pk, reason_category="payment", reason="拖欠",
-                                        loss_amount=120_000)
+        blacklist_services.blacklist_entry_report(
+            actor=sales, customer_id=d.pk, reason_category="payment", reason="拖欠", loss_amount=50_000
+        )
+        blacklist_services.blacklist_entry_report(
+            actor=manager, customer_id=oc.pk, reason_category="payment", reason="拖欠", loss_amount=120_000
+        )
         for user in (sales, manager, gm, assistant):
             Notification.objects.create(recipient=user, kind="t", title=f"提醒{i}")
         Notification.objects.create(recipient=sales, kind="t", title="已读", read_at=NOW)
@@ -138,8 +232,16 @@ def client_for(client, settings):
     return login
 
 
-PERSONAS = ("salesperson", "other_salesperson", "south_salesperson", "assistant", "manager", "south_manager",
-            "gm_office", "administrator")
+PERSONAS = (
+    "salesperson",
+    "other_salesperson",
+    "south_salesperson",
+    "assistant",
+    "manager",
+    "south_manager",
+    "gm_office",
+    "administrator",
+)
 
 
 @pytest.fixture
@@ -193,8 +295,13 @@ def test_salesperson_tiles_agree_with_their_lists(client_for, world):
     response = home(client_for, sales)
     values = {k: t["value"] for k, t in tile_values(response).items()}
     assert values == {
-        "visits.overdue": 2, "visits.today": 2, "visits.week": 4, "visits.steps": 2, "complaints.mine": 2,
-        "grading.mine": 2, "crm.unread": 2,
+        "visits.overdue": 2,
+        "visits.today": 2,
+        "visits.week": 4,
+        "visits.steps": 2,
+        "complaints.mine": 2,
+        "grading.mine": 2,
+        "crm.unread": 2,
     }
     client = client_for(sales)
     mine = client.get(reverse("visits:mine")).context
@@ -238,8 +345,12 @@ def test_assistant_tiles_agree_with_their_lists(client_for, world):
     tiles_ = tile_values(response)
     values = {k: t["value"] for k, t in tiles_.items()}
     # Unconfirmed: the east "ungraded" customers created 400 days ago (not the south ones).
-    assert values == {"customers.unconfirmed": 2, "customers.documents_expiring": 2, "customers.imports": 2,
-                      "crm.unread": 2}
+    assert values == {
+        "customers.unconfirmed": 2,
+        "customers.documents_expiring": 2,
+        "customers.imports": 2,
+        "crm.unread": 2,
+    }
     client = client_for(assistant)
     for key, tile in tiles_.items():
         assert tile["value"] == list_rows(client, tile["url"]), key
@@ -255,8 +366,13 @@ def test_manager_tiles_agree_with_their_lists(client_for, world):
     tiles_ = tile_values(home(client_for, manager))
     values = {k: t["value"] for k, t in tiles_.items()}
     assert values == {
-        "grading.awaiting": 2, "blacklist.awaiting": 2, "blacklist.readmissions": 0, "visits.overdue": 6,
-        "complaints.department_open": 4, "complaints.department_overdue": 2, "crm.unread": 8,
+        "grading.awaiting": 2,
+        "blacklist.awaiting": 2,
+        "blacklist.readmissions": 0,
+        "visits.overdue": 6,
+        "complaints.department_open": 4,
+        "complaints.department_overdue": 2,
+        "crm.unread": 8,
     }
     client = client_for(manager)
     for key, tile in tiles_.items():
@@ -269,7 +385,8 @@ def test_manager_team_charts_agree_with_the_team_page(client_for, world):
     client = client_for(manager)
     overdue = chart_of(response, "visits.overdue")
     assert dict(zip(overdue.labels, overdue.series[0][1], strict=True)) == {
-        sales.display_name: 2, other.display_name: 4,
+        sales.display_name: 2,
+        other.display_name: 4,
     }
     for row in overdue.rows():
         assert row["cells"][0]["value"] == list_rows(client, row["cells"][0]["link"])
@@ -301,7 +418,9 @@ def test_manager_grade_change_agrees_with_the_review_page(client_for, world):
     data = chart_of(home(client_for, manager), "grading.round_change")
     review = client_for(manager).get(reverse("grading:review")).context["distribution"]
     assert data.labels == [r["grade"] for r in review]
-    assert data.series[0][1] == [r["before"] for r in review] and data.series[1][1] == [r["now"] for r in review]
+    assert data.series[0][1] == [r["before"] for r in review] and data.series[1][1] == [
+        r["now"] for r in review
+    ]
     by_grade = dict(zip(data.labels, zip(data.series[0][1], data.series[1][1], strict=True), strict=True))
     # Before: a, b were B and ob C; now a is A, b and ob are B. The south customer is left out.
     assert by_grade["A"] == (0, 2) and by_grade["B"] == (4, 4) and by_grade["C"] == (2, 0)
@@ -335,15 +454,28 @@ def test_readmission_awaiting_both_approvers(client_for, manager, gm_office, sal
         with time_machine.travel(NOW - timedelta(days=60), tick=False):
             entry = blacklist_services.blacklist_entry_report(
                 actor=manager if cust is customer else _south_manager(south_salesperson),
-                customer_id=cust.pk, reason_category="payment", reason="拖欠",
+                customer_id=cust.pk,
+                reason_category="payment",
+                reason="拖欠",
             )
-            blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, ends_on=TODAY - timedelta(days=1))
+            blacklist_services.blacklist_entry_approve(
+                actor=gm_office, entry_id=entry.pk, ends_on=TODAY - timedelta(days=1)
+            )
     blacklist_services.blacklist_entries_expire(now=NOW)
     assert all(e.state == EntryState.EXPIRED for e in type(entry).objects.all())
-    conditions = {"licence_valid": True, "debts_settled": True, "operating_normally": True, "cause_resolved": True}
+    conditions = {
+        "licence_valid": True,
+        "debts_settled": True,
+        "operating_normally": True,
+        "cause_resolved": True,
+    }
     requests = [
-        blacklist_services.blacklist_readmission_request(actor=salesperson if e.customer_id == customer.pk else south_salesperson,
-                                               entry_id=e.pk, evaluation="已结清", conditions=conditions)
+        blacklist_services.blacklist_readmission_request(
+            actor=salesperson if e.customer_id == customer.pk else south_salesperson,
+            entry_id=e.pk,
+            evaluation="已结清",
+            conditions=conditions,
+        )
         for e in type(entry).objects.all()
     ]
     assert tile_values(home(client_for, manager))["blacklist.readmissions"]["value"] == 1
@@ -371,7 +503,10 @@ def test_gm_office_tiles_agree_with_their_lists(client_for, world):
     tiles_ = tile_values(home(client_for, gm))
     values = {k: t["value"] for k, t in tiles_.items()}
     assert values == {
-        "grading.awaiting": 2, "blacklist.awaiting": 2, "blacklist.readmissions": 0, "complaints.escalated": 4,
+        "grading.awaiting": 2,
+        "blacklist.awaiting": 2,
+        "blacklist.readmissions": 0,
+        "complaints.escalated": 4,
         "crm.unread": 8,
     }
     assert tiles_["grading.awaiting"]["label"] == "A promotions awaiting approval"
@@ -440,9 +575,16 @@ def _home_queries(client, user) -> int:
 
 # Managers, 总经办 and the administrator: +4 for the contact-cadence widget (engagement: compliance 2, key accounts
 # without account manager 1, departments without a customer meeting 1).
-@pytest.mark.parametrize("role, limit", [
-    ("salesperson", 16), ("assistant", 11), ("manager", 30), ("gm_office", 26), ("administrator", 26),
-])
+@pytest.mark.parametrize(
+    "role, limit",
+    [
+        ("salesperson", 16),
+        ("assistant", 11),
+        ("manager", 30),
+        ("gm_office", 26),
+        ("administrator", 26),
+    ],
+)
 def test_query_count_is_constant_per_dashboard(client, people, role, limit, django_assert_max_num_queries):
     build_world(people, 1)
     small = _home_queries(client, people[role])
@@ -477,24 +619,42 @@ def test_chart_export_is_the_chart_numbers(client_for, world):
 
 
 def test_export_neutralises_formulas():
-    data = ChartData(kind="bar", label_title="=1+1", labels=["=HYPERLINK(\"x\")", "-2", "ok"],
-                     series=[("@name", [1, Decimal("2.50"), None])])
+    data = ChartData(
+        kind="bar",
+        label_title="=1+1",
+        labels=['=HYPERLINK("x")', "-2", "ok"],
+        series=[("@name", [1, Decimal("2.50"), None])],
+    )
     sheet = load_workbook(BytesIO(chart_xlsx("+title", data))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "'+title" and rows[1] == ("'=1+1", "'@name")
-    assert rows[2] == ("'=HYPERLINK(\"x\")", 1) and rows[3] == ("'-2", 2.5) and rows[4] == ("ok", None)
+    assert rows[2] == ('\'=HYPERLINK("x")', 1) and rows[3] == ("'-2", 2.5) and rows[4] == ("ok", None)
     assert cell_safe(3) == 3 and cell_safe(True) == "True"
 
 
 def test_chart_config_is_plain_json_for_chartjs():
-    data = ChartData(kind="doughnut", label_title="Grade", labels=["A", "B", "C", "D", "Not graded"],
-                     series=[("Customers", [1, 2, 3, 4, 5])])
+    data = ChartData(
+        kind="doughnut",
+        label_title="Grade",
+        labels=["A", "B", "C", "D", "Not graded"],
+        series=[("Customers", [1, 2, 3, 4, 5])],
+    )
     config = chart_config(data)
     assert config["type"] == "doughnut" and config["data"]["datasets"][0]["data"] == [1, 2, 3, 4, 5]
     assert config["data"]["datasets"][0]["backgroundColor"][0] == "#198754"
     assert config["options"]["maintainAspectRatio"] is False
-    bars = chart_config(ChartData(kind="bar", label_title="x", labels=["a"], series=[("s", [1])], unit="%",
-                                  y_max=100, horizontal=True, stacked=True))
+    bars = chart_config(
+        ChartData(
+            kind="bar",
+            label_title="x",
+            labels=["a"],
+            series=[("s", [1])],
+            unit="%",
+            y_max=100,
+            horizontal=True,
+            stacked=True,
+        )
+    )
     assert bars["options"]["indexAxis"] == "y" and bars["options"]["scales"]["x"]["max"] == 100
 
 
@@ -504,7 +664,9 @@ def test_every_drill_list_and_chart_is_scoped(people, world):
     ctx = DashboardContext(user=manager, now=NOW)
     for item in drill_lists.for_user(manager):
         for row in item.rows(ctx):
-            customer = getattr(row, "customer", None) or getattr(getattr(row, "entry", None), "customer", None)
+            customer = getattr(row, "customer", None) or getattr(
+                getattr(row, "entry", None), "customer", None
+            )
             if customer is not None:
                 assert customer.department_id == manager.department_id, item.key
     assert {t.key for t in tiles.for_user(manager)} >= {"grading.awaiting", "visits.overdue"}

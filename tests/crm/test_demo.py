@@ -9,12 +9,29 @@ from customers.validators import validate_credit_code, validate_mobile
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent_and_realistic():
     call_command("seed_demo", verbosity=0)
-    counts = (User.objects.count(), Customer.objects.count(), Contact.objects.count(), YearlyFigure.objects.count())
+    counts = (
+        User.objects.count(),
+        Customer.objects.count(),
+        Contact.objects.count(),
+        YearlyFigure.objects.count(),
+    )
     call_command("seed_demo", verbosity=0)
-    assert (User.objects.count(), Customer.objects.count(), Contact.objects.count(), YearlyFigure.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Customer.objects.count(),
+        Contact.objects.count(),
+        YearlyFigure.objects.count(),
+    ) == counts
     assert Customer.objects.count() >= 300
     assert set(User.objects.values_list("username", flat=True)) >= {
-        "admin", "gm", "manager_east", "manager_south", "assistant_east", "sales_east_1", "sales_east_2", "sales_south_1"
+        "admin",
+        "gm",
+        "manager_east",
+        "manager_south",
+        "assistant_east",
+        "sales_east_1",
+        "sales_east_2",
+        "sales_south_1",
     }
     for c in Customer.objects.all()[:50]:
         validate_credit_code(c.credit_code)

@@ -13,11 +13,11 @@ def test_po_and_mo_agree():
     mo = polib.mofile(str(LOCALE / "django.mo"))
     po_entries = {
         (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-        for e in po.translated_entries() if not e.obsolete
+        for e in po.translated_entries()
+        if not e.obsolete
     }
     mo_entries = {
-        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-        for e in mo if e.msgid
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in mo if e.msgid
     }
     assert po_entries == mo_entries, "locale/zh_Hans: run `make messages` and commit the .mo"
 

@@ -137,7 +137,9 @@ def test_catch_up_finds_the_jobs_whose_schedule_was_missed():
     next_day = last + dt.timedelta(days=1)
     assert jobs.jobs_due_for_catch_up(now=next_day - dt.timedelta(minutes=5)) == ["notification-outbox"]
     # just due: beat's own run is probably on its way, within the grace
-    assert "archive-update-reminders" not in jobs.jobs_due_for_catch_up(now=next_day + dt.timedelta(minutes=10))
+    assert "archive-update-reminders" not in jobs.jobs_due_for_catch_up(
+        now=next_day + dt.timedelta(minutes=10)
+    )
     assert "archive-update-reminders" in jobs.jobs_due_for_catch_up(now=next_day + dt.timedelta(hours=1))
     assert "overdue-visits" not in jobs.jobs_due_for_catch_up(now=next_day + dt.timedelta(days=5))
 
@@ -145,8 +147,11 @@ def test_catch_up_finds_the_jobs_whose_schedule_was_missed():
 @pytest.mark.django_db
 def test_catch_up_task_runs_the_missed_jobs_once(fake_jobs):
     fake_jobs.CELERY_BEAT_SCHEDULE = {
-        "fake": {"task": "crm.run_job", "schedule": django_settings.CELERY_BEAT_SCHEDULE["overdue-visits"]["schedule"],
-                 "args": ["fake"]},
+        "fake": {
+            "task": "crm.run_job",
+            "schedule": django_settings.CELERY_BEAT_SCHEDULE["overdue-visits"]["schedule"],
+            "args": ["fake"],
+        },
     }
     with time_machine.travel(T0 - dt.timedelta(days=2), tick=False):
         jobs.run_job("fake")
@@ -180,12 +185,18 @@ def test_runjob_names_an_unknown_job_and_a_running_one(fake_jobs):
 
 
 @pytest.mark.django_db
-def test_a_broker_down_at_commit_leaves_the_email_to_the_outbox_sweep(salesperson, django_capture_on_commit_callbacks):
+def test_a_broker_down_at_commit_leaves_the_email_to_the_outbox_sweep(
+    salesperson, django_capture_on_commit_callbacks
+):
     with (
-        mock.patch.object(tasks.notification_emails_send, "delay", side_effect=BrokerDown("Connection refused")),
+        mock.patch.object(
+            tasks.notification_emails_send, "delay", side_effect=BrokerDown("Connection refused")
+        ),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
-        created = services.notification_send(recipients=[salesperson], kind="t", title="客户档案待确认", dedup_key="x1")
+        created = services.notification_send(
+            recipients=[salesperson], kind="t", title="客户档案待确认", dedup_key="x1"
+        )
     assert len(callbacks) == 1 and len(created) == 1  # the commit went through, the send failed quietly
     note = Notification.objects.get(recipient=salesperson, dedup_key="x1")
     assert note.emailed_at is None and mail.outbox == []
@@ -224,8 +235,13 @@ def test_redis_visibility_timeout_outlasts_the_longest_job(monkeypatch):
             " s.CELERY_TASK_TIME_LIMIT]))"
         )
         base = {"PATH": "/usr/bin:/bin", "DEBUG": "1", "CRM_VAR_DIR": "/tmp/crm-settings-test"}
-        return subprocess.run([sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True,
-                               cwd=django_settings.BASE_DIR)
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            cwd=django_settings.BASE_DIR,
+        )
 
     ok = settings_with(REDIS_URL="redis://127.0.0.1:6379/0")
     assert ok.returncode == 0, ok.stderr
@@ -238,8 +254,11 @@ def test_redis_visibility_timeout_outlasts_the_longest_job(monkeypatch):
 def test_runjob_due_runs_what_never_ran_and_what_missed_a_run_once(fake_jobs):
     # make run calls `runjob --due`: a fresh demo gets its reminders without waiting for 07:00.
     fake_jobs.CELERY_BEAT_SCHEDULE = {
-        "fake": {"task": "crm.run_job", "schedule": django_settings.CELERY_BEAT_SCHEDULE["overdue-visits"]["schedule"],
-                 "args": ["fake"]},
+        "fake": {
+            "task": "crm.run_job",
+            "schedule": django_settings.CELERY_BEAT_SCHEDULE["overdue-visits"]["schedule"],
+            "args": ["fake"],
+        },
     }
     with time_machine.travel(T0, tick=False):
         assert jobs.jobs_due_at_start() == ["fake"]

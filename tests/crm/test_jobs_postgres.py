@@ -29,8 +29,11 @@ def _postgres_only(monkeypatch):
 def conninfo() -> str:
     s = connection.settings_dict
     return psycopg.conninfo.make_conninfo(
-        dbname=s["NAME"], user=s["USER"] or None, password=s["PASSWORD"] or None,
-        host=s["HOST"] or None, port=str(s["PORT"]) if s["PORT"] else None,
+        dbname=s["NAME"],
+        user=s["USER"] or None,
+        password=s["PASSWORD"] or None,
+        host=s["HOST"] or None,
+        port=str(s["PORT"]) if s["PORT"] else None,
     )
 
 
@@ -84,14 +87,22 @@ def test_a_run_is_refused_while_another_worker_holds_the_lock(fake_job):
 def hold_lock(key: int, *, seconds: float) -> subprocess.Popen:
     """Another process holding the lock (a worker), for `seconds` or until killed."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", (
-            "import sys, time, psycopg\n"
-            "c = psycopg.connect(sys.argv[1], autocommit=True)\n"
-            "c.execute('SELECT pg_advisory_lock(%s)', [int(sys.argv[2])])\n"
-            "print('locked', flush=True)\n"
-            "time.sleep(float(sys.argv[3]))\n"
-        ), conninfo(), str(key), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time, psycopg\n"
+                "c = psycopg.connect(sys.argv[1], autocommit=True)\n"
+                "c.execute('SELECT pg_advisory_lock(%s)', [int(sys.argv[2])])\n"
+                "print('locked', flush=True)\n"
+                "time.sleep(float(sys.argv[3]))\n"
+            ),
+            conninfo(),
+            str(key),
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "locked"
     return holder

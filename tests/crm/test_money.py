@@ -45,5 +45,10 @@ def open_ticket_for_measures(salesperson):
 
     customer = CustomerFactory(owner=salesperson)
     with time_machine.travel(dt.datetime(2026, 7, 3, 2, tzinfo=dt.UTC), tick=False):
-        return ticket_create(actor=salesperson, customer_id=customer.pk, channel="phone", complaint_type="quality",
-                             description="包装破损")
+        return ticket_create(
+            actor=salesperson,
+            customer_id=customer.pk,
+            channel="phone",
+            complaint_type="quality",
+            description="包装破损",
+        )

@@ -35,7 +35,9 @@ def apps_configured(settings, fake):
 
 
 def _notify(user, title="投诉处理超时：华东机械", url="/complaints/7/"):
-    services.notification_send(recipients=[user], kind="complaint_overdue", title=title, body="请尽快处理", url=url)
+    services.notification_send(
+        recipients=[user], kind="complaint_overdue", title=title, body="请尽快处理", url=url
+    )
     services.notification_outbox_drain(now=NOW)
 
 
@@ -67,7 +69,9 @@ def test_wecom_app_message_goes_to_the_person_with_a_link_from_site_url(apps_con
 def test_an_expired_token_is_refreshed_once_and_the_message_sent(apps_configured, fake, salesperson):
     salesperson.wecom_userid = "zhangwei"
     salesperson.save()
-    ChannelToken.objects.create(key="wecom:corp:1000002", token="stale", expires_at=NOW + dt.timedelta(hours=1))
+    ChannelToken.objects.create(
+        key="wecom:corp:1000002", token="stale", expires_at=NOW + dt.timedelta(hours=1)
+    )
     with time_machine.travel(NOW, tick=False):
         _notify(salesperson)
         assert outbox.channel_deliveries_send(now=NOW) == {"sent": 1}
@@ -75,7 +79,11 @@ def test_an_expired_token_is_refreshed_once_and_the_message_sent(apps_configured
         _notify(salesperson, title="第二条")
         outbox.channel_deliveries_send(now=NOW)
     assert fake.tokens_issued == 1
-    assert [r["status"] for r in fake.requests if r["path"] == "/cgi-bin/message/send"] == ["expired", "ok", "ok"]
+    assert [r["status"] for r in fake.requests if r["path"] == "/cgi-bin/message/send"] == [
+        "expired",
+        "ok",
+        "ok",
+    ]
 
 
 def test_dingtalk_work_notification_with_cached_token(apps_configured, fake, salesperson):
@@ -109,7 +117,9 @@ def test_a_5xx_is_retried_with_backoff_and_gives_up_visibly(apps_configured, fak
     assert d.status == "failed" and d.next_attempt_at is None
 
 
-def test_one_failing_delivery_does_not_hold_up_the_others(apps_configured, fake, salesperson, other_salesperson):
+def test_one_failing_delivery_does_not_hold_up_the_others(
+    apps_configured, fake, salesperson, other_salesperson
+):
     salesperson.wecom_userid, other_salesperson.dingtalk_userid = "zhangwei", "ding-ln"
     salesperson.save()
     other_salesperson.save()
@@ -123,8 +133,12 @@ def test_one_failing_delivery_does_not_hold_up_the_others(apps_configured, fake,
 def test_dingtalk_robot_signs_and_a_bad_secret_fails_without_retry(fake, salesperson, east, settings):
     settings.SITE_URL = "http://127.0.0.1:8105"
     NotificationPreference.objects.create(user=salesperson, kind="complaint_overdue", dingtalk=True)
-    robot = DepartmentRobot.objects.create(department=east, provider="dingtalk",
-                                           webhook_url=f"{fake.base}/robot/send?access_token=r", secret=DING_SECRET)
+    robot = DepartmentRobot.objects.create(
+        department=east,
+        provider="dingtalk",
+        webhook_url=f"{fake.base}/robot/send?access_token=r",
+        secret=DING_SECRET,
+    )
     with time_machine.travel(NOW, tick=False):
         _notify(salesperson)
         assert outbox.channel_deliveries_send(now=NOW) == {"sent": 1}
@@ -140,13 +154,18 @@ def test_robot_batches_many_notifications_into_few_messages_within_20_a_minute(f
     from tests.factories import UserFactory
 
     people = [UserFactory(username=f"s{i}", department=east, wecom_userid=f"wx{i}") for i in range(30)]
-    DepartmentRobot.objects.create(department=east, provider="wecom",
-                                   webhook_url=f"{fake.base}/cgi-bin/webhook/send?key=robot-key")
+    DepartmentRobot.objects.create(
+        department=east, provider="wecom", webhook_url=f"{fake.base}/cgi-bin/webhook/send?key=robot-key"
+    )
     with time_machine.travel(NOW, tick=False):
         for i in range(60):
-            services.notification_send(recipients=[people[i % 30]], kind="complaint_overdue",
-                                       title=f"投诉处理超时：客户{i:02d}", body="处理时限已过，请尽快处理。" * 3,
-                                       url=f"/complaints/{i}/")
+            services.notification_send(
+                recipients=[people[i % 30]],
+                kind="complaint_overdue",
+                title=f"投诉处理超时：客户{i:02d}",
+                body="处理时限已过，请尽快处理。" * 3,
+                url=f"/complaints/{i}/",
+            )
         services.notification_outbox_drain(now=NOW)
         summary = outbox.channel_deliveries_send(now=NOW)
     posts = fake.sent("/cgi-bin/webhook/send")
@@ -158,8 +177,9 @@ def test_robot_batches_many_notifications_into_few_messages_within_20_a_minute(f
 
 def test_robot_rate_limit_waits_for_the_next_minute(fake, salesperson, east):
     NotificationPreference.objects.create(user=salesperson, kind="complaint_overdue", wecom=True)
-    DepartmentRobot.objects.create(department=east, provider="wecom",
-                                   webhook_url=f"{fake.base}/cgi-bin/webhook/send?key=robot-key")
+    DepartmentRobot.objects.create(
+        department=east, provider="wecom", webhook_url=f"{fake.base}/cgi-bin/webhook/send?key=robot-key"
+    )
     fake.fail("/cgi-bin/webhook/send", "rate")
     with time_machine.travel(NOW, tick=False):
         _notify(salesperson)
@@ -172,7 +192,9 @@ def test_robot_rate_limit_waits_for_the_next_minute(fake, salesperson, east):
 
 
 def test_no_channel_id_and_no_robot_queues_nothing(apps_configured, salesperson):
-    NotificationPreference.objects.create(user=salesperson, kind="complaint_overdue", wecom=True, dingtalk=True)
+    NotificationPreference.objects.create(
+        user=salesperson, kind="complaint_overdue", wecom=True, dingtalk=True
+    )
     with time_machine.travel(NOW, tick=False):
         _notify(salesperson)
     assert not NotificationDelivery.objects.exists()
@@ -189,6 +211,8 @@ def test_email_links_use_site_url(settings, salesperson, django_capture_on_commi
 
     settings.SITE_URL = "http://10.0.0.5:8123"
     with django_capture_on_commit_callbacks(execute=True):
-        services.notification_send(recipients=[salesperson], kind="complaint_overdue", title="超时", url="/complaints/3/")
+        services.notification_send(
+            recipients=[salesperson], kind="complaint_overdue", title="超时", url="/complaints/3/"
+        )
     assert "http://10.0.0.5:8123/complaints/3/" in mail.outbox[0].body
     assert timezone.now()

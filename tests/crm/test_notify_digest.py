@@ -18,12 +18,16 @@ EIGHT = dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.UTC)
 
 
 def remind(user, n, kind="visit_overdue", day="2026-11-01"):
-    rows = [(user.pk, kind, f"拜访逾期：客户{i:02d}", "已逾期", f"/customers/{i}/", f"{kind}:{i}:{day}")
-            for i in range(n)]
+    rows = [
+        (user.pk, kind, f"拜访逾期：客户{i:02d}", "已逾期", f"/customers/{i}/", f"{kind}:{i}:{day}")
+        for i in range(n)
+    ]
     return services.notification_bulk_send_values(values=rows)
 
 
-def test_reminders_wait_for_the_digest_and_do_not_count_as_unread(salesperson, django_capture_on_commit_callbacks):
+def test_reminders_wait_for_the_digest_and_do_not_count_as_unread(
+    salesperson, django_capture_on_commit_callbacks
+):
     with time_machine.travel(EIGHT - dt.timedelta(hours=2), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             assert remind(salesperson, 5) == 5
@@ -32,8 +36,9 @@ def test_reminders_wait_for_the_digest_and_do_not_count_as_unread(salesperson, d
         assert notification_digests_send() == {"digests": 0, "items": 0}, "06:00: not yet"
 
 
-def test_one_digest_grouped_by_kind_with_counts_first_items_and_links(salesperson, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_one_digest_grouped_by_kind_with_counts_first_items_and_links(
+    salesperson, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "http://crm.local:8105"
     with time_machine.travel(EIGHT - dt.timedelta(hours=3), tick=False):
         remind(salesperson, 5)
@@ -43,7 +48,10 @@ def test_one_digest_grouped_by_kind_with_counts_first_items_and_links(salesperso
     digest = Notification.objects.get(kind="digest")
     assert digest.title == "今日提醒：7 条"
     assert "【逾期未拜访客户】5" in digest.body or "5" in digest.body.splitlines()[0] + digest.body
-    assert "拜访逾期：客户00\n  · 拜访逾期：客户01\n  · 拜访逾期：客户02" in digest.body and "客户03" not in digest.body, "first three, oldest first"
+    assert (
+        "拜访逾期：客户00\n  · 拜访逾期：客户01\n  · 拜访逾期：客户02" in digest.body
+        and "客户03" not in digest.body
+    ), "first three, oldest first"
     assert "http://crm.local:8105/notifications/?kind=visit_overdue" in digest.body
     assert "kind=archive_update" not in digest.body, "two items: all shown, no link needed"
     assert services.unread_count(salesperson) == 1
@@ -105,7 +113,9 @@ def test_the_copy_path_routes_like_the_orm_path(salesperson, manager):
     """≥ COPY_FROM_ROWS rows go through crm.db.copy_insert (COPY on PostgreSQL, one executemany
     on SQLite): same routing, same dedup as the writer of smaller sets."""
     NotificationPreference.objects.create(user=manager, kind="visit_overdue_manager", delivery="immediate")
-    rows = [(salesperson.pk, "visit_overdue", f"t{i}", "", "", f"k{i}") for i in range(services.COPY_FROM_ROWS)]
+    rows = [
+        (salesperson.pk, "visit_overdue", f"t{i}", "", "", f"k{i}") for i in range(services.COPY_FROM_ROWS)
+    ]
     rows += [(manager.pk, "visit_overdue_manager", "m", "", "", "m1")]
     assert services.notification_bulk_send_values(values=rows) == services.COPY_FROM_ROWS + 1
     assert services.notification_bulk_send_values(values=rows) == 0

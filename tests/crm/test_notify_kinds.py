@@ -32,12 +32,29 @@ def test_every_kind_sent_in_the_code_is_registered():
 
 
 def test_reminders_are_digest_kinds_and_escalations_immediate():
-    for code in ("visit_overdue", "visit_overdue_manager", "archive_update", "engagement_cadence_due",
-                 "engagement_cadence_overdue", "engagement_greeting", "sales_instalment_due",
-                 "sales_payment_overdue", "reports_due", "reports_overdue", "visits_plan_missed"):
+    for code in (
+        "visit_overdue",
+        "visit_overdue_manager",
+        "archive_update",
+        "engagement_cadence_due",
+        "engagement_cadence_overdue",
+        "engagement_greeting",
+        "sales_instalment_due",
+        "sales_payment_overdue",
+        "reports_due",
+        "reports_overdue",
+        "visits_plan_missed",
+    ):
         assert KINDS[code].delivery == DIGEST, code
-    for code in ("complaint_overdue", "grading_demotion_overdue", "grading_approval", "grading_decision",
-                 "blacklist_proposed", "security_lockout", "digest"):
+    for code in (
+        "complaint_overdue",
+        "grading_demotion_overdue",
+        "grading_approval",
+        "grading_decision",
+        "blacklist_proposed",
+        "security_lockout",
+        "digest",
+    ):
         assert KINDS[code].delivery == IMMEDIATE, code
 
 

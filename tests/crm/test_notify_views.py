@@ -17,7 +17,9 @@ def note(user, kind, title, delivery="immediate", url="/customers/"):
     return Notification.objects.create(recipient=user, kind=kind, title=title, url=url, delivery=delivery)
 
 
-def test_centre_filters_by_kind_and_shows_digest_items_only_there(client, salesperson, django_assert_max_num_queries):
+def test_centre_filters_by_kind_and_shows_digest_items_only_there(
+    client, salesperson, django_assert_max_num_queries
+):
     note(salesperson, "complaint_overdue", "投诉超时A")
     note(salesperson, "visit_overdue", "拜访逾期B", delivery="digest")
     note(salesperson, "digest", "今日提醒：1 条")
@@ -49,7 +51,12 @@ def test_mark_one_kind_read_leaves_the_others(client, salesperson, other_salespe
     theirs = note(other_salesperson, "complaint_overdue", "d")
     client.force_login(salesperson)
     client.post(reverse("notifications_read_all"), {"kind": "complaint_overdue"})
-    assert Notification.objects.filter(recipient=salesperson, kind="complaint_overdue", read_at__isnull=True).count() == 0
+    assert (
+        Notification.objects.filter(
+            recipient=salesperson, kind="complaint_overdue", read_at__isnull=True
+        ).count()
+        == 0
+    )
     keep.refresh_from_db()
     theirs.refresh_from_db()
     assert keep.read_at is None and theirs.read_at is None
@@ -86,7 +93,9 @@ def test_settings_page_saves_choices_and_digest_time(client, salesperson, django
     assert NotificationPreference.objects.get(user=salesperson, kind="visit_overdue").delivery == "immediate"
     assert NotificationPreference.objects.get(user=salesperson, kind="complaint_overdue").wecom is True
     assert NotificationPreference.objects.get(user=salesperson, kind="archive_update").email is False
-    assert AuditLog.objects.filter(action="crm.notification_settings.saved", target_id=str(salesperson.pk)).exists()
+    assert AuditLog.objects.filter(
+        action="crm.notification_settings.saved", target_id=str(salesperson.pk)
+    ).exists()
 
 
 def test_settings_refuse_a_time_off_the_quarter_hour(client, salesperson):

@@ -10,7 +10,9 @@ from crm.models import AuditLog, JobState, Notification
 
 
 @pytest.mark.django_db
-def test_notification_is_sent_once_per_key_and_emailed_after_commit(salesperson, django_capture_on_commit_callbacks):
+def test_notification_is_sent_once_per_key_and_emailed_after_commit(
+    salesperson, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first = services.notification_send(recipients=[salesperson], kind="t", title="提醒", dedup_key="k1")
         again = services.notification_send(recipients=[salesperson], kind="t", title="提醒", dedup_key="k1")
@@ -42,7 +44,9 @@ def test_bulk_send_skips_keys_already_sent(salesperson, other_salesperson):
 
 @pytest.mark.django_db
 def test_audit_record_keeps_before_and_after(manager, customer):
-    entry = services.audit_record(actor=manager, action="x.changed", target=customer, before={"a": 1}, after={"a": 2})
+    entry = services.audit_record(
+        actor=manager, action="x.changed", target=customer, before={"a": 1}, after={"a": 2}
+    )
     assert AuditLog.objects.get(pk=entry.pk).target_type == "customers.customer"
     assert entry.before == {"a": 1} and entry.after == {"a": 2}
 
@@ -81,12 +85,14 @@ def test_run_job_moves_the_watermark_and_refuses_parallel_runs(settings):
     state = JobState.objects.get(name="fake")
     assert state.last_success_at == first + dt.timedelta(days=1) and state.running_since is None
 
-
     if vendor_is_postgresql():
         return  # there the lock is an advisory lock (tests/crm/test_jobs_postgres.py)
     state.running_since = first + dt.timedelta(days=1)
     state.save()
-    with time_machine.travel(first + dt.timedelta(days=1, minutes=5), tick=False), pytest.raises(jobs.JobAlreadyRunning):
+    with (
+        time_machine.travel(first + dt.timedelta(days=1, minutes=5), tick=False),
+        pytest.raises(jobs.JobAlreadyRunning),
+    ):
         jobs.run_job("fake")
 
 

@@ -82,17 +82,26 @@ def test_audit_trail_is_read_only_in_the_admin(client_for, administrator, custom
     client = client_for(administrator)
     assert client.get(reverse("admin:crm_auditlog_changelist")).status_code == 200
     assert client.get(reverse("admin:crm_auditlog_add")).status_code == 403
-    assert client.post(reverse("admin:crm_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:crm_auditlog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    )
     assert AuditLog.objects.filter(pk=entry.pk).exists()
 
 
 @pytest.mark.django_db
 def test_user_admin_puts_the_user_in_the_role_group(client_for, administrator, east):
     client = client_for(administrator)
-    response = client.post(reverse("admin:crm_user_add"), {
-        "username": "new_assistant", "full_name": "新内勤", "role": Role.ASSISTANT, "department": east.pk,
-        "password1": "Xy7!long-password", "password2": "Xy7!long-password",
-    })
+    response = client.post(
+        reverse("admin:crm_user_add"),
+        {
+            "username": "new_assistant",
+            "full_name": "新内勤",
+            "role": Role.ASSISTANT,
+            "department": east.pk,
+            "password1": "Xy7!long-password",
+            "password2": "Xy7!long-password",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     from crm.models import User
 

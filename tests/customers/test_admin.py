@@ -22,25 +22,39 @@ class TestCustomerAdmin:
         assert customer in shown and south_customer not in shown
 
     def test_other_departments_customer_is_not_found(self, client_for, manager, south_customer):
-        response = client_for(manager).get(reverse("admin:customers_customer_change", args=[south_customer.pk]))
+        response = client_for(manager).get(
+            reverse("admin:customers_customer_change", args=[south_customer.pk])
+        )
         assert response.status_code == 404  # every admin URL of an object out of scope (issue 13 §1)
 
-    def test_grade_and_status_are_read_only_and_save_goes_through_the_service(self, client_for, administrator, customer):
+    def test_grade_and_status_are_read_only_and_save_goes_through_the_service(
+        self, client_for, administrator, customer
+    ):
         url = reverse("admin:customers_customer_change", args=[customer.pk])
         client = client_for(administrator)
         form = client.get(url).context["adminform"].form
         for name in ("grade", "status", "is_blacklisted", "last_onsite_visit_on", "owner"):
             assert name not in form.fields
         data = {f: getattr(customer, f) or "" for f in form.fields}
-        data.update({
-            "city": "无锡", "grade": "A", "status": "inactive", "is_key": "",
-            "shares-TOTAL_FORMS": 0, "shares-INITIAL_FORMS": 0,
-        })
+        data.update(
+            {
+                "city": "无锡",
+                "grade": "A",
+                "status": "inactive",
+                "is_key": "",
+                "shares-TOTAL_FORMS": 0,
+                "shares-INITIAL_FORMS": 0,
+            }
+        )
         response = client.post(url, data)
-        assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+        assert response.status_code == 302, (
+            response.context["adminform"].form.errors if response.context else ""
+        )
         customer.refresh_from_db()
         assert customer.city == "无锡" and customer.grade == "C" and customer.status == "active"
-        assert AuditLog.objects.filter(action="customers.customer.updated", target_id=str(customer.pk)).exists()
+        assert AuditLog.objects.filter(
+            action="customers.customer.updated", target_id=str(customer.pk)
+        ).exists()
 
     def test_no_add_or_delete(self, client_for, administrator, customer):
         client = client_for(administrator)
@@ -63,8 +77,16 @@ def test_access_log_and_imports_are_read_only(client_for, administrator, custome
     client = client_for(administrator)
     assert client.get(reverse("admin:customers_accesslog_changelist")).status_code == 200
     assert client.get(reverse("admin:customers_accesslog_add")).status_code == 403
-    assert client.post(reverse("admin:customers_accesslog_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
-    assert client.post(reverse("admin:customers_importbatch_delete", args=[batch.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:customers_accesslog_delete", args=[log.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:customers_importbatch_delete", args=[batch.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert AccessLog.objects.filter(pk=log.pk).exists()
 
 
@@ -103,7 +125,9 @@ def test_admin_view_of_an_ordinary_customer_is_not_logged(client_for, manager, c
 
 
 @pytest.mark.django_db
-def test_admin_refuses_a_name_that_normalises_to_a_colleagues_customer(client, manager, customer, other_customer):
+def test_admin_refuses_a_name_that_normalises_to_a_colleagues_customer(
+    client, manager, customer, other_customer
+):
     """A name differing only by a space is the same customer (normalised): one clear error, nothing saved."""
     from django.contrib.messages import get_messages
 
@@ -121,7 +145,9 @@ def test_admin_refuses_a_name_that_normalises_to_a_colleagues_customer(client, m
 
 
 @pytest.mark.django_db
-def test_admin_shows_a_service_refusal_as_an_error_without_a_success_message(client, manager, customer, monkeypatch):
+def test_admin_shows_a_service_refusal_as_an_error_without_a_success_message(
+    client, manager, customer, monkeypatch
+):
     from django.contrib.messages import get_messages
 
     from customers import services

@@ -18,21 +18,36 @@ HEADERS = ["客户名称", "统一社会信用代码", "电话", "负责业务�
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
 
 
 def _upload(client, rows):
-    return client.post(reverse("customers:import"), {"kind": "customers", "file": xlsx(rows, headers=HEADERS)},
-                       follow=True)
+    return client.post(
+        reverse("customers:import"), {"kind": "customers", "file": xlsx(rows, headers=HEADERS)}, follow=True
+    )
 
 
 @pytest.mark.django_db
 def test_preview_lists_new_rows_and_each_change_old_to_new(client_for, assistant, salesperson):
-    existing = CustomerFactory(name="宁波恒力精密机械有限公司", credit_code=make_credit_code(950), phone="021-11111111",
-                               owner=salesperson)
+    existing = CustomerFactory(
+        name="宁波恒力精密机械有限公司",
+        credit_code=make_credit_code(950),
+        phone="021-11111111",
+        owner=salesperson,
+    )
     rows = [
-        ["宁波恒力精密机械有限公司", make_credit_code(950), "021-00000000", salesperson.username],  # an older phone back
+        [
+            "宁波恒力精密机械有限公司",
+            make_credit_code(950),
+            "021-00000000",
+            salesperson.username,
+        ],  # an older phone back
         ["苏州新建材料有限公司", make_credit_code(951), "0512-1234567", salesperson.username],
     ]
     response = _upload(client_for(assistant), rows)
@@ -51,8 +66,9 @@ def test_preview_lists_new_rows_and_each_change_old_to_new(client_for, assistant
 
 @pytest.mark.django_db
 def test_progress_is_written_by_the_worker_and_read_by_the_page(client_for, assistant, salesperson):
-    job = ImportJob.objects.create(user=assistant, kind="customers", file_name="大文件.xlsx",
-                                   state=ImportJobState.CHECKING)
+    job = ImportJob.objects.create(
+        user=assistant, kind="customers", file_name="大文件.xlsx", state=ImportJobState.CHECKING
+    )
     progress = import_jobs._progress_writer(job.pk, "checking")
     progress(0, total=5000)
     progress(2499)
@@ -97,6 +113,8 @@ def test_another_importers_job_is_404(client_for, assistant, manager, salesperso
     _upload(client_for(assistant), rows)
     job = ImportJob.objects.get()
     assert client_for(manager).get(reverse("customers:import_job", args=[job.pk])).status_code == 404
-    response = client_for(manager).post(reverse("customers:import_confirm"), {"token": job.pk.hex}, follow=True)
+    response = client_for(manager).post(
+        reverse("customers:import_confirm"), {"token": job.pk.hex}, follow=True
+    )
     assert not Customer.objects.filter(name="台州海创模具有限公司").exists()
     assert "此次导入已失效" in response.content.decode()

@@ -37,7 +37,10 @@ def good_rows(owner="sales1"):
 def _media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
     }
 
 
@@ -61,7 +64,9 @@ class TestCustomerImport:
         assert created.source_channel == "trade_fair" and created.department == salesperson.department
 
     def test_one_bad_row_names_row_and_column_and_nothing_is_written(self, assistant, salesperson):
-        rows = good_rows() + [["苏州坏数据有限公司", "91350100M000100Y44", "江苏省", "展会", "sales1", "", ""]]
+        rows = good_rows() + [
+            ["苏州坏数据有限公司", "91350100M000100Y44", "江苏省", "展会", "sales1", "", ""]
+        ]
         staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
         assert not staged.report.ok
         [bad] = staged.report.bad_rows
@@ -70,7 +75,9 @@ class TestCustomerImport:
         assert not Customer.objects.exists()
 
     def test_owner_outside_department_is_refused(self, assistant, south_salesperson):
-        staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(good_rows(owner="sales_s")))
+        staged = imports.import_stage(
+            actor=assistant, kind="customers", file=xlsx(good_rows(owner="sales_s"))
+        )
         assert {column for row in staged.report.bad_rows for column, _m in row.errors} == {"负责业务员"}
         assert not Customer.objects.exists()
 
@@ -78,8 +85,13 @@ class TestCustomerImport:
         import datetime as dt
 
         # Of another department: the importer cannot see it, but the admission check does.
-        CustomerFactory(name="杭州新锐电子有限公司", credit_code=make_credit_code(901), owner=south_salesperson,
-                        is_blacklisted=True, blacklisted_until=dt.date(2027, 1, 1))
+        CustomerFactory(
+            name="杭州新锐电子有限公司",
+            credit_code=make_credit_code(901),
+            owner=south_salesperson,
+            is_blacklisted=True,
+            blacklisted_until=dt.date(2027, 1, 1),
+        )
         rows = [["杭州新锐电子有限公司 ", "", "江苏省", "展会", "sales1", "", ""]]
         staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
         [bad] = staged.report.bad_rows
@@ -114,15 +126,21 @@ class TestCustomerImport:
         assert Customer.objects.get(credit_code=make_credit_code(902)).version == 1
 
     def test_duplicates_within_the_file_are_refused(self, assistant, salesperson):
-        rows = good_rows() + [["杭州新锐电子有限公司", make_credit_code(903), "浙江省", "展会", "sales1", "", ""],
-                              ["另一家公司", make_credit_code(902), "浙江省", "展会", "sales1", "", ""]]
+        rows = good_rows() + [
+            ["杭州新锐电子有限公司", make_credit_code(903), "浙江省", "展会", "sales1", "", ""],
+            ["另一家公司", make_credit_code(902), "浙江省", "展会", "sales1", "", ""],
+        ]
         staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
         assert [(r.number, [c for c, _m in r.errors]) for r in staged.report.bad_rows] == [
-            (4, ["客户名称"]), (5, ["统一社会信用代码"])]
+            (4, ["客户名称"]),
+            (5, ["统一社会信用代码"]),
+        ]
 
     def test_rows_cost_no_queries_of_their_own(self, assistant, salesperson, django_assert_max_num_queries):
-        rows = [[f"宁波测试{k:03d}有限公司", make_credit_code(1000 + k), "浙江省", "展会", "sales1", "", ""]
-                for k in range(60)]
+        rows = [
+            [f"宁波测试{k:03d}有限公司", make_credit_code(1000 + k), "浙江省", "展会", "sales1", "", ""]
+            for k in range(60)
+        ]
         with django_assert_max_num_queries(15):  # 60 rows; was 12 a row
             staged = imports.import_stage(actor=assistant, kind="customers", file=xlsx(rows))
         assert staged.report.ok and staged.report.new == 60
@@ -142,7 +160,9 @@ class TestCustomerImport:
     @pytest.mark.parametrize("content", [b"MZ\x90\x00 not a workbook", b"PK\x03\x04broken zip", b""])
     def test_wrong_or_corrupt_files_are_refused(self, assistant, content):
         with pytest.raises(CustomerError):
-            imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("a.xlsx", content))
+            imports.import_stage(
+                actor=assistant, kind="customers", file=SimpleUploadedFile("a.xlsx", content)
+            )
 
     def test_missing_columns_are_named(self, assistant):
         with pytest.raises(CustomerError, match="客户名称"):
@@ -189,8 +209,15 @@ class TestContactAndFigureImport:
 @pytest.mark.django_db
 class TestExport:
     def test_formulas_are_neutralised(self, assistant, salesperson):
-        c = CustomerFactory(owner=salesperson, name="=HYPERLINK(\"http://evil\")", short_name="+1", address="@SUM(A1)",
-                            city="-2", phone="\t3", industry="\r4")
+        c = CustomerFactory(
+            owner=salesperson,
+            name='=HYPERLINK("http://evil")',
+            short_name="+1",
+            address="@SUM(A1)",
+            city="-2",
+            phone="\t3",
+            industry="\r4",
+        )
         ContactFactory(customer=c, name="=cmd|' /C calc'!A0")
         content = imports.export_xlsx(actor=assistant, kind="customers", customers=Customer.objects.all())
         ws = load_workbook(io.BytesIO(content)).active
@@ -198,11 +225,16 @@ class TestExport:
         for value in (c.name, "+1", "@SUM(A1)", "-2", "\t3", "\n4"):  # the xlsx XML keeps CR as LF
             assert "'" + value in row
         assert all(cell.data_type != "f" for cell in list(ws.rows)[1])
-        contacts = load_workbook(io.BytesIO(imports.export_xlsx(actor=assistant, kind="contacts",
-                                                                customers=Customer.objects.all()))).active
+        contacts = load_workbook(
+            io.BytesIO(
+                imports.export_xlsx(actor=assistant, kind="contacts", customers=Customer.objects.all())
+            )
+        ).active
         assert "'=cmd|' /C calc'!A0" in [cell.value for cell in list(contacts.rows)[1]]
 
-    def test_export_view_respects_visibility_and_logs_confidential(self, client_for, assistant, salesperson, south_customer):
+    def test_export_view_respects_visibility_and_logs_confidential(
+        self, client_for, assistant, salesperson, south_customer
+    ):
         key = CustomerFactory(owner=salesperson, name="重点客户有限公司", grade="A")
         CustomerFactory(owner=salesperson, name="普通客户有限公司")
         response = client_for(assistant).get(reverse("customers:export"), {"kind": "customers"})
@@ -216,8 +248,9 @@ class TestExport:
 class TestImportViews:
     def test_preview_then_confirm(self, client_for, assistant, salesperson):
         client = client_for(assistant)
-        response = client.post(reverse("customers:import"), {"kind": "customers", "file": xlsx(good_rows())},
-                               follow=True)
+        response = client.post(
+            reverse("customers:import"), {"kind": "customers", "file": xlsx(good_rows())}, follow=True
+        )
         assert response.context["report"]["ok"] and not Customer.objects.exists()
         token = response.context["token"]
         response = client.post(reverse("customers:import_confirm"), {"token": token})
@@ -229,12 +262,15 @@ class TestImportViews:
 
     def test_bad_row_shown_and_nothing_imported(self, client_for, assistant, salesperson):
         rows = good_rows() + [["", "", "", "", "sales1", "", ""]]
-        response = client_for(assistant).post(reverse("customers:import"), {"kind": "customers", "file": xlsx(rows)},
-                                              follow=True)
+        response = client_for(assistant).post(
+            reverse("customers:import"), {"kind": "customers", "file": xlsx(rows)}, follow=True
+        )
         html = response.content.decode()
         assert 'data-testid="import-rejected"' in html and "第 4 行" in html and "客户名称" in html
         assert not Customer.objects.exists()
 
     def test_salesperson_may_not_import(self, client_for, salesperson):
-        response = client_for(salesperson).post(reverse("customers:import"), {"kind": "customers", "file": xlsx(good_rows())})
+        response = client_for(salesperson).post(
+            reverse("customers:import"), {"kind": "customers", "file": xlsx(good_rows())}
+        )
         assert response.status_code == 403 and not Customer.objects.exists()

@@ -37,7 +37,9 @@ class TestCreate:
     def test_admission_refused_for_blacklisted_name_without_code(self, salesperson):
         blacklisted(salesperson, name="宁波海天塑机有限公司", credit_code="")
         with pytest.raises(CustomerError):
-            services.customer_create(actor=salesperson, data={**DATA, "credit_code": "", "name": "宁波海天塑机有限公司 "})
+            services.customer_create(
+                actor=salesperson, data={**DATA, "credit_code": "", "name": "宁波海天塑机有限公司 "}
+            )
 
     def test_duplicate_is_refused(self, salesperson):
         services.customer_create(actor=salesperson, data=DATA)
@@ -53,14 +55,20 @@ class TestCreate:
 class TestUpdate:
     def test_stale_version_is_a_conflict(self, salesperson, customer):
         loaded = customer.version
-        services.customer_update(actor=salesperson, customer_id=customer.pk, data={"city": "一"}, expected_version=loaded)
+        services.customer_update(
+            actor=salesperson, customer_id=customer.pk, data={"city": "一"}, expected_version=loaded
+        )
         with pytest.raises(CustomerError):
-            services.customer_update(actor=salesperson, customer_id=customer.pk, data={"city": "二"}, expected_version=loaded)
+            services.customer_update(
+                actor=salesperson, customer_id=customer.pk, data={"city": "二"}, expected_version=loaded
+            )
         customer.refresh_from_db()
         assert customer.city == "一" and customer.version == loaded + 1
 
     def test_update_ignores_workflow_fields(self, salesperson, customer):
-        services.customer_update(actor=salesperson, customer_id=customer.pk, data={"grade": "A", "status": "inactive"})
+        services.customer_update(
+            actor=salesperson, customer_id=customer.pk, data={"grade": "A", "status": "inactive"}
+        )
         customer.refresh_from_db()
         assert customer.grade == "C" and customer.status == "active"
 
@@ -91,10 +99,14 @@ def test_confirm_archive_records_who_and_when(salesperson, customer):
 @pytest.mark.django_db
 class TestContacts:
     def test_first_contact_is_primary_and_a_new_primary_replaces_it(self, salesperson, customer):
-        first = services.contact_save(actor=salesperson, customer_id=customer.pk, data={"name": "甲", "mobile": "13800138000"})
+        first = services.contact_save(
+            actor=salesperson, customer_id=customer.pk, data={"name": "甲", "mobile": "13800138000"}
+        )
         second = services.contact_save(actor=salesperson, customer_id=customer.pk, data={"name": "乙"})
         assert first.is_primary and not second.is_primary
-        services.contact_save(actor=salesperson, customer_id=customer.pk, contact_id=second.pk, data={"is_primary": True})
+        services.contact_save(
+            actor=salesperson, customer_id=customer.pk, contact_id=second.pk, data={"is_primary": True}
+        )
         first.refresh_from_db()
         second.refresh_from_db()
         assert second.is_primary and not first.is_primary
@@ -102,7 +114,9 @@ class TestContacts:
 
     def test_invalid_mobile_is_refused(self, salesperson, customer):
         with pytest.raises(CustomerError):
-            services.contact_save(actor=salesperson, customer_id=customer.pk, data={"name": "甲", "mobile": "12345"})
+            services.contact_save(
+                actor=salesperson, customer_id=customer.pk, data={"name": "甲", "mobile": "12345"}
+            )
 
 
 @pytest.mark.django_db
@@ -110,7 +124,9 @@ class TestArchiveUpdateReminders:
     def test_one_reminder_per_period_across_reruns(self, salesperson):
         old = CustomerFactory(owner=salesperson, last_confirmed_at=dt.datetime(2025, 8, 1, tzinfo=dt.UTC))
         CustomerFactory(owner=salesperson, last_confirmed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # recent
-        CustomerFactory(owner=salesperson, status="inactive", last_confirmed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+        CustomerFactory(
+            owner=salesperson, status="inactive", last_confirmed_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        )
         with time_machine.travel(NOW, tick=False):
             first = services.archive_update_reminders_send(now=timezone.now())
             again = services.archive_update_reminders_send(now=timezone.now())
@@ -166,11 +182,19 @@ class TestVisibilityHoldsInTheServices:
 
     def test_another_salespersons_customer_cannot_be_changed(self, salesperson, other_customer):
         calls = [
-            lambda: services.customer_update(actor=salesperson, customer_id=other_customer.pk, data={"city": "X"}),
-            lambda: services.customer_change_status(actor=salesperson, customer_id=other_customer.pk, status="inactive"),
+            lambda: services.customer_update(
+                actor=salesperson, customer_id=other_customer.pk, data={"city": "X"}
+            ),
+            lambda: services.customer_change_status(
+                actor=salesperson, customer_id=other_customer.pk, status="inactive"
+            ),
             lambda: services.customer_confirm_archive(actor=salesperson, customer_id=other_customer.pk),
-            lambda: services.contact_save(actor=salesperson, customer_id=other_customer.pk, data={"name": "甲"}),
-            lambda: services.profile_save(actor=salesperson, customer_id=other_customer.pk, data={"competitors": "X"}),
+            lambda: services.contact_save(
+                actor=salesperson, customer_id=other_customer.pk, data={"name": "甲"}
+            ),
+            lambda: services.profile_save(
+                actor=salesperson, customer_id=other_customer.pk, data={"competitors": "X"}
+            ),
             lambda: services.yearly_figure_save(
                 actor=salesperson, customer_id=other_customer.pk, year=2025, data={"business_volume": 1}
             ),

@@ -13,7 +13,9 @@ from customers.validators import (
 )
 
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "９１３５０１００Ｍ０００１００Ｙ４３", " 91350100m000100y43 "])
+@pytest.mark.parametrize(
+    "code", ["91350100M000100Y43", "９１３５０１００Ｍ０００１００Ｙ４３", " 91350100m000100y43 "]
+)
 def test_valid_credit_codes(code):
     validate_credit_code(code)
 
@@ -22,13 +24,16 @@ def test_full_width_code_is_normalised():
     assert normalize_credit_code("９１３５０１００Ｍ０００１００Ｙ４３") == "91350100M000100Y43"
 
 
-@pytest.mark.parametrize("code,error", [
-    ("91350100M000100Y44", "credit_code_check"),  # wrong check character
-    ("91350100M000100Y4", "credit_code_length"),
-    ("91350100M000100Y433", "credit_code_length"),
-    ("91350100M0001O0Y43", "credit_code_chars"),  # the letter O is not allowed
-    ("91350100M000100I43", "credit_code_chars"),
-])
+@pytest.mark.parametrize(
+    "code,error",
+    [
+        ("91350100M000100Y44", "credit_code_check"),  # wrong check character
+        ("91350100M000100Y4", "credit_code_length"),
+        ("91350100M000100Y433", "credit_code_length"),
+        ("91350100M0001O0Y43", "credit_code_chars"),  # the letter O is not allowed
+        ("91350100M000100I43", "credit_code_chars"),
+    ],
+)
 def test_invalid_credit_codes(code, error):
     with pytest.raises(ValidationError) as exc:
         validate_credit_code(code)
@@ -39,7 +44,9 @@ def test_check_character_of_a_real_code():
     assert credit_code_check_char("91350100M000100Y4") == "3"
 
 
-@pytest.mark.parametrize("mobile", ["13800138000", "+86 138 0013 8000", "0086-19912345678", "１５９１２３４５６７８"])
+@pytest.mark.parametrize(
+    "mobile", ["13800138000", "+86 138 0013 8000", "0086-19912345678", "１５９１２３４５６７８"]
+)
 def test_valid_mobiles(mobile):
     validate_mobile(mobile)
     assert len(normalize_mobile(mobile)) == 11
@@ -52,4 +59,6 @@ def test_invalid_mobiles(mobile):
 
 
 def test_company_name_normalisation_unifies_brackets_and_width():
-    assert normalize_company_name("上海恒力(集团)有限公司 ") == normalize_company_name("上海恒力（集团）有限公司")
+    assert normalize_company_name("上海恒力(集团)有限公司 ") == normalize_company_name(
+        "上海恒力（集团）有限公司"
+    )

@@ -18,7 +18,10 @@ def _media(settings, tmp_path):
     settings.AXES_ENABLED = False
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
     }
 
 
@@ -28,33 +31,53 @@ def list_names(response):
 
 @pytest.mark.django_db
 class TestVisibility:
-    def test_salesperson_sees_own_and_shared_only(self, client_for, salesperson, customer, other_customer, south_customer):
+    def test_salesperson_sees_own_and_shared_only(
+        self, client_for, salesperson, customer, other_customer, south_customer
+    ):
         shared = CustomerFactory(name="共享客户有限公司", owner=other_customer.owner)
         CustomerShare.objects.create(customer=shared, user=salesperson)
         names = list_names(client_for(salesperson).get(reverse("customers:list")))
         assert names == {customer.name, shared.name}
 
-    @pytest.mark.parametrize("route", ["detail", "edit", "contact_add", "document_upload", "figure_add", "profile_edit"])
+    @pytest.mark.parametrize(
+        "route", ["detail", "edit", "contact_add", "document_upload", "figure_add", "profile_edit"]
+    )
     def test_another_salespersons_customer_is_404(self, client_for, salesperson, other_customer, route):
         response = client_for(salesperson).get(reverse(f"customers:{route}", args=[other_customer.pk]))
         assert response.status_code == 404
 
-    def test_another_salespersons_contact_and_document_are_404(self, client_for, salesperson, customer, other_customer):
+    def test_another_salespersons_contact_and_document_are_404(
+        self, client_for, salesperson, customer, other_customer
+    ):
         contact = ContactFactory(customer=other_customer)
         client = client_for(salesperson)
-        assert client.get(reverse("customers:contact_edit", args=[other_customer.pk, contact.pk])).status_code == 404
+        assert (
+            client.get(reverse("customers:contact_edit", args=[other_customer.pk, contact.pk])).status_code
+            == 404
+        )
         # Own customer's URL with another customer's contact id: still 404.
-        assert client.get(reverse("customers:contact_edit", args=[customer.pk, contact.pk])).status_code == 404
-        assert client.post(reverse("customers:contact_delete", args=[customer.pk, contact.pk])).status_code == 404
+        assert (
+            client.get(reverse("customers:contact_edit", args=[customer.pk, contact.pk])).status_code == 404
+        )
+        assert (
+            client.post(reverse("customers:contact_delete", args=[customer.pk, contact.pk])).status_code
+            == 404
+        )
         assert Contact.objects.filter(pk=contact.pk).exists()
 
-    def test_assistant_and_manager_see_their_department(self, client_for, assistant, manager, customer, other_customer, south_customer):
+    def test_assistant_and_manager_see_their_department(
+        self, client_for, assistant, manager, customer, other_customer, south_customer
+    ):
         for user in (assistant, manager):
             names = list_names(client_for(user).get(reverse("customers:list")))
             assert names == {customer.name, other_customer.name}
-            assert client_for(user).get(reverse("customers:detail", args=[south_customer.pk])).status_code == 404
+            assert (
+                client_for(user).get(reverse("customers:detail", args=[south_customer.pk])).status_code == 404
+            )
 
-    def test_gm_office_and_admin_see_all(self, client_for, gm_office, administrator, customer, other_customer, south_customer):
+    def test_gm_office_and_admin_see_all(
+        self, client_for, gm_office, administrator, customer, other_customer, south_customer
+    ):
         for user in (gm_office, administrator):
             names = list_names(client_for(user).get(reverse("customers:list")))
             assert names == {customer.name, other_customer.name, south_customer.name}
@@ -62,7 +85,9 @@ class TestVisibility:
     def test_gm_office_reads_but_does_not_edit(self, client_for, gm_office, customer):
         assert client_for(gm_office).get(reverse("customers:edit", args=[customer.pk])).status_code == 403
 
-    def test_owner_filter_offers_only_the_department(self, client_for, manager, salesperson, south_salesperson):
+    def test_owner_filter_offers_only_the_department(
+        self, client_for, manager, salesperson, south_salesperson
+    ):
         form = client_for(manager).get(reverse("customers:list")).context["filter"].form
         owners = {value for value, _label in form.fields["owner"].choices}
         assert str(salesperson.pk) in owners and str(south_salesperson.pk) not in owners
@@ -91,7 +116,9 @@ class TestList:
     def test_blacklisted_customer_is_marked(self, client_for, salesperson):
         import datetime as dt
 
-        CustomerFactory(name="黑名单公司", owner=salesperson, is_blacklisted=True, blacklisted_until=dt.date(2027, 1, 1))
+        CustomerFactory(
+            name="黑名单公司", owner=salesperson, is_blacklisted=True, blacklisted_until=dt.date(2027, 1, 1)
+        )
         html = client_for(salesperson).get(reverse("customers:list")).content.decode()
         assert 'data-testid="blacklist-mark"' in html and "黑名单" in html
 
@@ -104,21 +131,26 @@ class TestList:
         assert len(second.context["customers"]) == 5 and not second.context["page"].has_next()
 
     @pytest.mark.parametrize("rows", [10, 100])
-    def test_list_runs_constant_queries(self, client_for, manager, salesperson, rows, django_assert_max_num_queries):
+    def test_list_runs_constant_queries(
+        self, client_for, manager, salesperson, rows, django_assert_max_num_queries
+    ):
         for c in CustomerFactory.create_batch(rows, owner=salesperson):
             ContactFactory(customer=c, is_primary=True)
         client = client_for(manager)
         client.get(reverse("home"))  # the session's first write is not the list's cost
         with django_assert_max_num_queries(8):
-            response = client.get(reverse("customers:list"), {"q": "客户", "sort": "name", "owner": salesperson.pk})
+            response = client.get(
+                reverse("customers:list"), {"q": "客户", "sort": "name", "owner": salesperson.pk}
+            )
         assert response.status_code == 200 and len(response.context["customers"]) == min(rows, 25)
 
 
 @pytest.mark.django_db
 class TestDetail:
     @pytest.mark.parametrize("rows", [1, 20])
-    def test_detail_runs_constant_queries(self, client_for, manager, customer, rows, django_assert_max_num_queries,
-                                          monkeypatch):
+    def test_detail_runs_constant_queries(
+        self, client_for, manager, customer, rows, django_assert_max_num_queries, monkeypatch
+    ):
         from screens import customer_page
 
         monkeypatch.setattr(customer_page, "PANELS", [])  # this app's own sections; panels are pinned below
@@ -174,18 +206,32 @@ class TestDetail:
         from crm.registry import Panel
         from screens import customer_page
 
-        monkeypatch.setattr(customer_page, "PANELS", [*customer_page.PANELS, Panel(
-            key="test-panel", title="测试面板", template="customers/_badges.html",
-            context=lambda request, obj: {"n": 1},
-        )])
+        monkeypatch.setattr(
+            customer_page,
+            "PANELS",
+            [
+                *customer_page.PANELS,
+                Panel(
+                    key="test-panel",
+                    title="测试面板",
+                    template="customers/_badges.html",
+                    context=lambda request, obj: {"n": 1},
+                ),
+            ],
+        )
         html = client_for(salesperson).get(reverse("customers:detail", args=[customer.pk])).content.decode()
         assert 'id="panel-test-panel"' in html and "测试面板" in html
 
 
 def customer_post(customer=None, **extra):
     data = {
-        "name": "宁波海天塑机有限公司", "short_name": "海天", "credit_code": "91350100M000100Y43",
-        "industry": "机械", "province": "浙江省", "city": "宁波", "source_channel": "trade_fair",
+        "name": "宁波海天塑机有限公司",
+        "short_name": "海天",
+        "credit_code": "91350100M000100Y43",
+        "industry": "机械",
+        "province": "浙江省",
+        "city": "宁波",
+        "source_channel": "trade_fair",
     }
     if customer is not None:
         data.update(name=customer.name, credit_code=customer.credit_code, version=customer.version)
@@ -195,33 +241,55 @@ def customer_post(customer=None, **extra):
 
 @pytest.mark.django_db
 class TestForms:
-    def test_salesperson_creates_own_customer_and_mass_assignment_is_ignored(self, client_for, salesperson, other_salesperson):
-        response = client_for(salesperson).post(reverse("customers:create"), customer_post(
-            grade="A", status="active", is_blacklisted="on", owner=other_salesperson.pk, last_onsite_visit_on="2026-01-01",
-        ))
+    def test_salesperson_creates_own_customer_and_mass_assignment_is_ignored(
+        self, client_for, salesperson, other_salesperson
+    ):
+        response = client_for(salesperson).post(
+            reverse("customers:create"),
+            customer_post(
+                grade="A",
+                status="active",
+                is_blacklisted="on",
+                owner=other_salesperson.pk,
+                last_onsite_visit_on="2026-01-01",
+            ),
+        )
         assert response.status_code == 302
         created = Customer.objects.get(credit_code="91350100M000100Y43")
         assert created.owner == salesperson and created.grade == "" and created.status == "prospect"
         assert created.is_blacklisted is False and created.last_onsite_visit_on is None
 
     def test_edit_ignores_grade_and_status(self, client_for, salesperson, customer):
-        client_for(salesperson).post(reverse("customers:edit", args=[customer.pk]), customer_post(
-            customer, city="苏州", grade="A", status="inactive",
-        ))
+        client_for(salesperson).post(
+            reverse("customers:edit", args=[customer.pk]),
+            customer_post(
+                customer,
+                city="苏州",
+                grade="A",
+                status="inactive",
+            ),
+        )
         customer.refresh_from_db()
         assert customer.city == "苏州" and customer.grade == "C" and customer.status == "active"
 
-    def test_assistant_chooses_owner_in_department_only(self, client_for, assistant, salesperson, south_salesperson):
+    def test_assistant_chooses_owner_in_department_only(
+        self, client_for, assistant, salesperson, south_salesperson
+    ):
         client = client_for(assistant)
         form = client.get(reverse("customers:create")).context["form"]
-        assert salesperson in form.fields["owner"].queryset and south_salesperson not in form.fields["owner"].queryset
+        assert (
+            salesperson in form.fields["owner"].queryset
+            and south_salesperson not in form.fields["owner"].queryset
+        )
         response = client.post(reverse("customers:create"), customer_post(owner=south_salesperson.pk))
         assert response.status_code == 200 and not Customer.objects.exists()
         client.post(reverse("customers:create"), customer_post(owner=salesperson.pk))
         assert Customer.objects.get().owner == salesperson
 
     def test_wrong_credit_code_is_refused_in_chinese(self, client_for, salesperson):
-        response = client_for(salesperson).post(reverse("customers:create"), customer_post(credit_code="91350100M000100Y44"))
+        response = client_for(salesperson).post(
+            reverse("customers:create"), customer_post(credit_code="91350100M000100Y44")
+        )
         assert response.status_code == 200
         assert "校验" in response.content.decode()
         assert not Customer.objects.exists()
@@ -230,7 +298,9 @@ class TestForms:
         stale = customer.version
         client = client_for(salesperson)
         client.post(reverse("customers:edit", args=[customer.pk]), customer_post(customer, city="一"))
-        response = client.post(reverse("customers:edit", args=[customer.pk]), customer_post(customer, city="二", version=stale))
+        response = client.post(
+            reverse("customers:edit", args=[customer.pk]), customer_post(customer, city="二", version=stale)
+        )
         assert response.status_code == 200
         assert "其他人" in response.content.decode() or "someone else" in response.content.decode()
         customer.refresh_from_db()
@@ -239,62 +309,105 @@ class TestForms:
     def test_blacklisted_name_is_refused(self, client_for, salesperson):
         import datetime as dt
 
-        CustomerFactory(name="宁波海天塑机有限公司", credit_code="", is_blacklisted=True, blacklisted_until=dt.date(2027, 1, 1),
-                        is_deleted=False, owner=salesperson)
-        response = client_for(salesperson).post(reverse("customers:create"), customer_post(name="宁波海天塑机有限公司 "))
+        CustomerFactory(
+            name="宁波海天塑机有限公司",
+            credit_code="",
+            is_blacklisted=True,
+            blacklisted_until=dt.date(2027, 1, 1),
+            is_deleted=False,
+            owner=salesperson,
+        )
+        response = client_for(salesperson).post(
+            reverse("customers:create"), customer_post(name="宁波海天塑机有限公司 ")
+        )
         assert response.status_code == 200 and Customer.objects.count() == 1
 
     def test_add_contact_normalises_full_width_mobile(self, client_for, salesperson, customer):
-        response = client_for(salesperson).post(reverse("customers:contact_add", args=[customer.pk]), {
-            "name": "王强", "position": "buyer", "mobile": "１３８ ００１３ ８０００",
-        })
+        response = client_for(salesperson).post(
+            reverse("customers:contact_add", args=[customer.pk]),
+            {
+                "name": "王强",
+                "position": "buyer",
+                "mobile": "１３８ ００１３ ８０００",
+            },
+        )
         assert response.status_code == 302
         contact = customer.contacts.get()
         assert contact.mobile == "13800138000" and contact.is_primary
 
     def test_bad_mobile_is_refused(self, client_for, salesperson, customer):
-        response = client_for(salesperson).post(reverse("customers:contact_add", args=[customer.pk]), {
-            "name": "王强", "position": "buyer", "mobile": "12345",
-        })
+        response = client_for(salesperson).post(
+            reverse("customers:contact_add", args=[customer.pk]),
+            {
+                "name": "王强",
+                "position": "buyer",
+                "mobile": "12345",
+            },
+        )
         assert response.status_code == 200 and not customer.contacts.exists()
 
     def test_yearly_figure_add_and_edit(self, client_for, assistant, customer):
         client = client_for(assistant)
-        data = {"year": 2025, "business_volume": "3200000", "receivables": "0", "overdue_payment_count": 0, "overdue_pickup_count": 1}
+        data = {
+            "year": 2025,
+            "business_volume": "3200000",
+            "receivables": "0",
+            "overdue_payment_count": 0,
+            "overdue_pickup_count": 1,
+        }
         assert client.post(reverse("customers:figure_add", args=[customer.pk]), data).status_code == 302
         data["business_volume"] = "100"
-        assert client.post(reverse("customers:figure_edit", args=[customer.pk, 2025]), data).status_code == 302
+        assert (
+            client.post(reverse("customers:figure_edit", args=[customer.pk, 2025]), data).status_code == 302
+        )
         assert customer.yearly_figures.get(year=2025).business_volume == 100
 
     def test_profile_edit(self, client_for, salesperson, customer):
-        client_for(salesperson).post(reverse("customers:profile_edit", args=[customer.pk]), {"main_products": "注塑机"})
+        client_for(salesperson).post(
+            reverse("customers:profile_edit", args=[customer.pk]), {"main_products": "注塑机"}
+        )
         assert customer.profile.main_products == "注塑机"
 
     def test_status_change_refused_for_blacklisted(self, client_for, manager, salesperson):
         import datetime as dt
 
-        c = CustomerFactory(owner=salesperson, status="inactive", is_blacklisted=True, blacklisted_until=dt.date(2027, 1, 1))
+        c = CustomerFactory(
+            owner=salesperson, status="inactive", is_blacklisted=True, blacklisted_until=dt.date(2027, 1, 1)
+        )
         client_for(manager).post(reverse("customers:status", args=[c.pk]), {"status": "active"})
         c.refresh_from_db()
         assert c.status == "inactive"
 
-    def test_manager_reassigns_within_department(self, client_for, manager, customer, other_salesperson, salesperson):
+    def test_manager_reassigns_within_department(
+        self, client_for, manager, customer, other_salesperson, salesperson
+    ):
         client = client_for(manager)
-        assert client.post(reverse("customers:reassign", args=[customer.pk]), {"owner": other_salesperson.pk}).status_code == 302
+        assert (
+            client.post(
+                reverse("customers:reassign", args=[customer.pk]), {"owner": other_salesperson.pk}
+            ).status_code
+            == 302
+        )
         customer.refresh_from_db()
         assert customer.owner == other_salesperson
         assert AuditLog.objects.filter(action="customers.customer.reassigned").exists()
 
     def test_salesperson_cannot_reassign(self, client_for, salesperson, customer):
-        assert client_for(salesperson).get(reverse("customers:reassign", args=[customer.pk])).status_code == 403
+        assert (
+            client_for(salesperson).get(reverse("customers:reassign", args=[customer.pk])).status_code == 403
+        )
 
 
 @pytest.mark.django_db
 class TestDocuments:
     def upload(self, client, customer, content, name):
-        return client.post(reverse("customers:document_upload", args=[customer.pk]), {
-            "doc_type": "business_license", "file": SimpleUploadedFile(name, content),
-        })
+        return client.post(
+            reverse("customers:document_upload", args=[customer.pk]),
+            {
+                "doc_type": "business_license",
+                "file": SimpleUploadedFile(name, content),
+            },
+        )
 
     def test_upload_and_download_as_attachment(self, client_for, salesperson, customer):
         client = client_for(salesperson)
@@ -307,11 +420,14 @@ class TestDocuments:
         assert response["Content-Disposition"].startswith("attachment")
         assert b"".join(response.streaming_content) == PDF
 
-    @pytest.mark.parametrize("content,name", [
-        (b"MZ\x90\x00" + b"\x00" * 100, "invoice.pdf"),
-        (b"", "empty.pdf"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "logo.svg"),
-    ])
+    @pytest.mark.parametrize(
+        "content,name",
+        [
+            (b"MZ\x90\x00" + b"\x00" * 100, "invoice.pdf"),
+            (b"", "empty.pdf"),
+            (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "logo.svg"),
+        ],
+    )
     def test_bad_files_are_refused(self, client_for, salesperson, customer, content, name):
         response = self.upload(client_for(salesperson), customer, content, name)
         assert response.status_code == 200
@@ -323,7 +439,9 @@ class TestDocuments:
         assert response.status_code == 200 and "大" in response.content.decode()
         assert not QualificationDocument.objects.exists()
 
-    def test_download_needs_visibility(self, client_for, salesperson, other_salesperson, customer, south_manager):
+    def test_download_needs_visibility(
+        self, client_for, salesperson, other_salesperson, customer, south_manager
+    ):
         self.upload(client_for(salesperson), customer, PDF, "a.pdf")
         doc = QualificationDocument.objects.get()
         url = reverse("customers:document_download", args=[customer.pk, doc.pk])

@@ -1,6 +1,5 @@
 """总经办 approves a blacklist entry, opens the 黑名单报表, filters by department, downloads the xlsx."""
 
-
 from io import BytesIO
 
 import pytest
@@ -12,14 +11,21 @@ from blacklist.models import BlacklistEntry, EntryState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_gm_office_approves_then_reports_and_exports(page, live_server, login, screenshot, gm_office, manager,
-                                                     south_manager, customer, south_customer):
+def test_gm_office_approves_then_reports_and_exports(
+    page, live_server, login, screenshot, gm_office, manager, south_manager, customer, south_customer
+):
     entry = services.blacklist_entry_report(
-        actor=manager, customer_id=customer.pk, reason_category="payment", reason="连续三个季度拖欠货款",
+        actor=manager,
+        customer_id=customer.pk,
+        reason_category="payment",
+        reason="连续三个季度拖欠货款",
         loss_amount=286_000,
     )
     services.blacklist_entry_report(
-        actor=south_manager, customer_id=south_customer.pk, reason_category="fraud", reason="提供虚假资质",
+        actor=south_manager,
+        customer_id=south_customer.pk,
+        reason_category="fraud",
+        reason="提供虚假资质",
         loss_amount=50_000,
     )
     login(page, gm_office)

@@ -15,8 +15,9 @@ def test_out_of_province_a_customer_complaint_runs_through_every_role(
     page, phone_page, login, live_server, screenshot, salesperson, assistant, manager, east
 ):
     handler = UserFactory(username="handler1", full_name="质检员孙", role=Role.SALESPERSON, department=east)
-    customer = CustomerFactory(name="广州远航精工有限公司", short_name="远航精工", owner=salesperson, grade="A",
-                               province="广东省")
+    customer = CustomerFactory(
+        name="广州远航精工有限公司", short_name="远航精工", owner=salesperson, grade="A", province="广东省"
+    )
     # The assistant opens the ticket from the complaint form, preselected from the customer page link.
     login(page, assistant)
     page.goto(f"{live_server.url}/complaints/new/?customer={customer.pk}")

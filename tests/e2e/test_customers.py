@@ -9,7 +9,9 @@ from customers.models import Contact, Customer
 from tests.factories import CustomerFactory, UserFactory, make_credit_code
 
 
-def test_salesperson_on_a_phone_finds_a_customer_and_adds_a_contact(phone_page, live_server, login, screenshot, east):
+def test_salesperson_on_a_phone_finds_a_customer_and_adds_a_contact(
+    phone_page, live_server, login, screenshot, east
+):
     sales = UserFactory(username="sales_e2e", full_name="张伟", role=Role.SALESPERSON, department=east)
     target = CustomerFactory(name="上海恒力机械有限公司", short_name="恒力机械", owner=sales)
     CustomerFactory(name="苏州华美电子有限公司", owner=sales)
@@ -52,11 +54,21 @@ def test_assistant_import_with_one_bad_row_is_rejected(page, live_server, login,
     assistant = UserFactory(username="assistant_e2e", role=Role.ASSISTANT, department=east)
     UserFactory(username="sales_e2e", role=Role.SALESPERSON, department=east)
     path = tmp_path / "客户导入.xlsx"
-    path.write_bytes(workbook([
-        ["杭州新锐电子有限公司", make_credit_code(901), "浙江省", "展会", "sales_e2e"],
-        ["南京华瑞化工有限公司", "91350100M000100Y44", "江苏省", "展会", "sales_e2e"],  # wrong check character
-        ["无锡远东机械有限公司", make_credit_code(903), "江苏省", "网络平台", "sales_e2e"],
-    ]))
+    path.write_bytes(
+        workbook(
+            [
+                ["杭州新锐电子有限公司", make_credit_code(901), "浙江省", "展会", "sales_e2e"],
+                [
+                    "南京华瑞化工有限公司",
+                    "91350100M000100Y44",
+                    "江苏省",
+                    "展会",
+                    "sales_e2e",
+                ],  # wrong check character
+                ["无锡远东机械有限公司", make_credit_code(903), "江苏省", "网络平台", "sales_e2e"],
+            ]
+        )
+    )
     login(page, assistant)
     page.goto(f"{live_server.url}/customers/import/")
     page.select_option("#id_kind", "customers")
@@ -70,17 +82,24 @@ def test_assistant_import_with_one_bad_row_is_rejected(page, live_server, login,
     assert not Customer.objects.exists()
 
 
-def test_assistant_on_a_phone_sees_each_change_then_imports(phone_page, live_server, login, screenshot, east, tmp_path):
+def test_assistant_on_a_phone_sees_each_change_then_imports(
+    phone_page, live_server, login, screenshot, east, tmp_path
+):
     """Field test 16: the preview lists the new rows and each change old → new before the confirm."""
     assistant = UserFactory(username="assistant_e2e", role=Role.ASSISTANT, department=east)
     sales = UserFactory(username="sales_e2e", role=Role.SALESPERSON, department=east)
-    existing = CustomerFactory(name="宁波恒力精密机械有限公司", credit_code=make_credit_code(960), owner=sales,
-                               province="江苏省")
+    existing = CustomerFactory(
+        name="宁波恒力精密机械有限公司", credit_code=make_credit_code(960), owner=sales, province="江苏省"
+    )
     path = tmp_path / "客户导入.xlsx"
-    path.write_bytes(workbook([
-        [existing.name, existing.credit_code, "浙江省", "其他", "sales_e2e"],
-        ["绍兴新越纺织有限公司", make_credit_code(961), "浙江省", "展会", "sales_e2e"],
-    ]))
+    path.write_bytes(
+        workbook(
+            [
+                [existing.name, existing.credit_code, "浙江省", "其他", "sales_e2e"],
+                ["绍兴新越纺织有限公司", make_credit_code(961), "浙江省", "展会", "sales_e2e"],
+            ]
+        )
+    )
     page = login(phone_page, assistant)
     page.goto(f"{live_server.url}/customers/import/")
     page.select_option("#id_kind", "customers")

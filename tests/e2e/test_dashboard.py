@@ -47,7 +47,10 @@ def tile_value(page, key) -> int:
 
 def shoot_both(browser, live_server, login, screenshot, user, name):
     """The dashboard at 1280×800 and on a 390×844 phone (charts still drawn on the phone)."""
-    for suffix, viewport in (("desktop", {"width": 1280, "height": 800}), ("phone", {"width": 390, "height": 844})):
+    for suffix, viewport in (
+        ("desktop", {"width": 1280, "height": 800}),
+        ("phone", {"width": 390, "height": 844}),
+    ):
         context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -99,8 +102,14 @@ def test_manager_dashboard(page, browser, live_server, login, screenshot, world)
     manager = world["manager"]
     login(page, manager)
     page.goto(f"{live_server.url}/")
-    for key in ("visits.per_salesperson", "visits.overdue", "visits.compliance", "grading.round_change",
-                "blacklist.summary", "customers.by_grade"):
+    for key in (
+        "visits.per_salesperson",
+        "visits.overdue",
+        "visits.compliance",
+        "grading.round_change",
+        "blacklist.summary",
+        "customers.by_grade",
+    ):
         assert_chart_drawn(page, key)
     assert_chart_drawn(page, "complaints.measures", zeros=True)  # no complaint resolved yet: 0 %
     overdue = tile_value(page, "visits.overdue")

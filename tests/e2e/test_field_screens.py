@@ -155,11 +155,16 @@ def test_evaluation_sheet_lists_incidents_and_the_policy_page_edits_indicators(
     from tests.grading.conftest import grant_grading_permissions
 
     grant_grading_permissions()
-    customer = CustomerFactory(name="宁波永盛贸易有限公司", short_name="永盛贸易", owner=salesperson, grade="B")
+    customer = CustomerFactory(
+        name="宁波永盛贸易有限公司", short_name="永盛贸易", owner=salesperson, grade="B"
+    )
     year = timezone.localdate().year - 1
     YearlyFigure.objects.create(customer=customer, year=year, business_volume=3_600_000)
     grading_services.incident_record(
-        actor=salesperson, customer_id=customer.pk, incident_type="late_payment", occurred_on=date(year, 6, 1),
+        actor=salesperson,
+        customer_id=customer.pk,
+        incident_type="late_payment",
+        occurred_on=date(year, 6, 1),
         description="第二期货款逾期15天",
     )
     login(phone_page, salesperson)

@@ -34,8 +34,13 @@ def test_manager_bulk_approves_gm_approves_a_salesperson_sees_it(
     p_up = proposal_create(actor=salesperson, customer_id=up.pk, to_grade="B", reason="订单量增长")
     p_down = proposal_create(actor=salesperson, customer_id=down.pk, to_grade="D", reason="业务量下降")
     ev = evaluation_create(actor=salesperson, customer_id=star.pk, period_year=2025, scores=GOOD)
-    p_star = proposal_create(actor=salesperson, customer_id=star.pk, to_grade="A", reason="年度业务量超过300万",
-                             evaluation_id=ev.pk)
+    p_star = proposal_create(
+        actor=salesperson,
+        customer_id=star.pk,
+        to_grade="A",
+        reason="年度业务量超过300万",
+        evaluation_id=ev.pk,
+    )
 
     # 1. The manager approves two proposals at once with the bulk action and a comment.
     context, page = _context_page(browser)
@@ -56,7 +61,9 @@ def test_manager_bulk_approves_gm_approves_a_salesperson_sees_it(
     page.click("button[name=decision][value=approve]")
     page.wait_for_url(re.compile(r"/admin/grading/gradeproposal/$"))
     context.close()
-    assert set(GradeProposal.objects.filter(pk__in=[p_up.pk, p_down.pk]).values_list("state", flat=True)) == {"approved"}
+    assert set(GradeProposal.objects.filter(pk__in=[p_up.pk, p_down.pk]).values_list("state", flat=True)) == {
+        "approved"
+    }
     assert GradeProposal.objects.get(pk=p_star.pk).state == ProposalState.PENDING_GM
     assert Customer.objects.get(pk=star.pk).grade == "B"
 
@@ -75,7 +82,9 @@ def test_manager_bulk_approves_gm_approves_a_salesperson_sees_it(
     assert Customer.objects.get(pk=star.pk).grade == "A"
 
     # 3. The salesperson, on the phone, sees the new grade and the notification.
-    context, page = _context_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context, page = _context_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     login(page, salesperson)
     page.goto(f"{live_server.url}/customers/{star.pk}/#panel-grading")
     assert page.locator("[data-testid=current-grade]").inner_text().strip() == "A"

@@ -14,14 +14,28 @@ from crm.notify.models import NotificationPreference, NotificationProfile
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_salesperson_reads_the_digest_and_changes_settings_on_a_phone(phone_page, live_server, login, screenshot,
-                                                                       salesperson):
+def test_salesperson_reads_the_digest_and_changes_settings_on_a_phone(
+    phone_page, live_server, login, screenshot, salesperson
+):
     page = phone_page
-    rows = [(salesperson.pk, "visit_overdue", f"上门拜访逾期：华东机械{i:02d}有限公司", "A级客户，已逾期 12 天",
-             f"/customers/{i}/", f"visit-overdue:{i}") for i in range(6)]
+    rows = [
+        (
+            salesperson.pk,
+            "visit_overdue",
+            f"上门拜访逾期：华东机械{i:02d}有限公司",
+            "A级客户，已逾期 12 天",
+            f"/customers/{i}/",
+            f"visit-overdue:{i}",
+        )
+        for i in range(6)
+    ]
     services.notification_bulk_send_values(values=rows)
-    services.notification_send(recipients=[salesperson], kind="complaint_assigned",
-                               title="投诉 TS-2026-000003 已分派给您处理", url="/complaints/")
+    services.notification_send(
+        recipients=[salesperson],
+        kind="complaint_assigned",
+        title="投诉 TS-2026-000003 已分派给您处理",
+        url="/complaints/",
+    )
     notification_digests_send(now=timezone.localtime().replace(hour=23, minute=59))  # after 08:00, same day
     login(page, salesperson)
 
@@ -38,7 +52,9 @@ def test_salesperson_reads_the_digest_and_changes_settings_on_a_phone(phone_page
     assert page.get_by_test_id("notification").count() == 6
     page.get_by_role("button", name="将“逾期未拜访客户”全部标为已读").click()
     page.wait_for_load_state()
-    assert not Notification.objects.filter(recipient=salesperson, kind="visit_overdue", read_at__isnull=True).exists()
+    assert not Notification.objects.filter(
+        recipient=salesperson, kind="visit_overdue", read_at__isnull=True
+    ).exists()
 
     page.goto(f"{live_server.url}/notifications/settings/")
     row = page.get_by_test_id("pref-visit_overdue")

@@ -18,12 +18,18 @@ PNG = (
 def test_salesperson_reports_todays_visit_on_a_phone(phone_page, login, live_server, salesperson, screenshot):
     today = timezone.localdate()
     customer = CustomerFactory(
-        owner=salesperson, name="上海恒力机械有限公司", short_name="恒力机械", grade="A",
-        grade_since=today - timedelta(days=400), last_onsite_visit_on=today - timedelta(days=75),
+        owner=salesperson,
+        name="上海恒力机械有限公司",
+        short_name="恒力机械",
+        grade="A",
+        grade_since=today - timedelta(days=400),
+        last_onsite_visit_on=today - timedelta(days=75),
     )
     contact = ContactFactory(customer=customer, name="王采购", is_primary=True)
     plan = VisitPlan.objects.create(
-        customer=customer, purpose="季度业务回顾", created_by=salesperson,
+        customer=customer,
+        purpose="季度业务回顾",
+        created_by=salesperson,
         planned_at=datetime.combine(today, time(12, 0), tzinfo=timezone.get_current_timezone()),
     )
     plan.visitors.add(salesperson)

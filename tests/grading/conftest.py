@@ -48,8 +48,12 @@ def now():
 def figures():
     def make(customer, *, year=2025, volume=0, pay=0, pick=0, receivables=0):
         return YearlyFigure.objects.create(
-            customer=customer, year=year, business_volume=volume, overdue_payment_count=pay,
-            overdue_pickup_count=pick, receivables=receivables,
+            customer=customer,
+            year=year,
+            business_volume=volume,
+            overdue_payment_count=pay,
+            overdue_pickup_count=pick,
+            receivables=receivables,
         )
 
     return make

@@ -16,7 +16,9 @@ from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 

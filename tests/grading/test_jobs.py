@@ -62,7 +62,9 @@ def test_round_proposes_where_the_suggestion_differs_and_a_rerun_creates_nothing
     figures(up_to_a, volume=3_000_000)
     late_payer = CustomerFactory(owner=salesperson, grade="A")
     figures(late_payer, volume=9_000_000, pay=1)
-    blacklisted = CustomerFactory(owner=salesperson, grade="C", is_blacklisted=True, blacklisted_until=date(2026, 9, 1))
+    blacklisted = CustomerFactory(
+        owner=salesperson, grade="C", is_blacklisted=True, blacklisted_until=date(2026, 9, 1)
+    )
     figures(blacklisted, volume=0)
     prospect = CustomerFactory(owner=salesperson, grade="", status=CustomerStatus.PROSPECT)
     south = CustomerFactory(owner=south_salesperson, grade="D")
@@ -88,13 +90,17 @@ def test_round_proposes_where_the_suggestion_differs_and_a_rerun_creates_nothing
 def test_round_keeps_customers_with_an_open_proposal_out_of_new_proposals(now, salesperson, figures):
     c = CustomerFactory(owner=salesperson, grade="C")
     figures(c, volume=2_000_000)
-    GradeProposal.objects.create(customer=c, from_grade="C", to_grade="D", reason="x", created_at=now, proposed_by=salesperson)
+    GradeProposal.objects.create(
+        customer=c, from_grade="C", to_grade="D", reason="x", created_at=now, proposed_by=salesperson
+    )
     annual_review_open()
     assert GradeProposal.objects.filter(customer=c).count() == 1
     assert Evaluation.objects.get(customer=c).suggested_grade == "B"
 
 
-def test_manager_starts_the_round_for_own_department_only(now, manager, salesperson, south_salesperson, figures):
+def test_manager_starts_the_round_for_own_department_only(
+    now, manager, salesperson, south_salesperson, figures
+):
     east = CustomerFactory(owner=salesperson, grade="D")
     figures(east, volume=700_000)
     south = CustomerFactory(owner=south_salesperson, grade="D")
@@ -115,7 +121,10 @@ def test_round_is_a_constant_number_of_queries(now, salesperson, figures):
         for i in range(n):
             c = CustomerFactory(owner=salesperson, grade="D")
             figures(c, year=year - 1, volume=600_000 + i)
-        with time_machine.travel(datetime(year, 3, 25, 2, tzinfo=SH), tick=False), CaptureQueriesContext(connection) as ctx:
+        with (
+            time_machine.travel(datetime(year, 3, 25, 2, tzinfo=SH), tick=False),
+            CaptureQueriesContext(connection) as ctx,
+        ):
             summary = annual_review_open()
         return len(ctx.captured_queries), summary
 
@@ -136,7 +145,10 @@ def test_job_runs_through_the_runner(now, salesperson, figures):
 
 # --- Provisional grade and the six-month evaluation ---------------------------------------------
 
-def test_new_customer_job_gives_provisional_grades_then_evaluates_after_six_months(salesperson, manager, figures):
+
+def test_new_customer_job_gives_provisional_grades_then_evaluates_after_six_months(
+    salesperson, manager, figures
+):
     with time_machine.travel(datetime(2026, 1, 10, 7, tzinfo=SH), tick=False):
         new = CustomerFactory(owner=salesperson, grade="", cooperation_start=date(2026, 1, 9))
         figures(new, year=2025, volume=4_000_000)
@@ -160,7 +172,9 @@ def test_new_customer_job_gives_provisional_grades_then_evaluates_after_six_mont
 
 def test_provisional_grade_is_confirmed_by_an_approved_proposal(salesperson, manager, figures):
     with time_machine.travel(datetime(2026, 7, 9, 7, tzinfo=SH), tick=False):
-        c = CustomerFactory(owner=salesperson, grade="C", grade_provisional=True, cooperation_start=date(2026, 1, 1))
+        c = CustomerFactory(
+            owner=salesperson, grade="C", grade_provisional=True, cooperation_start=date(2026, 1, 1)
+        )
         figures(c, year=2026, volume=600_000)
         new_customer_evaluations_open()
         proposal = GradeProposal.objects.get(customer=c)
@@ -178,11 +192,17 @@ def test_blacklisted_ungraded_customer_gets_no_provisional_grade(now, salesperso
 
 # --- Demotion deadlines ----------------------------------------------------------------------------
 
+
 def test_five_day_escalation_fires_exactly_once(salesperson, manager, south_manager, gm_office, a_customer):
     opened = datetime(2026, 4, 1, 10, tzinfo=SH)
     with time_machine.travel(opened, tick=False):
-        incident_record(actor=salesperson, customer_id=a_customer.pk, incident_type="crisis",
-                        occurred_on=opened.date(), description="经营危机")
+        incident_record(
+            actor=salesperson,
+            customer_id=a_customer.pk,
+            incident_type="crisis",
+            occurred_on=opened.date(),
+            description="经营危机",
+        )
     case = DemotionCase.objects.get()
     with time_machine.travel(opened + timedelta(days=5) - timedelta(minutes=1), tick=False):
         assert demotion_deadlines_escalate()["escalated"] == 0
@@ -200,8 +220,13 @@ def test_five_day_escalation_fires_exactly_once(salesperson, manager, south_mana
 def test_resolved_case_is_not_escalated(salesperson, manager, gm_office, a_customer):
     opened = datetime(2026, 4, 1, 10, tzinfo=SH)
     with time_machine.travel(opened, tick=False):
-        incident_record(actor=salesperson, customer_id=a_customer.pk, incident_type="crisis",
-                        occurred_on=opened.date(), description="经营危机")
+        incident_record(
+            actor=salesperson,
+            customer_id=a_customer.pk,
+            incident_type="crisis",
+            occurred_on=opened.date(),
+            description="经营危机",
+        )
         proposal_approve(proposal_id=GradeProposal.objects.get().pk, approver=manager)
     with time_machine.travel(opened + timedelta(days=6), tick=False):
         assert demotion_deadlines_escalate()["escalated"] == 0

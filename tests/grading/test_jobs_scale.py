@@ -23,8 +23,13 @@ def test_evaluations_keep_the_period_figures_and_the_policy(now, salesperson, fi
     summary = annual_review_open()
     assert summary["evaluated"] == 2
     e = Evaluation.objects.get(customer=up)
-    assert (e.period_year, e.business_volume, e.receivables, e.overdue_payment_count, e.overdue_pickup_count) == (
-        2025, Decimal("2500000.00"), Decimal("123456.78"), 0, 2)
+    assert (
+        e.period_year,
+        e.business_volume,
+        e.receivables,
+        e.overdue_payment_count,
+        e.overdue_pickup_count,
+    ) == (2025, Decimal("2500000.00"), Decimal("123456.78"), 0, 2)
     assert e.policy == GradingPolicy.load().snapshot() and e.created_at == now
     assert (e.kind, e.round, e.grade_before, e.notes) == ("annual", ReviewRound.objects.get(), "C", "")
     z = Evaluation.objects.get(customer=none)

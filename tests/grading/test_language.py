@@ -25,15 +25,22 @@ ZH = {
 
 
 @pytest.mark.parametrize(("written", "read", "words"), [("zh-hans", "en", EN), ("en", "zh-hans", ZH)])
-def test_system_reasons_read_in_the_readers_language(now, salesperson, manager, a_customer, figures, written, read, words):
+def test_system_reasons_read_in_the_readers_language(
+    now, salesperson, manager, a_customer, figures, written, read, words
+):
     new = CustomerFactory(owner=salesperson, grade="", status=CustomerStatus.ACTIVE)
     figures(new, volume=1_200_000)
     reviewed = CustomerFactory(owner=salesperson, grade="D")
     figures(reviewed, volume=3_500_000)
     with translation.override(written):
         provisional = grade_provisional_assign(customer_id=new.pk, actor=salesperson)
-        incident_record(actor=salesperson, customer_id=a_customer.pk, incident_type="contract",
-                        occurred_on=now.date(), description="未按合同交货")
+        incident_record(
+            actor=salesperson,
+            customer_id=a_customer.pk,
+            incident_type="contract",
+            occurred_on=now.date(),
+            description="未按合同交货",
+        )
         review_round_open(actor=manager)  # the A customer, with its open demotion, is left out
     annual = GradeProposal.objects.get(customer=reviewed)
     demotion = GradeProposal.objects.get(customer=a_customer)
@@ -59,15 +66,24 @@ def test_a_typed_reason_stays_as_typed(now, salesperson, customer):
     from grading.services import proposal_create
 
     with translation.override("en"):
-        proposal = proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="D", reason="回款变慢")
+        proposal = proposal_create(
+            actor=salesperson, customer_id=customer.pk, to_grade="D", reason="回款变慢"
+        )
     with translation.override("zh-hans"):
         assert proposal.reason_text == "回款变慢"
 
 
-def test_notifications_of_a_request_in_english_are_worded_in_the_company_language(now, salesperson, manager, a_customer):
+def test_notifications_of_a_request_in_english_are_worded_in_the_company_language(
+    now, salesperson, manager, a_customer
+):
     with translation.override("en"):
-        incident_record(actor=salesperson, customer_id=a_customer.pk, incident_type="contract",
-                        occurred_on=now.date(), description="未按合同交货")
+        incident_record(
+            actor=salesperson,
+            customer_id=a_customer.pk,
+            incident_type="contract",
+            occurred_on=now.date(),
+            description="未按合同交货",
+        )
     note = Notification.objects.get(recipient=manager, kind="grading_demotion")
     # Notifications name the customer by its full name: short names repeat (issue 14.14).
     assert note.title == f"{a_customer.name} 须在 5 天内由A级降级"
@@ -76,17 +92,47 @@ def test_notifications_of_a_request_in_english_are_worded_in_the_company_languag
 @pytest.mark.parametrize("text", [EN["annual"], ZH["annual"]])
 def test_the_migration_turns_stored_words_of_either_language_into_codes(now, customer, text):
     rows = [
-        GradeProposal.objects.create(customer=customer, from_grade="B", to_grade="C", reason=text, created_at=now,
-                                     state="withdrawn", decided_at=now),
-        GradeProposal.objects.create(customer=customer, from_grade="B", to_grade="C", reason=ZH["demotion"],
-                                     created_at=now, state="withdrawn", decided_at=now),
-        GradeProposal.objects.create(customer=customer, from_grade="B", to_grade="C", reason="黑名单到期后重新准入",
-                                     created_at=now, state="withdrawn", decided_at=now),
-        GradeProposal.objects.create(customer=customer, from_grade="B", to_grade="C", reason="客户回款变慢",
-                                     created_at=now, state="withdrawn", decided_at=now),
+        GradeProposal.objects.create(
+            customer=customer,
+            from_grade="B",
+            to_grade="C",
+            reason=text,
+            created_at=now,
+            state="withdrawn",
+            decided_at=now,
+        ),
+        GradeProposal.objects.create(
+            customer=customer,
+            from_grade="B",
+            to_grade="C",
+            reason=ZH["demotion"],
+            created_at=now,
+            state="withdrawn",
+            decided_at=now,
+        ),
+        GradeProposal.objects.create(
+            customer=customer,
+            from_grade="B",
+            to_grade="C",
+            reason="黑名单到期后重新准入",
+            created_at=now,
+            state="withdrawn",
+            decided_at=now,
+        ),
+        GradeProposal.objects.create(
+            customer=customer,
+            from_grade="B",
+            to_grade="C",
+            reason="客户回款变慢",
+            created_at=now,
+            state="withdrawn",
+            decided_at=now,
+        ),
     ]
     importlib.import_module("grading.migrations.0003_system_reason_codes").words_to_codes(apps, None)
-    got = [GradeProposal.objects.values_list("reason", "reason_code", "reason_params").get(pk=p.pk) for p in rows]
+    got = [
+        GradeProposal.objects.values_list("reason", "reason_code", "reason_params").get(pk=p.pk) for p in rows
+    ]
     assert got == [
         ("", "annual_review", {"year": 2026, "period": 2025}),
         ("", "demotion", {"date": "2026-03-25", "type": "contract", "days": 5}),

@@ -16,8 +16,17 @@ POLICY = {
 
 @pytest.mark.parametrize(
     ("volume", "grade"),
-    [(3_000_000, "A"), (2_999_999, "B"), (Decimal("2999999.99"), "B"), (1_000_000, "B"), (999_999, "C"),
-     (500_000, "C"), (499_999, "D"), (0, "D"), (None, "D")],
+    [
+        (3_000_000, "A"),
+        (2_999_999, "B"),
+        (Decimal("2999999.99"), "B"),
+        (1_000_000, "B"),
+        (999_999, "C"),
+        (500_000, "C"),
+        (499_999, "D"),
+        (0, "D"),
+        (None, "D"),
+    ],
 )
 def test_volume_thresholds_at_their_edges(volume, grade):
     assert grade_by_volume(volume, thresholds=POLICY["thresholds"]) == grade
@@ -47,9 +56,21 @@ def test_weighted_score_needs_every_indicator():
 
 
 def test_a_low_weighted_score_caps_the_volume_grade():
-    assert grade_suggest(volume=5_000_000, overdue_payments=0, overdue_pickups=0, score=Decimal("80"), policy=POLICY) == "A"
-    assert grade_suggest(volume=5_000_000, overdue_payments=0, overdue_pickups=0, score=Decimal("79.99"), policy=POLICY) == "B"
-    assert grade_suggest(volume=5_000_000, overdue_payments=0, overdue_pickups=0, score=40, policy=POLICY) == "D"
+    assert (
+        grade_suggest(
+            volume=5_000_000, overdue_payments=0, overdue_pickups=0, score=Decimal("80"), policy=POLICY
+        )
+        == "A"
+    )
+    assert (
+        grade_suggest(
+            volume=5_000_000, overdue_payments=0, overdue_pickups=0, score=Decimal("79.99"), policy=POLICY
+        )
+        == "B"
+    )
+    assert (
+        grade_suggest(volume=5_000_000, overdue_payments=0, overdue_pickups=0, score=40, policy=POLICY) == "D"
+    )
     # A high score never lifts a small customer above its volume.
     assert grade_suggest(volume=100, overdue_payments=0, overdue_pickups=0, score=100, policy=POLICY) == "D"
 
@@ -66,7 +87,10 @@ def test_policy_defaults_and_snapshot_follow_the_regulations():
     indicators = snapshot.pop("indicators")
     assert snapshot == POLICY | {"thresholds": {"A": "3000000.00", "B": "1000000.00", "C": "500000.00"}}
     assert [(i["key"], i["name"], i["weight"]) for i in indicators] == [
-        ("volume", "业务量", 40), ("payment", "付款记录", 25), ("reputation", "经营信誉", 15), ("loyalty", "忠诚度", 10),
+        ("volume", "业务量", 40),
+        ("payment", "付款记录", 25),
+        ("reputation", "经营信誉", 15),
+        ("loyalty", "忠诚度", 10),
         ("growth", "发展潜力", 10),
     ]
     assert (policy.review_opens_month, policy.review_opens_day, policy.review_closes_day) == (3, 25, 30)
@@ -79,16 +103,33 @@ def test_policy_weights_must_add_up_to_100(administrator, client):
     """The weights live on the indicator rows; the admin's formset checks their sum."""
     policy = GradingPolicy.load()
     rows = policy.indicator_list()
-    data = {"indicators-TOTAL_FORMS": str(len(rows)), "indicators-INITIAL_FORMS": str(len(rows)),
-            "threshold_a": "3000000", "threshold_b": "1000000", "threshold_c": "500000", "min_score_a": "80",
-            "min_score_b": "65", "min_score_c": "50", "review_opens_month": "3", "review_opens_day": "25",
-            "review_closes_month": "3", "review_closes_day": "30", "demotion_days": "5",
-            "new_customer_evaluation_months": "6"}
+    data = {
+        "indicators-TOTAL_FORMS": str(len(rows)),
+        "indicators-INITIAL_FORMS": str(len(rows)),
+        "threshold_a": "3000000",
+        "threshold_b": "1000000",
+        "threshold_c": "500000",
+        "min_score_a": "80",
+        "min_score_b": "65",
+        "min_score_c": "50",
+        "review_opens_month": "3",
+        "review_opens_day": "25",
+        "review_closes_month": "3",
+        "review_closes_day": "30",
+        "demotion_days": "5",
+        "new_customer_evaluation_months": "6",
+    }
     for n, ind in enumerate(rows):
-        data |= {f"indicators-{n}-id": str(ind.pk), f"indicators-{n}-policy": str(policy.pk),
-                 f"indicators-{n}-order": str(n), f"indicators-{n}-key": ind.key, f"indicators-{n}-name": ind.name,
-                 f"indicators-{n}-weight": str(ind.weight), f"indicators-{n}-scoring": ind.scoring,
-                 f"indicators-{n}-deduction": str(ind.deduction)}
+        data |= {
+            f"indicators-{n}-id": str(ind.pk),
+            f"indicators-{n}-policy": str(policy.pk),
+            f"indicators-{n}-order": str(n),
+            f"indicators-{n}-key": ind.key,
+            f"indicators-{n}-name": ind.name,
+            f"indicators-{n}-weight": str(ind.weight),
+            f"indicators-{n}-scoring": ind.scoring,
+            f"indicators-{n}-deduction": str(ind.deduction),
+        }
     data["indicators-4-weight"] = "20"  # 110 in all
     client.force_login(administrator)
     url = f"/admin/grading/gradingpolicy/{policy.pk}/change/"

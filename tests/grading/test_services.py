@@ -26,7 +26,11 @@ def promote_to_a(customer, salesperson, figures):
     figures(customer, volume=3_200_000)
     evaluation = evaluation_create(actor=salesperson, customer_id=customer.pk, period_year=2025, scores=GOOD)
     return proposal_create(
-        actor=salesperson, customer_id=customer.pk, to_grade="A", reason="年度业务量超过300万", evaluation_id=evaluation.pk
+        actor=salesperson,
+        customer_id=customer.pk,
+        to_grade="A",
+        reason="年度业务量超过300万",
+        evaluation_id=evaluation.pk,
     )
 
 
@@ -36,9 +40,12 @@ def grade_of(customer):
 
 # --- Evaluation sheet ---------------------------------------------------------------------------
 
+
 def test_evaluation_keeps_figures_score_suggestion_and_policy(now, salesperson, b_customer, figures):
     figures(b_customer, volume=3_000_000, pay=0, pick=0)
-    ev = evaluation_create(actor=salesperson, customer_id=b_customer.pk, period_year=2025, scores=GOOD, notes="良好")
+    ev = evaluation_create(
+        actor=salesperson, customer_id=b_customer.pk, period_year=2025, scores=GOOD, notes="良好"
+    )
     assert ev.business_volume == 3_000_000
     assert str(ev.weighted_score) == "90.50"  # 38 + 22.5 + 13.5 + 8.5 + 8
     assert ev.suggested_grade == "A"
@@ -53,7 +60,9 @@ def test_evaluation_with_overdue_pickup_is_not_suggested_a(now, salesperson, b_c
 
 def test_evaluation_refuses_scores_outside_0_100(now, salesperson, b_customer):
     with pytest.raises(GradingError):
-        evaluation_create(actor=salesperson, customer_id=b_customer.pk, period_year=2025, scores={**GOOD, "growth": 101})
+        evaluation_create(
+            actor=salesperson, customer_id=b_customer.pk, period_year=2025, scores={**GOOD, "growth": 101}
+        )
 
 
 def test_salesperson_cannot_evaluate_another_salespersons_customer(now, salesperson, other_customer):
@@ -62,6 +71,7 @@ def test_salesperson_cannot_evaluate_another_salespersons_customer(now, salesper
 
 
 # --- Approval chain -----------------------------------------------------------------------------
+
 
 def test_promotion_to_a_needs_manager_then_gm(now, salesperson, manager, gm_office, b_customer, figures):
     proposal = promote_to_a(b_customer, salesperson, figures)
@@ -85,7 +95,9 @@ def test_promotion_to_a_needs_manager_then_gm(now, salesperson, manager, gm_offi
     assert change.approvers == "陈静、赵总" and change.reason == "年度业务量超过300万"
     note = Notification.objects.get(recipient=salesperson, kind="grading_decision")
     assert "A" in note.title
-    assert AuditLog.objects.filter(action="grading.proposal.approved", target_id=str(proposal.pk)).count() == 2
+    assert (
+        AuditLog.objects.filter(action="grading.proposal.approved", target_id=str(proposal.pk)).count() == 2
+    )
 
 
 def test_demotion_needs_only_the_manager(now, salesperson, manager, customer):
@@ -152,7 +164,9 @@ def test_open_proposal_constraint_holds_in_the_database(now, customer):
 
     GradeProposal.objects.create(customer=customer, from_grade="C", to_grade="B", reason="x", created_at=now)
     with pytest.raises(IntegrityError), transaction.atomic():
-        GradeProposal.objects.create(customer=customer, from_grade="C", to_grade="D", reason="y", created_at=now)
+        GradeProposal.objects.create(
+            customer=customer, from_grade="C", to_grade="D", reason="y", created_at=now
+        )
 
 
 def test_promotion_to_a_needs_a_clean_evaluation(now, salesperson, b_customer, figures):
@@ -161,7 +175,9 @@ def test_promotion_to_a_needs_a_clean_evaluation(now, salesperson, b_customer, f
     figures(b_customer, volume=4_000_000, pay=2)
     ev = evaluation_create(actor=salesperson, customer_id=b_customer.pk, period_year=2025, scores=GOOD)
     with pytest.raises(GradingError, match="overdue"):
-        proposal_create(actor=salesperson, customer_id=b_customer.pk, to_grade="A", reason="大客户", evaluation_id=ev.pk)
+        proposal_create(
+            actor=salesperson, customer_id=b_customer.pk, to_grade="A", reason="大客户", evaluation_id=ev.pk
+        )
 
 
 def test_blacklisted_customers_get_no_proposals(now, salesperson, customer):
@@ -200,6 +216,7 @@ def test_withdraw_by_the_proposer_only(now, salesperson, other_salesperson, cust
 
 # --- The grade cannot change outside an approved proposal ----------------------------------------
 
+
 def test_customer_grade_apply_refuses_without_an_approved_proposal(now, salesperson, customer):
     with pytest.raises(GradeChangeRefused):
         customer_grade_apply(since=now.date())
@@ -223,6 +240,7 @@ def test_archive_form_service_ignores_the_grade(now, salesperson, customer):
 
 # --- Provisional grade -------------------------------------------------------------------------
 
+
 def test_provisional_grade_from_latest_figures_recorded_in_history(now, salesperson, figures):
     new = CustomerFactory(owner=salesperson, grade="", status=CustomerStatus.ACTIVE)
     figures(new, year=2024, volume=100)
@@ -244,14 +262,23 @@ PDF = b"%PDF-1.4\n%test\n"
 def test_incident_against_a_customer_opens_a_five_day_case(now, salesperson, manager, a_customer):
     evidence = SimpleUploadedFile("合同.pdf", PDF, content_type="application/pdf")
     incident = incident_record(
-        actor=salesperson, customer_id=a_customer.pk, incident_type="contract", occurred_on=now.date(),
-        description="未按合同交货", evidence=evidence,
+        actor=salesperson,
+        customer_id=a_customer.pk,
+        incident_type="contract",
+        occurred_on=now.date(),
+        description="未按合同交货",
+        evidence=evidence,
     )
     assert incident.evidence_name == "合同.pdf" and incident.evidence_content_type == "application/pdf"
     case = DemotionCase.objects.get(customer=a_customer)
     assert case.deadline - case.opened_at == __import__("datetime").timedelta(days=5)
     proposal = GradeProposal.objects.get(customer=a_customer, state=ProposalState.PENDING_MANAGER)
-    assert (proposal.from_grade, proposal.to_grade, proposal.proposed_by, proposal.incident) == ("A", "B", None, incident)
+    assert (proposal.from_grade, proposal.to_grade, proposal.proposed_by, proposal.incident) == (
+        "A",
+        "B",
+        None,
+        incident,
+    )
     assert Notification.objects.filter(recipient=manager, kind="grading_demotion").exists()
     proposal_approve(proposal_id=proposal.pk, approver=manager)
     case.refresh_from_db()
@@ -260,14 +287,24 @@ def test_incident_against_a_customer_opens_a_five_day_case(now, salesperson, man
 
 
 def test_incident_against_b_customer_opens_no_case(now, salesperson, b_customer):
-    incident_record(actor=salesperson, customer_id=b_customer.pk, incident_type="late_payment",
-                    occurred_on=now.date(), description="逾期付款")
+    incident_record(
+        actor=salesperson,
+        customer_id=b_customer.pk,
+        incident_type="late_payment",
+        occurred_on=now.date(),
+        description="逾期付款",
+    )
     assert not DemotionCase.objects.exists() and not GradeProposal.objects.exists()
 
 
 def test_serious_incident_notifies_gm_office(now, salesperson, gm_office, customer):
-    incident = incident_record(actor=salesperson, customer_id=customer.pk, incident_type="loss",
-                               occurred_on=now.date(), description="重大损失")
+    incident = incident_record(
+        actor=salesperson,
+        customer_id=customer.pk,
+        incident_type="loss",
+        occurred_on=now.date(),
+        description="重大损失",
+    )
     assert incident.is_serious
     assert Notification.objects.filter(recipient=gm_office, kind="grading_serious_incident").count() == 1
 
@@ -275,8 +312,14 @@ def test_serious_incident_notifies_gm_office(now, salesperson, gm_office, custom
 def test_incident_evidence_of_a_wrong_type_is_refused(now, salesperson, customer):
     bad = SimpleUploadedFile("x.pdf", b"MZ\x90\x00 executable", content_type="application/pdf")
     with pytest.raises(GradingError):
-        incident_record(actor=salesperson, customer_id=customer.pk, incident_type="contract",
-                        occurred_on=now.date(), description="x", evidence=bad)
+        incident_record(
+            actor=salesperson,
+            customer_id=customer.pk,
+            incident_type="contract",
+            occurred_on=now.date(),
+            description="x",
+            evidence=bad,
+        )
     assert not Incident.objects.exists()
 
 
@@ -299,7 +342,9 @@ def test_activating_without_figures_gives_provisional_d_and_regrading_is_not_rep
 
     prospect = CustomerFactory(owner=salesperson, grade="", status=CustomerStatus.PROSPECT)
     customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.ACTIVE, now=now)
-    customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.INACTIVE, now=now)
+    customer_change_status(
+        actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.INACTIVE, now=now
+    )
     customer_change_status(actor=salesperson, customer_id=prospect.pk, status=CustomerStatus.ACTIVE, now=now)
     prospect.refresh_from_db()
     assert (prospect.grade, prospect.grade_provisional) == ("D", True)

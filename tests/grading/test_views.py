@@ -21,14 +21,21 @@ def test_customer_panel_shows_grade_buttons_and_open_proposal(now, client_for, s
     assert reverse("grading:propose", args=[customer.pk]) not in html  # one open proposal at a time
 
 
-def test_customer_panel_is_a_constant_number_of_queries(now, client_for, salesperson, customer, django_assert_max_num_queries):
+def test_customer_panel_is_a_constant_number_of_queries(
+    now, client_for, salesperson, customer, django_assert_max_num_queries
+):
     from django.test import RequestFactory
 
     from grading.panels import customer_grading_context
 
     for i in range(3):
-        incident_record(actor=salesperson, customer_id=customer.pk, incident_type="late_payment",
-                        occurred_on=now.date(), description=f"逾期{i}")
+        incident_record(
+            actor=salesperson,
+            customer_id=customer.pk,
+            incident_type="late_payment",
+            occurred_on=now.date(),
+            description=f"逾期{i}",
+        )
     proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长")
     request = RequestFactory().get("/")
     request.user = salesperson
@@ -44,10 +51,18 @@ def test_evaluation_sheet_round_trip(now, client_for, salesperson, customer, fig
     url = reverse("grading:evaluate", args=[customer.pk])
     page = client.get(url)
     assert page.status_code == 200 and "40%" in page.content.decode()
-    response = client.post(url, {
-        "period_year": 2025, "score_volume": 80, "score_payment": 70, "score_reputation": 70,
-        "score_loyalty": 60, "score_growth": 60, "notes": "",
-    })
+    response = client.post(
+        url,
+        {
+            "period_year": 2025,
+            "score_volume": 80,
+            "score_payment": 70,
+            "score_reputation": 70,
+            "score_loyalty": 60,
+            "score_growth": 60,
+            "notes": "",
+        },
+    )
     evaluation = Evaluation.objects.get(customer=customer)
     assert response.status_code == 302 and response.url == reverse("grading:evaluation", args=[evaluation.pk])
     assert str(evaluation.weighted_score) == "72.00" and evaluation.suggested_grade == "B"
@@ -56,33 +71,56 @@ def test_evaluation_sheet_round_trip(now, client_for, salesperson, customer, fig
 
 
 def test_evaluation_sheet_refuses_out_of_range_scores(now, client_for, salesperson, customer):
-    response = client_for(salesperson).post(reverse("grading:evaluate", args=[customer.pk]), {
-        "period_year": 2025, "score_volume": 120, "score_payment": 70, "score_reputation": 70,
-        "score_loyalty": 60, "score_growth": 60,
-    })
+    response = client_for(salesperson).post(
+        reverse("grading:evaluate", args=[customer.pk]),
+        {
+            "period_year": 2025,
+            "score_volume": 120,
+            "score_payment": 70,
+            "score_reputation": 70,
+            "score_loyalty": 60,
+            "score_growth": 60,
+        },
+    )
     assert response.status_code == 200 and not Evaluation.objects.exists()
 
 
-def test_other_salespersons_customer_is_404_everywhere(now, client_for, salesperson, other_customer, other_salesperson):
+def test_other_salespersons_customer_is_404_everywhere(
+    now, client_for, salesperson, other_customer, other_salesperson
+):
     client = client_for(salesperson)
     for name in ("grading:evaluate", "grading:propose", "grading:incident_add"):
         assert client.get(reverse(name, args=[other_customer.pk])).status_code == 404
     assert client.post(reverse("grading:provisional", args=[other_customer.pk])).status_code == 404
-    incident = incident_record(actor=other_salesperson, customer_id=other_customer.pk, incident_type="contract",
-                               occurred_on=now.date(), description="x",
-                               evidence=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"))
+    incident = incident_record(
+        actor=other_salesperson,
+        customer_id=other_customer.pk,
+        incident_type="contract",
+        occurred_on=now.date(),
+        description="x",
+        evidence=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"),
+    )
     assert client.get(reverse("grading:incident_evidence", args=[incident.pk])).status_code == 404
-    assert client_for(other_salesperson).get(reverse("grading:incident_evidence", args=[incident.pk])).status_code == 200
+    assert (
+        client_for(other_salesperson)
+        .get(reverse("grading:incident_evidence", args=[incident.pk]))
+        .status_code
+        == 200
+    )
 
 
 def test_propose_through_the_form(now, client_for, salesperson, customer):
-    response = client_for(salesperson).post(reverse("grading:propose", args=[customer.pk]), {"to_grade": "B", "reason": "增长"})
+    response = client_for(salesperson).post(
+        reverse("grading:propose", args=[customer.pk]), {"to_grade": "B", "reason": "增长"}
+    )
     assert response.status_code == 302
     assert GradeProposal.objects.get().to_grade == "B"
 
 
 def test_propose_a_without_evaluation_shows_the_rule(now, client_for, salesperson, customer):
-    response = client_for(salesperson).post(reverse("grading:propose", args=[customer.pk]), {"to_grade": "A", "reason": "大"}, follow=True)
+    response = client_for(salesperson).post(
+        reverse("grading:propose", args=[customer.pk]), {"to_grade": "A", "reason": "大"}, follow=True
+    )
     with translation.override("zh-hans"):
         expected = translation.gettext("A promotion to A needs an evaluation sheet as evidence.")
     assert expected in response.content.decode()
@@ -90,10 +128,15 @@ def test_propose_a_without_evaluation_shows_the_rule(now, client_for, salesperso
 
 
 def test_incident_form_with_evidence(now, client_for, salesperson, customer):
-    response = client_for(salesperson).post(reverse("grading:incident_add", args=[customer.pk]), {
-        "incident_type": "contract", "occurred_on": "2026-03-20", "description": "延迟交货",
-        "evidence": SimpleUploadedFile("证据.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
-    })
+    response = client_for(salesperson).post(
+        reverse("grading:incident_add", args=[customer.pk]),
+        {
+            "incident_type": "contract",
+            "occurred_on": "2026-03-20",
+            "description": "延迟交货",
+            "evidence": SimpleUploadedFile("证据.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+        },
+    )
     assert response.status_code == 302
     assert Incident.objects.get().evidence_name == "证据.png"
 
@@ -105,7 +148,9 @@ def test_provisional_button(now, client_for, salesperson):
     assert Customer.objects.get(pk=new.pk).grade == "D"
 
 
-def test_review_page_for_managers_only(now, client_for, salesperson, manager, gm_office, figures, django_assert_max_num_queries):
+def test_review_page_for_managers_only(
+    now, client_for, salesperson, manager, gm_office, figures, django_assert_max_num_queries
+):
     for i in range(5):
         c = CustomerFactory(owner=salesperson, grade="D")
         figures(c, volume=1_000_000 + i)
@@ -140,7 +185,9 @@ def test_manager_starts_the_round_from_the_review_page(now, client_for, manager,
     assert GradeProposal.objects.count() == 1
 
 
-def test_status_button_activating_a_prospect_shows_its_provisional_grade(now, client_for, salesperson, figures):
+def test_status_button_activating_a_prospect_shows_its_provisional_grade(
+    now, client_for, salesperson, figures
+):
     prospect = CustomerFactory(owner=salesperson, grade="", status="prospect")
     figures(prospect, year=2025, volume=1_500_000)
     client = client_for(salesperson)

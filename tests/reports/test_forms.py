@@ -119,10 +119,19 @@ def test_monthly_statement_pdf(world, salesperson, south_salesperson):
     from sales.models import Payment, Receivable
 
     customer_id = world["customer"]
-    Receivable.objects.create(customer_id=customer_id, erp_number="YS-PDF-1", amount=Decimal("12000"),
-                              issued_on=dt.date(2026, 10, 3), due_on=dt.date(2026, 11, 2))
-    Payment.objects.create(customer_id=customer_id, erp_number="HK-PDF-1", amount=Decimal("5000"),
-                           received_on=dt.date(2026, 10, 20))
+    Receivable.objects.create(
+        customer_id=customer_id,
+        erp_number="YS-PDF-1",
+        amount=Decimal("12000"),
+        issued_on=dt.date(2026, 10, 3),
+        due_on=dt.date(2026, 11, 2),
+    )
+    Payment.objects.create(
+        customer_id=customer_id,
+        erp_number="HK-PDF-1",
+        amount=Decimal("5000"),
+        received_on=dt.date(2026, 10, 20),
+    )
     url = reverse("reports:statement_pdf", args=[customer_id]) + "?month=2026-10"
     text = pdf_text(_client(salesperson).get(url))
     assert "对账单" in text and "本人主客户有限公司" in text

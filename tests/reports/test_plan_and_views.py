@@ -145,8 +145,15 @@ def test_the_workbench_widget_lists_what_waits_for_each(salesperson, manager, gm
     assert f"/reports/{report.pk}/" in client.get("/").content.decode()
     client.force_login(gm_office)
     assert f"/reports/{report.pk}/" not in client.get("/").content.decode()
-    services.report_save(actor=manager, report_id=report.pk, commentary="说明", problems="", measures="",
-                         submit=True, now=timezone.now())
+    services.report_save(
+        actor=manager,
+        report_id=report.pk,
+        commentary="说明",
+        problems="",
+        measures="",
+        submit=True,
+        now=timezone.now(),
+    )
     assert f"/reports/{report.pk}/" in client.get("/").content.decode()
 
 
@@ -156,8 +163,13 @@ def test_the_customer_page_shows_the_latest_satisfaction(salesperson, client, dj
 
     customer = CustomerFactory(owner=salesperson)
     survey_services.survey_response_record(
-        actor=salesperson, customer_id=customer.pk, comment="很满意",
-        scores={q.pk: 5 for q in SurveyQuestion.objects.all()}, source="call", now=timezone.now())
+        actor=salesperson,
+        customer_id=customer.pk,
+        comment="很满意",
+        scores={q.pk: 5 for q in SurveyQuestion.objects.all()},
+        source="call",
+        now=timezone.now(),
+    )
     client.force_login(salesperson)
     body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert 'data-testid="surveys-panel"' in body and "很满意" in body

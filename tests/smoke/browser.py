@@ -124,7 +124,9 @@ class Session:
         self.base = base_url.rstrip("/")
         self.timeout = timeout
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect)
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect
+        )
 
     def cookie(self, name: str) -> http.cookiejar.Cookie | None:
         return next((c for c in self.cookies if c.name == name), None)
@@ -141,11 +143,19 @@ class Session:
                 req.add_header("X-CSRFToken", token.value)
         try:
             with self.opener.open(req, timeout=self.timeout) as resp:
-                return Response(resp.status, url, {k.lower(): v for k, v in resp.headers.items()},
-                                resp.read().decode("utf-8", "replace"))
+                return Response(
+                    resp.status,
+                    url,
+                    {k.lower(): v for k, v in resp.headers.items()},
+                    resp.read().decode("utf-8", "replace"),
+                )
         except urllib.error.HTTPError as exc:
-            return Response(exc.code, url, {k.lower(): v for k, v in exc.headers.items()},
-                            exc.read().decode("utf-8", "replace"))
+            return Response(
+                exc.code,
+                url,
+                {k.lower(): v for k, v in exc.headers.items()},
+                exc.read().decode("utf-8", "replace"),
+            )
 
     def get(self, path: str, *, expect: int = 200) -> Response:
         resp = self.request("GET", path)
@@ -158,7 +168,9 @@ class Session:
         action = urllib.parse.urljoin(page.url, form.action or page.url)
         resp = self.request("POST", action, form.values(**overrides))
         if expect_redirect and resp.status != 302:
-            raise SmokeFailure(f"POST {action}: HTTP {resp.status}, expected a redirect; {form_errors(resp.text)}")
+            raise SmokeFailure(
+                f"POST {action}: HTTP {resp.status}, expected a redirect; {form_errors(resp.text)}"
+            )
         return resp
 
     def login(self, username: str, password: str) -> None:

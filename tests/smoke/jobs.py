@@ -19,9 +19,17 @@ def slow_job(*, now, since) -> dict:
     with open(Path(os.environ["SMOKE_DIR"]) / "attempts", "a", encoding="utf-8") as log:
         log.write(f"{os.getpid()} {period}\n")
     managers = User.objects.filter(username="manager_east")
-    notification_send(recipients=managers, kind="smoke", title=f"smoke job started {period}",
-                      dedup_key=f"smoke-slow:{period}:started")
+    notification_send(
+        recipients=managers,
+        kind="smoke",
+        title=f"smoke job started {period}",
+        dedup_key=f"smoke-slow:{period}:started",
+    )
     time.sleep(float(os.environ.get("SMOKE_SLOW_SECONDS", "8")))
-    notification_send(recipients=managers, kind="smoke", title=f"smoke job finished {period}",
-                      dedup_key=f"smoke-slow:{period}:finished")
+    notification_send(
+        recipients=managers,
+        kind="smoke",
+        title=f"smoke job finished {period}",
+        dedup_key=f"smoke-slow:{period}:finished",
+    )
     return {"period": period}

@@ -87,5 +87,7 @@ def run(argv: list[str], *, env: dict, timeout: float, what: str) -> str:
     except subprocess.TimeoutExpired as exc:
         raise SmokeFailure(f"{what}: timed out after {timeout:.0f}s") from exc
     if done.returncode != 0:
-        raise SmokeFailure(f"{what} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        raise SmokeFailure(
+            f"{what} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
     return done.stdout

@@ -90,8 +90,12 @@ class Smoke:
 
     # --- set-up and tear-down ---------------------------------------------------------------
     def manage(self, *args: str, timeout: float) -> str:
-        return run([str(BIN / "python"), "manage.py", *args], env=self.env, timeout=timeout,
-                   what=f"manage.py {' '.join(args)}")
+        return run(
+            [str(BIN / "python"), "manage.py", *args],
+            env=self.env,
+            timeout=timeout,
+            what=f"manage.py {' '.join(args)}",
+        )
 
     def prepare_stores(self) -> None:
         import psycopg
@@ -135,8 +139,16 @@ class Smoke:
 
     def start_worker(self, name: str) -> Proc:
         worker = self.start(
-            name, str(BIN / "celery"), "-A", "crm", "worker", "--loglevel=INFO", "--concurrency=2",
-            f"--hostname={name}@%h", "--without-mingle", "--without-gossip",
+            name,
+            str(BIN / "celery"),
+            "-A",
+            "crm",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            f"--hostname={name}@%h",
+            "--without-mingle",
+            "--without-gossip",
         )
         worker.wait_log(" ready.", timeout=40)
         return worker
@@ -168,12 +180,24 @@ class Smoke:
         )
         step(f"gunicorn on {self.base}, a Celery worker, one Celery beat")
         self.web = self.start(
-            "web", str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
+            "web",
+            str(BIN / "gunicorn"),
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{self.port}",
             "crm.wsgi:application",
         )
         self.worker = self.start_worker("worker1")
-        self.beat = self.start("beat", str(BIN / "celery"), "-A", "crm", "beat", "--loglevel=INFO",
-                               f"--schedule={self.dir / 'celerybeat-schedule'}")
+        self.beat = self.start(
+            "beat",
+            str(BIN / "celery"),
+            "-A",
+            "crm",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={self.dir / 'celerybeat-schedule'}",
+        )
         self.beat.wait_log("beat: Starting", timeout=30)
         wait_for("gunicorn to answer", self.web_answers, timeout=40)
         ok("all three up")
@@ -192,8 +216,10 @@ class Smoke:
         step("beat catch-up: the missed job runs at beat start")
         wait_for(
             "archive-update-reminders to be caught up",
-            lambda: (s := JobState.objects.get(name="archive-update-reminders")).last_success_at
-            and s.last_success_at > self.t_start,
+            lambda: (
+                (s := JobState.objects.get(name="archive-update-reminders")).last_success_at
+                and s.last_success_at > self.t_start
+            ),
             timeout=45,
         )
         ok(f"summary {JobState.objects.get(name='archive-update-reminders').last_summary}")
@@ -218,8 +244,14 @@ class Smoke:
         form = page.form_with("credit_code")
         industry = [v for v in form.options.get("industry", []) if v]
         resp = self.sales.submit(
-            page, form, name=self.customer_name, short_name="冒烟测试", credit_code=code,
-            province="上海市", city="上海市", phone="13812345678",
+            page,
+            form,
+            name=self.customer_name,
+            short_name="冒烟测试",
+            credit_code=code,
+            province="上海市",
+            city="上海市",
+            phone="13812345678",
             **({"industry": industry[0]} if industry else {}),
         )
         match = re.search(r"/customers/(\d+)/", resp.location)
@@ -259,12 +291,16 @@ class Smoke:
         reminder = wait_for(
             "the archive reminder of the new customer",
             lambda: Notification.objects.filter(
-                recipient__username="sales_east_1", dedup_key__startswith=f"archive-update:{self.customer.pk}:"
+                recipient__username="sales_east_1",
+                dedup_key__startswith=f"archive-update:{self.customer.pk}:",
             ).first(),
             timeout=30,
         )
-        wait_for("its e-mail", lambda: Notification.objects.filter(pk=reminder.pk, emailed_at__isnull=False).exists(),
-                 timeout=30)
+        wait_for(
+            "its e-mail",
+            lambda: Notification.objects.filter(pk=reminder.pk, emailed_at__isnull=False).exists(),
+            timeout=30,
+        )
         # A reminder goes into the daily digest (issue 16): the centre lists it under 汇总提醒.
         page = self.sales.get("/notifications/?scope=digest")
         if self.customer_name not in page.text:
@@ -275,7 +311,9 @@ class Smoke:
         path = self.dir / "attempts"
         if not path.exists():
             return []
-        return [(int(pid), period) for pid, period in (line.split() for line in path.read_text().splitlines())]
+        return [
+            (int(pid), period) for pid, period in (line.split() for line in path.read_text().splitlines())
+        ]
 
     def lock_is_free(self, name: str) -> bool:
         from django.db import connection
@@ -291,7 +329,9 @@ class Smoke:
         return free
 
     def started_run(self, count: int) -> tuple[int, str]:
-        wait_for(f"attempt {count} of the slow job", lambda: len(self.attempts()) >= count, timeout=30, every=0.2)
+        wait_for(
+            f"attempt {count} of the slow job", lambda: len(self.attempts()) >= count, timeout=30, every=0.2
+        )
         return self.attempts()[count - 1]
 
     def check_slow_run(self, period: str, *, attempts: int) -> None:
@@ -299,10 +339,16 @@ class Smoke:
 
         for phase in ("started", "finished"):
             key = f"smoke-slow:{period}:{phase}"
-            note = wait_for(f"the {phase!r} notification of run {period}",
-                            lambda key=key: Notification.objects.filter(dedup_key=key).first(), timeout=60)
-            wait_for(f"the e-mail of {key}", lambda pk=note.pk: Notification.objects.filter(
-                pk=pk, emailed_at__isnull=False).exists(), timeout=30)
+            note = wait_for(
+                f"the {phase!r} notification of run {period}",
+                lambda key=key: Notification.objects.filter(dedup_key=key).first(),
+                timeout=60,
+            )
+            wait_for(
+                f"the e-mail of {key}",
+                lambda pk=note.pk: Notification.objects.filter(pk=pk, emailed_at__isnull=False).exists(),
+                timeout=30,
+            )
             count = Notification.objects.filter(dedup_key=key).count()
             if count != 1:
                 raise SmokeFailure(f"{key}: {count} notifications, expected exactly 1")
@@ -327,15 +373,22 @@ class Smoke:
         step("SIGKILL the whole worker in the middle of a slow job, start it again")
         current_app.send_task("crm.run_job", args=["smoke-slow"])
         _, period = self.started_run(1)
-        wait_for("the job's first notification",
-                 lambda: Notification.objects.filter(dedup_key=f"smoke-slow:{period}:started").exists(), timeout=10)
+        wait_for(
+            "the job's first notification",
+            lambda: Notification.objects.filter(dedup_key=f"smoke-slow:{period}:started").exists(),
+            timeout=10,
+        )
         if self.lock_is_free("smoke-slow"):
             raise SmokeFailure("the running job does not hold its lock")
         self.worker.kill_group()
         if Notification.objects.filter(dedup_key=f"smoke-slow:{period}:finished").exists():
             raise SmokeFailure("the slow job finished before the worker was killed")
-        wait_for("PostgreSQL to release the lock of the killed worker", lambda: self.lock_is_free("smoke-slow"),
-                 timeout=10, every=0.2)
+        wait_for(
+            "PostgreSQL to release the lock of the killed worker",
+            lambda: self.lock_is_free("smoke-slow"),
+            timeout=10,
+            every=0.2,
+        )
         ok("worker killed mid-job; its lock released by the server")
         self.worker = self.start_worker("worker2")
         self.check_slow_run(period, attempts=2)
@@ -344,8 +397,10 @@ class Smoke:
         page = manager.get("/notifications/")
         if f"{TITLE} finished {period}" not in page.text:
             raise SmokeFailure("manager_east does not see the job's notification")
-        ok("redelivered after the visibility timeout, completed; each notification and e-mail exactly once; "
-           "the manager sees it")
+        ok(
+            "redelivered after the visibility timeout, completed; each notification and e-mail exactly once; "
+            "the manager sees it"
+        )
 
     def pool_process_killed_mid_job(self) -> None:
         from celery import current_app
@@ -369,8 +424,11 @@ class Smoke:
             recipient=User.objects.get(username="manager_east"), kind="smoke", title="smoke outbox"
         )
         current_app.send_task("crm.run_job", args=["notification-outbox"])
-        wait_for("the outbox sweep", lambda: Notification.objects.filter(pk=lost.pk, emailed_at__isnull=False).exists(),
-                 timeout=30)
+        wait_for(
+            "the outbox sweep",
+            lambda: Notification.objects.filter(pk=lost.pk, emailed_at__isnull=False).exists(),
+            timeout=30,
+        )
         ok("e-mailed by the sweep")
 
     def logs_are_clean(self) -> None:
@@ -383,7 +441,12 @@ class Smoke:
     @staticmethod
     def check_headers(resp) -> None:
         headers = resp.headers
-        for name in ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy"):
+        for name in (
+            "content-security-policy",
+            "x-frame-options",
+            "x-content-type-options",
+            "referrer-policy",
+        ):
             if name not in headers:
                 raise SmokeFailure(f"response without {name}")
 

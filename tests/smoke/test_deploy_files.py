@@ -15,7 +15,11 @@ NOT_DJANGO = {"COMPOSE_PROJECT_NAME", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_
 
 def settings_variables() -> set[str]:
     text = (ROOT / "crm" / "settings.py").read_text(encoding="utf-8")
-    return set(re.findall(r"""[Ee]nv(?:\(\))?\.(?:str|bool|int|float|list|db|url|json)\(\s*["']([A-Z0-9_]+)["']""", text))
+    return set(
+        re.findall(
+            r"""[Ee]nv(?:\(\))?\.(?:str|bool|int|float|list|db|url|json)\(\s*["']([A-Z0-9_]+)["']""", text
+        )
+    )
 
 
 def example_variables(path: Path, *, commented: bool) -> dict[str, str]:
@@ -59,7 +63,12 @@ def test_the_active_lines_of_env_example_load(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [
-        True, "filesystem://localhost/", 3600, 0, "django.db.backends.sqlite3", [],
+        True,
+        "filesystem://localhost/",
+        3600,
+        0,
+        "django.db.backends.sqlite3",
+        [],
     ]
 
 

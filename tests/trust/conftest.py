@@ -26,8 +26,10 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(root)
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(root), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
     }
     return root
 
@@ -50,4 +52,6 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
 
 def zip_bomb(marker: str) -> bytes:
     """~50 KB on disk, 50 MB unpacked: an Office file that expands 1000 times."""
-    return zip_bytes({marker: b"<x/>", "[Content_Types].xml": b"<Types/>", "bomb.xml": b"\x00" * (50 * 1024 * 1024)})
+    return zip_bytes(
+        {marker: b"<x/>", "[Content_Types].xml": b"<Types/>", "bomb.xml": b"\x00" * (50 * 1024 * 1024)}
+    )

@@ -20,10 +20,17 @@ RECORDS = [AuditLog, AccessFailureLog, AccessLog]
 @pytest.fixture
 def rows(administrator, customer):
     audit_record(actor=administrator, action="customers.customer.updated", target=customer, before={"a": 1})
-    AccessFailureLog.objects.create(username="sales1", ip_address="203.0.113.7", user_agent="x", path_info="/login/",
-                                    http_accept="*/*", locked_out=False)
-    AccessLog.objects.create(username="sales1", ip_address="203.0.113.7", user_agent="x", path_info="/login/",
-                             http_accept="*/*")
+    AccessFailureLog.objects.create(
+        username="sales1",
+        ip_address="203.0.113.7",
+        user_agent="x",
+        path_info="/login/",
+        http_accept="*/*",
+        locked_out=False,
+    )
+    AccessLog.objects.create(
+        username="sales1", ip_address="203.0.113.7", user_agent="x", path_info="/login/", http_accept="*/*"
+    )
     return {m: m.objects.order_by("pk").first() for m in RECORDS}
 
 
@@ -41,8 +48,10 @@ def test_a_superuser_cannot_add_change_or_delete_records_in_the_admin(model, row
     assert page.status_code == 200 and not page.context["has_change_permission"]
     assert client.post(change, {"action": "x", "username": "forged"}).status_code == 403
     assert client.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
-    response = client.post(reverse(f"{prefix}_changelist"), {"action": "delete_selected", "_selected_action": [obj.pk],
-                                                             "post": "yes"})
+    response = client.post(
+        reverse(f"{prefix}_changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
     assert response.status_code in (200, 302)
     assert model.objects.filter(pk=obj.pk).values().get() == before, "untouched"
     model_admin = admin.site._registry[model]
@@ -76,8 +85,9 @@ def test_a_refused_admin_page_is_logged(client_for, salesperson, assistant):
     assert client_for(salesperson).get(reverse("admin:index")).status_code == 302
     client = client_for(assistant)
     assert client.get(reverse("admin:crm_user_add")).status_code == 403
-    assert AuditLog.objects.filter(action="security.permission_denied", actor=assistant,
-                                   after__path=reverse("admin:crm_user_add")).exists()
+    assert AuditLog.objects.filter(
+        action="security.permission_denied", actor=assistant, after__path=reverse("admin:crm_user_add")
+    ).exists()
 
 
 def test_login_failures_are_logged(client, salesperson, settings):

@@ -17,7 +17,9 @@ from .race import race
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -26,7 +28,9 @@ def _errors(results):
     return [r for r in results if isinstance(r, Exception)]
 
 
-def test_two_managers_approving_one_proposal_make_one_decision_and_one_audit_row(salesperson, manager, customer):
+def test_two_managers_approving_one_proposal_make_one_decision_and_one_audit_row(
+    salesperson, manager, customer
+):
     deputy = UserFactory(username="manager2", role="manager", department=manager.department)
     proposal = proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="业务量增长")
     results = race(
@@ -38,15 +42,23 @@ def test_two_managers_approving_one_proposal_make_one_decision_and_one_audit_row
     assert "already been decided" in str(errors[0])
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.APPROVED
-    assert AuditLog.objects.filter(action="grading.proposal.approved", target_id=str(proposal.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(action="grading.proposal.approved", target_id=str(proposal.pk)).count() == 1
+    )
     customer.refresh_from_db()
     assert customer.grade == "B"
 
 
-def test_two_gm_office_users_approving_one_blacklist_entry_make_one_decision(manager, gm_office, customer, head_office):
+def test_two_gm_office_users_approving_one_blacklist_entry_make_one_decision(
+    manager, gm_office, customer, head_office
+):
     colleague = UserFactory(username="gm2", role="gm_office", department=head_office)
     entry = blacklist_services.blacklist_entry_report(
-        actor=manager, customer_id=customer.pk, reason_category="payment", reason="长期拖欠货款", loss_amount=100_000,
+        actor=manager,
+        customer_id=customer.pk,
+        reason_category="payment",
+        reason="长期拖欠货款",
+        loss_amount=100_000,
     )
     results = race(
         lambda: blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk),
@@ -57,16 +69,26 @@ def test_two_gm_office_users_approving_one_blacklist_entry_make_one_decision(man
     entry.refresh_from_db()
     assert entry.state == EntryState.ACTIVE
     assert AuditLog.objects.filter(action="blacklist.entry.approved", target_id=str(entry.pk)).count() == 1
-    assert AuditLog.objects.filter(action="customers.customer.status_changed", target_id=str(customer.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(
+            action="customers.customer.status_changed", target_id=str(customer.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_two_reports_of_one_customer_at_once_give_one_entry(manager, salesperson, customer):
     deputy = UserFactory(username="manager2", role="manager", department=manager.department)
-    results = race(*[
-        (lambda u=u: blacklist_services.blacklist_entry_report(
-            actor=u, customer_id=customer.pk, reason_category="payment", reason="拖欠", loss_amount=1))
-        for u in (manager, deputy)
-    ])
+    results = race(
+        *[
+            (
+                lambda u=u: blacklist_services.blacklist_entry_report(
+                    actor=u, customer_id=customer.pk, reason_category="payment", reason="拖欠", loss_amount=1
+                )
+            )
+            for u in (manager, deputy)
+        ]
+    )
     assert len(_errors(results)) == 1, results
     assert BlacklistEntry.objects.filter(customer=customer).count() == 1
 
@@ -87,9 +109,17 @@ def test_two_people_saving_the_same_customer_from_stale_forms(salesperson, assis
     version = customer.version
     results = race(
         lambda: customer_services.customer_update(
-            actor=salesperson, customer_id=customer.pk, data={"phone": "021-11111111"}, expected_version=version),
+            actor=salesperson,
+            customer_id=customer.pk,
+            data={"phone": "021-11111111"},
+            expected_version=version,
+        ),
         lambda: customer_services.customer_update(
-            actor=assistant, customer_id=customer.pk, data={"address": "上海市浦东新区"}, expected_version=version),
+            actor=assistant,
+            customer_id=customer.pk,
+            data={"address": "上海市浦东新区"},
+            expected_version=version,
+        ),
     )
     errors = _errors(results)
     assert len(errors) == 1 and isinstance(errors[0], customer_services.CustomerError), results
@@ -100,7 +130,9 @@ def test_two_people_saving_the_same_customer_from_stale_forms(salesperson, assis
     assert (customer.phone == "021-11111111") != (customer.address == "上海市浦东新区")
 
 
-def test_an_import_confirm_racing_an_edit_never_overwrites_it(assistant, salesperson, customer, settings, tmp_path):
+def test_an_import_confirm_racing_an_edit_never_overwrites_it(
+    assistant, salesperson, customer, settings, tmp_path
+):
     """The confirm locks the previewed customers: an edit either lands first (and the confirm
     reports it) or waits for the import (and then its stale form is refused)."""
     import io
@@ -110,20 +142,31 @@ def test_an_import_confirm_racing_an_edit_never_overwrites_it(assistant, salespe
 
     from customers import imports
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     wb = Workbook()
     wb.active.append(["客户名称", "统一社会信用代码", "电话", "负责业务员"])
     wb.active.append([customer.name, customer.credit_code, "021-99999999", salesperson.username])
     buf = io.BytesIO()
     wb.save(buf)
-    staged = imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("a.xlsx", buf.getvalue()))
+    staged = imports.import_stage(
+        actor=assistant, kind="customers", file=SimpleUploadedFile("a.xlsx", buf.getvalue())
+    )
     assert staged.report.ok and staged.report.updated == 1
     version = customer.version
     results = race(
         lambda: imports.import_commit(actor=assistant, staged=staged.token_data()),
         lambda: customer_services.customer_update(
-            actor=salesperson, customer_id=customer.pk, data={"phone": "021-22222222"}, expected_version=version),
+            actor=salesperson,
+            customer_id=customer.pk,
+            data={"phone": "021-22222222"},
+            expected_version=version,
+        ),
     )
     assert len(_errors(results)) == 1, results
     customer = Customer.objects.get(pk=customer.pk)
@@ -131,8 +174,9 @@ def test_an_import_confirm_racing_an_edit_never_overwrites_it(assistant, salespe
     assert customer.version == version + 1
 
 
-def test_a_connection_killed_by_the_server_mid_approval_rolls_everything_back(salesperson, manager, customer,
-                                                                            monkeypatch):
+def test_a_connection_killed_by_the_server_mid_approval_rolls_everything_back(
+    salesperson, manager, customer, monkeypatch
+):
     """pg_terminate_backend from another session, between the approval's writes and its audit
     entry: the server rolls the transaction back; nothing of the approval remains."""
     import psycopg
@@ -148,8 +192,14 @@ def test_a_connection_killed_by_the_server_mid_approval_rolls_everything_back(sa
 
     def killed_then_audit(**kwargs):
         pid = connection.connection.info.backend_pid
-        with psycopg.connect(dbname=s["NAME"], user=s["USER"] or None, password=s["PASSWORD"] or None,
-                             host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True) as other:
+        with psycopg.connect(
+            dbname=s["NAME"],
+            user=s["USER"] or None,
+            password=s["PASSWORD"] or None,
+            host=s["HOST"] or None,
+            port=s["PORT"] or None,
+            autocommit=True,
+        ) as other:
             other.execute("SELECT pg_terminate_backend(%s)", [pid])
         return real_audit(**kwargs)
 

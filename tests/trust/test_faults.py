@@ -29,8 +29,12 @@ def overdue(salesperson, manager):
     """Eight grade-A customers whose on-site visit fell due on eight different days before NOW."""
     today = NOW.date()
     return [
-        CustomerFactory(owner=salesperson, grade="A", grade_since=today - dt.timedelta(days=400),
-                        last_onsite_visit_on=today - dt.timedelta(days=61 + i))
+        CustomerFactory(
+            owner=salesperson,
+            grade="A",
+            grade_since=today - dt.timedelta(days=400),
+            last_onsite_visit_on=today - dt.timedelta(days=61 + i),
+        )
         for i in range(8)
     ]
 
@@ -89,7 +93,9 @@ def test_the_same_task_delivered_twice_has_one_effect(overdue, salesperson, mana
     tasks.notification_emails_send()
     tasks.notification_emails_send()
     sent = [(tuple(m.to), m.subject) for m in mail.outbox]
-    assert sorted(to for to, _subject in sent) == [(manager.email,), ("sales1@example.com",)], "one digest each"
+    assert sorted(to for to, _subject in sent) == [(manager.email,), ("sales1@example.com",)], (
+        "one digest each"
+    )
     assert {subject for _to, subject in sent} == {"今日提醒：8 条"}
 
 
@@ -97,8 +103,9 @@ def test_beat_down_over_the_scheduled_time_gives_one_catch_up_covering_everythin
     """Beat was down three days: the catch-up runs the job once; every customer that fell due
     during the downtime gets its one reminder; the next catch-up finds nothing to do."""
     settings.CRM_JOBS = {"overdue-visits": settings.CRM_JOBS["overdue-visits"]}
-    settings.CELERY_BEAT_SCHEDULE = {k: v for k, v in settings.CELERY_BEAT_SCHEDULE.items()
-                                     if k in ("overdue-visits", "jobs-catch-up")}
+    settings.CELERY_BEAT_SCHEDULE = {
+        k: v for k, v in settings.CELERY_BEAT_SCHEDULE.items() if k in ("overdue-visits", "jobs-catch-up")
+    }
     with time_machine.travel(NOW - dt.timedelta(days=9), tick=False):
         assert tasks.run_job("overdue-visits")["reminders"] == 0, "nothing was due yet"
     with time_machine.travel(NOW, tick=False):
@@ -111,12 +118,15 @@ def test_beat_down_over_the_scheduled_time_gives_one_catch_up_covering_everythin
     assert JobState.objects.get(name="overdue-visits").last_success_at == NOW
 
 
-def test_broker_down_when_an_approval_commits(salesperson, manager, customer, monkeypatch,
-                                              django_capture_on_commit_callbacks):
+def test_broker_down_when_an_approval_commits(
+    salesperson, manager, customer, monkeypatch, django_capture_on_commit_callbacks
+):
     """The approval stands; its e-mail goes out once the broker is back (the outbox sweep), once."""
     salesperson.email = "sales1@example.com"
     salesperson.save(update_fields=["email"])
-    proposal = grading_services.proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长")
+    proposal = grading_services.proposal_create(
+        actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长"
+    )
     Notification.objects.update(emailed_at=NOW)  # the proposal's own notices are out of the way
 
     def broker_down(*args, **kwargs):
@@ -145,9 +155,12 @@ def test_broker_down_when_an_approval_commits(salesperson, manager, customer, mo
     assert len(mail.outbox) == sent
 
 
-def test_the_database_connection_dropping_mid_approval_rolls_everything_back(salesperson, manager, customer,
-                                                                           monkeypatch):
-    proposal = grading_services.proposal_create(actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长")
+def test_the_database_connection_dropping_mid_approval_rolls_everything_back(
+    salesperson, manager, customer, monkeypatch
+):
+    proposal = grading_services.proposal_create(
+        actor=salesperson, customer_id=customer.pk, to_grade="B", reason="增长"
+    )
     audits = AuditLog.objects.count()
 
     def connection_lost(**kwargs):

@@ -55,7 +55,9 @@ def test_a_post_with_the_token_is_accepted(salesperson, settings):
     client = Client(enforce_csrf_checks=True)
     client.get(reverse("login"))
     token = client.cookies["csrftoken"].value
-    response = client.post(reverse("login"), {"username": "sales1", "password": "pw", "csrfmiddlewaretoken": token})
+    response = client.post(
+        reverse("login"), {"username": "sales1", "password": "pw", "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
 
 
@@ -106,8 +108,13 @@ def test_no_template_has_inline_script_event_handlers_or_inline_style():
     found = []
     for f in files:
         text = COMMENTS.sub("", f.read_text(encoding="utf-8"))
-        for label, rx in (("inline <script>", INLINE_SCRIPT), ("on*= handler", EVENT_HANDLER),
-                          ("javascript: URL", JS_URL), ("style attribute", STYLE_ATTR), ("<style>", STYLE_TAG)):
+        for label, rx in (
+            ("inline <script>", INLINE_SCRIPT),
+            ("on*= handler", EVENT_HANDLER),
+            ("javascript: URL", JS_URL),
+            ("style attribute", STYLE_ATTR),
+            ("<style>", STYLE_TAG),
+        ):
             for m in rx.finditer(text):
                 # A JSON data island (json_script) is data, not code, and CSP allows it.
                 if label == "inline <script>" and 'type="application/json"' in m.group(0):
@@ -117,7 +124,7 @@ def test_no_template_has_inline_script_event_handlers_or_inline_style():
 
 
 def test_the_scan_would_catch_what_it_looks_for():
-    assert INLINE_SCRIPT.search('<script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
     assert not INLINE_SCRIPT.search('<script src="/static/js/crm.js"></script>')
     assert EVENT_HANDLER.search('<button class="x"\n onclick="go()">')
     assert not EVENT_HANDLER.search('<button data-confirm="sure?">')
@@ -130,13 +137,19 @@ def test_uploaded_files_are_served_only_through_views():
     media = Path(settings.MEDIA_ROOT).resolve()
     assert not str(media).startswith(str(Path(settings.STATIC_ROOT).resolve()))
     assert settings.STORAGES["default"]["OPTIONS"]["base_url"] is None
-    assert not any(r.pattern.startswith(("media", settings.MEDIA_URL.strip("/") or "media/")) for r in all_routes())
+    assert not any(
+        r.pattern.startswith(("media", settings.MEDIA_URL.strip("/") or "media/")) for r in all_routes()
+    )
 
 
 @pytest.mark.skipif(not (ROOT / "scripts" / "deploy-check.sh").exists(), reason="no deploy check script")
 def test_check_deploy_is_clean_with_the_production_settings():
     result = subprocess.run(  # noqa: S603
-        ["bash", str(ROOT / "scripts" / "deploy-check.sh")], capture_output=True, text=True, timeout=180, cwd=ROOT,
+        ["bash", str(ROOT / "scripts" / "deploy-check.sh")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

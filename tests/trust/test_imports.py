@@ -60,11 +60,21 @@ BAD_WORKBOOKS = {
     "wrong type (a .csv)": (lambda: "客户名称\n杭州新锐\n".encode(), "客户.csv", "not accepted"),
     "password-protected xlsx": (encrypted_workbook, "加密.xlsx", "not accepted"),
     "corrupt xlsx (truncated)": (lambda: sheet(good_rows())[:900], "坏.xlsx", "damaged"),
-    "corrupt xlsx (not a workbook inside)": (lambda: zip_bytes({"xl/workbook.xml": b"<nonsense"}), "坏.xlsx", "damaged"),
-    "renamed headers": (lambda: sheet(good_rows(), headers=["公司名", "信用代码", "省", "来源", "业务员"]), "改名.xlsx",
-                        "missing: 客户名称"),
-    "headers not on the first row": (lambda: sheet([HEADERS] + good_rows(), headers=["客户清单 2026"]), "x.xlsx",
-                                     "missing: 客户名称"),
+    "corrupt xlsx (not a workbook inside)": (
+        lambda: zip_bytes({"xl/workbook.xml": b"<nonsense"}),
+        "坏.xlsx",
+        "damaged",
+    ),
+    "renamed headers": (
+        lambda: sheet(good_rows(), headers=["公司名", "信用代码", "省", "来源", "业务员"]),
+        "改名.xlsx",
+        "missing: 客户名称",
+    ),
+    "headers not on the first row": (
+        lambda: sheet([HEADERS] + good_rows(), headers=["客户清单 2026"]),
+        "x.xlsx",
+        "missing: 客户名称",
+    ),
     "XML entity expansion (billion laughs)": (billion_laughs, "laughs.xlsx", "damaged"),
     "XML external entity": (external_entity, "xxe.xlsx", "damaged"),
     "a sheet with rows past Excel's last row": (lambda: sparse_sheet(2_000_000), "sparse.xlsx", "damaged"),
@@ -72,7 +82,9 @@ BAD_WORKBOOKS = {
 
 
 @pytest.mark.parametrize("case", list(BAD_WORKBOOKS))
-def test_a_bad_workbook_is_refused_clearly_within_seconds_and_nothing_is_written(case, assistant, salesperson, media):
+def test_a_bad_workbook_is_refused_clearly_within_seconds_and_nothing_is_written(
+    case, assistant, salesperson, media
+):
     make, name, words = BAD_WORKBOOKS[case]
     content = make()
     customers_before = Customer.objects.count()
@@ -90,19 +102,25 @@ def test_the_external_entity_is_never_read(assistant, salesperson, media, tmp_pa
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-42")
     with pytest.raises(CustomerError) as exc:
-        imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("x.xlsx", external_entity(str(secret))))
+        imports.import_stage(
+            actor=assistant, kind="customers", file=SimpleUploadedFile("x.xlsx", external_entity(str(secret)))
+        )
     assert "TOP-SECRET-42" not in str(exc.value)
     assert not Customer.objects.filter(name__contains="TOP-SECRET").exists()
 
 
-def test_a_file_of_a_million_rows_fails_fast_by_the_row_limit(a_million_rows, assistant, salesperson, media, settings):
+def test_a_file_of_a_million_rows_fails_fast_by_the_row_limit(
+    a_million_rows, assistant, salesperson, media, settings
+):
     settings.IMPORT_MAX_ROWS = 20_000
     # Its sheet unpacks to ~32 MB: with the Office size limits (test_office_files.py) raised, the
     # row limit is what must still refuse it quickly.
     settings.OFFICE_MAX_PART_BYTES = settings.OFFICE_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
     started = time.monotonic()
     with pytest.raises(CustomerError, match="20000"):
-        imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("百万.xlsx", a_million_rows))
+        imports.import_stage(
+            actor=assistant, kind="customers", file=SimpleUploadedFile("百万.xlsx", a_million_rows)
+        )
     elapsed = time.monotonic() - started
     assert elapsed < 5, f"took {elapsed:.1f}s: the sheet was read beyond the limit"
     assert Customer.objects.count() == 0 and stored_files(media) == []
@@ -110,33 +128,47 @@ def test_a_file_of_a_million_rows_fails_fast_by_the_row_limit(a_million_rows, as
 
 def test_a_sheet_at_the_limit_is_read(assistant, salesperson, media, settings):
     settings.IMPORT_MAX_ROWS = 2
-    staged = imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("ok.xlsx", sheet(good_rows())))
+    staged = imports.import_stage(
+        actor=assistant, kind="customers", file=SimpleUploadedFile("ok.xlsx", sheet(good_rows()))
+    )
     assert staged.report.ok and staged.report.new == 2
     settings.IMPORT_MAX_ROWS = 1
     with pytest.raises(CustomerError, match="more than 1 rows|1"):
-        imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("ok.xlsx", sheet(good_rows())))
+        imports.import_stage(
+            actor=assistant, kind="customers", file=SimpleUploadedFile("ok.xlsx", sheet(good_rows()))
+        )
 
 
 def test_a_sparse_sheet_within_excels_rows_is_read_quickly(assistant, salesperson, media):
     """Row 1 and row 1,048,576: the gap is skipped in about a second, the one data row is read."""
     started = time.monotonic()
-    staged = imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("s.xlsx", sparse_sheet()))
+    staged = imports.import_stage(
+        actor=assistant, kind="customers", file=SimpleUploadedFile("s.xlsx", sparse_sheet())
+    )
     assert time.monotonic() - started < 5
     assert staged.report.total == 1
 
 
 def test_a_handmade_workbook_is_read_like_an_excel_one(assistant, salesperson, media):
     content = workbook([HEADERS] + good_rows())
-    staged = imports.import_stage(actor=assistant, kind="customers", file=SimpleUploadedFile("h.xlsx", content))
+    staged = imports.import_stage(
+        actor=assistant, kind="customers", file=SimpleUploadedFile("h.xlsx", content)
+    )
     assert staged.report.ok and staged.report.new == 2
 
 
 def _upload(client, content, name="客户.xlsx"):
-    return client.post(reverse("customers:import"), {"kind": "customers", "file": SimpleUploadedFile(name, content)},
-                       HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    return client.post(
+        reverse("customers:import"),
+        {"kind": "customers", "file": SimpleUploadedFile(name, content)},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
 
 
-def test_on_the_screen_a_refused_file_shows_the_message_and_stages_nothing(client_for, assistant, salesperson, media):
+def test_on_the_screen_a_refused_file_shows_the_message_and_stages_nothing(
+    client_for, assistant, salesperson, media
+):
     client = client_for(assistant)
     response = _upload(client, encrypted_workbook(), "加密.xlsx")
     assert response.status_code == 200
@@ -170,13 +202,16 @@ def test_a_confirm_replayed_after_use_imports_nothing_twice(client_for, assistan
     response = _upload(client, sheet(good_rows()))
     token = response.context["token"]
     client.post(reverse("customers:import_confirm"), {"token": token})
-    replay = client.post(reverse("customers:import_confirm"), {"token": token}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    replay = client.post(
+        reverse("customers:import_confirm"), {"token": token}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Imported 2 rows" in replay.content.decode()  # the first result, not a second import
     assert ImportBatch.objects.count() == 1 and Customer.objects.count() == 2
 
 
-def test_a_large_refused_upload_leaves_no_temporary_file(a_million_rows, client_for, assistant, salesperson, media,
-                                                        settings, tmp_path):
+def test_a_large_refused_upload_leaves_no_temporary_file(
+    a_million_rows, client_for, assistant, salesperson, media, settings, tmp_path
+):
     """Over FILE_UPLOAD_MAX_MEMORY_SIZE Django spools the upload to a temporary file: gone after the request."""
     spool = tmp_path / "spool"
     spool.mkdir()

@@ -54,23 +54,66 @@ def _normalise(response) -> bytes:
 
 def south_secrets(south_salesperson, south_manager):
     """The south department's data, through the services, each carrying SECRET in its text."""
-    customer = CustomerFactory(name=f"{SECRET}化工有限公司", short_name=f"{SECRET}化工", owner=south_salesperson,
-                               grade="A", province="广东省", is_key=True)
-    other = CustomerFactory(name=f"{SECRET}塑料有限公司", short_name=f"{SECRET}塑料", owner=south_salesperson,
-                            grade="C", province="广东省")
+    customer = CustomerFactory(
+        name=f"{SECRET}化工有限公司",
+        short_name=f"{SECRET}化工",
+        owner=south_salesperson,
+        grade="A",
+        province="广东省",
+        is_key=True,
+    )
+    other = CustomerFactory(
+        name=f"{SECRET}塑料有限公司",
+        short_name=f"{SECRET}塑料",
+        owner=south_salesperson,
+        grade="C",
+        province="广东省",
+    )
     ContactFactory(customer=customer, name=f"{SECRET}联系人", mobile="13912345678")
-    complaint_services.ticket_create(actor=south_salesperson, customer_id=customer.pk, channel="phone",
-                                     complaint_type="quality", description=f"{SECRET}投诉内容", claim_amount=500_000)
-    visit_services.visit_plan_create(actor=south_salesperson, customer_id=customer.pk, data={
-        "purpose": f"{SECRET}拜访", "planned_at": NOW + dt.timedelta(days=2), "content": SECRET,
-        "visitor_ids": [south_salesperson.pk], "contact_ids": []}, now=NOW)
-    visit_services.visit_report_create(author=south_salesperson, customer_id=customer.pk, data={
-        "visited_on": NOW.date() - dt.timedelta(days=1), "mode": "onsite", "latest_needs": f"{SECRET}需求"})
+    complaint_services.ticket_create(
+        actor=south_salesperson,
+        customer_id=customer.pk,
+        channel="phone",
+        complaint_type="quality",
+        description=f"{SECRET}投诉内容",
+        claim_amount=500_000,
+    )
+    visit_services.visit_plan_create(
+        actor=south_salesperson,
+        customer_id=customer.pk,
+        data={
+            "purpose": f"{SECRET}拜访",
+            "planned_at": NOW + dt.timedelta(days=2),
+            "content": SECRET,
+            "visitor_ids": [south_salesperson.pk],
+            "contact_ids": [],
+        },
+        now=NOW,
+    )
+    visit_services.visit_report_create(
+        author=south_salesperson,
+        customer_id=customer.pk,
+        data={
+            "visited_on": NOW.date() - dt.timedelta(days=1),
+            "mode": "onsite",
+            "latest_needs": f"{SECRET}需求",
+        },
+    )
     proposal_create(actor=south_salesperson, customer_id=other.pk, to_grade="B", reason=f"{SECRET}理由")
-    incident_record(actor=south_manager, customer_id=customer.pk, incident_type="late_payment",
-                    occurred_on=NOW.date() - dt.timedelta(days=3), description=f"{SECRET}问题")
-    blacklist_services.blacklist_entry_report(actor=south_manager, customer_id=other.pk, reason_category="payment",
-                                    reason=f"{SECRET}黑名单", loss_amount=1)
+    incident_record(
+        actor=south_manager,
+        customer_id=customer.pk,
+        incident_type="late_payment",
+        occurred_on=NOW.date() - dt.timedelta(days=3),
+        description=f"{SECRET}问题",
+    )
+    blacklist_services.blacklist_entry_report(
+        actor=south_manager,
+        customer_id=other.pk,
+        reason_category="payment",
+        reason=f"{SECRET}黑名单",
+        loss_amount=1,
+    )
     return customer
 
 
@@ -123,7 +166,15 @@ def _snapshot(client, paths) -> dict:
 
 @pytest.mark.parametrize("role", ["salesperson", "assistant", "manager"])
 def test_another_departments_data_changes_nothing_an_east_user_sees(
-    role, request, salesperson, assistant, manager, customer, south_salesperson, south_manager, gm_office,
+    role,
+    request,
+    salesperson,
+    assistant,
+    manager,
+    customer,
+    south_salesperson,
+    south_manager,
+    gm_office,
 ):
     user = request.getfixturevalue(role)
     client = Client()
@@ -144,18 +195,21 @@ def test_the_controls_see_it(gm_office, south_salesperson, south_manager, salesp
     """The same pages do show the data to 总经办 and to the south salesperson (the test can see a leak)."""
     with time_machine.travel(NOW, tick=False):
         south_secrets(south_salesperson, south_manager)
-        for viewer, path in ((gm_office, reverse("customers:list") + f"?q={SECRET}"),
-                             (gm_office, reverse("customers:list") + "?q=1391234"),
-                             (south_salesperson, reverse("customers:list")),
-                             (gm_office, reverse("complaints:list")),
-                             (gm_office, reverse("customers:export") + "?kind=customers")):
+        for viewer, path in (
+            (gm_office, reverse("customers:list") + f"?q={SECRET}"),
+            (gm_office, reverse("customers:list") + "?q=1391234"),
+            (south_salesperson, reverse("customers:list")),
+            (gm_office, reverse("complaints:list")),
+            (gm_office, reverse("customers:export") + "?kind=customers"),
+        ):
             client = Client()
             client.force_login(viewer)
             assert SECRET.encode() in _normalise(client.get(path)), (viewer, path)
 
 
-def test_admin_autocomplete_offers_only_visible_records(client_for, assistant, south_salesperson, south_manager,
-                                                        customer):
+def test_admin_autocomplete_offers_only_visible_records(
+    client_for, assistant, south_salesperson, south_manager, customer
+):
     south_secrets(south_salesperson, south_manager)
     client = client_for(assistant)
     from django.contrib import admin
@@ -166,19 +220,31 @@ def test_admin_autocomplete_offers_only_visible_records(client_for, assistant, s
             field = model._meta.get_field(field_name)
             url = reverse("admin:autocomplete") + (
                 f"?term={SECRET[:2]}&app_label={model._meta.app_label}&model_name={model._meta.model_name}"
-                f"&field_name={field_name}")
+                f"&field_name={field_name}"
+            )
             response = client.get(url)
             checked += 1
-            assert SECRET not in response.content.decode(), f"autocomplete {model.__name__}.{field_name} ({field})"
+            assert SECRET not in response.content.decode(), (
+                f"autocomplete {model.__name__}.{field_name} ({field})"
+            )
     if not checked:
         # No autocomplete field is configured: the endpoint must still not leak customers.
-        response = client.get(reverse("admin:autocomplete") + f"?term={SECRET[:2]}&app_label=customers"
-                              "&model_name=contact&field_name=customer")
+        response = client.get(
+            reverse("admin:autocomplete") + f"?term={SECRET[:2]}&app_label=customers"
+            "&model_name=contact&field_name=customer"
+        )
         assert SECRET not in response.content.decode()
 
 
 def test_notifications_and_emails_of_south_events_reach_no_east_user(
-    salesperson, other_salesperson, assistant, manager, south_salesperson, south_manager, gm_office, customer,
+    salesperson,
+    other_salesperson,
+    assistant,
+    manager,
+    south_salesperson,
+    south_manager,
+    gm_office,
+    customer,
 ):
     south_manager.email, gm_office.email = "south.manager@example.com", "gm@example.com"
     south_manager.save(update_fields=["email"])
@@ -192,7 +258,9 @@ def test_notifications_and_emails_of_south_events_reach_no_east_user(
     east_addresses = {u.email for u in east}
     leaked = [m for m in mail.outbox if east_addresses & set(m.to)]
     assert not leaked, [(m.to, m.subject) for m in leaked]
-    assert Notification.objects.filter(recipient__in=[south_manager, gm_office]).exists(), "the control: someone is told"
+    assert Notification.objects.filter(recipient__in=[south_manager, gm_office]).exists(), (
+        "the control: someone is told"
+    )
 
 
 def test_a_manager_moved_to_another_department_stops_seeing_the_old_one(client_for, manager, customer, south):
@@ -204,8 +272,13 @@ def test_a_manager_moved_to_another_department_stops_seeing_the_old_one(client_f
 
 
 def test_inactive_users_are_not_offered_as_owners(client_for, manager, customer, east):
-    gone = UserFactory(username="left_company", full_name=f"{SECRET}离职", role="salesperson", department=east,
-                       is_active=False)
+    gone = UserFactory(
+        username="left_company",
+        full_name=f"{SECRET}离职",
+        role="salesperson",
+        department=east,
+        is_active=False,
+    )
     client = client_for(manager)
     page = client.get(reverse("customers:reassign", args=[customer.pk]))
     assert gone.full_name not in page.content.decode()

@@ -92,7 +92,12 @@ def test_the_administrator_sees_the_lockout_in_chinese_and_lifts_it_with_a_click
     admin_client.force_login(administrator)
     page = admin_client.get(reverse("admin:crm_lockout_changelist")).content.decode()
     attempt = AccessAttempt.objects.get(username="sales1")
-    assert "登录锁定" in page and "sales1" in page and "解除锁定" in page and f'name="lift" value="{attempt.pk}"' in page
+    assert (
+        "登录锁定" in page
+        and "sales1" in page
+        and "解除锁定" in page
+        and f'name="lift" value="{attempt.pk}"' in page
+    )
     response = admin_client.post(reverse("admin:crm_lockout_lift", args=[attempt.pk]))
     assert response.status_code == 302
     assert _attempt("sales1", "pw").status_code == 302
@@ -144,5 +149,7 @@ def test_the_lockout_page_is_translated_in_english_too(salesperson):
     _fail(5)
     client = Client(REMOTE_ADDR=OFFICE_NAT)
     with translation.override("en"):
-        response = client.post(reverse("login"), {"username": "sales1", "password": "pw"}, HTTP_ACCEPT_LANGUAGE="en")
+        response = client.post(
+            reverse("login"), {"username": "sales1", "password": "pw"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
     assert response.status_code == 429

@@ -197,9 +197,22 @@ def test_import_stores_display_name_and_keys(assistant, salesperson, settings, t
 
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
     }
-    rows = [["杭州\u200b恒力\u00ad机械有限公司", make_credit_code(901), "浙江省", "展会", salesperson.username, "", ""]]
+    rows = [
+        [
+            "杭州\u200b恒力\u00ad机械有限公司",
+            make_credit_code(901),
+            "浙江省",
+            "展会",
+            salesperson.username,
+            "",
+            "",
+        ]
+    ]
     stage_and_commit(assistant, "customers", xlsx(rows))
     c = Customer.objects.get()
     assert c.name == "杭州恒力机械有限公司" and c.name_normalized == "杭州恒力机械有限公司"

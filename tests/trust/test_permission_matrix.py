@@ -64,8 +64,15 @@ PARAMS = {
     "surveys:answer": {"token": "survey_token"},
 }
 BY_APP = {"customers": "customer", "grading": "customer", "complaints": "ticket", "sales": "customer"}
-BY_NAME = {"contact_id": "contact", "year": "year", "document_id": "document", "attachment_id": "ticket_attachment",
-           "customer_pk": "customer", "customer_id": "customer", "token": "feed_token"}
+BY_NAME = {
+    "contact_id": "contact",
+    "year": "year",
+    "document_id": "document",
+    "attachment_id": "ticket_attachment",
+    "customer_pk": "customer",
+    "customer_id": "customer",
+    "token": "feed_token",
+}
 
 
 def url_for(route: Route, ids: dict, **fixed) -> str:
@@ -81,14 +88,26 @@ def url_for(route: Route, ids: dict, **fixed) -> str:
 
 @pytest.fixture
 def users(salesperson, assistant, manager, gm_office, administrator):
-    return {"salesperson": salesperson, "assistant": assistant, "manager": manager, "gm_office": gm_office,
-            "admin": administrator}
+    return {
+        "salesperson": salesperson,
+        "assistant": assistant,
+        "manager": manager,
+        "gm_office": gm_office,
+        "admin": administrator,
+    }
 
 
 @pytest.fixture
-def world(salesperson, other_salesperson, south_salesperson, manager, south_manager, gm_office, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+def world(
+    salesperson, other_salesperson, south_salesperson, manager, south_manager, gm_office, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     return {
         "own": build(salesperson, manager, gm_office, tag="本人"),
         "colleague": build(other_salesperson, manager, gm_office, tag="同事"),
@@ -224,8 +243,11 @@ MATRIX = {
     "api:receivables": {"get": R(401, 401, 401, 401, 401, 401)},
     "api:payments": {"get": R(401, 401, 401, 401, 401, 401)},
     # --- engagement (key accounts, contact log, cadence, customer care) ---
-    "engagement:contact_create": {"get": R(302, 200, 403, 200, 200, 403), "scope": "owner",
-                                  "query": "?customer={customer}"},
+    "engagement:contact_create": {
+        "get": R(302, 200, 403, 200, 200, 403),
+        "scope": "owner",
+        "query": "?customer={customer}",
+    },
     "engagement:cadence": {"get": R(302, 200, 403, 200, 200, 200)},
     "engagement:key_accounts_unassigned": {"get": R(302, 403, 403, 200, 200, 200)},
     "engagement:tier_set": {"post": R(302, NO, NO, OK, NO, NO), "scope": "owner"},
@@ -314,8 +336,11 @@ def test_each_url_answers_each_role_as_the_matrix_says(users, world):
                     wrong.append(f"GET {route.name} as {role}: {status}, expected {entry['get'][role]}")
             else:
                 status = client.get(url).status_code
-                expected_get = entry.get("get_any") or (302 if role == "anonymous" and "anonymous_get" not in entry
-                                                        else entry.get("anonymous_get", 405))
+                expected_get = entry.get("get_any") or (
+                    302
+                    if role == "anonymous" and "anonymous_get" not in entry
+                    else entry.get("anonymous_get", 405)
+                )
                 if status != expected_get:
                     wrong.append(f"GET {route.name} as {role}: {status}, expected {expected_get}")
                 if entry["post"][role] in (OK,):
@@ -323,8 +348,10 @@ def test_each_url_answers_each_role_as_the_matrix_says(users, world):
                 actions_before = _business_actions()
                 status = client.post(url, {}).status_code
                 # A refusal is a 403/404, or the page again with an error message and no business action.
-                if not (_matches(entry["post"][role], status)
-                        or (status == 302 and _business_actions() == actions_before)):
+                if not (
+                    _matches(entry["post"][role], status)
+                    or (status == 302 and _business_actions() == actions_before)
+                ):
                     wrong.append(f"POST {route.name} as {role}: {status}, expected {entry['post'][role]}")
     assert not wrong, "\n".join(wrong)
 
@@ -387,7 +414,10 @@ def test_the_dashboard_figures_answer_only_the_roles_they_declare(users):
         pytest.skip("no dashboard figures")
     registry.autodiscover()
     wrong = []
-    for url_name, reg in (("dashboard_list", registry.drill_lists), ("dashboard_chart_export", registry.charts)):
+    for url_name, reg in (
+        ("dashboard_list", registry.drill_lists),
+        ("dashboard_chart_export", registry.charts),
+    ):
         for key, item in reg._items.items():
             url = reverse(url_name, args=[key])
             for role in ROLES:
@@ -399,7 +429,9 @@ def test_the_dashboard_figures_answer_only_the_roles_they_declare(users):
                 if status != expected:
                     wrong.append(f"{url} as {role}: {status}, expected {expected}")
     assert not wrong, "\n".join(wrong)
-    assert _client(users, "salesperson").get(reverse("dashboard_list", args=["no-such-list"])).status_code == 404
+    assert (
+        _client(users, "salesperson").get(reverse("dashboard_list", args=["no-such-list"])).status_code == 404
+    )
 
 
 # --- The admin, per registered model: the changelist status by role --------------------------
@@ -466,11 +498,20 @@ ADMIN_MATRIX = {
 }
 # Admin change pages of another department's records: the east staff are told it does not exist.
 ADMIN_SCOPED = {
-    "customers.customer": "customer", "customers.contact": "contact", "customers.qualificationdocument": "document",
-    "grading.evaluation": "evaluation", "grading.gradeproposal": "proposal", "grading.incident": "incident",
-    "visits.visitplan": "plan", "visits.visitreport": "report", "complaints.ticket": "ticket",
-    "blacklist.blacklistentry": "entry", "blacklist.readmissionrequest": "readmission",
-    "sales.agreement": "agreement", "engagement.tierproposal": "tier_proposal", "engagement.customermeeting": "meeting",
+    "customers.customer": "customer",
+    "customers.contact": "contact",
+    "customers.qualificationdocument": "document",
+    "grading.evaluation": "evaluation",
+    "grading.gradeproposal": "proposal",
+    "grading.incident": "incident",
+    "visits.visitplan": "plan",
+    "visits.visitreport": "report",
+    "complaints.ticket": "ticket",
+    "blacklist.blacklistentry": "entry",
+    "blacklist.readmissionrequest": "readmission",
+    "sales.agreement": "agreement",
+    "engagement.tierproposal": "tier_proposal",
+    "engagement.customermeeting": "meeting",
 }
 
 

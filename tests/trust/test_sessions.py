@@ -85,7 +85,11 @@ def test_deactivating_in_the_user_admin_ends_their_sessions(client_for, administ
     page = admin.get(url)
     assert page.status_code == 200
     form = page.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "last_login", "date_joined")}
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("password", "last_login", "date_joined")
+    }
     data.update({"role": "salesperson", "department": east.pk, "groups": [], "user_permissions": []})
     data.pop("is_active", None)  # unticked checkbox = deactivate
     response = admin.post(url, data)
@@ -97,13 +101,19 @@ def test_deactivating_in_the_user_admin_ends_their_sessions(client_for, administ
     assert AuditLog.objects.filter(action="crm.user.deactivated", target_id=str(salesperson.pk)).exists()
 
 
-def test_the_user_admin_action_deactivates_and_logs_out(client_for, administrator, salesperson, other_salesperson):
+def test_the_user_admin_action_deactivates_and_logs_out(
+    client_for, administrator, salesperson, other_salesperson
+):
     c1, c2 = Client(), Client()
     k1, k2 = _login(c1), _login(c2, "sales2")
     admin = client_for(administrator)
-    response = admin.post(reverse("admin:crm_user_changelist"), {
-        "action": "deactivate_users", "_selected_action": [salesperson.pk, administrator.pk],
-    })
+    response = admin.post(
+        reverse("admin:crm_user_changelist"),
+        {
+            "action": "deactivate_users",
+            "_selected_action": [salesperson.pk, administrator.pk],
+        },
+    )
     assert response.status_code == 302
     salesperson.refresh_from_db()
     administrator.refresh_from_db()
@@ -113,7 +123,9 @@ def test_the_user_admin_action_deactivates_and_logs_out(client_for, administrato
 
 
 def test_user_sessions_end_ignores_tampered_sessions(salesperson):
-    Session.objects.create(session_key="x" * 32, session_data="garbage", expire_date=T0 + dt.timedelta(days=3650))
+    Session.objects.create(
+        session_key="x" * 32, session_data="garbage", expire_date=T0 + dt.timedelta(days=3650)
+    )
     assert user_sessions_end(user=salesperson) == 0
 
 
@@ -123,7 +135,9 @@ def test_idle_session_is_ended_after_the_timeout(client, salesperson, settings):
         key = _login(client)
         assert client.get(reverse("notifications")).status_code == 200
         traveller.shift(dt.timedelta(minutes=59))
-        assert client.get(reverse("notifications")).status_code == 200, "activity within the timeout keeps the session"
+        assert client.get(reverse("notifications")).status_code == 200, (
+            "activity within the timeout keeps the session"
+        )
         traveller.shift(dt.timedelta(minutes=59))
         assert client.get(reverse("notifications")).status_code == 200, "the clock restarts at each request"
         traveller.shift(dt.timedelta(minutes=61))
@@ -146,7 +160,13 @@ def test_changing_a_users_role_in_the_admin_ends_their_sessions(client_for, admi
     admin = client_for(administrator)
     url = reverse("admin:crm_user_change", args=[salesperson.pk])
     form = admin.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "last_login", "date_joined")}
-    data.update({"role": "assistant", "department": east.pk, "is_active": "on", "groups": [], "user_permissions": []})
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("password", "last_login", "date_joined")
+    }
+    data.update(
+        {"role": "assistant", "department": east.pk, "is_active": "on", "groups": [], "user_permissions": []}
+    )
     assert admin.post(url, data).status_code == 302
     assert not Session.objects.filter(session_key=key).exists(), "the old role's session is gone"

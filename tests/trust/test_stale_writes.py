@@ -40,15 +40,24 @@ def test_the_second_of_two_stale_forms_gets_a_conflict_message(client_for, sales
 
 
 def test_the_service_refuses_a_stale_version(salesperson, customer):
-    customer_update(actor=salesperson, customer_id=customer.pk, data={"phone": "1"}, expected_version=customer.version)
+    customer_update(
+        actor=salesperson, customer_id=customer.pk, data={"phone": "1"}, expected_version=customer.version
+    )
     with pytest.raises(CustomerError):
-        customer_update(actor=salesperson, customer_id=customer.pk, data={"phone": "2"}, expected_version=customer.version)
+        customer_update(
+            actor=salesperson, customer_id=customer.pk, data={"phone": "2"}, expected_version=customer.version
+        )
 
 
 @pytest.fixture
 def _media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
 
 
 def _sheet(customer, phone, owner):
@@ -62,10 +71,16 @@ def _sheet(customer, phone, owner):
 
 @pytest.mark.usefixtures("_media")
 def test_a_customer_changed_between_preview_and_confirm_is_reported(assistant, salesperson, customer):
-    staged = imports.import_stage(actor=assistant, kind="customers", file=_sheet(customer, "021-99999999", "sales1"))
+    staged = imports.import_stage(
+        actor=assistant, kind="customers", file=_sheet(customer, "021-99999999", "sales1")
+    )
     assert staged.report.ok and staged.report.updated == 1
-    customer_update(actor=salesperson, customer_id=customer.pk, data={"phone": "021-22222222"},
-                    expected_version=customer.version)
+    customer_update(
+        actor=salesperson,
+        customer_id=customer.pk,
+        data={"phone": "021-22222222"},
+        expected_version=customer.version,
+    )
     with pytest.raises(CustomerError, match=customer.name):
         imports.import_commit(actor=assistant, staged=staged.token_data())
     customer.refresh_from_db()
@@ -74,12 +89,20 @@ def test_a_customer_changed_between_preview_and_confirm_is_reported(assistant, s
 
 
 @pytest.mark.usefixtures("_media")
-def test_an_unchanged_row_whose_customer_was_edited_since_the_preview_is_reported_too(assistant, salesperson, customer):
+def test_an_unchanged_row_whose_customer_was_edited_since_the_preview_is_reported_too(
+    assistant, salesperson, customer
+):
     """The preview said "unchanged"; confirming must not now revert the colleague's edit."""
-    staged = imports.import_stage(actor=assistant, kind="customers", file=_sheet(customer, customer.phone, "sales1"))
+    staged = imports.import_stage(
+        actor=assistant, kind="customers", file=_sheet(customer, customer.phone, "sales1")
+    )
     assert staged.report.skipped == 1
-    customer_update(actor=salesperson, customer_id=customer.pk, data={"phone": "021-33333333"},
-                    expected_version=customer.version)
+    customer_update(
+        actor=salesperson,
+        customer_id=customer.pk,
+        data={"phone": "021-33333333"},
+        expected_version=customer.version,
+    )
     with pytest.raises(CustomerError):
         imports.import_commit(actor=assistant, staged=staged.token_data())
     assert Customer.objects.get(pk=customer.pk).phone == "021-33333333"
@@ -88,13 +111,20 @@ def test_an_unchanged_row_whose_customer_was_edited_since_the_preview_is_reporte
 @pytest.mark.usefixtures("_media")
 def test_on_the_screen_the_confirm_says_what_changed(client_for, assistant, salesperson, customer):
     client = client_for(assistant)
-    response = client.post(reverse("customers:import"), {"kind": "customers",
-                                                         "file": _sheet(customer, "021-99999999", "sales1")},
-                           follow=True)
+    response = client.post(
+        reverse("customers:import"),
+        {"kind": "customers", "file": _sheet(customer, "021-99999999", "sales1")},
+        follow=True,
+    )
     token = response.context["token"]
-    customer_update(actor=salesperson, customer_id=customer.pk, data={"phone": "021-22222222"},
-                    expected_version=customer.version)
-    response = client.post(reverse("customers:import_confirm"), {"token": token}, follow=True,
-                           HTTP_ACCEPT_LANGUAGE="en")
+    customer_update(
+        actor=salesperson,
+        customer_id=customer.pk,
+        data={"phone": "021-22222222"},
+        expected_version=customer.version,
+    )
+    response = client.post(
+        reverse("customers:import_confirm"), {"token": token}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Since the preview, someone changed" in response.content.decode()
     assert customer.name in response.content.decode()

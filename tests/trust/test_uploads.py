@@ -21,11 +21,21 @@ pytestmark = pytest.mark.django_db
 
 # name, content, the English message shown (Accept-Language: en)
 BAD_FILES = {
-    "exe renamed .pdf": ("contract.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, "This type of file is not accepted"),
-    "svg with script": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-                        "This type of file is not accepted"),
-    "html with script as .pdf": ("scan.pdf", b"<html><script>fetch('/customers/export/')</script></html>",
-                                 "This type of file is not accepted"),
+    "exe renamed .pdf": (
+        "contract.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200,
+        "This type of file is not accepted",
+    ),
+    "svg with script": (
+        "logo.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "This type of file is not accepted",
+    ),
+    "html with script as .pdf": (
+        "scan.pdf",
+        b"<html><script>fetch('/customers/export/')</script></html>",
+        "This type of file is not accepted",
+    ),
     "empty file": ("empty.pdf", b"", "empty"),
     "oversized": ("big.pdf", PDF + b"0" * 3000, "too large"),
     "zip bomb as .xlsx": ("figures.xlsx", None, "abnormal size"),
@@ -42,35 +52,67 @@ def _bad(case):
 
 # --- One poster per upload screen: (client, file) -> response; and what it would have stored ----
 
+
 def _post_document(c, f, ctx):
-    return c.post(reverse("customers:document_upload", args=[ctx["customer"].pk]),
-                  {"doc_type": "business_license", "file": f}, HTTP_ACCEPT_LANGUAGE="en")
+    return c.post(
+        reverse("customers:document_upload", args=[ctx["customer"].pk]),
+        {"doc_type": "business_license", "file": f},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def _post_visit(c, f, ctx):
     url = reverse("visits:report_create") + f"?customer={ctx['customer'].pk}"
-    return c.post(url, {"customer": ctx["customer"].pk, "visited_on": ctx["today"], "mode": "onsite",
-                        "latest_needs": "需要新报价", "files": f,
-                        **{f"step_{i}_owner": ctx["users"]["salesperson"].pk for i in range(3)}},
-                  HTTP_ACCEPT_LANGUAGE="en")
+    return c.post(
+        url,
+        {
+            "customer": ctx["customer"].pk,
+            "visited_on": ctx["today"],
+            "mode": "onsite",
+            "latest_needs": "需要新报价",
+            "files": f,
+            **{f"step_{i}_owner": ctx["users"]["salesperson"].pk for i in range(3)},
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def _post_complaint(c, f, ctx):
-    return c.post(reverse("complaints:attachment_add", args=[ctx["ticket"].pk]), {"att-file": f},
-                  HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    return c.post(
+        reverse("complaints:attachment_add", args=[ctx["ticket"].pk]),
+        {"att-file": f},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
 
 
 def _post_blacklist(c, f, ctx):
-    return c.post(reverse("blacklist:entry_create", args=[ctx["customer"].pk]), {
-        "reason_category": "payment", "reason": "长期拖欠货款", "loss_amount": "1000", "loss_description": "",
-        "evidence": f,
-    }, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    return c.post(
+        reverse("blacklist:entry_create", args=[ctx["customer"].pk]),
+        {
+            "reason_category": "payment",
+            "reason": "长期拖欠货款",
+            "loss_amount": "1000",
+            "loss_description": "",
+            "evidence": f,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
 
 
 def _post_incident(c, f, ctx):
-    return c.post(reverse("grading:incident_add", args=[ctx["customer"].pk]), {
-        "incident_type": "late_payment", "occurred_on": ctx["today"], "description": "逾期付款 30 天", "evidence": f,
-    }, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    return c.post(
+        reverse("grading:incident_add", args=[ctx["customer"].pk]),
+        {
+            "incident_type": "late_payment",
+            "occurred_on": ctx["today"],
+            "description": "逾期付款 30 天",
+            "evidence": f,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
 
 
 SCREENS = {
@@ -86,15 +128,25 @@ SCREENS = {
 @pytest.fixture
 def ctx(customer, salesperson, assistant, manager):
     ticket = complaint_services.ticket_create(
-        actor=salesperson, customer_id=customer.pk, channel="phone", complaint_type="quality", description="包装破损",
+        actor=salesperson,
+        customer_id=customer.pk,
+        channel="phone",
+        complaint_type="quality",
+        description="包装破损",
     )
-    return {"customer": customer, "ticket": ticket, "today": dt.date.today().isoformat(),
-            "users": {"salesperson": salesperson, "assistant": assistant, "manager": manager}}
+    return {
+        "customer": customer,
+        "ticket": ticket,
+        "today": dt.date.today().isoformat(),
+        "users": {"salesperson": salesperson, "assistant": assistant, "manager": manager},
+    }
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(screen, case, ctx, client, media, settings):
+def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(
+    screen, case, ctx, client, media, settings
+):
     if case == "oversized":
         settings.UPLOAD_MAX_BYTES = 2048
     poster, who, models = SCREENS[screen]
@@ -106,7 +158,8 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_stored(screen, case
     assert response.status_code == 200, f"{screen}/{case}: the page is shown again with the message"
     html = response.content.decode()
     assert message in html, f"{screen}/{case}: message missing: " + " | ".join(
-        line.strip() for line in html.splitlines() if "alert" in line or "invalid-feedback" in line)
+        line.strip() for line in html.splitlines() if "alert" in line or "invalid-feedback" in line
+    )
     assert {m: m.objects.count() for m in models} == before, f"{screen}/{case}: something was stored"
     assert stored_files(media) == files_before, f"{screen}/{case}: a file was left on disk"
 
@@ -165,13 +218,20 @@ def test_a_name_made_only_of_a_path_is_refused_on_the_screen(raw_name, ctx, clie
     client.force_login(ctx["users"]["assistant"])
     boundary = "BoUnDaRy"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"doc_type\"\r\n\r\nbusiness_license\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{raw_name}\"\r\n"
-        f"Content-Type: application/pdf\r\n\r\n"
-    ).encode() + PDF + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="doc_type"\r\n\r\nbusiness_license\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{raw_name}"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     response = client.generic(
-        "POST", reverse("customers:document_upload", args=[ctx["customer"].pk]), body,
-        content_type=f"multipart/form-data; boundary={boundary}", HTTP_ACCEPT_LANGUAGE="en",
+        "POST",
+        reverse("customers:document_upload", args=[ctx["customer"].pk]),
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200 and "This field is required" in response.content.decode()
     assert QualificationDocument.objects.count() == 0 and stored_files(media) == []
@@ -187,6 +247,7 @@ def test_a_png_pretending_to_be_a_pdf_is_stored_as_what_it_is(ctx, client, media
 
 # --- Downloads ---------------------------------------------------------------------------------
 
+
 def _assert_safe_download(response, name_part):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment"), response["Content-Disposition"]
@@ -200,12 +261,16 @@ def test_every_download_is_an_attachment_with_nosniff(ctx, client, media):
     client.force_login(users["assistant"])
     _post_document(client, SimpleUploadedFile("营业执照.pdf", PDF), ctx)
     doc = QualificationDocument.objects.get()
-    _assert_safe_download(client.get(reverse("customers:document_download", args=[ctx["customer"].pk, doc.pk])), "pdf")
+    _assert_safe_download(
+        client.get(reverse("customers:document_download", args=[ctx["customer"].pk, doc.pk])), "pdf"
+    )
 
     client.force_login(users["salesperson"])
     _post_complaint(client, SimpleUploadedFile("照片.pdf", PDF), ctx)
     att = TicketAttachment.objects.get()
-    _assert_safe_download(client.get(reverse("complaints:attachment", args=[ctx["ticket"].pk, att.pk])), "pdf")
+    _assert_safe_download(
+        client.get(reverse("complaints:attachment", args=[ctx["ticket"].pk, att.pk])), "pdf"
+    )
 
     _post_visit(client, SimpleUploadedFile("纪要.pdf", PDF), ctx)
     va = VisitAttachment.objects.get()

@@ -32,7 +32,9 @@ def _walk(resolver, prefix="", namespace=None):
         elif isinstance(p, URLPattern):
             name = p.name and (f"{namespace}:{p.name}" if namespace else p.name)
             pattern = prefix + str(p.pattern)
-            params = tuple(re.findall(r"<(?:\w+:)?(\w+)>", pattern)) + tuple(re.findall(r"\(\?P<(\w+)>", pattern))
+            params = tuple(re.findall(r"<(?:\w+:)?(\w+)>", pattern)) + tuple(
+                re.findall(r"\(\?P<(\w+)>", pattern)
+            )
             yield Route(name=name, pattern=pattern, params=params)
 
 

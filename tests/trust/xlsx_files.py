@@ -83,7 +83,11 @@ def million_rows(n: int = 1_000_000) -> bytes:
             fh.write((SHEET_OPEN.format(doctype="") + "<row>" + _cell("A1", "客户名称") + "</row>").encode())
             step = 50_000
             for start in range(0, n, step):
-                fh.write("".join(f"<row><c><v>{i}</v></c></row>" for i in range(start, min(n, start + step))).encode())
+                fh.write(
+                    "".join(
+                        f"<row><c><v>{i}</v></c></row>" for i in range(start, min(n, start + step))
+                    ).encode()
+                )
             fh.write(SHEET_CLOSE.encode())
     return out.getvalue()
 
@@ -112,4 +116,8 @@ def external_entity(path: str = "/etc/passwd") -> bytes:
 
 def encrypted_workbook() -> bytes:
     """What Excel writes for a password-protected workbook: an OLE2 compound file, not a zip."""
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptionInfo EncryptedPackage".encode("utf-16-le") * 20
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "EncryptionInfo EncryptedPackage".encode("utf-16-le") * 20
+    )

@@ -23,8 +23,12 @@ def frozen():
 def cadence_customer(owner, *, grade="A", visited_days_ago=None, graded_days_ago=400, **kwargs) -> Customer:
     """A customer of `owner` whose last on-site visit was `visited_days_ago` days before TODAY."""
     return CustomerFactory(
-        owner=owner, grade=grade, grade_since=TODAY - timedelta(days=graded_days_ago),
-        last_onsite_visit_on=TODAY - timedelta(days=visited_days_ago) if visited_days_ago is not None else None,
+        owner=owner,
+        grade=grade,
+        grade_since=TODAY - timedelta(days=graded_days_ago),
+        last_onsite_visit_on=TODAY - timedelta(days=visited_days_ago)
+        if visited_days_ago is not None
+        else None,
         **kwargs,
     )
 

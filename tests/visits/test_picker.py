@@ -36,8 +36,12 @@ class TestPicker:
     def test_sorted_by_pinyin_with_shared_and_without_others(self, client_for, salesperson, customers):
         response = client_for(salesperson).get(reverse("visits:pick_customer"))
         assert rows(response) == [  # anhui, beijing, chongqing, hangzhou, shanghai, zeta
-            "安徽华瑞化工有限公司", "北京恒力股份有限公司", "重庆长安机械有限公司", "杭州新锐电子有限公司",
-            "上海共享客户有限公司", "Zeta精密科技有限公司",
+            "安徽华瑞化工有限公司",
+            "北京恒力股份有限公司",
+            "重庆长安机械有限公司",
+            "杭州新锐电子有限公司",
+            "上海共享客户有限公司",
+            "Zeta精密科技有限公司",
         ]
 
     @pytest.mark.parametrize(
@@ -79,7 +83,9 @@ class TestPicker:
         client = client_for(salesperson)
         # A NUL byte anywhere in the query string is a 400 page (BadQueryStringMiddleware); the rest a page.
         expected = 400 if "\x00" in page else 200
-        assert client.get(reverse("visits:pick_customer"), {"page": page, "q": "恒力"}).status_code == expected
+        assert (
+            client.get(reverse("visits:pick_customer"), {"page": page, "q": "恒力"}).status_code == expected
+        )
         assert client.get(reverse("visits:pick_customer"), {"page": page, "q": "\x00"}).status_code == 400
 
     def test_htmx_swaps_only_the_results(self, client_for, salesperson, customers):

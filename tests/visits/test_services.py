@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def overdue_ids(**kw):
-    return {c.pk: c.days_overdue for c in selectors.overdue_customers(Customer.objects.all(), today=TODAY, **kw)}
+    return {
+        c.pk: c.days_overdue for c in selectors.overdue_customers(Customer.objects.all(), today=TODAY, **kw)
+    }
 
 
 def report_data(**overrides):
@@ -31,6 +33,7 @@ def report_data(**overrides):
 
 
 # --- Cadence ---------------------------------------------------------------------------------
+
 
 def test_a_customer_visited_60_days_ago_is_not_overdue_61_is(salesperson):
     on_time = cadence_customer(salesperson, grade="A", visited_days_ago=60)
@@ -77,7 +80,13 @@ def test_grade_change_moves_the_interval(salesperson):
 
 
 def test_blacklisted_inactive_and_ungraded_customers_have_no_cadence(salesperson):
-    cadence_customer(salesperson, grade="A", visited_days_ago=200, is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=30))
+    cadence_customer(
+        salesperson,
+        grade="A",
+        visited_days_ago=200,
+        is_blacklisted=True,
+        blacklisted_until=TODAY + timedelta(days=30),
+    )
     cadence_customer(salesperson, grade="A", visited_days_ago=200, status=CustomerStatus.INACTIVE)
     cadence_customer(salesperson, grade="", visited_days_ago=200)
     assert overdue_ids() == {}
@@ -98,8 +107,9 @@ def test_phone_and_email_reports_do_not_count_for_the_cadence(salesperson, froze
 
 def test_an_older_onsite_report_does_not_move_the_last_visit_back(salesperson, frozen):
     customer = cadence_customer(salesperson, grade="A", visited_days_ago=5)
-    services.visit_report_create(author=salesperson, customer_id=customer.pk,
-                                 data=report_data(visited_on=TODAY - timedelta(days=30)))
+    services.visit_report_create(
+        author=salesperson, customer_id=customer.pk, data=report_data(visited_on=TODAY - timedelta(days=30))
+    )
     customer.refresh_from_db()
     assert customer.last_onsite_visit_on == TODAY - timedelta(days=5)
 
@@ -114,6 +124,7 @@ def test_next_due_on(salesperson):
 
 # --- The overdue-visits job ------------------------------------------------------------------
 
+
 def test_job_reminds_owner_and_manager_once_per_period(salesperson, manager, south_manager, frozen):
     late = cadence_customer(salesperson, grade="A", visited_days_ago=61)
     cadence_customer(salesperson, grade="A", visited_days_ago=50)
@@ -121,7 +132,10 @@ def test_job_reminds_owner_and_manager_once_per_period(salesperson, manager, sou
     assert summary == {"overdue": 1, "reminders": 2}
     keys = set(Notification.objects.values_list("recipient__username", "dedup_key"))
     due = (TODAY - timedelta(days=1)).isoformat()
-    assert keys == {("sales1", f"visit-overdue:{late.pk}:{due}"), ("manager1", f"visit-overdue:{late.pk}:{due}")}
+    assert keys == {
+        ("sales1", f"visit-overdue:{late.pk}:{due}"),
+        ("manager1", f"visit-overdue:{late.pk}:{due}"),
+    }
 
     # Twice the same day, and late on the following days: nothing new.
     assert services.overdue_visits_notify(now=NOW)["reminders"] == 0
@@ -139,7 +153,13 @@ def test_a_new_period_gets_a_new_reminder(salesperson, manager, frozen):
 
 
 def test_job_skips_blacklisted_and_inactive(salesperson, manager, frozen):
-    cadence_customer(salesperson, grade="A", visited_days_ago=90, is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=9))
+    cadence_customer(
+        salesperson,
+        grade="A",
+        visited_days_ago=90,
+        is_blacklisted=True,
+        blacklisted_until=TODAY + timedelta(days=9),
+    )
     cadence_customer(salesperson, grade="A", visited_days_ago=90, status=CustomerStatus.INACTIVE)
     assert services.overdue_visits_notify(now=NOW) == {"overdue": 0, "reminders": 0}
 
@@ -154,12 +174,19 @@ def test_job_is_set_based(salesperson, other_salesperson, manager, frozen, djang
 
 
 def test_job_large_set_path_keeps_dedup_and_leaves_reminders_to_the_digest(
-    salesperson, other_salesperson, manager, frozen, monkeypatch, django_capture_on_commit_callbacks,
+    salesperson,
+    other_salesperson,
+    manager,
+    frozen,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
     # The COPY path of PostgreSQL (taken from COPY_FROM_ROWS rows on; the ORM path elsewhere).
     monkeypatch.setattr("crm.services.COPY_FROM_ROWS", 1)
-    late = [cadence_customer(salesperson if i % 2 else other_salesperson, grade="A", visited_days_ago=61 + i)
-            for i in range(3)]
+    late = [
+        cadence_customer(salesperson if i % 2 else other_salesperson, grade="A", visited_days_ago=61 + i)
+        for i in range(3)
+    ]
     with django_capture_on_commit_callbacks() as callbacks:
         assert services.overdue_visits_notify(now=NOW) == {"overdue": 3, "reminders": 6}
     assert callbacks == [], "reminders wait for the daily digest (issue 16): nothing to e-mail now"
@@ -183,19 +210,24 @@ def test_job_runs_through_the_runner(salesperson, manager, frozen):
 
 # --- Plans -----------------------------------------------------------------------------------
 
+
 def plan_data(**overrides):
     return {"purpose": "季度回顾", "planned_at": NOW + timedelta(hours=4), **overrides}
 
 
 def test_plan_lifecycle(salesperson, customer, contact, frozen):
-    plan = services.visit_plan_create(actor=salesperson, customer_id=customer.pk, data=plan_data(contact_ids=[contact.pk]))
+    plan = services.visit_plan_create(
+        actor=salesperson, customer_id=customer.pk, data=plan_data(contact_ids=[contact.pk])
+    )
     assert plan.status == PlanStatus.PLANNED
     assert list(plan.visitors.all()) == [salesperson]
     assert list(plan.contacts.all()) == [contact]
     assert services.visit_plan_confirm(actor=salesperson, plan_id=plan.pk).status == PlanStatus.CONFIRMED
     with pytest.raises(services.VisitError):
         services.visit_plan_confirm(actor=salesperson, plan_id=plan.pk)
-    report = services.visit_report_create(author=salesperson, customer_id=customer.pk, data=report_data(), plan_id=plan.pk)
+    report = services.visit_report_create(
+        author=salesperson, customer_id=customer.pk, data=report_data(), plan_id=plan.pk
+    )
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DONE and report.plan_id == plan.pk
     with pytest.raises(services.VisitError):
@@ -209,7 +241,9 @@ def test_cancel_keeps_the_reason(salesperson, customer, frozen):
 
 
 def test_no_new_plan_for_a_blacklisted_customer(salesperson, customer, frozen):
-    Customer.objects.filter(pk=customer.pk).update(is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=90))
+    Customer.objects.filter(pk=customer.pk).update(
+        is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=90)
+    )
     with pytest.raises(services.VisitError, match="blacklist|黑名单"):
         services.visit_plan_create(actor=salesperson, customer_id=customer.pk, data=plan_data())
     assert not VisitPlan.objects.exists()
@@ -220,35 +254,62 @@ def test_plan_contacts_must_belong_to_the_customer(salesperson, customer, other_
 
     stranger = ContactFactory(customer=other_customer)
     with pytest.raises(services.VisitError):
-        services.visit_plan_create(actor=salesperson, customer_id=customer.pk, data=plan_data(contact_ids=[stranger.pk]))
+        services.visit_plan_create(
+            actor=salesperson, customer_id=customer.pk, data=plan_data(contact_ids=[stranger.pk])
+        )
 
 
-def test_visitors_come_from_the_customers_department(salesperson, other_salesperson, south_salesperson, customer, frozen):
+def test_visitors_come_from_the_customers_department(
+    salesperson, other_salesperson, south_salesperson, customer, frozen
+):
     plan = services.visit_plan_create(
-        actor=salesperson, customer_id=customer.pk, data=plan_data(visitor_ids=[salesperson.pk, other_salesperson.pk])
+        actor=salesperson,
+        customer_id=customer.pk,
+        data=plan_data(visitor_ids=[salesperson.pk, other_salesperson.pk]),
     )
     assert set(plan.visitors.all()) == {salesperson, other_salesperson}
     with pytest.raises(services.VisitError):
-        services.visit_plan_create(actor=salesperson, customer_id=customer.pk, data=plan_data(visitor_ids=[south_salesperson.pk]))
+        services.visit_plan_create(
+            actor=salesperson, customer_id=customer.pk, data=plan_data(visitor_ids=[south_salesperson.pk])
+        )
 
 
 # --- Reports ---------------------------------------------------------------------------------
 
+
 def test_future_visit_dates_are_refused(salesperson, customer, frozen):
     with pytest.raises(services.VisitError):
-        services.visit_report_create(author=salesperson, customer_id=customer.pk,
-                                     data=report_data(visited_on=TODAY + timedelta(days=1)))
+        services.visit_report_create(
+            author=salesperson,
+            customer_id=customer.pk,
+            data=report_data(visited_on=TODAY + timedelta(days=1)),
+        )
     assert not VisitReport.objects.exists()
 
 
-def test_report_with_people_met_next_steps_and_photo(salesperson, customer, contact, frozen, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+def test_report_with_people_met_next_steps_and_photo(
+    salesperson, customer, contact, frozen, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     photo = SimpleUploadedFile("现场.png", PNG_BYTES, content_type="image/png")
     report = services.visit_report_create(
-        author=salesperson, customer_id=customer.pk, attachments=[photo],
-        data=report_data(contact_ids=[contact.pk], cooperation_intent="strong", next_steps=[
-            {"text": "发送报价单", "due_on": TODAY + timedelta(days=3)}, {"text": "", "due_on": None}]),
+        author=salesperson,
+        customer_id=customer.pk,
+        attachments=[photo],
+        data=report_data(
+            contact_ids=[contact.pk],
+            cooperation_intent="strong",
+            next_steps=[
+                {"text": "发送报价单", "due_on": TODAY + timedelta(days=3)},
+                {"text": "", "due_on": None},
+            ],
+        ),
     )
     assert list(report.contacts.all()) == [contact]
     assert [(s.text, s.owner) for s in report.next_steps.all()] == [("发送报价单", salesperson)]
@@ -259,7 +320,9 @@ def test_report_with_people_met_next_steps_and_photo(salesperson, customer, cont
 def test_a_disguised_file_is_refused_and_nothing_is_written(salesperson, customer, frozen):
     fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 this is an exe", content_type="image/jpeg")
     with pytest.raises(services.VisitError):
-        services.visit_report_create(author=salesperson, customer_id=customer.pk, data=report_data(), attachments=[fake])
+        services.visit_report_create(
+            author=salesperson, customer_id=customer.pk, data=report_data(), attachments=[fake]
+        )
     assert not VisitReport.objects.exists() and not VisitAttachment.objects.exists()
     customer.refresh_from_db()
     assert customer.last_onsite_visit_on is None
@@ -267,8 +330,11 @@ def test_a_disguised_file_is_refused_and_nothing_is_written(salesperson, custome
 
 def test_return_visit_for_the_complaints_app(salesperson, customer, frozen):
     report = services.visit_report_create(
-        author=salesperson, customer_id=customer.pk, data=report_data(mode=VisitMode.PHONE),
-        purpose=VisitPurpose.RETURN_VISIT, reference="complaint:7",
+        author=salesperson,
+        customer_id=customer.pk,
+        data=report_data(mode=VisitMode.PHONE),
+        purpose=VisitPurpose.RETURN_VISIT,
+        reference="complaint:7",
     )
     assert (report.purpose, report.reference) == ("return_visit", "complaint:7")
 
@@ -279,7 +345,9 @@ def test_a_plan_of_another_customer_cannot_be_completed(salesperson, customer, f
     mine = CustomerFactory(owner=salesperson)
     plan = services.visit_plan_create(actor=salesperson, customer_id=mine.pk, data=plan_data())
     with pytest.raises(services.VisitError):
-        services.visit_report_create(author=salesperson, customer_id=customer.pk, data=report_data(), plan_id=plan.pk)
+        services.visit_report_create(
+            author=salesperson, customer_id=customer.pk, data=report_data(), plan_id=plan.pk
+        )
 
 
 def test_a_salesperson_cannot_write_for_anothers_customer(salesperson, other_salesperson, customer, frozen):
@@ -291,8 +359,11 @@ def test_a_salesperson_cannot_write_for_anothers_customer(salesperson, other_sal
 
 
 def test_next_step_complete(salesperson, other_salesperson, customer, frozen):
-    report = services.visit_report_create(author=salesperson, customer_id=customer.pk, data=report_data(
-        next_steps=[{"text": "寄样品", "due_on": TODAY}]))
+    report = services.visit_report_create(
+        author=salesperson,
+        customer_id=customer.pk,
+        data=report_data(next_steps=[{"text": "寄样品", "due_on": TODAY}]),
+    )
     step = report.next_steps.get()
     assert list(selectors.next_steps_due(salesperson, now=NOW)) == [step]
     with pytest.raises(NextStep.DoesNotExist):

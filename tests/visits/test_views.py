@@ -21,13 +21,17 @@ NEW_REPORT = reverse("visits:report_create")
 
 
 def make_plan(user, customer, *, hours=2):
-    return services.visit_plan_create(actor=user, customer_id=customer.pk,
-                                      data={"purpose": "新品介绍", "planned_at": NOW + timedelta(hours=hours)})
+    return services.visit_plan_create(
+        actor=user,
+        customer_id=customer.pk,
+        data={"purpose": "新品介绍", "planned_at": NOW + timedelta(hours=hours)},
+    )
 
 
 def make_report(user, customer, **data):
-    return services.visit_report_create(author=user, customer_id=customer.pk,
-                                        data={"visited_on": TODAY, "mode": VisitMode.PHONE, **data})
+    return services.visit_report_create(
+        author=user, customer_id=customer.pk, data={"visited_on": TODAY, "mode": VisitMode.PHONE, **data}
+    )
 
 
 def populate(user, n):
@@ -48,6 +52,7 @@ def query_count(client, url):
 
 # --- 我的拜访 ----------------------------------------------------------------------------------
 
+
 def test_mine_shows_plans_overdue_customers_steps_and_reports(client_for, salesperson, frozen):
     late = cadence_customer(salesperson, grade="A", visited_days_ago=75, short_name="恒通")
     cadence_customer(salesperson, grade="A", visited_days_ago=10, short_name="按时")
@@ -55,7 +60,10 @@ def test_mine_shows_plans_overdue_customers_steps_and_reports(client_for, salesp
     make_report(salesperson, late, next_steps=[{"text": "寄送样品", "due_on": TODAY}])
     body = client_for(salesperson).get(MINE).content.decode()
     assert f'data-testid="plan-{plan.pk}"' in body
-    assert f'data-testid="overdue-{late.pk}"' in body and "按时" not in body.split('data-testid="overdue-list"')[1].split("</section>")[0]
+    assert (
+        f'data-testid="overdue-{late.pk}"' in body
+        and "按时" not in body.split('data-testid="overdue-list"')[1].split("</section>")[0]
+    )
     assert "15" in body  # days overdue
     assert "寄送样品" in body
     assert f"?customer={late.pk}&amp;plan={plan.pk}" in body
@@ -78,10 +86,14 @@ def test_mine_lists_only_own_overdue_customers(client_for, salesperson, other_sa
 
 # --- The report form -------------------------------------------------------------------------
 
+
 def test_report_form_is_prefilled_from_the_plan(client_for, salesperson, customer, frozen):
     contact = ContactFactory(customer=customer, name="赵采购")
-    plan = services.visit_plan_create(actor=salesperson, customer_id=customer.pk, data={
-        "purpose": "报价", "planned_at": NOW, "contact_ids": [contact.pk]})
+    plan = services.visit_plan_create(
+        actor=salesperson,
+        customer_id=customer.pk,
+        data={"purpose": "报价", "planned_at": NOW, "contact_ids": [contact.pk]},
+    )
     response = client_for(salesperson).get(NEW_REPORT, {"customer": customer.pk, "plan": plan.pk})
     body = response.content.decode()
     assert 'accept="image/*"' in body and 'capture="environment"' in body
@@ -91,43 +103,81 @@ def test_report_form_is_prefilled_from_the_plan(client_for, salesperson, custome
     assert "js/visits.js" in body and "<script>" not in body
 
 
-def test_report_submit_completes_the_plan_with_a_photo(client_for, salesperson, customer, frozen, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+def test_report_submit_completes_the_plan_with_a_photo(
+    client_for, salesperson, customer, frozen, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     plan = make_plan(salesperson, customer)
-    response = client_for(salesperson).post(NEW_REPORT, {
-        "customer": customer.pk, "plan": plan.pk, "visited_on": TODAY.isoformat(), "mode": VisitMode.ONSITE,
-        "latest_needs": "需要500台", "cooperation_intent": "strong", "step_0_text": "发报价", "step_0_due": TODAY.isoformat(),
-        "step_0_owner": salesperson.pk, "step_1_owner": salesperson.pk, "step_2_owner": salesperson.pk,
-        "photos": SimpleUploadedFile("p.png", PNG_BYTES, content_type="image/png"),
-    })
+    response = client_for(salesperson).post(
+        NEW_REPORT,
+        {
+            "customer": customer.pk,
+            "plan": plan.pk,
+            "visited_on": TODAY.isoformat(),
+            "mode": VisitMode.ONSITE,
+            "latest_needs": "需要500台",
+            "cooperation_intent": "strong",
+            "step_0_text": "发报价",
+            "step_0_due": TODAY.isoformat(),
+            "step_0_owner": salesperson.pk,
+            "step_1_owner": salesperson.pk,
+            "step_2_owner": salesperson.pk,
+            "photos": SimpleUploadedFile("p.png", PNG_BYTES, content_type="image/png"),
+        },
+    )
     report = VisitReport.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("visits:report_detail", args=[report.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "visits:report_detail", args=[report.pk]
+    )
     plan.refresh_from_db()
     customer.refresh_from_db()
     assert plan.status == PlanStatus.DONE and customer.last_onsite_visit_on == TODAY
     assert report.attachments.count() == 1 and report.next_steps.get().text == "发报价"
     detail = client_for(salesperson).get(response["Location"])
-    assert f'data-clear-draft="visit-report:{salesperson.pk}:{customer.pk}:{plan.pk}"' in detail.content.decode()
+    assert (
+        f'data-clear-draft="visit-report:{salesperson.pk}:{customer.pk}:{plan.pk}"' in detail.content.decode()
+    )
     image = client_for(salesperson).get(reverse("visits:attachment", args=[report.attachments.get().pk]))
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
 
 
 def test_errors_keep_every_field(client_for, salesperson, customer, frozen):
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
-    response = client_for(salesperson).post(NEW_REPORT, {
-        "customer": customer.pk, "visited_on": tomorrow, "mode": VisitMode.PHONE, "latest_needs": "换型号的需求",
-        "opinions": "交期太长", "step_0_text": "回电", "step_0_owner": salesperson.pk,
-        "step_1_owner": salesperson.pk, "step_2_owner": salesperson.pk,
-    })
+    response = client_for(salesperson).post(
+        NEW_REPORT,
+        {
+            "customer": customer.pk,
+            "visited_on": tomorrow,
+            "mode": VisitMode.PHONE,
+            "latest_needs": "换型号的需求",
+            "opinions": "交期太长",
+            "step_0_text": "回电",
+            "step_0_owner": salesperson.pk,
+            "step_1_owner": salesperson.pk,
+            "step_2_owner": salesperson.pk,
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 200 and not VisitReport.objects.exists()
-    for kept in ("换型号的需求", "交期太长", 'value="回电"', f'value="{tomorrow}"', 'id="id_mode_1" required checked'):
+    for kept in (
+        "换型号的需求",
+        "交期太长",
+        'value="回电"',
+        f'value="{tomorrow}"',
+        'id="id_mode_1" required checked',
+    ):
         assert kept in body
     assert 'data-draft-bound="1"' in body
 
 
 # --- Visibility by id ------------------------------------------------------------------------
+
 
 def test_another_salespersons_records_are_404(client_for, salesperson, other_salesperson, customer, frozen):
     plan = make_plan(salesperson, customer)
@@ -137,7 +187,12 @@ def test_another_salespersons_records_are_404(client_for, salesperson, other_sal
     assert client.get(reverse("visits:report_detail", args=[report.pk])).status_code == 404
     assert client.get(NEW_REPORT, {"customer": customer.pk}).status_code == 404
     assert client.get(reverse("visits:plan_create"), {"customer": customer.pk}).status_code == 404
-    assert client.post(NEW_REPORT, {"customer": customer.pk, "visited_on": TODAY.isoformat(), "mode": "onsite"}).status_code == 404
+    assert (
+        client.post(
+            NEW_REPORT, {"customer": customer.pk, "visited_on": TODAY.isoformat(), "mode": "onsite"}
+        ).status_code
+        == 404
+    )
     assert client.post(reverse("visits:plan_confirm", args=[plan.pk])).status_code == 404
     assert client.post(reverse("visits:plan_cancel", args=[plan.pk])).status_code == 404
     assert client.post(reverse("visits:next_step_done", args=[report.next_steps.get().pk])).status_code == 404
@@ -147,8 +202,15 @@ def test_another_salespersons_records_are_404(client_for, salesperson, other_sal
 
 def test_plan_create_and_confirm_through_the_screens(client_for, salesperson, customer, frozen):
     client = client_for(salesperson)
-    response = client.post(reverse("visits:plan_create"), {
-        "customer": customer.pk, "purpose": "年度回顾", "planned_at": "2026-06-18T09:30", "visitors": [salesperson.pk]})
+    response = client.post(
+        reverse("visits:plan_create"),
+        {
+            "customer": customer.pk,
+            "purpose": "年度回顾",
+            "planned_at": "2026-06-18T09:30",
+            "visitors": [salesperson.pk],
+        },
+    )
     plan = VisitPlan.objects.get()
     assert response.status_code == 302 and plan.purpose == "年度回顾"
     client.post(reverse("visits:plan_confirm", args=[plan.pk]))
@@ -157,14 +219,19 @@ def test_plan_create_and_confirm_through_the_screens(client_for, salesperson, cu
 
 
 def test_blacklisted_customer_offers_no_plan_form(client_for, salesperson, customer, frozen):
-    Customer.objects.filter(pk=customer.pk).update(is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=30))
+    Customer.objects.filter(pk=customer.pk).update(
+        is_blacklisted=True, blacklisted_until=TODAY + timedelta(days=30)
+    )
     response = client_for(salesperson).get(reverse("visits:plan_create"), {"customer": customer.pk})
     assert 'data-testid="plan-form"' not in response.content.decode()
 
 
 # --- Manager view and export -----------------------------------------------------------------
 
-def test_team_view_for_managers_only(client_for, salesperson, other_salesperson, manager, south_salesperson, frozen):
+
+def test_team_view_for_managers_only(
+    client_for, salesperson, other_salesperson, manager, south_salesperson, frozen
+):
     cadence_customer(salesperson, grade="A", visited_days_ago=70)
     cadence_customer(salesperson, grade="A", visited_days_ago=10)
     cadence_customer(south_salesperson, grade="A", visited_days_ago=70, short_name="南方逾期")
@@ -177,7 +244,9 @@ def test_team_view_for_managers_only(client_for, salesperson, other_salesperson,
     assert {r.user.username for r in summary["rows"]} == {"sales1", "sales2"}
 
 
-def test_team_query_count_does_not_grow_with_rows(client_for, salesperson, other_salesperson, manager, frozen):
+def test_team_query_count_does_not_grow_with_rows(
+    client_for, salesperson, other_salesperson, manager, frozen
+):
     client = client_for(manager)
     populate(salesperson, 10)
     few = query_count(client, TEAM)
@@ -185,12 +254,14 @@ def test_team_query_count_does_not_grow_with_rows(client_for, salesperson, other
     assert query_count(client, TEAM) == few
 
 
-def test_export_for_assistants_and_managers_formula_safe(client_for, salesperson, assistant, customer, south_manager, frozen):
+def test_export_for_assistants_and_managers_formula_safe(
+    client_for, salesperson, assistant, customer, south_manager, frozen
+):
     from io import BytesIO
 
     import openpyxl
 
-    make_report(salesperson, customer, latest_needs="=HYPERLINK(\"http://evil\")", opinions="+1 好")
+    make_report(salesperson, customer, latest_needs='=HYPERLINK("http://evil")', opinions="+1 好")
     assert client_for(salesperson).get(reverse("visits:export")).status_code == 403
     response = client_for(assistant).get(reverse("visits:export"))
     assert response.status_code == 200
@@ -204,6 +275,7 @@ def test_export_for_assistants_and_managers_formula_safe(client_for, salesperson
 
 
 # --- The customer page panel and the 工作台 widget ---------------------------------------------
+
 
 def test_customer_panel_context_constant_queries(rf, salesperson, frozen, django_assert_num_queries):
     from visits.panels import customer_visits_context
@@ -271,7 +343,14 @@ def test_english_screens_capitalise_labels_and_draw_no_emoji(client_for, salespe
     plan = make_plan(salesperson, customer)
     report = make_report(salesperson, customer, latest_needs="要报价")
     form = client.get(NEW_REPORT, {"customer": customer.pk, "plan": plan.pk}).content.decode()
-    for label in ("Visit date", "Latest needs", "Opinions and suggestions", "Due date", "Owner", "Other notes"):
+    for label in (
+        "Visit date",
+        "Latest needs",
+        "Opinions and suggestions",
+        "Due date",
+        "Owner",
+        "Other notes",
+    ):
         assert f">{label}</label>" in form, label
     assert "📷" not in form and "<svg" in form
     plan_page = client.get(reverse("visits:plan_detail", args=[plan.pk])).content.decode()
@@ -283,11 +362,19 @@ def test_english_screens_capitalise_labels_and_draw_no_emoji(client_for, salespe
 def test_a_return_visit_report_links_back_to_its_complaint(client_for, salesperson, customer, frozen):
     """§6: the 回访 is a visit report linked to the ticket both ways."""
     report = services.visit_report_create(
-        author=salesperson, customer_id=customer.pk, purpose="return_visit", reference="complaint:42",
+        author=salesperson,
+        customer_id=customer.pk,
+        purpose="return_visit",
+        reference="complaint:42",
         data={"visited_on": TODAY, "mode": VisitMode.PHONE, "summary": "回访"},
     )
     body = client_for(salesperson).get(reverse("visits:report_detail", args=[report.pk])).content.decode()
     assert f'href="{reverse("complaints:detail", args=[42])}"' in body
     plain = make_report(salesperson, customer)
-    assert "/complaints/" not in client_for(salesperson).get(
-        reverse("visits:report_detail", args=[plain.pk])).content.decode().split("<main")[1]
+    assert (
+        "/complaints/"
+        not in client_for(salesperson)
+        .get(reverse("visits:report_detail", args=[plain.pk]))
+        .content.decode()
+        .split("<main")[1]
+    )

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--full-name", default="系统管理员")
         parser.add_argument(
-            "--password-env", default="CRM_ADMIN_PASSWORD",
+            "--password-env",
+            default="CRM_ADMIN_PASSWORD",
             help="read the password from this environment variable instead of asking",
         )
 

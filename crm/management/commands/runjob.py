@@ -10,7 +10,9 @@ class Command(BaseCommand):
         parser.add_argument("name", nargs="?", help="job name, e.g. overdue-visits")
         parser.add_argument("--list", action="store_true", help="list the job names")
         parser.add_argument(
-            "--due", action="store_true", help="run every job that never ran or missed its schedule (make run does)"
+            "--due",
+            action="store_true",
+            help="run every job that never ran or missed its schedule (make run does)",
         )
 
     def handle(self, *args, name=None, list=False, due=False, **options):
