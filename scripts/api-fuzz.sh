@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 ST=${ST:-.venv/bin/schemathesis}
-PORT=${API_FUZZ_PORT:-8799}
+# A free loopback port unless one is given (a fixed one collides with another run on the machine).
+PORT=${API_FUZZ_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}
 MAX_EXAMPLES=${API_FUZZ_EXAMPLES:-40}
 WORK=$(mktemp -d)
 export DEBUG=1 CRM_VAR_DIR="$WORK" DATABASE_URL="sqlite:///$WORK/fuzz.sqlite3" DJANGO_SETTINGS_MODULE=crm.settings
