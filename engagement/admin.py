@@ -1,20 +1,20 @@
 """The tier approvals of 总经办 (§9) and the administrator's policy rows (cadence, festivals).
 
 Read-only lists scoped to the user's department (总经办 and the administrator see all); the
-decisions go through engagement.services, like everywhere else.
+decisions go through engagement.services, like everywhere else, on the approval screen every
+queue shares (crm.admin_decisions.DecisionAdminMixin).
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.admin_base import ScopedModelAdmin
+from crm.admin_decisions import DecisionAdminMixin, DecisionTexts, decision_history_table
 
 from .models import (
     CadenceRule,
@@ -60,13 +60,11 @@ class ScopedReadOnlyAdmin(ScopedModelAdmin):
 
 
 @admin.register(TierProposal)
-class TierProposalAdmin(ScopedReadOnlyAdmin):
+class TierProposalAdmin(DecisionAdminMixin, ScopedReadOnlyAdmin):
     list_display = ("customer_name", "department", "change", "reason", "proposed_by", "created_at", "state")
     list_filter = ("state",)
     list_select_related = ("customer", "customer__department", "proposed_by")
     search_fields = ("customer__name", "customer__short_name")
-    actions = ("approve_selected", "reject_selected")
-    change_form_template = "engagement/admin/tierproposal_change_form.html"
     fields = (
         "customer",
         "change",
@@ -108,102 +106,41 @@ class TierProposalAdmin(ScopedReadOnlyAdmin):
                 "proposed_by", "approved_by"
             )[:20]
         ]
-        if not rows:
-            return "—"
-        return format_html(
-            "<table>{}</table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
-        )
+        return decision_history_table(rows)
 
-    def has_approve_permission(self, request):
-        return request.user.has_perm("engagement.approve_tierproposal")
+    # --- Decisions (crm.admin_decisions): what differs from grade changes and agreements -----
 
-    def _decide(self, request, queryset, *, approve: bool):
-        if "apply" not in request.POST:
-            return TemplateResponse(
-                request,
-                "engagement/admin/decide.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "proposals": queryset,
-                    "approve": approve,
-                    "action": request.POST.get("action"),
-                    "title": _("Approve tier changes") if approve else _("Reject tier changes"),
-                },
-            )
-        comment = request.POST.get("comment", "")
-        done, errors = 0, []
-        for proposal in queryset:
-            try:
-                if approve:
-                    tier_proposal_approve(proposal_id=proposal.pk, approver=request.user, comment=comment)
-                else:
-                    tier_proposal_reject(proposal_id=proposal.pk, approver=request.user, comment=comment)
-                done += 1
-            except EngagementError as exc:
-                errors.append(f"{proposal.customer.display_name}: {exc}")
-        if done:
-            msg = _("%(count)d proposals approved.") if approve else _("%(count)d proposals rejected.")
-            self.message_user(request, msg % {"count": done}, messages.SUCCESS)
-        for error in errors:
-            self.message_user(request, error, messages.ERROR)
-        return None
+    decision_error = EngagementError
+    decision_texts = DecisionTexts(
+        approve_action=gettext_lazy("Approve the selected proposals"),
+        reject_action=gettext_lazy("Reject the selected proposals"),
+        approve_title=gettext_lazy("Approve tier changes"),
+        reject_title=gettext_lazy("Reject tier changes"),
+        approve_intro=gettext_lazy("You are approving these tier changes:"),
+        reject_intro=gettext_lazy("You are rejecting these tier changes:"),
+        approved_count=gettext_lazy("%(count)d proposals approved."),
+        rejected_count=gettext_lazy("%(count)d proposals rejected."),
+        approved_one=gettext_lazy("Proposal approved."),
+        rejected_one=gettext_lazy("Proposal rejected."),
+    )
+    decision_columns = (
+        gettext_lazy("Customer"),
+        gettext_lazy("Change"),
+        gettext_lazy("Reason"),
+        gettext_lazy("State"),
+    )
 
-    @admin.action(description=gettext_lazy("Approve the selected proposals"), permissions=["approve"])
-    def approve_selected(self, request, queryset):
-        return self._decide(request, queryset, approve=True)
+    def decision_row(self, obj):
+        return [obj.customer.display_name, self.change(obj), obj.reason, obj.get_state_display()]
 
-    @admin.action(description=gettext_lazy("Reject the selected proposals"), permissions=["approve"])
-    def reject_selected(self, request, queryset):
-        return self._decide(request, queryset, approve=False)
+    def decision_refusal(self, user, obj):
+        if tier_proposal_decide_allowed(user, obj):
+            return None
+        return _("Only the general manager's office may decide this tier change.")
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="engagement_tierproposal_decide",
-            ),
-            *super().get_urls(),
-        ]
-
-    def decide_view(self, request, object_id):
-        """The change page's approve/reject form posts here (one proposal, with a comment)."""
-        if request.method != "POST" or not self.has_approve_permission(request):
-            raise Http404
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        try:
-            if request.POST.get("decision") == "approve":
-                tier_proposal_approve(
-                    proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", "")
-                )
-                self.message_user(request, _("Proposal approved."), messages.SUCCESS)
-            else:
-                tier_proposal_reject(
-                    proposal_id=object_id, approver=request.user, comment=request.POST.get("comment", "")
-                )
-                self.message_user(request, _("Proposal rejected."), messages.SUCCESS)
-        except EngagementError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:engagement_tierproposal_change", args=[object_id]))
-        return HttpResponseRedirect(reverse("admin:engagement_tierproposal_changelist"))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        proposal = self.get_queryset(request).filter(pk=object_id).select_related("customer").first()
-        if proposal is None:
-            raise Http404
-        can = self.has_approve_permission(request) and tier_proposal_decide_allowed(request.user, proposal)
-        extra = {
-            "can_decide": can,
-            "refusal": None
-            if can or not proposal.is_open
-            else _("Only the general manager's office may decide this tier change."),
-            "decide_url": reverse("admin:engagement_tierproposal_decide", args=[proposal.pk]),
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, extra)
+    def decision_apply(self, request, object_id, *, approve, comment, now):
+        decide = tier_proposal_approve if approve else tier_proposal_reject
+        decide(proposal_id=object_id, approver=request.user, comment=comment)
 
 
 @admin.register(TierChange)

@@ -1,8 +1,16 @@
 """The grading section of the customer page (crm.registry), in a constant number of queries."""
 
 from .models import ProposalState, Step
+from .permissions import (
+    evaluation_create_allowed,
+    incident_record_allowed,
+    proposal_approve_allowed,
+    proposal_create_allowed,
+    proposal_queue_allowed,
+    proposal_withdraw_allowed,
+    provisional_assign_allowed,
+)
 from .selectors import grading_panel_data
-from .services.common import approval_refusal, may_evaluate, may_propose, may_record_incident
 from .services.rules import promotion_needs_gm_office
 
 
@@ -26,21 +34,16 @@ def customer_grading_context(request, customer) -> dict:
     return {
         **data,
         "progress": approval_progress(proposal) if proposal else [],
-        "can_decide": proposal is not None and approval_refusal(user, proposal) is None and user.is_staff,
-        "can_withdraw": proposal is not None
-        and (
-            proposal.proposed_by_id == user.pk
-            or (
-                proposal.proposed_by_id is None
-                and user.is_manager
-                and user.department_id == customer.department_id
-            )
-        ),
-        "can_propose": active and proposal is None and may_propose(user),
-        "can_evaluate": not customer.is_blacklisted and may_evaluate(user),
-        "can_record": may_record_incident(user),
+        # Decisions are made in the admin queue (grading.admin): the link shows when both allow.
+        "can_decide": proposal is not None
+        and proposal_approve_allowed(user, proposal)
+        and proposal_queue_allowed(user),
+        "can_withdraw": proposal is not None and proposal_withdraw_allowed(user, proposal),
+        "can_propose": active and proposal is None and proposal_create_allowed(user),
+        "can_evaluate": not customer.is_blacklisted and evaluation_create_allowed(user),
+        "can_record": incident_record_allowed(user),
         "can_provisional": active
         and not customer.grade
         and proposal is None
-        and (may_propose(user) or user.is_assistant),
+        and provisional_assign_allowed(user),
     }

@@ -62,6 +62,8 @@ def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5
         .prefetch_related(approvals)
         .first()
     )
+    if open_proposal is not None:
+        open_proposal.customer = customer  # the predicates read its department: no second read
     return {
         "history": list(
             GradeChange.objects.filter(customer=customer).select_related("proposed_by")[:history_limit]

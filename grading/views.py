@@ -19,10 +19,10 @@ from crm.uploads import file_response
 from customers.models import Customer, YearlyFigure
 from customers.selectors import customer_get_for, customer_list_for
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import EvaluationForm, IncidentForm, ProposalForm
 from .models import DemotionCase, Evaluation, GradeProposal, GradingPolicy, Incident, ProposalState, RoundKind
-from .services.common import customer_url, may_evaluate, may_propose, may_record_incident
+from .services.common import customer_url
 
 
 def _customer(request, pk) -> Customer:
@@ -50,7 +50,7 @@ def _form_page(request, customer, form, *, title, submit, multipart=False, extra
 @login_required
 def evaluation_create(request, pk):
     customer = _customer(request, pk)
-    if not may_evaluate(request.user):
+    if not permissions.evaluation_create_allowed(request.user):
         raise PermissionDenied
     policy = GradingPolicy.load()
     years = list(
@@ -107,7 +107,7 @@ def evaluation_detail(request, pk):
 @login_required
 def proposal_create(request, pk):
     customer = _customer(request, pk)
-    if not may_propose(request.user):
+    if not permissions.proposal_create_allowed(request.user):
         raise PermissionDenied
     form = ProposalForm(
         request.POST or None, customer=customer, initial={"evaluation": request.GET.get("evaluation")}
@@ -148,7 +148,7 @@ def proposal_withdraw(request, pk):
 @login_required
 def incident_create(request, pk):
     customer = _customer(request, pk)
-    if not may_record_incident(request.user):
+    if not permissions.incident_record_allowed(request.user):
         raise PermissionDenied
     form = IncidentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -186,7 +186,7 @@ def incident_evidence(request, pk):
 @require_POST
 def provisional_assign(request, pk):
     customer = _customer(request, pk)
-    if not (may_propose(request.user) or request.user.is_assistant):
+    if not permissions.provisional_assign_allowed(request.user):
         raise PermissionDenied
     try:
         proposal = services.grade_provisional_assign(customer_id=customer.pk, actor=request.user)
@@ -197,14 +197,10 @@ def provisional_assign(request, pk):
     return redirect(customer_url(customer.pk) + "#panel-grading")
 
 
-def _review_allowed(user) -> bool:
-    return user.is_manager or user.is_gm_office or user.is_administrator or user.is_assistant
-
-
 @login_required
 def review(request):
     """分级评审: the current round, its proposals by state, the grade distribution before/after."""
-    if not _review_allowed(request.user):
+    if not permissions.review_view_allowed(request.user):
         raise PermissionDenied
     round_ = selectors.current_round()
     # Outside the policy's window a round is an interim review (临时评审), never the annual one.
@@ -216,7 +212,8 @@ def review(request):
         start_label = _("Start the annual review") if annual else _("Start an interim review")
     context = {
         "round": round_,
-        "can_start": request.user.is_manager or request.user.is_gm_office or request.user.is_administrator,
+        "can_start": permissions.review_round_start_allowed(request.user),
+        "can_open_queue": permissions.proposal_queue_allowed(request.user),
         "start_label": start_label,
     }
     if round_ is not None:
@@ -236,7 +233,7 @@ def review(request):
 @login_required
 @require_POST
 def round_start(request):
-    if not (request.user.is_manager or request.user.is_gm_office or request.user.is_administrator):
+    if not permissions.review_round_start_allowed(request.user):
         raise PermissionDenied
     try:
         summary = services.review_round_open(actor=request.user)

@@ -1,24 +1,25 @@
 """The managers' approval queue for agreements (§13), and the administrator's ERP settings.
 
-Same mechanics as grade proposals (grading.admin): department-scoped, read-only records, bulk
-approve/reject through a comment page, a decision form on the change page, the history of
-decisions; every decision goes through sales.services (one decision under concurrency).
+The approval screen every queue shares (crm.admin_decisions.DecisionAdminMixin, like grade
+proposals and tiers): department-scoped, read-only records, bulk approve/reject through a comment
+page, a decision form on the change page, the history of decisions; every decision goes through
+sales.services (one decision under concurrency).
 """
 
-from django.contrib import admin, messages
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.admin_base import ScopedModelAdmin
+from crm.admin_decisions import DecisionAdminMixin, DecisionShowFilter, DecisionTexts, decision_history_table
 
 from .models import (
+    OPEN_AGREEMENT_STATES,
     Agreement,
-    AgreementState,
     Delivery,
     ErpMapping,
     IntegrationAccount,
@@ -27,6 +28,7 @@ from .models import (
     SalesPolicy,
     UnmatchedRecord,
 )
+from .selectors import agreements_awaiting
 from .services import SalesError, agreement_approve, agreement_reject, approval_refusal
 
 
@@ -52,47 +54,12 @@ class ScopedReadOnly(ScopedModelAdmin):
         return False
 
 
-class ShowFilter(admin.SimpleListFilter):
-    title = gettext_lazy("show")
-    parameter_name = "show"
-
-    def lookups(self, request, model_admin):
-        return [("mine", _("Awaiting my approval")), ("open", _("All open")), ("all", _("All"))]
-
-    def value(self):
-        return super().value() or "mine"
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "display": title,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-            }
-
-    def queryset(self, request, queryset):
-        user = request.user
-        if self.value() == "mine":
-            if user.is_gm_office:
-                return queryset.filter(state=AgreementState.PENDING_GM).exclude(created_by=user)
-            if user.is_manager:
-                return queryset.filter(
-                    state=AgreementState.PENDING_MANAGER, customer__department_id=user.department_id
-                ).exclude(created_by=user)
-            return queryset.none()
-        if self.value() == "open":
-            return queryset.filter(state__in=[AgreementState.PENDING_MANAGER, AgreementState.PENDING_GM])
-        return queryset
-
-
 @admin.register(Agreement)
-class AgreementAdmin(ScopedReadOnly):
+class AgreementAdmin(DecisionAdminMixin, ScopedReadOnly):
     list_display = ("number", "customer", "amount", "signed_on", "state", "created_by", "submitted_at")
-    list_filter = (ShowFilter, "state")
+    list_filter = (DecisionShowFilter, "state")
     list_select_related = ("customer", "created_by")
     search_fields = ("number", "customer__name")
-    actions = ("approve_selected", "reject_selected")
-    change_form_template = "sales/admin/agreement_change_form.html"
     fields = (
         "number",
         "customer",
@@ -134,99 +101,47 @@ class AgreementAdmin(ScopedReadOnly):
             )
             for a in obj.approvals.select_related("approver")
         ]
-        if not rows:
-            return "—"
-        return format_html(
-            "<table>{}</table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
-        )
+        return decision_history_table(rows)
 
-    def has_approve_permission(self, request):
-        return request.user.has_perm("sales.approve_agreement")
+    # --- Decisions (crm.admin_decisions): what differs from grade changes and tiers ----------
 
-    def _decide(self, request, queryset, *, approve: bool):
-        if "apply" not in request.POST:
-            return TemplateResponse(
-                request,
-                "sales/admin/decide.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "agreements": queryset,
-                    "approve": approve,
-                    "action": request.POST.get("action"),
-                    "title": _("Approve agreements") if approve else _("Reject agreements"),
-                },
-            )
-        comment, done, now = request.POST.get("comment", ""), 0, timezone.now()
-        for agreement in queryset:
-            try:
-                if approve:
-                    agreement_approve(
-                        agreement_id=agreement.pk, approver=request.user, comment=comment, now=now
-                    )
-                else:
-                    agreement_reject(
-                        agreement_id=agreement.pk, approver=request.user, comment=comment, now=now
-                    )
-                done += 1
-            except SalesError as exc:
-                self.message_user(request, f"{agreement.number}: {exc}", messages.ERROR)
-        if done:
-            msg = _("%(count)d agreements approved.") if approve else _("%(count)d agreements rejected.")
-            self.message_user(request, msg % {"count": done}, messages.SUCCESS)
-        return None
+    decision_error = SalesError
+    decision_open_states = OPEN_AGREEMENT_STATES
+    decision_texts = DecisionTexts(
+        approve_action=gettext_lazy("Approve the selected agreements"),
+        reject_action=gettext_lazy("Reject the selected agreements"),
+        approve_title=gettext_lazy("Approve agreements"),
+        reject_title=gettext_lazy("Reject agreements"),
+        approve_intro=gettext_lazy("You are approving these agreements:"),
+        reject_intro=gettext_lazy("You are rejecting these agreements:"),
+        approved_count=gettext_lazy("%(count)d agreements approved."),
+        rejected_count=gettext_lazy("%(count)d agreements rejected."),
+        approved_one=gettext_lazy("Agreement approved."),
+        rejected_one=gettext_lazy("Agreement rejected."),
+        reject_help=gettext_lazy("Say why: the author reads it."),
+    )
+    decision_columns = (
+        gettext_lazy("Agreement"),
+        gettext_lazy("Customer"),
+        gettext_lazy("Amount (yuan)"),
+        gettext_lazy("State"),
+    )
 
-    @admin.action(description=gettext_lazy("Approve the selected agreements"), permissions=["approve"])
-    def approve_selected(self, request, queryset):
-        return self._decide(request, queryset, approve=True)
+    def decision_row(self, obj):
+        return [obj.number, obj.customer.display_name, obj.amount, obj.get_state_display()]
 
-    @admin.action(description=gettext_lazy("Reject the selected agreements"), permissions=["approve"])
-    def reject_selected(self, request, queryset):
-        return self._decide(request, queryset, approve=False)
+    def decision_name(self, obj):
+        return obj.number
 
-    def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/decide/",
-                self.admin_site.admin_view(self.decide_view),
-                name="sales_agreement_decide",
-            ),
-            *super().get_urls(),
-        ]
+    def decision_queue(self, user, queryset):
+        return agreements_awaiting(user, queryset)
 
-    def decide_view(self, request, object_id):
-        if request.method != "POST" or not self.has_approve_permission(request):
-            raise Http404
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        approve, now = request.POST.get("decision") == "approve", timezone.now()
-        comment = request.POST.get("comment", "")
-        try:
-            if approve:
-                agreement_approve(agreement_id=object_id, approver=request.user, comment=comment, now=now)
-            else:
-                agreement_reject(agreement_id=object_id, approver=request.user, comment=comment, now=now)
-        except SalesError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:sales_agreement_change", args=[object_id]))
-        self.message_user(
-            request, _("Agreement approved.") if approve else _("Agreement rejected."), messages.SUCCESS
-        )
-        return HttpResponseRedirect(reverse("admin:sales_agreement_changelist"))
+    def decision_refusal(self, user, obj):
+        return approval_refusal(user, obj)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        agreement = self.get_queryset(request).filter(pk=object_id).select_related("customer").first()
-        if agreement is None:
-            raise Http404
-        refusal = approval_refusal(request.user, agreement) if self.has_approve_permission(request) else "—"
-        extra = {
-            "can_decide": refusal is None,
-            "refusal": refusal if agreement.is_open else None,
-            "decide_url": reverse("admin:sales_agreement_decide", args=[agreement.pk]),
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, extra)
+    def decision_apply(self, request, object_id, *, approve, comment, now):
+        decide = agreement_approve if approve else agreement_reject
+        decide(agreement_id=object_id, approver=request.user, comment=comment, now=now)
 
 
 @admin.register(Delivery)

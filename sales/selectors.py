@@ -1,14 +1,15 @@
-"""Reads of the sales records: the customer panel, the manager's widget, the monthly statement."""
+"""Reads of the sales records: the customer panel, the manager's widget, the monthly statement,
+the approvers' queue."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer
 
-from .models import Agreement, Payment, Receivable
+from .models import Agreement, AgreementState, Payment, Receivable
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -120,3 +121,15 @@ def customer_statement(customer: Customer, *, year: int, month: int) -> dict:
         "debits": sum((line["debit"] or ZERO for line in lines), ZERO),
         "credits": sum((line["credit"] or ZERO for line in lines), ZERO),
     }
+
+
+def agreements_awaiting(user, qs: QuerySet[Agreement] | None = None) -> QuerySet[Agreement]:
+    """The agreements whose next step is this user's: the department manager's, then 总经办's."""
+    qs = qs if qs is not None else Agreement.objects.all()
+    if user.is_gm_office:
+        return qs.filter(state=AgreementState.PENDING_GM).exclude(created_by=user)
+    if user.is_manager:
+        return qs.filter(
+            state=AgreementState.PENDING_MANAGER, customer__department_id=user.department_id
+        ).exclude(created_by=user)
+    return qs.none()

@@ -1,5 +1,8 @@
-"""What the grading services share: the domain error, who may do what, links."""
+"""What the grading services share: the domain errors, the visible customer, the steps, links.
 
+Who may do what is decided in grading/permissions.py."""
+
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -7,11 +10,19 @@ from crm.models import User
 from customers.models import Customer
 from customers.selectors import customer_list_for
 
-from ..models import GradeProposal, Incident, ProposalState, Step
+from ..models import Incident, ProposalState, Step
 
 
 class GradingError(Exception):
     """A grading rule was broken; the message is shown to the user."""
+
+
+class GradingPermissionDenied(GradingError, PermissionDenied):
+    """The user may not do this at all (a predicate of grading.permissions said no).
+
+    A PermissionDenied (403 where nothing catches it) that is also the domain error, so the
+    screens that show a GradingError's message show this one too.
+    """
 
 
 def customer_url(customer_id: int) -> str:
@@ -31,48 +42,6 @@ def visible_customer(user: User, customer_id: int, *, for_update: bool = False) 
         return qs.get(pk=customer_id)
     except Customer.DoesNotExist as exc:
         raise GradingError(_("Customer not found.")) from exc
-
-
-def may_propose(user: User) -> bool:
-    """Salespeople (own customers), managers (their department) and 总经办 propose (§3)."""
-    return user.is_active and (user.is_salesperson or user.is_manager or user.is_gm_office)
-
-
-def may_evaluate(user: User) -> bool:
-    return user.is_active and (user.is_salesperson or user.is_manager or user.is_gm_office)
-
-
-def may_record_incident(user: User) -> bool:
-    return user.is_active and (
-        user.is_salesperson or user.is_assistant or user.is_manager or user.is_gm_office
-    )
-
-
-def approval_refusal(user: User, proposal: GradeProposal) -> str | None:
-    """Why `user` may not decide `proposal` now, or None if it is their turn.
-
-    The steps (§3): the customer's department manager, then 总经办 when the new grade is A.
-    A salesperson never approves; nobody decides their own proposal; a decided proposal
-    reads "already decided" (the second of two managers clicking at once lands here).
-    """
-    if not user.is_active or user.is_salesperson or user.is_assistant:
-        return _("You may not approve grade changes.")
-    if proposal.state not in (ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM):
-        return _("This proposal has already been decided.")
-    if proposal.proposed_by_id == user.pk:
-        return _("You cannot decide your own proposal.")
-    if proposal.state == ProposalState.PENDING_MANAGER:
-        if user.is_manager and user.department_id == proposal.customer.department_id:
-            return None
-        if user.is_gm_office:
-            return _("The department manager has not approved this proposal yet.")
-        return _("Only the manager of the customer's department may take this step.")
-    # Awaiting 总经办: a manager who comes now was beaten to it or already approved.
-    if user.is_gm_office:
-        return None
-    if user.is_manager:
-        return _("This proposal has already been decided.")
-    return _("Only the general manager's office may take this step.")
 
 
 def first_step(*, proposer: User | None, customer: Customer) -> str:

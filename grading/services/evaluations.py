@@ -12,7 +12,8 @@ from customers.models import YearlyFigure
 
 from ..indicators import Scoring
 from ..models import Evaluation, EvaluationKind, GradingPolicy
-from .common import GradingError, incidents_of_period, may_evaluate, visible_customer
+from ..permissions import evaluation_create_allowed
+from .common import GradingError, GradingPermissionDenied, incidents_of_period, visible_customer
 from .rules import (
     INDICATORS,
     a_ruled_out_by,
@@ -42,8 +43,8 @@ def evaluation_create(
     blacklisted one, or a score missing or outside 0-100.
     """
     now = now or timezone.now()
-    if not may_evaluate(actor):
-        raise GradingError(_("You may not evaluate customers."))
+    if not evaluation_create_allowed(actor):
+        raise GradingPermissionDenied(_("You may not evaluate customers."))
     policy = GradingPolicy.load().snapshot()
     indicators = policy["indicators"]
     clean = {}

@@ -23,7 +23,15 @@ from ..models import (
     IncidentType,
     SystemReason,
 )
-from .common import GradingError, Step, customer_url, may_record_incident, state_for_step, visible_customer
+from ..permissions import incident_record_allowed
+from .common import (
+    GradingError,
+    GradingPermissionDenied,
+    Step,
+    customer_url,
+    state_for_step,
+    visible_customer,
+)
 
 
 def incident_record(
@@ -45,8 +53,8 @@ def incident_record(
     file is checked by its content (crm.uploads.validate_upload). Raises GradingError.
     """
     now = now or timezone.now()
-    if not may_record_incident(actor):
-        raise GradingError(_("You may not record incidents."))
+    if not incident_record_allowed(actor):
+        raise GradingPermissionDenied(_("You may not record incidents."))
     if incident_type not in IncidentType.values:
         raise GradingError(_("Choose the type of incident."))
     description = (description or "").strip()

@@ -19,7 +19,7 @@ from crm.services import (
     notification_bulk_send,
     notification_send,
 )
-from customers.models import Customer, CustomerStatus, Grade
+from customers.models import CustomerStatus, Grade
 from customers.services import customer_grade_apply
 
 from ..models import (
@@ -29,18 +29,19 @@ from ..models import (
     GradeChange,
     GradeProposal,
     ProposalApproval,
-    ProposalKind,
     ProposalState,
     Step,
-    SystemReason,
-    WithdrawalReason,
+)
+from ..permissions import (
+    approval_refusal,
+    proposal_create_allowed,
+    proposal_withdraw_allowed,
 )
 from .common import (
     GradingError,
-    approval_refusal,
+    GradingPermissionDenied,
     customer_url,
     first_step,
-    may_propose,
     proposal_admin_url,
     state_for_step,
     visible_customer,
@@ -65,8 +66,8 @@ def proposal_create(
     (grading_gradeproposal_one_open). Raises GradingError.
     """
     now = now or timezone.now()
-    if not may_propose(actor):
-        raise GradingError(_("You may not propose grade changes."))
+    if not proposal_create_allowed(actor):
+        raise GradingPermissionDenied(_("You may not propose grade changes."))
     reason = (reason or "").strip()
     if to_grade not in GRADES:
         raise GradingError(_("Choose a grade from A to D."))
@@ -229,51 +230,13 @@ def proposal_withdraw(*, proposal_id: int, actor: User, now: datetime | None = N
         proposal = _locked(proposal_id)
         if not proposal.is_open:
             raise GradingError(_("This proposal has already been decided."))
-        own = proposal.proposed_by_id == actor.pk
-        managing = (
-            proposal.proposed_by_id is None
-            and actor.is_manager
-            and actor.department_id == proposal.customer.department_id
-        )
-        if not (own or managing):
-            raise GradingError(_("Only the proposer may withdraw a proposal."))
+        if not proposal_withdraw_allowed(actor, proposal):
+            raise GradingPermissionDenied(_("Only the proposer may withdraw a proposal."))
         proposal.state = ProposalState.WITHDRAWN
         proposal.decided_at = now
         proposal.save(update_fields=["state", "decided_at"])
         audit_record(actor=actor, action="grading.proposal.withdrawn", target=proposal)
     return proposal
-
-
-def proposals_close_on_blacklist(*, customer_id: int, actor: User | None, now: datetime) -> int:
-    """Withdraw the open proposals of a customer just blacklisted, and close its demotion case.
-
-    §4: a blacklisted customer is left out of grading; a proposal left open would count on the
-    approvers' 工作台 and fail when approved. Called by blacklist.services.blacklist_entry_approve inside
-    its transaction; the withdrawal is by the system, its reason kept on the proposal and in the
-    audit log. Returns the number of proposals withdrawn.
-    """
-    with transaction.atomic():
-        proposals = list(
-            GradeProposal.objects.select_for_update(of=("self",)).filter(
-                customer_id=customer_id, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
-            )
-        )
-        for proposal in proposals:
-            before = proposal.state
-            proposal.state = ProposalState.WITHDRAWN
-            proposal.decided_at = now
-            proposal.withdrawn_reason = WithdrawalReason.BLACKLISTED
-            proposal.save(update_fields=["state", "decided_at", "withdrawn_reason"])
-            audit_record(
-                actor=actor,
-                action="grading.proposal.withdrawn",
-                target=proposal,
-                before={"state": before},
-                after={"state": proposal.state, "reason": WithdrawalReason.BLACKLISTED},
-            )
-        # No demotion to escalate: the customer is out of grading altogether.
-        DemotionCase.objects.filter(customer_id=customer_id, resolved_at__isnull=True).update(resolved_at=now)
-    return len(proposals)
 
 
 def _locked(proposal_id: int) -> GradeProposal:
@@ -371,48 +334,3 @@ def _notify_proposer(proposal: GradeProposal, *, approved: bool, comment: str) -
             )
         ]
     )
-
-
-# --- A grade set without a person's proposal: re-admission (the provisional grade: provisional.py)
-
-
-def grade_readmission_apply(
-    *, customer_id: int, manager: User, gm: User, reason: str, now: datetime | None = None
-) -> GradeProposal:
-    """Re-admission after the blacklist (§4): the customer re-enters as grade C.
-
-    Called by the blacklist app's re-admission service once 总经办 and the department leader
-    have approved; both are recorded as the approvers, and the grade history shows the change.
-    """
-    now = now or timezone.now()
-    if not gm.is_gm_office or not manager.is_manager:
-        raise GradingError(_("Re-admission needs the general manager's office and the department manager."))
-    with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=customer_id)
-        GradeProposal.objects.filter(
-            customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
-        ).update(state=ProposalState.WITHDRAWN, decided_at=now)
-        proposal = GradeProposal.objects.create(
-            customer=customer,
-            kind=ProposalKind.READMISSION,
-            from_grade=customer.grade,
-            from_provisional=customer.grade_provisional,
-            to_grade=Grade.C,
-            reason=reason,
-            reason_code=SystemReason.READMISSION,
-            proposed_by=None,
-            state=ProposalState.APPROVED,
-            created_at=now,
-            decided_at=now,
-        )
-        ProposalApproval.objects.bulk_create(
-            [
-                ProposalApproval(
-                    proposal=proposal, step=Step.MANAGER, approver=manager, approved=True, decided_at=now
-                ),
-                ProposalApproval(proposal=proposal, step=Step.GM, approver=gm, approved=True, decided_at=now),
-            ]
-        )
-        _proposals_apply([proposal], now=now)
-        audit_record(actor=gm, action="grading.grade.readmission", target=customer, after={"grade": Grade.C})
-    return proposal

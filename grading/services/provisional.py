@@ -14,7 +14,8 @@ from crm.services import audit_record
 from customers.models import Customer, CustomerStatus
 
 from ..models import GradeProposal
-from .common import GradingError, visible_customer
+from ..permissions import provisional_assign_allowed
+from .common import GradingError, GradingPermissionDenied, visible_customer
 from .jobs import provisional_grades_assign
 
 
@@ -29,6 +30,8 @@ def grade_provisional_assign(
     It is recorded as an approved proposal of kind "provisional" and in the grade history.
     """
     now = now or timezone.now()
+    if actor is not None and not provisional_assign_allowed(actor):
+        raise GradingPermissionDenied(_("You may not ask for a provisional grade."))
     with transaction.atomic():
         if actor is not None:
             customer = visible_customer(actor, customer_id, for_update=True)
