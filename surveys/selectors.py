@@ -10,6 +10,21 @@ from customers.models import CustomerTier, Grade
 from .models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound
 
 
+def active_questions() -> list[SurveyQuestion]:
+    """The questions asked now (policy rows, in their order): every form of an answer uses them."""
+    return list(SurveyQuestion.objects.filter(is_active=True))
+
+
+def response_for_visit_report(visit_report_id: int) -> SurveyResponse | None:
+    """The satisfaction recorded with a visit report (a 回访), with its scores."""
+    return (
+        SurveyResponse.objects.filter(visit_report_id=visit_report_id)
+        .prefetch_related("answers__question")
+        .order_by("-answered_at")
+        .first()
+    )
+
+
 def rounds_for(user: User) -> QuerySet[SurveyRound]:
     qs = SurveyRound.objects.select_related("department", "created_by").annotate(
         invited=Count("invitations", distinct=True), answered=Count("responses", distinct=True)
@@ -45,7 +60,7 @@ def _avg_table(
 
 def satisfaction_summary(responses: QuerySet[SurveyResponse], *, invited: int | None = None) -> dict:
     """Response rate, averages by question, grade and tier, and the comments of a set of answers."""
-    questions = list(SurveyQuestion.objects.filter(is_active=True))
+    questions = active_questions()
     answers = SurveyAnswer.objects.filter(response__in=responses.values("pk"))
     answered = responses.count()
     return {

@@ -205,3 +205,35 @@ def test_the_job_runs_through_the_runner(manager):
     summary = run_job("periodic-reports", now=at(2026, 7, 1))
     assert summary["created"] >= 4
     assert run_job("periodic-reports", now=at(2026, 7, 1))["created"] == 0
+
+
+def test_return_visit_evaluation_counts_both_kinds_of_satisfaction(salesperson, manager):
+    """§10: a 回访 report's answers and a complaint's 回访 (its ticket's score) both count."""
+    from complaints.models import Ticket
+    from reports.figures import return_visit_quarterly
+    from surveys.models import SurveyQuestion
+    from visits.services import visit_report_create
+
+    customer = CustomerFactory(owner=salesperson)
+    questions = SurveyQuestion.objects.filter(is_active=True)
+    with time_machine.travel(at(2026, 8, 10), tick=False):
+        visit_report_create(
+            author=salesperson,
+            customer_id=customer.pk,
+            purpose="return_visit",
+            data={"visited_on": date(2026, 8, 10), "mode": "onsite"},
+            satisfaction={"scores": {q.pk: 3 for q in questions}, "comment": ""},
+        )
+    ticket = _complaint(salesperson, at(2026, 7, 20))
+    # The figure reads the ticket's return visit time and score (the workflow is complaints' tests').
+    Ticket.objects.filter(pk=ticket.pk).update(satisfaction=5, return_visited_at=at(2026, 8, 20))
+    with company_language():
+        rows = dict(
+            return_visit_quarterly(
+                department=manager.department, customer=None, start=date(2026, 7, 1), end=date(2026, 9, 30)
+            )["sections"][0]["rows"]
+        )
+        assert rows[gettext("Return visits (回访)")] == 1
+        assert rows[gettext("Satisfaction on return visits")] == "3.00"
+        assert rows[gettext("Complaint return visits")] == 1
+        assert rows[gettext("Satisfaction on complaint return visits (1–5)")] == "5.00"
