@@ -346,6 +346,7 @@ def satisfaction_half_yearly(*, department, customer, start: date, end: date) ->
                     "rows": [
                         [_("Customers invited"), now["invited"] or 0],
                         [_("Answers"), now["answered"]],
+                        [_("Answers to the survey rounds"), now["answered_in_rounds"]],
                         [_("Response rate"), f"{now['rate']}%" if now["rate"] is not None else "—"],
                         [_("Answers in the previous half-year"), before["answered"]],
                     ],

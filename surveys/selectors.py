@@ -58,16 +58,24 @@ def _avg_table(
     return out
 
 
-def satisfaction_summary(responses: QuerySet[SurveyResponse], *, invited: int | None = None) -> dict:
-    """Response rate, averages by question, grade and tier, and the comments of a set of answers."""
+def satisfaction_summary(
+    responses: QuerySet[SurveyResponse], *, invited: int | None = None, answered_in_rounds: int | None = None
+) -> dict:
+    """Response rate, averages by question, grade and tier, and the comments of a set of answers.
+
+    The rate divides the answers to the rounds (`answered_in_rounds`, default: all answers) by
+    the customers invited: answers given on a visit or 回访 outside a round add scores, not rate.
+    """
     questions = active_questions()
     answers = SurveyAnswer.objects.filter(response__in=responses.values("pk"))
     answered = responses.count()
+    in_rounds = answered if answered_in_rounds is None else answered_in_rounds
     return {
         "questions": [q.text for q in questions],
         "answered": answered,
+        "answered_in_rounds": in_rounds,
         "invited": invited,
-        "rate": round(100 * answered / invited, 1) if invited else None,
+        "rate": round(100 * in_rounds / invited, 1) if invited else None,
         "overall": _avg_table(answers, None, [("", "")], questions)[0]["scores"],
         "by_grade": _avg_table(answers, "grade", [(g, g) for g in Grade.values], questions),
         "by_tier": _avg_table(answers, "tier", [(t.value, str(t.label)) for t in CustomerTier], questions),
@@ -106,12 +114,15 @@ def department_satisfaction(*, department_id: int, start: datetime, end: datetim
     responses = SurveyResponse.objects.filter(
         customer__department_id=department_id, answered_at__gte=start, answered_at__lt=end
     )
-    invited = SurveyInvitation.objects.filter(
-        round__department_id=department_id,
-        round__opened_on__gte=start.date(),
-        round__opened_on__lt=end.date(),
-    ).count()
-    return satisfaction_summary(responses, invited=invited or None)
+    rounds = SurveyRound.objects.filter(
+        department_id=department_id, opened_on__gte=start.date(), opened_on__lt=end.date()
+    )
+    invited = SurveyInvitation.objects.filter(round__in=rounds).count()
+    return satisfaction_summary(
+        responses,
+        invited=invited or None,
+        answered_in_rounds=SurveyResponse.objects.filter(round__in=rounds).count(),
+    )
 
 
 def customer_latest(customer_id: int) -> SurveyResponse | None:
