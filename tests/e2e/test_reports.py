@@ -1,5 +1,7 @@
 """Surveys and reports in a browser: a customer answers on a phone through the link; a manager
-submits the quarterly complaint analysis and 总经办 approves it; a form's PDF is downloaded and read."""
+submits the quarterly complaint analysis and 总经办 approves it; a salesperson writes a 回访 report
+with its satisfaction on a phone (also offline); a manager edits the year's plan on a phone; each
+form prints and its PDF is downloaded and read."""
 
 import io
 
@@ -205,3 +207,40 @@ def test_a_manager_edits_the_years_plan_on_a_phone(
     assert actual.inner_text() == "2"
     actual.click()
     assert page.get_by_test_id("plan-customer").count() == 2
+
+
+def _pdf_text(path) -> str:
+    with open(path, "rb") as f:
+        return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(f.read())).pages).replace(
+            "\n", ""
+        )
+
+
+def test_each_form_prints_and_its_pdf_reads_back(
+    page, login, live_server, screenshot, salesperson, manager, gm_office
+):
+    """§12: 客户质量等级评估表, 客户拜访报告, 投诉受理单 and 黑名单报表 open as A4 pages in the browser
+    and download as PDFs whose text carries the Chinese title."""
+    from django.urls import reverse
+
+    from tests.trust.world import build
+
+    world = build(salesperson, manager, gm_office, tag="本人")
+    login(page, manager)
+    for name, key, title in (
+        ("reports:evaluation_print", "evaluation", "客户质量等级评估表"),
+        ("reports:visit_report_print", "report", "客户拜访报告"),
+        ("reports:ticket_print", "ticket", "投诉受理单"),
+    ):
+        page.goto(live_server.url + reverse(name, args=[world[key]]))
+        assert page.locator("h1").inner_text() == title
+        assert "审批签字" in page.content()
+        screenshot(page, f"print-{key}")
+        with page.expect_download() as download:
+            page.get_by_test_id("print-pdf").click()
+        text = _pdf_text(download.value.path())
+        assert title in text and "本人主客户有限公司" in text, name
+    page.goto(live_server.url + reverse("blacklist:report"))
+    with page.expect_download() as download:
+        page.get_by_test_id("blacklist-pdf").click()
+    assert "客户黑名单报表" in _pdf_text(download.value.path())
