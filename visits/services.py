@@ -5,7 +5,8 @@ Services are keyword-only, check that the actor may see the customer (a customer
 with a message for the user when a rule is broken, and write an audit entry.
 
 For other apps: `visit_report_create(..., purpose=VisitPurpose.RETURN_VISIT,
-reference="complaint:<id>")` records a 回访 (the complaints app, §6). Its signature is stable.
+reference="complaint:<id>")` records a 回访 (the complaints app, §6; its satisfaction stays on
+the ticket, so it passes none). Its signature is stable.
 """
 
 from collections import defaultdict
