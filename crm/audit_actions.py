@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "sales.agreement.submitted": _("Agreement submitted for approval"),
     "sales.import.applied": _("ERP import applied"),
     "grading.proposal.superseded": _("Interim proposal superseded by the annual review"),
+    "reports.plan.saved": _("Development plan saved"),
     "visits.calendar_feed.created": _("Calendar subscription created"),
     "visits.calendar_feed.revoked": _("Calendar subscription revoked"),
     "visits.location.confirmed": _("Customer location confirmed"),

@@ -1,5 +1,6 @@
-"""Admin of plans and reports: report kinds (administrator), plans with their targets (the
-department head writes them here), reports read-only (the workflow is in the app)."""
+"""Admin of plans and reports: report kinds (administrator); plans with their targets and
+reports read-only (the department head sets the plan on its screen, reports:plan_edit, through
+services.plan_save with its rules; the workflow of reports is in the app)."""
 
 from django.contrib import admin
 
@@ -38,6 +39,16 @@ class DevelopmentPlanAdmin(ScopedModelAdmin):
 
             kwargs["queryset"] = Department.objects.filter(pk=request.user.department_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # Only the administrator corrects a plan here; the department head uses the plan screen.
+    def has_add_permission(self, request):
+        return request.user.is_administrator and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_administrator and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_administrator and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

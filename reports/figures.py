@@ -210,6 +210,10 @@ def return_visit_quarterly(*, department, customer, start: date, end: date) -> d
         response__answered_at__lt=hi,
         response__source=ResponseSource.RETURN_VISIT,
     ).aggregate(a=Avg("score"))["a"]
+    # A complaint's 回访 keeps its satisfaction (1–5) on the ticket (§6).
+    complaint_satisfaction = Ticket.objects.filter(
+        customer__department=department, return_visited_at__gte=lo, return_visited_at__lt=hi
+    ).aggregate(a=Avg("satisfaction"), n=Count("id"))
     plan = DevelopmentPlan.objects.filter(department=department, year=end.year).first()
     plan_rows = plan_vs_actual(plan)["rows"] if plan else []
     with company_language():
@@ -230,6 +234,11 @@ def return_visit_quarterly(*, department, customer, start: date, end: date) -> d
                             f"{complainants['visited']} ({_pct(complainants['visited'], complainants['n'])})",
                         ],
                         [_("Satisfaction on return visits"), _num(satisfaction)],
+                        [_("Complaint return visits"), complaint_satisfaction["n"]],
+                        [
+                            _("Satisfaction on complaint return visits (1–5)"),
+                            _num(complaint_satisfaction["a"]),
+                        ],
                     ],
                 },
                 {
@@ -337,6 +346,7 @@ def satisfaction_half_yearly(*, department, customer, start: date, end: date) ->
                     "rows": [
                         [_("Customers invited"), now["invited"] or 0],
                         [_("Answers"), now["answered"]],
+                        [_("Answers to the survey rounds"), now["answered_in_rounds"]],
                         [_("Response rate"), f"{now['rate']}%" if now["rate"] is not None else "—"],
                         [_("Answers in the previous half-year"), before["answered"]],
                     ],

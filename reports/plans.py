@@ -6,10 +6,10 @@ same queryset: the number on the plan and the length of its list cannot disagree
 
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from crm.models import User
-from customers.models import Customer, CustomerStatus, CustomerTier
+from crm.models import Role, User
+from customers.models import Customer, CustomerStatus, CustomerTier, Grade
 
 from .models import DevelopmentPlan, PlanDimension, PlanTarget
 
@@ -135,3 +135,57 @@ def visible_plans(user: User) -> QuerySet[DevelopmentPlan]:
     if (user.is_manager or user.is_assistant) and user.department_id:
         return qs.filter(department_id=user.department_id)
     return qs.none()
+
+
+def plan_salespeople(department_id: int, plan: DevelopmentPlan | None = None) -> list[User]:
+    """Whose new customers the plan may target: the department's active salespeople, and anyone
+    the plan already names (a salesperson who left keeps the row until it is cleared)."""
+    named = (
+        [int(t.key) for t in plan.targets.all() if t.dimension == PlanDimension.NEW_CUSTOMERS] if plan else []
+    )
+    return list(
+        User.objects.filter(
+            Q(department_id=department_id, role=Role.SALESPERSON, is_active=True) | Q(pk__in=named)
+        ).order_by("username")
+    )
+
+
+BLANK_ROWS = 3  # free rows for another industry or region
+
+
+def plan_edit_rows(department_id: int, plan: DevelopmentPlan | None) -> list[dict]:
+    """The rows of the plan's table, in the order of the screen: every grade, every tier, the
+    industries and regions targeted (and a few blank rows), every salesperson; with the targets set."""
+    targets = {(t.dimension, t.key): t for t in plan.targets.all()} if plan else {}
+
+    def row(dimension, key, label):
+        t = targets.get((dimension, key))
+        return {
+            "dimension": dimension,
+            "key": key,
+            "label": label,
+            "target_count": t.target_count if t else None,
+            "target_share": t.target_share if t else None,
+        }
+
+    rows = [row(PlanDimension.GRADE, g, g) for g in Grade.values]
+    rows += [row(PlanDimension.TIER, t.value, str(t.label)) for t in CustomerTier]
+    for dimension in (PlanDimension.INDUSTRY, PlanDimension.REGION):
+        keys = sorted(k for d, k in targets if d == dimension)
+        rows += [row(dimension, k, k) for k in keys] + [row(dimension, "", "") for _ in range(BLANK_ROWS)]
+    rows += [
+        row(PlanDimension.NEW_CUSTOMERS, str(u.pk), u.display_name)
+        for u in plan_salespeople(department_id, plan)
+    ]
+    return rows
+
+
+def department_industries(department_id: int) -> list[str]:
+    """The industries of the department's customers: suggestions for an industry target."""
+    return list(
+        department_customers(department_id)
+        .exclude(industry="")
+        .order_by("industry")
+        .values_list("industry", flat=True)
+        .distinct()[:100]
+    )

@@ -1,9 +1,9 @@
-"""Periodic reports (§12): created when their period ends, filled, submitted, reviewed.
-
-Plans (§11) are written in the admin (the department head's inline targets); nothing here.
+"""Periodic reports (§12): created when their period ends, filled, submitted, reviewed; and the
+department head's development plan (§11), written on its screen through `plan_save`.
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from crm.models import Department, Role, User
 from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
-from customers.models import Customer, CustomerStatus
+from customers.models import PROVINCES, Customer, CustomerStatus, CustomerTier, Grade
 
 from . import permissions
 from .figures import KEY_TIERS, figures_for
-from .models import Report, ReportKind, ReportStatus
+from .models import DevelopmentPlan, PlanDimension, PlanTarget, Report, ReportKind, ReportStatus
 from .periods import due_date, last_completed_period, period_label
+from .plans import plan_salespeople
 
 
 class ReportError(Exception):
@@ -269,3 +270,114 @@ def report_approve(*, actor: User, report_id: int, comment: str = "", now: datet
 def report_return(*, actor: User, report_id: int, comment: str, now: datetime) -> Report:
     """The reviewer returns a submitted report with a comment; the submitter edits and resubmits."""
     return _decide(actor=actor, report_id=report_id, approve=False, comment=comment, now=now)
+
+
+# --- The development plan (§11) ---------------------------------------------------------------
+
+
+def _plan_target_check(target: dict, *, salespeople: set[str]) -> PlanTarget:
+    dimension, key = target.get("dimension"), str(target.get("key") or "").strip()
+    count, share = target.get("target_count"), target.get("target_share")
+    valid_keys = {
+        PlanDimension.GRADE: set(Grade.values),
+        PlanDimension.TIER: set(CustomerTier.values),
+        PlanDimension.REGION: set(PROVINCES),
+        PlanDimension.NEW_CUSTOMERS: salespeople,
+    }
+    if dimension not in PlanDimension.values:
+        raise ReportError("未知的计划维度。")
+    label = PlanDimension(dimension).label
+    if not key or len(key) > 60 or (dimension in valid_keys and key not in valid_keys[dimension]):
+        raise ReportError(f"“{label}”的取值无效：{key or '（空）'}。")
+    if (count is None) == (share is None):
+        raise ReportError(f"{label}“{key}”：请填写目标数量或目标占比，二者选一。")
+    if count is not None and int(count) < 0:
+        raise ReportError(f"{label}“{key}”：目标数量不能为负数。")
+    if share is not None and not Decimal(0) <= Decimal(share) <= Decimal(100):
+        raise ReportError(f"{label}“{key}”：目标占比须在 0 到 100 之间。")
+    if dimension == PlanDimension.NEW_CUSTOMERS and share is not None:
+        raise ReportError("新客户目标只能按数量填写。")
+    return PlanTarget(
+        dimension=dimension,
+        key=key,
+        target_count=int(count) if count is not None else None,
+        target_share=Decimal(share) if share is not None else None,
+    )
+
+
+def plan_year_editable(year: int, *, now: datetime) -> bool:
+    """A plan is set for this year or a coming one; a past year's plan is a record (read-only)."""
+    return year >= timezone.localdate(now).year
+
+
+def plan_save(
+    *, actor: User, department_id: int, year: int, notes: str, targets: list[dict], now: datetime
+) -> DevelopmentPlan:
+    """The department head sets the department's plan for a year (§11); `targets` replace the old.
+
+    A target: {dimension, key, target_count or target_share (percent)}; new customers by count,
+    for a salesperson of the department; one target per dimension and key. A target kept from
+    before keeps its row (the drill-down links stay valid). Only the department's manager
+    (PermissionDenied); a past year is read-only and a bad target refuses all (ReportError).
+    """
+    if not permissions.plan_edit_allowed(actor, department_id):
+        raise PermissionDenied
+    if not plan_year_editable(year, now=now):
+        raise ReportError(f"{year}年已过去，该年的计划只读。")
+    with transaction.atomic():
+        plan = (
+            DevelopmentPlan.objects.select_for_update()
+            .prefetch_related("targets")
+            .filter(department_id=department_id, year=year)
+            .first()
+        )
+        salespeople = {str(u.pk) for u in plan_salespeople(department_id, plan)}
+        wanted = [_plan_target_check(t, salespeople=salespeople) for t in targets]
+        seen = set()
+        for t in wanted:
+            if (t.dimension, t.key) in seen:
+                raise ReportError(f"{t.get_dimension_display()}“{t.key}”填写了两次。")
+            seen.add((t.dimension, t.key))
+        before = _plan_snapshot(plan)
+        if plan is None:
+            try:
+                with transaction.atomic():
+                    plan = DevelopmentPlan.objects.create(
+                        department_id=department_id, year=year, notes=notes.strip(), set_by=actor
+                    )
+            except IntegrityError as exc:  # created by someone else a moment ago
+                raise ReportError("该年的计划刚被他人保存，请重新打开后再修改。") from exc
+        else:
+            plan.notes, plan.set_by = notes.strip(), actor
+            plan.save(update_fields=["notes", "set_by", "updated_at"])
+        old = {(t.dimension, t.key): t for t in plan.targets.all()}
+        PlanTarget.objects.filter(pk__in=[t.pk for k, t in old.items() if k not in seen]).delete()
+        for t in wanted:
+            kept = old.get((t.dimension, t.key))
+            if kept is None:
+                t.plan = plan
+                t.save()
+            elif (kept.target_count, kept.target_share) != (t.target_count, t.target_share):
+                kept.target_count, kept.target_share = t.target_count, t.target_share
+                kept.save(update_fields=["target_count", "target_share"])
+        plan = DevelopmentPlan.objects.prefetch_related("targets").get(pk=plan.pk)
+        audit_record(
+            actor=actor,
+            action="reports.plan.saved",
+            target=plan,
+            before=before,
+            after=_plan_snapshot(plan),
+        )
+    return plan
+
+
+def _plan_snapshot(plan: DevelopmentPlan | None) -> dict:
+    if plan is None:
+        return {}
+    return {
+        "notes": plan.notes,
+        "targets": [
+            [t.dimension, t.key, t.target_count, str(t.target_share) if t.target_share is not None else None]
+            for t in plan.targets.all()
+        ],
+    }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/print/", views.report_print, name="print"),
     path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
     path("plan/", views.plan, name="plan"),
+    path("plan/edit/", views.plan_edit, name="plan_edit"),
     path("plan/targets/<int:pk>/customers/", views.plan_customers, name="plan_customers"),
     path("forms/evaluations/<int:pk>/", form_views.evaluation_print, name="evaluation_print"),
     path("forms/evaluations/<int:pk>/pdf/", form_views.evaluation_pdf, name="evaluation_pdf"),

@@ -15,8 +15,8 @@ from crm.dashboards.registry import ChartData
 
 from . import permissions, plans, selectors, services
 from .documents import periodic_report_form
-from .forms import ReportFilterForm, ReportForm, ReviewForm
-from .models import ReportStatus
+from .forms import PlanForm, PlanTargetFormSet, ReportFilterForm, ReportForm, ReviewForm
+from .models import PlanDimension, ReportStatus
 from .printing import pdf_response, print_response
 
 
@@ -150,10 +150,7 @@ def plan(request):
     """Plan against actual for the user's department, or every department for 总经办."""
     if not permissions.plans_view_allowed(request.user):
         raise PermissionDenied
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
+    year = _year_from(request)
     results = [plans.plan_vs_actual(p) for p in plans.plans_for(request.user, year=year)]
     charts = {}
     for i, result in enumerate(results):
@@ -172,7 +169,78 @@ def plan(request):
                 )
             )
             result["chart_id"] = f"plan-chart-{i}"
-    return render(request, "reports/plan.html", {"results": results, "year": year, "charts": charts})
+    user = request.user
+    may_edit = permissions.plan_edit_allowed(user, user.department_id) and services.plan_year_editable(
+        year, now=timezone.now()
+    )
+    return render(
+        request,
+        "reports/plan.html",
+        {"results": results, "year": year, "charts": charts, "may_edit": may_edit},
+    )
+
+
+def _year_from(request) -> int:
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+@login_required
+def plan_edit(request):
+    """The department head sets the department's plan for a year: one table of targets (§11).
+
+    A past year's plan is shown read-only; the rules are in services.plan_save.
+    """
+    user = request.user
+    if not permissions.plan_edit_allowed(user, user.department_id):
+        raise PermissionDenied
+    year, now = _year_from(request), timezone.now()
+    plan = plans.plans_for(user, year=year).filter(department_id=user.department_id).first()
+    editable = services.plan_year_editable(year, now=now)
+    rows = plans.plan_edit_rows(user.department_id, plan)
+    data = request.POST if request.method == "POST" and editable else None
+    form = PlanForm(data, initial={"notes": plan.notes if plan else ""})
+    formset = PlanTargetFormSet(data, initial=rows, prefix="t")
+    if data is not None and form.is_valid() and formset.is_valid():
+        try:
+            services.plan_save(
+                actor=user,
+                department_id=user.department_id,
+                year=year,
+                notes=form.cleaned_data["notes"],
+                targets=[t for t in (f.target() for f in formset) if t is not None],
+                now=now,
+            )
+        except services.ReportError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The development plan is saved."))
+            return redirect(f"{reverse('reports:plan')}?year={year}")
+    if not editable:
+        for f in formset:
+            for field in f.fields.values():
+                field.disabled = True
+    groups = {}
+    for f in formset:
+        groups.setdefault(f.initial["dimension"], []).append(f)
+    return render(
+        request,
+        "reports/plan_edit.html",
+        {
+            "year": year,
+            "plan": plan,
+            "form": form,
+            "formset": formset,
+            "groups": [(PlanDimension(d).label, d, group) for d, group in groups.items()],
+            "editable": editable,
+            "industries": plans.department_industries(user.department_id),
+        },
+    )
 
 
 @login_required

@@ -7,6 +7,19 @@ from customers.models import CustomerTier, Grade
 from .models import ResponseSource, SurveyQuestion
 
 
+def score_field(question: SurveyQuestion, *, required: bool = True) -> forms.TypedChoiceField:
+    """One question's 1…N choice: the link page, the record page and the 回访 report use it."""
+    return forms.TypedChoiceField(
+        label=question.text,
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        choices=[(i, str(i)) for i in range(1, question.scale_max + 1)],
+        error_messages={"required": _("Please give a score.")},
+    )
+
+
 class ScoresForm(forms.Form):
     """One 1…N choice per active question, and a comment."""
 
@@ -21,13 +34,7 @@ class ScoresForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for q in questions:
-            self.fields[f"q{q.pk}"] = forms.TypedChoiceField(
-                label=q.text,
-                coerce=int,
-                widget=forms.RadioSelect,
-                choices=[(i, str(i)) for i in range(1, q.scale_max + 1)],
-                error_messages={"required": _("Please give a score.")},
-            )
+            self.fields[f"q{q.pk}"] = score_field(q)
         self.order_fields([f"q{q.pk}" for q in questions] + ["comment"])
 
     def scores(self) -> dict[int, int]:

@@ -13,5 +13,11 @@ def response_record_allowed(user: User) -> bool:
     return user.is_salesperson or user.is_manager or user.is_assistant
 
 
+def return_visit_answer_allowed(user: User) -> bool:
+    """A return visit's satisfaction is recorded by whoever writes the 回访 report: also 总经办,
+    whose vice-president in charge makes return visits to strategic customers (§9)."""
+    return response_record_allowed(user) or user.sees_all_departments
+
+
 def rounds_view_allowed(user: User) -> bool:
     return user.is_manager or user.is_assistant or user.sees_all_departments

@@ -10,6 +10,21 @@ from customers.models import CustomerTier, Grade
 from .models import SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound
 
 
+def active_questions() -> list[SurveyQuestion]:
+    """The questions asked now (policy rows, in their order): every form of an answer uses them."""
+    return list(SurveyQuestion.objects.filter(is_active=True))
+
+
+def response_for_visit_report(visit_report_id: int) -> SurveyResponse | None:
+    """The satisfaction recorded with a visit report (a 回访), with its scores."""
+    return (
+        SurveyResponse.objects.filter(visit_report_id=visit_report_id)
+        .prefetch_related("answers__question")
+        .order_by("-answered_at")
+        .first()
+    )
+
+
 def rounds_for(user: User) -> QuerySet[SurveyRound]:
     qs = SurveyRound.objects.select_related("department", "created_by").annotate(
         invited=Count("invitations", distinct=True), answered=Count("responses", distinct=True)
@@ -43,16 +58,24 @@ def _avg_table(
     return out
 
 
-def satisfaction_summary(responses: QuerySet[SurveyResponse], *, invited: int | None = None) -> dict:
-    """Response rate, averages by question, grade and tier, and the comments of a set of answers."""
-    questions = list(SurveyQuestion.objects.filter(is_active=True))
+def satisfaction_summary(
+    responses: QuerySet[SurveyResponse], *, invited: int | None = None, answered_in_rounds: int | None = None
+) -> dict:
+    """Response rate, averages by question, grade and tier, and the comments of a set of answers.
+
+    The rate divides the answers to the rounds (`answered_in_rounds`, default: all answers) by
+    the customers invited: answers given on a visit or 回访 outside a round add scores, not rate.
+    """
+    questions = active_questions()
     answers = SurveyAnswer.objects.filter(response__in=responses.values("pk"))
     answered = responses.count()
+    in_rounds = answered if answered_in_rounds is None else answered_in_rounds
     return {
         "questions": [q.text for q in questions],
         "answered": answered,
+        "answered_in_rounds": in_rounds,
         "invited": invited,
-        "rate": round(100 * answered / invited, 1) if invited else None,
+        "rate": round(100 * in_rounds / invited, 1) if invited else None,
         "overall": _avg_table(answers, None, [("", "")], questions)[0]["scores"],
         "by_grade": _avg_table(answers, "grade", [(g, g) for g in Grade.values], questions),
         "by_tier": _avg_table(answers, "tier", [(t.value, str(t.label)) for t in CustomerTier], questions),
@@ -91,12 +114,15 @@ def department_satisfaction(*, department_id: int, start: datetime, end: datetim
     responses = SurveyResponse.objects.filter(
         customer__department_id=department_id, answered_at__gte=start, answered_at__lt=end
     )
-    invited = SurveyInvitation.objects.filter(
-        round__department_id=department_id,
-        round__opened_on__gte=start.date(),
-        round__opened_on__lt=end.date(),
-    ).count()
-    return satisfaction_summary(responses, invited=invited or None)
+    rounds = SurveyRound.objects.filter(
+        department_id=department_id, opened_on__gte=start.date(), opened_on__lt=end.date()
+    )
+    invited = SurveyInvitation.objects.filter(round__in=rounds).count()
+    return satisfaction_summary(
+        responses,
+        invited=invited or None,
+        answered_in_rounds=SurveyResponse.objects.filter(round__in=rounds).count(),
+    )
 
 
 def customer_latest(customer_id: int) -> SurveyResponse | None:

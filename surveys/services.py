@@ -19,6 +19,7 @@ from .models import (
     SurveyResponse,
     SurveyRound,
 )
+from .selectors import active_questions
 
 
 class SurveyError(Exception):
@@ -95,7 +96,8 @@ def _local(now: datetime) -> date:
     return timezone.localdate(now)
 
 
-def _scores_check(scores: dict[int, int], questions: list[SurveyQuestion]) -> None:
+def scores_check(scores: dict[int, int], questions: list[SurveyQuestion]) -> None:
+    """Every active question scored within its scale; raises SurveyError (Chinese) otherwise."""
     for q in questions:
         value = scores.get(q.pk)
         if value is None:
@@ -123,10 +125,6 @@ def _response_write(
     return response
 
 
-def active_questions() -> list[SurveyQuestion]:
-    return list(SurveyQuestion.objects.filter(is_active=True))
-
-
 def survey_response_record(
     *,
     actor: User,
@@ -144,13 +142,18 @@ def survey_response_record(
     """
     from customers.selectors import customer_list_for
 
-    if not permissions.response_record_allowed(actor) or source == ResponseSource.LINK:
+    allowed = (
+        permissions.return_visit_answer_allowed(actor)
+        if source == ResponseSource.RETURN_VISIT
+        else permissions.response_record_allowed(actor)
+    )
+    if not allowed or source == ResponseSource.LINK:
         raise PermissionDenied
     customer = customer_list_for(actor).filter(pk=customer_id).first()
     if customer is None:
         raise PermissionDenied
     questions = active_questions()
-    _scores_check(scores, questions)
+    scores_check(scores, questions)
     with transaction.atomic():
         invitation = (
             SurveyInvitation.objects.select_for_update(of=("self",))
@@ -211,7 +214,7 @@ def survey_link_answer(
     moment. Raises SurveyError for an unknown, used or expired link, or bad scores.
     """
     questions = active_questions()
-    _scores_check(scores, questions)
+    scores_check(scores, questions)
     with transaction.atomic():
         invitation = (
             SurveyInvitation.objects.select_for_update(of=("self",))

@@ -80,7 +80,7 @@ def response_record(request, customer_pk):
     if not permissions.response_record_allowed(request.user):
         raise PermissionDenied
     customer = get_object_or_404(customer_list_for(request.user), pk=customer_pk)
-    questions = services.active_questions()
+    questions = selectors.active_questions()
     form = RecordForm(
         request.POST or None, questions=questions, initial={"source": request.GET.get("source") or "visit"}
     )
@@ -147,7 +147,7 @@ def public_answer(request, token):
         return render(
             request, "surveys/public.html", {"state": state}, status=404 if state == "unknown" else 410
         )
-    questions = services.active_questions()
+    questions = selectors.active_questions()
     form = ScoresForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:

@@ -23,6 +23,7 @@ from .models import (
     VisitMode,
     VisitPlan,
     VisitPolicy,
+    VisitPurpose,
     VisitReport,
 )
 
@@ -131,4 +132,41 @@ def seed(*, now=None) -> str:
                 plan.visitors.add(person)
                 plan.contacts.set(list(customer.contacts.all())[:1])
                 plans += 1
-    return f"{len(reports)} reports, {len(steps)} next steps, {plans} plans, {len(last_onsite)} customers visited on site"
+        return_visits = _return_visits(salespeople, customers, now=now)
+    return (
+        f"{len(reports)} reports, {len(steps)} next steps, {plans} plans, "
+        f"{len(last_onsite)} customers visited on site, {return_visits} return visits with satisfaction"
+    )
+
+
+def _return_visits(salespeople, customers, *, now) -> int:
+    """One 回访 per salesperson, through the service: the report with the customer's satisfaction."""
+    from surveys.selectors import active_questions
+
+    from .services import visit_report_create
+
+    questions = active_questions()
+    done = 0
+    for n, person in enumerate(salespeople):
+        own = [
+            c for c in customers if c.owner_id == person.pk and not c.is_blacklisted and c.grade in ("A", "B")
+        ]
+        if not own:
+            continue
+        visit_report_create(
+            author=person,
+            customer_id=own[0].pk,
+            purpose=VisitPurpose.RETURN_VISIT,
+            data={
+                "visited_on": timezone.localdate(now) - timedelta(days=3 + n),
+                "mode": VisitMode.ONSITE,
+                "opinions": "对产品质量满意，希望交期更稳定",
+            },
+            satisfaction={
+                "scores": {q.pk: 5 - (i + n) % 3 for i, q in enumerate(questions)},
+                "comment": "交期再稳定一些更好",
+            },
+            now=now,
+        )
+        done += 1
+    return done

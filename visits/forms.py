@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.date_bounds import TypedDateBounds
 from customers.models import Customer
+from surveys.forms import score_field
+from surveys.selectors import active_questions
 
-from .models import CooperationIntent, VisitMode
+from .models import CooperationIntent, VisitMode, VisitPurpose
 from .services import visitor_choices
 
 BIG = {"class": "form-control form-control-lg"}
@@ -89,6 +91,13 @@ class VisitPlanForm(CapitalisedLabels, forms.Form):
 
 
 class VisitReportForm(CapitalisedLabels, forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("kind"),
+        choices=VisitPurpose.choices,
+        initial=VisitPurpose.REGULAR,
+        required=False,  # a form (or a queued offline draft) from before the choice: a customer visit
+        widget=forms.RadioSelect(attrs=CHECK),
+    )
     visited_on = forms.DateField(
         validators=[TypedDateBounds(allow_future=False)],
         label=_("visit date"),
@@ -124,9 +133,21 @@ class VisitReportForm(CapitalisedLabels, forms.Form):
     summary = forms.CharField(
         label=_("other notes"), required=False, widget=forms.Textarea(attrs={**BIG, "rows": 2})
     )
+    # A return visit (回访) records the customer's satisfaction (§10): the survey's questions.
+    satisfaction_comment = forms.CharField(
+        label=_("Comment on satisfaction"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={**BIG, "rows": 2}),
+    )
 
     def __init__(self, *args, customer: Customer, user, now=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.questions = active_questions()
+        for q in self.questions:
+            field = score_field(q, required=False)
+            field.widget.attrs.update(CHECK)
+            self.fields[f"satisfaction_{q.pk}"] = field
         self.today = timezone.localdate(now or timezone.now())
         self.fields["visited_on"].widget.attrs["max"] = self.today.isoformat()
         self.fields["contacts"].queryset = customer.contacts.all()
@@ -161,18 +182,38 @@ class VisitReportForm(CapitalisedLabels, forms.Form):
             for i in range(NEXT_STEP_ROWS)
         ]
 
+    def clean_purpose(self):
+        return self.cleaned_data["purpose"] or VisitPurpose.REGULAR
+
     def clean_visited_on(self):
         d = self.cleaned_data["visited_on"]
         if d > self.today:
             raise forms.ValidationError(_("The visit date cannot be in the future."))
         return d
 
+    def satisfaction_fields(self):
+        return [self[f"satisfaction_{q.pk}"] for q in self.questions]
+
     def clean(self):
         cleaned = super().clean()
         for i in range(NEXT_STEP_ROWS):
             if cleaned.get(f"step_{i}_text") and not cleaned.get(f"step_{i}_due"):
                 self.add_error(f"step_{i}_due", _("Give a due date for this next step."))
+        if cleaned.get("purpose") == VisitPurpose.RETURN_VISIT:
+            for q in self.questions:
+                if cleaned.get(f"satisfaction_{q.pk}") is None:
+                    self.add_error(f"satisfaction_{q.pk}", _("Please give a score."))
         return cleaned
+
+    def satisfaction(self) -> dict | None:
+        """The customer's answer for a return visit; a customer visit records none."""
+        d = self.cleaned_data
+        if d["purpose"] != VisitPurpose.RETURN_VISIT:
+            return None
+        return {
+            "scores": {q.pk: d[f"satisfaction_{q.pk}"] for q in self.questions},
+            "comment": d["satisfaction_comment"],
+        }
 
     def service_data(self) -> dict:
         d = self.cleaned_data

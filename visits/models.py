@@ -140,7 +140,8 @@ class VisitMode(models.TextChoices):
 
 
 class VisitPurpose(models.TextChoices):
-    """What kind of contact a report records. RETURN_VISIT (回访) is created by the complaints app."""
+    """What kind of contact a report records. RETURN_VISIT (回访): a complaint's (the complaints
+    app, reference "complaint:<id>") or one the salesperson writes, with the customer's satisfaction."""
 
     REGULAR = "regular", _("Customer visit")
     RETURN_VISIT = "return_visit", _("Return visit")

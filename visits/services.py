@@ -5,7 +5,8 @@ Services are keyword-only, check that the actor may see the customer (a customer
 with a message for the user when a rule is broken, and write an audit entry.
 
 For other apps: `visit_report_create(..., purpose=VisitPurpose.RETURN_VISIT,
-reference="complaint:<id>")` records a 回访 (the complaints app, §6). Its signature is stable.
+reference="complaint:<id>")` records a 回访 (the complaints app, §6; its satisfaction stays on
+the ticket, so it passes none). Its signature is stable.
 """
 
 from collections import defaultdict
@@ -27,6 +28,8 @@ from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
 from customers.services import customer_onsite_visit_record
 from engagement.services import contact_record_from_visit
+from surveys.selectors import active_questions
+from surveys.services import ResponseSource, SurveyError, scores_check, survey_response_record
 
 from .checkin import Position, report_checkin_apply
 from .models import (
@@ -214,6 +217,34 @@ def _next_steps(customer: Customer, author: User, steps: Iterable[dict]) -> list
     return out
 
 
+def _check_satisfaction(purpose: str, reference: str, satisfaction: dict | None) -> dict | None:
+    """A return visit of our own (not a complaint's, whose ticket keeps its score) needs every score."""
+    if purpose != VisitPurpose.RETURN_VISIT or reference.startswith("complaint:"):
+        return None
+    if satisfaction is None or "scores" not in satisfaction:
+        raise VisitError(_("A return visit records the customer's satisfaction: give every score."))
+    try:
+        scores_check(satisfaction["scores"], active_questions())
+    except SurveyError as exc:
+        raise VisitError(str(exc)) from exc
+    return satisfaction
+
+
+def _record_satisfaction(report: VisitReport, satisfaction: dict, *, now: datetime) -> None:
+    try:
+        survey_response_record(
+            actor=report.author,
+            customer_id=report.customer_id,
+            scores=satisfaction["scores"],
+            comment=satisfaction.get("comment") or "",
+            source=ResponseSource.RETURN_VISIT,
+            visit_report_id=report.pk,
+            now=now,
+        )
+    except SurveyError as exc:
+        raise VisitError(str(exc)) from exc
+
+
 def visit_report_create(
     *,
     author: User,
@@ -225,6 +256,7 @@ def visit_report_create(
     purpose: str = VisitPurpose.REGULAR,
     reference: str = "",
     checkin: Position | None = None,
+    satisfaction: dict | None = None,
 ) -> VisitReport:
     """Record a visit report (客户拜访报告), domain §5.
 
@@ -236,6 +268,10 @@ def visit_report_create(
     `purpose=VisitPurpose.RETURN_VISIT` with `reference="complaint:<id>"` records a 回访 (§6).
     `checkin`: the phone's position when the report was started (外勤签到, visits.checkin); an
     on-site report without one, or too far from the customer, is marked for the manager.
+    `satisfaction` ({"scores": {question id: score}, "comment"}): required for a return visit
+    (§10: every 回访 records satisfaction), stored as a survey response linked to the report in
+    the same transaction (it answers the customer's open survey round); a complaint's 回访 keeps
+    its own satisfaction on the ticket (§6) and passes none.
     Raises VisitError (message for the user), Customer/VisitPlan.DoesNotExist when not visible.
     """
     now = now or timezone.now()
@@ -256,6 +292,7 @@ def visit_report_create(
     intent = data.get("cooperation_intent") or ""
     if intent and intent not in CooperationIntent.values:
         raise VisitError(_("Unknown cooperation intent."))
+    satisfaction = _check_satisfaction(purpose, reference, satisfaction)
     checked_files = _check_attachments(attachments)
     stored: list[VisitAttachment] = []
     try:
@@ -298,6 +335,8 @@ def visit_report_create(
                 upload_store(att, f, kind)
                 stored.append(att)
             report_checkin_apply(report=report, position=checkin, policy=VisitPolicy.load(), now=now)
+            if satisfaction is not None:
+                _record_satisfaction(report, satisfaction, now=now)
             if plan is not None:
                 plan.status = PlanStatus.DONE
                 plan.save(update_fields=["status", "updated_at"])

@@ -25,11 +25,12 @@ from crm.xlsx import xlsx_response
 from customers.models import AccessAction, Contact, Customer
 from customers.selectors import customer_list_for, customer_search
 from customers.services import access_log_record, access_log_record_many
+from surveys.selectors import response_for_visit_report
 
 from . import selectors, services
 from .checkin import CheckinError, may_confirm_location, position_parse, proposed_locations_for
 from .forms import CancelPlanForm, ExportForm, VisitPlanForm, VisitReportForm
-from .models import NextStep, PlanStatus, VisitAttachment, VisitPolicy
+from .models import NextStep, PlanStatus, VisitAttachment, VisitPolicy, VisitPurpose
 from .resources import visit_reports_xlsx
 
 
@@ -201,6 +202,8 @@ def report_create(request):
     if plan is not None:
         planned_on = timezone.localdate(plan.planned_at)
         initial = {"visited_on": min(planned_on, today), "contacts": [c.pk for c in plan.contacts.all()]}
+    if request.GET.get("purpose") == VisitPurpose.RETURN_VISIT:
+        initial["purpose"] = VisitPurpose.RETURN_VISIT
     form = VisitReportForm(request.POST or None, initial=initial, customer=customer, user=user, now=now)
     if request.method == "POST" and form.is_valid():
         files = request.FILES.getlist("photos") + request.FILES.getlist("files")
@@ -219,6 +222,8 @@ def report_create(request):
                 attachments=files,
                 now=now,
                 checkin=position,
+                purpose=form.cleaned_data["purpose"],
+                satisfaction=form.satisfaction(),
             )
         except (services.VisitError, CheckinError) as exc:
             form.add_error(None, str(exc))
@@ -265,6 +270,9 @@ def report_detail(request, pk):
         "visits/report_detail.html",
         {
             "report": report,
+            "satisfaction": response_for_visit_report(report.pk)
+            if report.purpose == VisitPurpose.RETURN_VISIT
+            else None,
             "draft_key": f"visit-report:{report.author_id}:{report.customer_id}:{report.plan_id or 0}",
             "today": timezone.localdate(),
         },

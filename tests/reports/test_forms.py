@@ -137,3 +137,34 @@ def test_monthly_statement_pdf(world, salesperson, south_salesperson):
     assert "对账单" in text and "本人主客户有限公司" in text
     assert "YS-PDF-1" in text and "HK-PDF-1" in text and "12,000.00" in text and "7,000.00" in text
     assert _client(south_salesperson).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "key_account_monthly",
+        "contact_monthly",
+        "return_visit_quarterly",
+        "complaint_quarterly",
+        "satisfaction_half_yearly",
+    ],
+)
+def test_each_periodic_report_kind_has_a_pdf_with_its_title_and_figures(world, manager, code):
+    from customers.models import Customer
+
+    Customer.objects.filter(department=manager.department).update(tier="key")  # a key-account report
+    services.reports_create_due(now=timezone.now())
+    report = (
+        Report.objects.filter(kind__code=code, department=manager.department)
+        .order_by("-period_start")
+        .first()
+    )
+    report = services.report_refresh(report_id=report.pk, now=timezone.now())
+    text = pdf_text(_client(manager).get(reverse("reports:pdf", args=[report.pk])))
+    assert report.kind.name in text and "审批签字" in text
+    sections = [s for s in report.figures["sections"] if s.get("rows") or s.get("table")]
+    assert sections, code  # an empty section is left off the paper
+    for section in sections:
+        assert section["heading"] in text, (code, section["heading"])
+        for label, value in section.get("rows") or []:
+            assert str(label) in text and str(value) in text, (code, label, value)

@@ -205,3 +205,92 @@ def test_the_job_runs_through_the_runner(manager):
     summary = run_job("periodic-reports", now=at(2026, 7, 1))
     assert summary["created"] >= 4
     assert run_job("periodic-reports", now=at(2026, 7, 1))["created"] == 0
+
+
+def test_return_visit_evaluation_counts_both_kinds_of_satisfaction(salesperson, manager):
+    """§10: a 回访 report's answers and a complaint's 回访 (its ticket's score) both count."""
+    from complaints.models import Ticket
+    from reports.figures import return_visit_quarterly
+    from surveys.models import SurveyQuestion
+    from visits.services import visit_report_create
+
+    customer = CustomerFactory(owner=salesperson)
+    questions = SurveyQuestion.objects.filter(is_active=True)
+    with time_machine.travel(at(2026, 8, 10), tick=False):
+        visit_report_create(
+            author=salesperson,
+            customer_id=customer.pk,
+            purpose="return_visit",
+            data={"visited_on": date(2026, 8, 10), "mode": "onsite"},
+            satisfaction={"scores": {q.pk: 3 for q in questions}, "comment": ""},
+        )
+    ticket = _complaint(salesperson, at(2026, 7, 20))
+    # The figure reads the ticket's return visit time and score (the workflow is complaints' tests').
+    Ticket.objects.filter(pk=ticket.pk).update(satisfaction=5, return_visited_at=at(2026, 8, 20))
+    with company_language():
+        rows = dict(
+            return_visit_quarterly(
+                department=manager.department, customer=None, start=date(2026, 7, 1), end=date(2026, 9, 30)
+            )["sections"][0]["rows"]
+        )
+        assert rows[gettext("Return visits (回访)")] == 1
+        assert rows[gettext("Satisfaction on return visits")] == "3.00"
+        assert rows[gettext("Complaint return visits")] == 1
+        assert rows[gettext("Satisfaction on complaint return visits (1–5)")] == "5.00"
+
+
+def test_half_yearly_satisfaction_figures(salesperson, manager):
+    """满意率调查汇报: the rate counts the round's answers; a 回访 outside the round adds scores."""
+    from reports.figures import satisfaction_half_yearly
+    from surveys import services as survey_services
+    from surveys.models import SurveyQuestion
+    from visits.services import visit_report_create
+
+    questions = list(SurveyQuestion.objects.filter(is_active=True))
+
+    def scores(v):
+        return {q.pk: v for q in questions}
+
+    a1 = CustomerFactory(owner=salesperson, grade="A", name="甲")
+    CustomerFactory(owner=salesperson, grade="A", name="乙")
+    c = CustomerFactory(owner=salesperson, grade="C", name="丙")
+    with time_machine.travel(at(2025, 11, 3), tick=False):  # the previous half-year
+        survey_services.survey_response_record(
+            actor=salesperson, customer_id=c.pk, scores=scores(2), now=at(2025, 11, 3)
+        )
+    round_ = survey_services.survey_round_open(
+        actor=manager,
+        department_id=manager.department_id,
+        title="上半年",
+        grades=["A"],
+        tiers=[],
+        closes_on=date(2026, 6, 30),
+        now=at(2026, 6, 1),
+    )
+    survey_services.survey_link_answer(
+        token=round_.invitations.get(customer=a1).token, scores=scores(5), comment="很好", now=at(2026, 6, 2)
+    )
+    with time_machine.travel(at(2026, 6, 3), tick=False):
+        visit_report_create(
+            author=salesperson,
+            customer_id=c.pk,
+            purpose="return_visit",
+            data={"visited_on": date(2026, 6, 3), "mode": "phone"},
+            satisfaction={"scores": scores(3), "comment": "价格高"},
+        )
+    with company_language():
+        sections = satisfaction_half_yearly(
+            department=manager.department, customer=None, start=date(2026, 1, 1), end=date(2026, 6, 30)
+        )["sections"]
+        rows = dict(sections[0]["rows"])
+        assert rows[gettext("Customers invited")] == 2
+        assert rows[gettext("Answers")] == 2
+        assert rows[gettext("Answers to the survey rounds")] == 1
+        assert rows[gettext("Response rate")] == "50.0%"
+        assert rows[gettext("Answers in the previous half-year")] == 1
+        table = {r[0]: r[1:] for r in sections[1]["table"]}
+        assert table[gettext("This half-year")] == ["4.00"] * len(questions)
+        assert table[gettext("Previous half-year")] == ["2.00"] * len(questions)
+        assert table[gettext("Grade") + " A"] == ["5.00"] * len(questions)
+        assert table[gettext("Grade") + " C"] == ["3.00"] * len(questions)
+    assert sorted(c for _n, c in sections[2]["table"][1:]) == ["价格高", "很好"]

@@ -269,6 +269,7 @@ MATRIX = {
     "reports:print": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
     "reports:pdf": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
     "reports:plan": {"get": R(302, 403, 200, 200, 200, 200)},
+    "reports:plan_edit": {"get": R(302, 403, 403, 200, 403, 403)},
     "reports:plan_customers": {"get": R(302, 403, 200, 200, 200, 200), "scope": "owner"},
     "reports:evaluation_print": {"get": ALL, "scope": "owner"},
     "reports:evaluation_pdf": {"get": ALL, "scope": "owner"},
