@@ -15,6 +15,12 @@ def all_departments_view_allowed(user: User) -> bool:
     return bool(user.is_authenticated and user.sees_all_departments)
 
 
+def panel_view_allowed(user: User, roles: frozenset) -> bool:
+    """A section or 工作台 widget declared for `roles` (crm.registry.Panel; none: every role).
+    A superuser sees every widget, whatever its role."""
+    return not roles or user.role in roles or user.is_superuser
+
+
 def admin_site_allowed(user: User) -> bool:
     """The Django admin: the staff roles (crm.roles.STAFF_ROLES keeps `is_staff` in step)."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)

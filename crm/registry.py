@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .permissions import panel_view_allowed
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -27,7 +29,7 @@ class Panel:
     roles: frozenset = field(default_factory=frozenset)  # empty: every role
 
     def shown_to(self, user) -> bool:
-        return not self.roles or user.role in self.roles or user.is_superuser
+        return panel_view_allowed(user, self.roles)
 
 
 def panels_render(panels, request, obj=None) -> list[dict]:
