@@ -12,11 +12,7 @@ from crm.models import User
 from crm.services import audit_record
 
 from .. import permissions
-from ..models import (
-    EventKind,
-    TicketAttachment,
-    TicketFeedback,
-)
+from ..models import EventKind, TicketAttachment, TicketFeedback
 from .rules import ComplaintError, _attach, _check_file, _check_typed, _event, _lock
 
 

@@ -14,14 +14,7 @@ from crm.services import company_language, gm_office_users, notification_send
 from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
 from customers.models import Customer
 
-from ..models import (
-    ComplaintPolicy,
-    EventKind,
-    Ticket,
-    TicketAttachment,
-    TicketCounter,
-    TicketEvent,
-)
+from ..models import ComplaintPolicy, EventKind, Ticket, TicketAttachment, TicketCounter, TicketEvent
 
 
 class ComplaintError(Exception):

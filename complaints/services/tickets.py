@@ -26,12 +26,7 @@ from customers.selectors import customer_list_for
 from visits.services import VisitError, visit_report_create
 
 from .. import permissions
-from ..models import (
-    ComplaintPolicy,
-    EventKind,
-    Status,
-    Ticket,
-)
+from ..models import ComplaintPolicy, EventKind, Status, Ticket
 from .rules import (
     ComplaintError,
     _attach,
