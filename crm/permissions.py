@@ -15,10 +15,10 @@ def all_departments_view_allowed(user: User) -> bool:
     return bool(user.is_authenticated and user.sees_all_departments)
 
 
-def panel_view_allowed(user: User, roles: frozenset) -> bool:
-    """A section or 工作台 widget declared for `roles` (crm.registry.Panel; none: every role).
-    A superuser sees every widget, whatever its role."""
-    return not roles or user.role in roles or user.is_superuser
+def panel_view_allowed(user: User, allowed) -> bool:
+    """A customer-page section or 工作台 widget (crm.registry.Panel) is shown when its app's
+    predicate `allowed` says yes (no predicate: to everyone); a superuser sees every one."""
+    return allowed is None or user.is_superuser or bool(allowed(user))
 
 
 def admin_site_allowed(user: User) -> bool:

@@ -16,6 +16,11 @@ def team_view_allowed(user: User) -> bool:
     return user.is_manager or all_departments_view_allowed(user)
 
 
+def own_visits_widget_allowed(user: User) -> bool:
+    """The 工作台's 我的拜访 widget: the salesperson's own plans, steps and overdue customers."""
+    return user.is_salesperson
+
+
 def visits_export_allowed(user: User) -> bool:
     """The visit reports' Excel export: the archive keepers and managers, 总经办, the administrator."""
     return user.is_assistant or user.is_manager or all_departments_view_allowed(user)
