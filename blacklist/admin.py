@@ -1,8 +1,9 @@
 """The blacklist in the admin: 总经办's and the managers' decision screens.
 
 Rows are scoped like every screen (customers.selectors.customer_list_for); states and
-decisions are read-only; actions call the same services as the CRM's pages, so the rules
-(who may approve, the 6-month limit, the two re-admission approvals) hold here too.
+decisions are read-only; the decision actions are offered to whom blacklist/permissions.py
+allows, and call the same services as the CRM's pages, so the rules (who may approve, the
+6-month limit, the two re-admission approvals) hold here too.
 """
 
 from django import forms
@@ -15,7 +16,7 @@ from crm.admin_base import ScopedModelAdmin
 from customers.admin import CustomerNameSearchMixin
 from customers.selectors import customer_list_for
 
-from . import services
+from . import permissions, services
 from .models import BlacklistEntry, BlacklistEvidence, BlacklistPolicy, ReadmissionRequest
 from .services import BlacklistError
 
@@ -137,7 +138,13 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # every change goes through a service (state machine, audit trail): actions only
 
-    @admin.action(description=gettext_lazy("Approve blacklisting (总经办)"), permissions=["view"])
+    def has_verify_permission(self, request):
+        return permissions.blacklist_verification_allowed(request.user)
+
+    def has_decide_permission(self, request):
+        return permissions.blacklist_decision_allowed(request.user)
+
+    @admin.action(description=gettext_lazy("Approve blacklisting (总经办)"), permissions=["verify"])
     def approve_entries(self, request, queryset):
         return _decide(
             self,
@@ -150,7 +157,7 @@ class BlacklistEntryAdmin(CustomerNameSearchMixin, ScopedModelAdmin):
             ),
         )
 
-    @admin.action(description=gettext_lazy("Reject with a comment"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Reject with a comment"), permissions=["decide"])
     def reject_entries(self, request, queryset):
         return _decide(
             self,
@@ -185,7 +192,10 @@ class ReadmissionRequestAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Approve re-admission"), permissions=["view"])
+    def has_decide_permission(self, request):
+        return permissions.blacklist_decision_allowed(request.user)
+
+    @admin.action(description=gettext_lazy("Approve re-admission"), permissions=["decide"])
     def approve_requests(self, request, queryset):
         return _decide(
             self,
@@ -197,7 +207,7 @@ class ReadmissionRequestAdmin(ScopedModelAdmin):
             ),
         )
 
-    @admin.action(description=gettext_lazy("Refuse re-admission"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Refuse re-admission"), permissions=["decide"])
     def reject_requests(self, request, queryset):
         return _decide(
             self,

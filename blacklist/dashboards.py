@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.dashboards import Chart, ChartData, Column, DrillList, Tile, charts, drill_lists, drill_url, tiles
 
-from . import selectors
+from . import permissions, selectors
 from .exports import wan_yuan
 
 APPROVERS = frozenset({"manager", "gm_office"})
@@ -20,7 +20,7 @@ def report_url(**params) -> str:
 
 
 def summary(ctx) -> ChartData | None:
-    if not selectors.may_view_report(ctx.user):
+    if not permissions.blacklist_report_view_allowed(ctx.user):
         return None
     totals = selectors.report_totals(selectors.report_entries(ctx.user))
     return ChartData(

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from . import selectors
+from . import permissions, selectors
 from .models import BlacklistEntry, BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
 
 
@@ -25,7 +25,7 @@ def customer_panel_context(request, customer) -> dict | None:
     may_report = (
         not customer.is_blacklisted
         and not any(e.state == EntryState.REPORTED for e in entries)
-        and (user.is_manager or (user.is_salesperson and customer.owner_id == user.pk))
+        and permissions.blacklist_entry_report_allowed(user, customer)
     )
     if not entries and not may_report and not customer.readmission_required:
         return None
@@ -44,7 +44,7 @@ def customer_panel_context(request, customer) -> dict | None:
 def dashboard_widget_context(request, ctx) -> dict | None:
     """黑名单概况 for managers and 总经办: counts, what awaits them, what expires soon (3 queries)."""
     user = request.user
-    if not selectors.may_view_report(user):
+    if not permissions.blacklist_report_view_allowed(user):
         return None
     today = ctx.today
     warning_days = BlacklistPolicy.load().expiry_warning_days

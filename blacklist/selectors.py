@@ -6,14 +6,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from crm.models import Department, User
+from crm.permissions import all_departments_view_allowed
 from customers.selectors import customer_list_for
 
+from . import permissions
 from .models import BlacklistEntry, EntryState
-
-
-def may_view_report(user: User) -> bool:
-    """The 黑名单报表 is for 总经办 (all departments), managers (their own) and the administrator."""
-    return user.is_authenticated and (user.is_manager or user.sees_all_departments)
 
 
 def entries_visible_to(user: User) -> QuerySet[BlacklistEntry]:
@@ -29,7 +26,7 @@ def entry_get_for(user: User, pk: int) -> BlacklistEntry:
 
 
 def report_departments(user: User) -> QuerySet[Department]:
-    if user.sees_all_departments:
+    if all_departments_view_allowed(user):
         return Department.objects.filter(is_head_office=False)
     return Department.objects.filter(pk=user.department_id)
 
@@ -43,7 +40,7 @@ def report_entries(
     date_to: date | None = None,
 ) -> QuerySet[BlacklistEntry]:
     """The rows of the 黑名单报表: visible entries, filtered; the period is the report date."""
-    if not may_view_report(user):
+    if not permissions.blacklist_report_view_allowed(user):
         return BlacklistEntry.objects.none()
     qs = entries_visible_to(user)
     if department_id:
@@ -83,9 +80,9 @@ def entries_expiring(user: User, *, today: date, days: int) -> QuerySet[Blacklis
 def entries_awaiting(user: User) -> QuerySet[BlacklistEntry]:
     """Entries waiting for this user's decision: 总经办 verifies reports; a manager submits proposals."""
     qs = entries_visible_to(user).filter(state=EntryState.REPORTED)
-    if user.is_gm_office:
+    if permissions.blacklist_verification_allowed(user):
         return qs.filter(reported_by__isnull=False)
-    if user.is_manager:
+    if permissions.blacklist_proposal_review_allowed(user):
         return qs.filter(reported_by__isnull=True, department_id=user.department_id)
     return qs.none()
 
@@ -105,8 +102,8 @@ def readmissions_awaiting(user: User) -> QuerySet:
         .select_related("entry__customer", "entry__department", "requested_by")
         .order_by("requested_at", "pk")
     )
-    if user.is_gm_office:
+    if permissions.blacklist_verification_allowed(user):
         return qs.filter(gm_approved_at__isnull=True)
-    if user.is_manager and user.department_id:
+    if permissions.blacklist_proposal_review_allowed(user):
         return qs.filter(manager_approved_at__isnull=True, entry__department_id=user.department_id)
     return qs.none()

@@ -15,7 +15,7 @@ from crm.xlsx import xlsx_response
 from customers.selectors import customer_list_for
 from customers.services import access_log_record_many
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .exports import report_workbook, wan_yuan
 from .forms import (
     ApproveForm,
@@ -41,7 +41,7 @@ def _entry_or_404(user, pk):
 @login_required
 def entry_create(request, customer_pk):
     """上报 (manager) or propose (salesperson, own customer) a blacklist entry."""
-    if not (request.user.is_manager or request.user.is_salesperson):
+    if not permissions.blacklist_entry_report_allowed(request.user):
         raise PermissionDenied
     customer = get_object_or_404(customer_list_for(request.user), pk=customer_pk)
     form = EntryReportForm(request.POST or None, request.FILES or None, customer=customer)
@@ -81,23 +81,17 @@ def entry_detail(request, pk):
         )
     )
     pending = next((r for r in readmissions if r.state == ReadmissionState.PENDING), None)
-    own_department = user.is_manager and user.department_id == entry.department_id
     longest = services.validity_end(starts_on=today) if entry.state == EntryState.REPORTED else None
+    if pending is not None:
+        pending.entry = entry
     can = {
-        "submit": entry.awaiting_manager and own_department,
-        "approve": entry.state == EntryState.REPORTED and not entry.awaiting_manager and user.is_gm_office,
-        "reject": entry.state == EntryState.REPORTED
-        and (
-            (user.is_gm_office and not entry.awaiting_manager) or (entry.awaiting_manager and own_department)
-        ),
-        "request_readmission": entry.state == EntryState.EXPIRED
-        and pending is None
-        and not user.is_gm_office,
+        "submit": permissions.blacklist_entry_submit_allowed(user, entry),
+        "approve": permissions.blacklist_entry_approve_allowed(user, entry),
+        "reject": permissions.blacklist_entry_reject_allowed(user, entry),
+        "request_readmission": pending is None
+        and permissions.blacklist_readmission_request_allowed(user, entry),
         "approve_readmission": pending is not None
-        and (
-            (user.is_gm_office and not pending.gm_approved_at)
-            or (own_department and not pending.manager_approved_at)
-        ),
+        and permissions.blacklist_readmission_approve_allowed(user, pending),
     }
     return render(
         request,
@@ -203,7 +197,7 @@ def evidence_download(request, pk):
 @login_required
 def readmission_create(request, pk):
     entry = _entry_or_404(request.user, pk)
-    if entry.state != EntryState.EXPIRED or request.user.is_gm_office:
+    if not permissions.blacklist_readmission_request_allowed(request.user, entry):
         raise PermissionDenied
     form = ReadmissionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -272,7 +266,7 @@ def readmission_reject(request, pk):
 
 
 def _report_data(request):
-    if not selectors.may_view_report(request.user):
+    if not permissions.blacklist_report_view_allowed(request.user):
         raise PermissionDenied
     departments = selectors.report_departments(request.user)
     form = ReportFilterForm(request.GET or None, departments=departments)

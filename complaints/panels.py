@@ -5,7 +5,7 @@ Each context function runs a constant number of queries (tests pin them).
 
 from django.db.models import Case, Q, Sum, Value, When, Window
 
-from . import selectors
+from . import permissions, selectors
 from .models import Status, Ticket
 
 PANEL_SIZE = 5
@@ -40,7 +40,7 @@ def dashboard_widget_context(request, ctx) -> dict:
     (the figures the 工作台's tiles computed: `ctx` is its DashboardContext)."""
     user, now = ctx.user, ctx.now
     counts = None
-    if user.is_manager or user.sees_all_departments or user.is_assistant:
+    if permissions.department_counts_view_allowed(user):
         counts = ctx.once(
             selectors.DEPARTMENT_OPEN_COUNTS, lambda: selectors.department_open_counts(user, now=now)
         )

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.models import Department
+from crm.permissions import all_departments_view_allowed
 from crm.uploads import file_response
 from crm.xlsx import xlsx_response
 from customers.selectors import customer_list_for
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .charts import measures_charts
 from .forms import (
     AssignForm,
@@ -46,7 +47,7 @@ def _get_ticket(user, pk, qs=None):
 def _list_params(request):
     scope = request.GET.get("scope")
     if scope not in selectors.SCOPES:
-        scope = selectors.default_scope(request.user)
+        scope = permissions.default_list_scope(request.user)
     state = request.GET.get("state")
     if state not in STATES:
         state = "open"
@@ -90,7 +91,7 @@ def ticket_list(request):
 
 @login_required
 def ticket_export(request):
-    if not request.user.has_perm("complaints.export_tickets"):
+    if not permissions.tickets_export_allowed(request.user):
         raise Http404
     now, policy = timezone.now(), ComplaintPolicy.load()
     scope, state, q = _list_params(request)
@@ -133,12 +134,12 @@ def ticket_detail(request, pk):
     ticket = _get_ticket(user, pk, qs.select_related("resolved_by", "return_visited_by", "closed_by"))
     sees_customer = customer_list_for(user).filter(pk=ticket.customer_id).exists()
     can = {
-        "assign": services.can_assign(user, ticket),
-        "resolve": services.can_resolve(user, ticket),
-        "return_visit": services.can_record_return_visit(user, ticket, sees_customer=sees_customer),
-        "close": services.can_close(user, ticket),
-        "escalate": services.can_escalate(user, ticket),
-        "feedback": ticket.is_open,
+        "assign": permissions.ticket_assign_allowed(user, ticket),
+        "resolve": permissions.ticket_resolve_allowed(user, ticket),
+        "return_visit": permissions.ticket_return_visit_allowed(user, ticket, sees_customer),
+        "close": permissions.ticket_close_allowed(user, ticket),
+        "escalate": permissions.ticket_escalate_allowed(user, ticket),
+        "feedback": permissions.ticket_feedback_allowed(user, ticket),
     }
     assign_initial = {
         "department": ticket.responsible_department_id or ticket.customer.department_id,
@@ -342,7 +343,9 @@ def measures(request):
     department_id = request.GET.get("department")
     department_id = int(department_id) if department_id and department_id.isdigit() else None
     data = selectors.complaint_measures(request.user, year=year, now=now, department_id=department_id)
-    departments = Department.objects.filter(is_head_office=False) if request.user.sees_all_departments else []
+    departments = (
+        Department.objects.filter(is_head_office=False) if all_departments_view_allowed(request.user) else []
+    )
     return render(
         request,
         "complaints/measures.html",

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import permissions
 from .admin_base import ObjectScopeMixin, ScopedModelAdmin
 from .audit_actions import action_label
 from .models import AuditLog, Department, JobState, Lockout, Notification, User
@@ -68,13 +69,13 @@ class UserAdmin(ObjectScopeMixin, BaseUserAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         user = request.user
-        if user.sees_all_departments:
+        if permissions.all_departments_view_allowed(user):
             return qs
         return qs.filter(department_id=user.department_id)
 
     def user_change_password(self, request, id, form_url=""):
         """The administrator resets a user's password (auth's form, in Chinese); nobody else may."""
-        if not request.user.is_administrator:
+        if not permissions.user_password_reset_allowed(request.user):
             raise PermissionDenied
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
@@ -229,10 +230,10 @@ class LockoutAdmin(ScopedModelAdmin):
         return Lockout.objects.filter(pk__in=lockouts_active().values("pk"))
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_administrator
+        return permissions.lockouts_manage_allowed(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_administrator
+        return permissions.lockouts_manage_allowed(request.user)
 
     def has_add_permission(self, request):
         return False

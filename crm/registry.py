@@ -12,10 +12,12 @@ a widget's `obj` is the 工作台's DashboardContext (viewer, `now`, the page's 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from .permissions import panel_view_allowed
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,10 @@ class Panel:
     title: str
     template: str
     context: Callable
-    roles: frozenset = field(default_factory=frozenset)  # empty: every role
+    allowed: Callable | None = None  # a predicate of an app's permissions.py; None: everyone
 
     def shown_to(self, user) -> bool:
-        return not self.roles or user.role in self.roles or user.is_superuser
+        return panel_view_allowed(user, self.allowed)
 
 
 def panels_render(panels, request, obj=None) -> list[dict]:

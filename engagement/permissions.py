@@ -40,6 +40,11 @@ def compliance_view_allowed(user) -> bool:
     return _is(user, "manager", "gm_office", "admin") or bool(user and user.is_superuser)
 
 
+def compliance_widget_allowed(user) -> bool:
+    """The 工作台's compliance widget: the managers and 总经办 (the administrator opens the page)."""
+    return _is(user, "manager", "gm_office")
+
+
 def unassigned_key_accounts_view_allowed(user) -> bool:
     return compliance_view_allowed(user)
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from blacklist import permissions as blacklist_permissions
 from blacklist import selectors as blacklist_selectors
 from blacklist.forms import ReportFilterForm as BlacklistFilterForm
 from complaints.selectors import ticket_list_for
@@ -90,7 +91,7 @@ def ticket_pdf(request, pk):
 
 
 def _blacklist_form(request):
-    if not blacklist_selectors.may_view_report(request.user):
+    if not blacklist_permissions.blacklist_report_view_allowed(request.user):
         raise PermissionDenied
     departments = blacklist_selectors.report_departments(request.user)
     form = BlacklistFilterForm(request.GET or None, departments=departments)

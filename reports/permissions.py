@@ -10,6 +10,11 @@ def reports_view_allowed(user: User) -> bool:
     return user.is_manager or user.is_assistant or user.sees_all_departments
 
 
+def reports_widget_allowed(user: User) -> bool:
+    """The 工作台's periodic reports widget: the managers, 总经办 and the administrator."""
+    return user.is_manager or user.sees_all_departments
+
+
 def report_submit_allowed(user: User, report: Report) -> bool:
     """The kind's submitter role, of the report's department (总经办 submits for any)."""
     if user.role != report.kind.submitter_role:

@@ -23,6 +23,11 @@ def agreement_decide_allowed(user: User) -> bool:
     return user.is_active and (user.is_manager or user.is_gm_office)
 
 
+def department_receivables_widget_allowed(user: User) -> bool:
+    """The 工作台's receivables of the department: the managers and 总经办."""
+    return user.is_manager or user.is_gm_office
+
+
 def erp_import_allowed(user: User) -> bool:
     """销售内勤 keeps the archive and loads the ERP's exports; managers and the administrator too."""
     return user.is_active and (user.is_assistant or user.is_manager or user.is_administrator)

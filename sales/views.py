@@ -27,6 +27,7 @@ from .forms import AgreementForm, ErpImportForm
 from .models import Agreement, AgreementAttachment, UnmatchedRecord
 from .permissions import (
     agreement_create_allowed,
+    agreement_submit_allowed,
     erp_import_allowed,
     statement_allowed,
     unmatched_queue_allowed,
@@ -117,7 +118,7 @@ def agreement_detail(request, pk):
             "instalments": agreement.instalments.all(),
             "attachments": agreement.attachments.all(),
             "approvals": agreement.approvals.select_related("approver"),
-            "can_submit": agreement.state == "draft" and agreement_create_allowed(request.user),
+            "can_submit": agreement_submit_allowed(request.user, agreement),
             "refusal": services.approval_refusal(request.user, agreement) if agreement.is_open else None,
         },
     )

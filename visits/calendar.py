@@ -19,15 +19,12 @@ from django.utils import timezone
 from crm.models import User
 from crm.services import audit_record
 
+from . import permissions
 from .models import CalendarFeed, PlanStatus, VisitPlan, VisitReport
 from .selectors import plans_for, reports_for
 
 OPEN = (PlanStatus.PLANNED, PlanStatus.CONFIRMED)
 FEED_PAST_DAYS = 30
-
-
-def may_see_team(user: User) -> bool:
-    return user.is_manager or user.sees_all_departments
 
 
 def day_start(d: date) -> datetime:
@@ -42,7 +39,7 @@ def missed_condition(*, now: datetime) -> Q:
 def calendar_plans(user: User, *, team: bool = False, owner_id: int | None = None) -> QuerySet[VisitPlan]:
     """Plans on the user's calendar: theirs (as a visitor), or the team's for a manager."""
     qs = plans_for(user)
-    if team and may_see_team(user):
+    if team and permissions.team_view_allowed(user):
         if owner_id:
             qs = qs.filter(Q(visitors__pk=owner_id) | Q(customer__owner_id=owner_id)).distinct()
     else:
@@ -52,7 +49,7 @@ def calendar_plans(user: User, *, team: bool = False, owner_id: int | None = Non
 
 def calendar_reports(user: User, *, team: bool = False, owner_id: int | None = None) -> QuerySet[VisitReport]:
     qs = reports_for(user)
-    if team and may_see_team(user):
+    if team and permissions.team_view_allowed(user):
         if owner_id:
             qs = qs.filter(author_id=owner_id)
     else:

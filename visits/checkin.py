@@ -19,6 +19,7 @@ from crm.services import audit_record
 from customers.models import Customer
 from customers.selectors import customer_list_for
 
+from . import permissions
 from .models import CustomerLocation, LocationSource, VisitMode, VisitPolicy, VisitReport
 
 EARTH_RADIUS_M = 6_371_000
@@ -107,19 +108,11 @@ def report_checkin_apply(
     )
 
 
-def may_set_location(user: User) -> bool:
-    return user.is_assistant or user.is_manager or user.is_administrator
-
-
-def may_confirm_location(user: User) -> bool:
-    return user.is_manager or user.is_administrator
-
-
 def customer_location_set(
     *, actor: User, customer_id: int, latitude: float, longitude: float
 ) -> CustomerLocation:
     """The office sets a customer's coordinates (confirmed at once). Assistants and managers only."""
-    if not may_set_location(actor):
+    if not permissions.customer_location_set_allowed(actor):
         raise CheckinError(_("Only the sales assistant or the manager sets a customer's location."))
     position = position_parse(latitude=latitude, longitude=longitude)
     if position is None:
@@ -154,7 +147,7 @@ def customer_location_set(
 
 def customer_location_confirm(*, actor: User, customer_id: int) -> CustomerLocation:
     """The manager confirms the location a check-in proposed."""
-    if not may_confirm_location(actor):
+    if not permissions.customer_location_confirm_allowed(actor):
         raise CheckinError(_("Only the manager confirms a proposed location."))
     with transaction.atomic():
         customer = customer_list_for(actor).get(pk=customer_id)

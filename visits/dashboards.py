@@ -20,7 +20,7 @@ from crm.dashboards import (
 )
 from crm.services import add_months
 
-from . import selectors
+from . import permissions, selectors
 from .models import VisitPolicy
 
 MONTHS = 12
@@ -41,7 +41,7 @@ def plans_today(ctx) -> int:
 
 
 def overdue_url(ctx) -> str:
-    return reverse("visits:team") if ctx.user.is_manager else reverse("visits:mine")
+    return reverse("visits:team") if permissions.team_view_allowed(ctx.user) else reverse("visits:mine")
 
 
 def _policy(ctx):

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from . import selectors
 from .calendar import day_start
-from .checkin import may_set_location
 from .models import CustomerLocation, VisitPlan, VisitPolicy, VisitReport
 
 TIMELINE_PLANS = 10
@@ -40,7 +39,6 @@ def customer_visits_context(request, customer) -> dict:
         "interval": policy.intervals().get(customer.grade),
         "can_plan": not customer.is_blacklisted,
         "location": CustomerLocation.objects.filter(customer=customer).first(),
-        "may_set_location": may_set_location(request.user),
     }
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from customers.selectors import customer_list_for
 
 from . import calendar as cal
-from . import checkin
+from . import checkin, permissions
 from .models import CalendarFeed, CustomerLocation
 
 
@@ -44,7 +44,7 @@ def calendar(request):
     today = timezone.localdate(now)
     view = "week" if request.GET.get("view") == "week" else "month"
     anchor = _anchor(request.GET.get("day"), today)
-    team = cal.may_see_team(user) and request.GET.get("scope") != "mine"
+    team = permissions.team_view_allowed(user) and request.GET.get("scope") != "mine"
     owner = request.GET.get("owner", "")
     owner_id = int(owner) if owner.isdigit() and team else None
     days = cal.calendar_days(user, view=view, anchor=anchor, now=now, team=team, owner_id=owner_id)
@@ -66,7 +66,6 @@ def calendar(request):
             "prev_day": prev_day,
             "next_day": next_day,
             "team": team,
-            "may_see_team": cal.may_see_team(user),
             "owner": owner,
         },
     )
@@ -76,7 +75,7 @@ def calendar(request):
 def plans_upcoming(request):
     """即将进行的拜访 (no horizon) and 未执行 plans, mine or my team's."""
     user, now = request.user, timezone.now()
-    team = cal.may_see_team(user) and request.GET.get("scope") != "mine"
+    team = permissions.team_view_allowed(user) and request.GET.get("scope") != "mine"
     upcoming = Paginator(cal.upcoming_plans(user, now=now, team=team).prefetch_related("visitors"), 30)
     missed = list(cal.missed_plans(user, now=now, team=team).prefetch_related("visitors")[:30])
     return render(
@@ -86,7 +85,6 @@ def plans_upcoming(request):
             "page": upcoming.get_page(request.GET.get("page")),
             "missed": missed,
             "team": team,
-            "may_see_team": cal.may_see_team(user),
             "today": timezone.localdate(now),
         },
     )
@@ -142,7 +140,7 @@ def nearby(request):
 @require_POST
 def location_confirm(request, customer_id):
     """The manager confirms the location a check-in proposed."""
-    if not checkin.may_confirm_location(request.user):
+    if not permissions.customer_location_confirm_allowed(request.user):
         raise PermissionDenied
     get_object_or_404(customer_list_for(request.user), pk=customer_id)
     try:
@@ -156,7 +154,7 @@ def location_confirm(request, customer_id):
 @login_required
 def location_set(request, customer_id):
     """The office types a customer's coordinates (assistant, manager)."""
-    if not checkin.may_set_location(request.user):
+    if not permissions.customer_location_set_allowed(request.user):
         raise PermissionDenied
     customer = get_object_or_404(customer_list_for(request.user).select_related("location"), pk=customer_id)
     error = ""

@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from crm.db import EpochDays
 from crm.models import Role, User
+from crm.permissions import all_departments_view_allowed
 from customers.models import Customer, CustomerStatus
 from customers.selectors import customer_list_for
 
+from . import permissions
 from .models import NextStep, PlanStatus, VisitMode, VisitPlan, VisitPolicy, VisitReport
 
 EPOCH = date(1970, 1, 1)
@@ -84,7 +86,7 @@ def overdue_customers_for(
 ) -> QuerySet[Customer]:
     """Overdue customers the user may see; for a salesperson only the ones they own."""
     qs = customer_list_for(user)
-    if user.is_salesperson:
+    if not permissions.others_overdue_view_allowed(user):
         qs = qs.filter(owner=user)
     return overdue_customers(qs, today=timezone.localdate(now), policy=policy)
 
@@ -187,7 +189,7 @@ def team_summary(user: User, *, now: datetime, policy: VisitPolicy | None = None
     visible = customer_list_for(user)
     rows: dict[int, SalespersonRow] = {}
     people = User.objects.filter(role=Role.SALESPERSON, is_active=True)
-    if not user.sees_all_departments:
+    if not all_departments_view_allowed(user):
         people = people.filter(department_id=user.department_id)
     for person in people.order_by("username"):
         rows[person.pk] = SalespersonRow(user=person)

@@ -27,8 +27,8 @@ from customers.selectors import customer_list_for, customer_search
 from customers.services import access_log_record, access_log_record_many
 from surveys.selectors import response_for_visit_report
 
-from . import selectors, services
-from .checkin import CheckinError, may_confirm_location, position_parse, proposed_locations_for
+from . import permissions, selectors, services
+from .checkin import CheckinError, position_parse, proposed_locations_for
 from .forms import CancelPlanForm, ExportForm, VisitPlanForm, VisitReportForm
 from .models import NextStep, PlanStatus, VisitAttachment, VisitPolicy, VisitPurpose
 from .resources import visit_reports_xlsx
@@ -46,14 +46,6 @@ def _safe_next(request, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def may_manage(user) -> bool:
-    return user.is_manager or user.sees_all_departments
-
-
-def may_export(user) -> bool:
-    return user.is_assistant or user.is_manager or user.sees_all_departments
 
 
 @login_required
@@ -76,8 +68,6 @@ def mine(request):
             "steps": list(selectors.next_steps_due(user, now=now)[:30]),
             "recent": list(selectors.reports_for(user).filter(author=user)[:10]),
             "today": timezone.localdate(now),
-            "may_manage": may_manage(user),
-            "may_export": may_export(user),
         },
     )
 
@@ -311,7 +301,7 @@ def next_step_done(request, pk):
 def team(request):
     """Manager view: overdue customers by salesperson, visits this month, cadence compliance."""
     user, now = request.user, timezone.now()
-    if not may_manage(user):
+    if not permissions.team_view_allowed(user):
         raise PermissionDenied
     policy = VisitPolicy.load()
     summary = selectors.team_summary(user, now=now, policy=policy)
@@ -330,11 +320,9 @@ def team(request):
             "summary": summary,
             "page": page,
             "owner": owner,
-            "may_export": may_export(user),
             "export_form": ExportForm(),
             "flagged": list(selectors.flagged_checkins(user, since=summary["month_start"])[:50]),
             "proposed_locations": list(proposed_locations_for(user)[:50]),
-            "may_confirm_location": may_confirm_location(user),
         },
     )
 
@@ -343,7 +331,7 @@ def team(request):
 def export(request):
     """Visit reports to xlsx (assistants, managers, 总经办), formula-safe, logged for confidential archives."""
     user = request.user
-    if not may_export(user):
+    if not permissions.visits_export_allowed(user):
         raise PermissionDenied
     form = ExportForm(request.GET or None)
     qs = selectors.reports_for(user)

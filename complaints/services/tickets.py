@@ -5,16 +5,9 @@ Workflow: 已受理 received → 处理中 assigned → 已处理 resolved → �
 actor's role (raising ComplaintError, shown to the user), writes a timeline event and an
 audit entry, and leaves e-mail to after commit (crm.services.notification_send).
 
-Who may do what:
-- open a ticket: anyone who may see the customer (首问负责制: whoever receives it registers it);
-- assign (set responsible department, handler, time limit): the manager of the customer's
-  department, or 总经办;
-- resolve: the handler, a manager of the customer's or the responsible department, 总经办;
-- record the return visit: a salesperson who may see the customer, or the manager;
-- close: the manager of the customer's department, or 总经办;
-- escalate as major (重大投诉): a manager or 总经办; automatic when the claim reaches the
-  policy threshold;
-- progress feedback and attachments: anyone who may see the ticket, while it is open.
+Who may do what is decided in complaints/permissions.py (`ticket_assign_allowed`, ...); the
+transitions raise ComplaintError when it says no. The shared steps (lock, timeline, escalation,
+attachments) are in rules.py, the feedback log and attachments of an open ticket in records.py.
 """
 
 from datetime import datetime, timedelta
@@ -22,168 +15,32 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.date_bounds import check_datetime
 from crm.forms import messages_from
 from crm.models import Department, User
-from crm.services import audit_record, company_language, gm_office_users, managers_of, notification_send
-from crm.uploads import DOCUMENTS, safe_display_name, upload_store, validate_upload
+from crm.services import audit_record, company_language, managers_of, notification_send
 from customers.models import Customer
 from customers.selectors import customer_list_for
 from visits.services import VisitError, visit_report_create
 
-from ..models import (
-    HANDLING_STATES,
-    ComplaintPolicy,
-    EventKind,
-    Status,
-    Ticket,
-    TicketAttachment,
-    TicketCounter,
-    TicketEvent,
-    TicketFeedback,
+from .. import permissions
+from ..models import ComplaintPolicy, EventKind, Status, Ticket
+from .rules import (
+    ComplaintError,
+    _attach,
+    _check_file,
+    _check_typed,
+    _ensure,
+    _event,
+    _lock,
+    _mark_major,
+    _url,
+    deadline_for,
+    is_in_province,
+    ticket_number_next,
 )
-
-
-class ComplaintError(Exception):
-    """A rule of the complaint workflow was broken; the message is shown to the user."""
-
-
-# --- Rules -----------------------------------------------------------------------------------
-
-
-def ticket_number_next(*, year: int) -> str:
-    """The next number of the year (TS-2026-000123); call inside the creating transaction.
-
-    The counter row is locked until the ticket commits, so two tickets never share a number;
-    a rolled-back creation leaves a gap, which is allowed (never reused, not gap-free).
-    """
-    TicketCounter.objects.get_or_create(year=year)
-    counter = TicketCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"TS-{year}-{counter.last_number:06d}"
-
-
-def is_in_province(customer: Customer, policy: ComplaintPolicy) -> bool:
-    """省内 when the customer's province is the company's; an unknown province counts as in-province,
-    the stricter deadline, so a gap in the archive never gives a complaint more time."""
-    return not customer.province or customer.province == policy.company_province
-
-
-def deadline_for(*, customer: Customer, received_at: datetime, policy: ComplaintPolicy) -> datetime:
-    """省内24小时, 省外48小时, counted from receipt (elapsed hours, not working hours)."""
-    hours = policy.in_province_hours if is_in_province(customer, policy) else policy.out_of_province_hours
-    return received_at + timedelta(hours=hours)
-
-
-def _is_manager_for(user: User, ticket: Ticket) -> bool:
-    if user.sees_all_departments:
-        return True
-    return (
-        user.is_manager
-        and user.department_id is not None
-        and user.department_id in (ticket.customer.department_id, ticket.responsible_department_id)
-    )
-
-
-def _is_customer_manager(user: User, ticket: Ticket) -> bool:
-    return user.sees_all_departments or (
-        user.is_manager and user.department_id == ticket.customer.department_id
-    )
-
-
-def _sees_customer(user: User, ticket: Ticket) -> bool:
-    return customer_list_for(user).filter(pk=ticket.customer_id).exists()
-
-
-def can_assign(user: User, ticket: Ticket) -> bool:
-    return ticket.status in HANDLING_STATES and _is_customer_manager(user, ticket)
-
-
-def can_resolve(user: User, ticket: Ticket) -> bool:
-    return ticket.status == Status.ASSIGNED and (
-        ticket.handler_id == user.pk or _is_manager_for(user, ticket)
-    )
-
-
-def can_record_return_visit(user: User, ticket: Ticket, *, sees_customer: bool) -> bool:
-    if ticket.status != Status.RESOLVED:
-        return False
-    return (user.is_salesperson and sees_customer) or _is_customer_manager(user, ticket)
-
-
-def can_close(user: User, ticket: Ticket) -> bool:
-    return ticket.status == Status.RETURN_VISITED and _is_customer_manager(user, ticket)
-
-
-def can_escalate(user: User, ticket: Ticket) -> bool:
-    return ticket.is_open and not ticket.is_major and (user.is_gm_office or _is_manager_for(user, ticket))
-
-
-def _lock(ticket_id: int) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
-
-
-def _ensure(allowed: bool, ticket: Ticket, action: str) -> None:
-    if not allowed:
-        raise ComplaintError(
-            _("%(action)s is not possible: the ticket is %(status)s, or it is not your role to do it.")
-            % {"action": action, "status": ticket.get_status_display()}
-        )
-
-
-def _event(
-    ticket: Ticket, *, kind: str, actor: User | None, at: datetime, note: str = "", params: dict | None = None
-) -> TicketEvent:
-    """One line of the timeline: `note` only for what a person typed, the rest as neutral
-    `params` that TicketEvent.text words in the reader's language."""
-    return TicketEvent.objects.create(
-        ticket=ticket, kind=kind, actor=actor, at=at, note=note, params=params or {}
-    )
-
-
-def _url(ticket: Ticket) -> str:
-    return reverse("complaints:detail", args=[ticket.pk])
-
-
-def _notify_major(ticket: Ticket, event: TicketEvent) -> None:
-    with company_language():
-        notification_send(
-            recipients=gm_office_users(),
-            kind="complaint_major",
-            title=_("Major complaint %(number)s: %(customer)s")
-            % {"number": ticket.number, "customer": ticket.customer.name},
-            body=event.text,
-            url=_url(ticket),
-            dedup_key=f"complaint-major:{ticket.pk}",
-        )
-
-
-def _mark_major(
-    ticket: Ticket, *, actor: User | None, now: datetime, reason: str = "", params: dict | None = None
-) -> None:
-    """Escalate: `reason` is what the escalating person typed; an automatic escalation leaves
-    it empty and gives its facts in `params` (worded at display time, see TicketEvent.text)."""
-    ticket.is_major = True
-    ticket.major_at = now
-    ticket.major_reason = reason[:200]
-    event = _event(ticket, kind=EventKind.ESCALATED, actor=actor, at=now, note=reason, params=params)
-    _notify_major(ticket, event)
-
-
-# --- Transitions -----------------------------------------------------------------------------
-
-
-def _check_typed(value: datetime, *, now: datetime) -> None:
-    """A typed time within crm.date_bounds (issue 13.3: a year-1 receipt broke every page)."""
-    try:
-        check_datetime(value, now=now)
-    except ValidationError as exc:
-        raise ComplaintError(" ".join(exc.messages)) from exc
 
 
 def ticket_create(
@@ -291,7 +148,7 @@ def ticket_assign(
     now = now or timezone.now()
     with transaction.atomic():
         ticket = _lock(ticket_id)
-        _ensure(can_assign(actor, ticket), ticket, _("Assigning"))
+        _ensure(permissions.ticket_assign_allowed(actor, ticket), ticket, _("Assigning"))
         if not handler.is_active or handler.department_id != department.pk:
             raise ComplaintError(_("The handler must be an active member of the responsible department."))
         if time_limit_at <= ticket.received_at:
@@ -358,7 +215,7 @@ def ticket_resolve(
     root_cause, corrective_action = (root_cause or "").strip(), (corrective_action or "").strip()
     with transaction.atomic():
         ticket = _lock(ticket_id)
-        _ensure(can_resolve(actor, ticket), ticket, _("Resolving"))
+        _ensure(permissions.ticket_resolve_allowed(actor, ticket), ticket, _("Resolving"))
         if not root_cause or not corrective_action:
             raise ComplaintError(
                 _("Root cause and corrective action are both required to resolve a complaint.")
@@ -424,8 +281,9 @@ def ticket_return_visit_record(
         raise ComplaintError(_("Write down what the customer confirmed."))
     with transaction.atomic():
         ticket = _lock(ticket_id)
-        allowed = can_record_return_visit(actor, ticket, sees_customer=_sees_customer(actor, ticket))
-        _ensure(allowed, ticket, _("Recording the return visit"))
+        _ensure(
+            permissions.ticket_return_visit_allowed(actor, ticket), ticket, _("Recording the return visit")
+        )
         ticket.status = Status.RETURN_VISITED
         ticket.satisfaction = satisfaction
         ticket.customer_confirmation = confirmation
@@ -498,7 +356,7 @@ def ticket_close(*, actor: User, ticket_id: int, note: str = "", now: datetime |
     now = now or timezone.now()
     with transaction.atomic():
         ticket = _lock(ticket_id)
-        _ensure(can_close(actor, ticket), ticket, _("Closing"))
+        _ensure(permissions.ticket_close_allowed(actor, ticket), ticket, _("Closing"))
         ticket.status = Status.CLOSED
         ticket.closed_at = now
         ticket.closed_by = actor
@@ -518,87 +376,10 @@ def ticket_escalate(*, actor: User, ticket_id: int, reason: str, now: datetime |
         ticket = _lock(ticket_id)
         if ticket.is_major:
             raise ComplaintError(_("The complaint has already been escalated."))
-        _ensure(can_escalate(actor, ticket), ticket, _("Escalating"))
+        _ensure(permissions.ticket_escalate_allowed(actor, ticket), ticket, _("Escalating"))
         _mark_major(ticket, reason=reason, actor=actor, now=now)
         ticket.save(update_fields=["is_major", "major_at", "major_reason", "updated_at"])
         audit_record(
             actor=actor, action="complaints.ticket.escalated", target=ticket, after={"reason": reason}
         )
     return ticket
-
-
-def feedback_add(
-    *, actor: User, ticket_id: int, given_at: datetime, method: str, content: str, now: datetime | None = None
-) -> TicketFeedback:
-    """Log one progress feedback to the customer (at least twice a week while handling, §6)."""
-    now = now or timezone.now()
-    content = (content or "").strip()
-    if not content:
-        raise ComplaintError(_("Write down what the customer was told."))
-    if given_at > now + timedelta(minutes=5):
-        raise ComplaintError(_("A feedback cannot be dated in the future."))
-    _check_typed(given_at, now=now)
-    with transaction.atomic():
-        ticket = _lock(ticket_id)
-        if not ticket.is_open:
-            raise ComplaintError(_("The ticket is closed."))
-        # The form gives minutes, the receipt has seconds: a feedback typed for the minute of
-        # receipt is allowed and kept just after the receipt, so the ticket log stays in order.
-        if given_at < ticket.received_at.replace(second=0, microsecond=0):
-            raise ComplaintError(_("A feedback cannot be dated before the complaint was received."))
-        given_at = max(given_at, ticket.received_at)
-        fb = TicketFeedback(ticket=ticket, given_at=given_at, method=method, content=content, given_by=actor)
-        try:
-            fb.full_clean()
-        except ValidationError as exc:
-            raise ComplaintError(messages_from(exc)) from exc
-        fb.save()
-        _event(
-            ticket,
-            kind=EventKind.FEEDBACK,
-            actor=actor,
-            at=given_at,
-            note=content,
-            params={"method": fb.method},
-        )
-        audit_record(actor=actor, action="complaints.feedback.added", target=ticket, after={"method": method})
-    return fb
-
-
-def _check_file(f) -> None:
-    try:
-        validate_upload(f, allowed=DOCUMENTS)
-    except ValidationError as exc:
-        raise ComplaintError(messages_from(exc)) from exc
-
-
-def _attach(ticket: Ticket, f, *, actor: User, now: datetime) -> TicketAttachment:
-    kind = validate_upload(f, allowed=DOCUMENTS)
-    att = TicketAttachment(
-        ticket=ticket,
-        original_name=safe_display_name(f.name),
-        content_type=kind.content_type,
-        size=f.size,
-        uploaded_by=actor,
-    )
-    upload_store(att, f, kind)
-    _event(ticket, kind=EventKind.ATTACHMENT, actor=actor, at=now, note=att.original_name)
-    return att
-
-
-def attachment_add(*, actor: User, ticket_id: int, file, now: datetime | None = None) -> TicketAttachment:
-    """Attach evidence (photos, documents) to an open ticket; the file type is checked by content."""
-    now = now or timezone.now()
-    _check_file(file)
-    with transaction.atomic():
-        ticket = _lock(ticket_id)
-        if not ticket.is_open:
-            raise ComplaintError(_("The ticket is closed."))
-        att = _attach(ticket, file, actor=actor, now=now)
-        audit_record(
-            actor=actor,
-            action="complaints.attachment.added",
-            target=ticket,
-            after={"name": att.original_name},
-        )
-    return att

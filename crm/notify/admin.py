@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from crm.admin_base import ScopedModelAdmin
+from crm.permissions import channel_ids_import_allowed
 
 from .imports import ChannelIdImportError, read_sheet, user_channel_ids_import
 from .kinds import kind_choices
@@ -85,7 +86,7 @@ def channel_ids_import_view(model_admin):
     """An admin view on the user list: upload a sheet of usernames and their WeCom / DingTalk ids."""
 
     def view(request):
-        if not (request.user.is_administrator and model_admin.has_change_permission(request)):
+        if not (channel_ids_import_allowed(request.user) and model_admin.has_change_permission(request)):
             return redirect("admin:index")
         form = ChannelIdsImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

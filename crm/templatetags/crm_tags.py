@@ -1,4 +1,8 @@
+from functools import cache
+from importlib import import_module
+
 from django import template
+from django.apps import apps
 from django.utils import translation
 
 register = template.Library()
@@ -56,3 +60,36 @@ def submission_key_field():
     from django.utils.html import format_html
 
     return format_html('<input type="hidden" name="submission_key" value="{}">', uuid.uuid4())
+
+
+@cache
+def _predicate(name: str):
+    """The predicate "<app>.<name>_allowed" from `<app>.permissions`; anything else is refused loudly."""
+    app_label, _dot, func = name.partition(".")
+    if not func or "." in func or not func.endswith("_allowed") or func.startswith("_"):
+        raise template.TemplateSyntaxError(f'{{% allowed %}} takes "<app>.<predicate>_allowed", got "{name}"')
+    try:
+        app = apps.get_app_config(app_label)
+    except LookupError as exc:
+        raise template.TemplateSyntaxError(
+            f'{{% allowed "{name}" %}}: no installed app "{app_label}"'
+        ) from exc
+    module = import_module(f"{app.name}.permissions")
+    fn = getattr(module, func, None)
+    if not callable(fn):
+        raise template.TemplateSyntaxError(f'{{% allowed "{name}" %}}: {module.__name__} has no {func}')
+    return fn
+
+
+@register.simple_tag
+def allowed(name, user, *args):
+    """Ask a permission predicate: {% allowed "complaints.ticket_assign_allowed" user ticket as may_assign %}.
+
+    The one way templates decide who may do what (docs/architecture.md, "Who may do what"):
+    only functions of an app's permissions.py whose names end in `_allowed`; a wrong name fails
+    the page (TemplateSyntaxError) instead of hiding a button. An anonymous user is never allowed.
+    """
+    fn = _predicate(name)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(fn(user, *args))

@@ -101,7 +101,8 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         files=[_pdf()],
     )
 
-    # Blacklist: one entry reported (awaiting 总经办) and one expired with a re-admission request.
+    # Blacklist: one entry reported (awaiting 总经办), one proposed (awaiting the manager) and one
+    # expired with a re-admission request.
     reported_customer = CustomerFactory(name=f"{tag}待核实有限公司", owner=owner, grade="C")
     entry = blacklist_services.blacklist_entry_report(
         actor=manager,
@@ -110,6 +111,11 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         reason="拖欠",
         loss_amount=1,
         evidence=[_pdf()],
+    )
+    # ... one proposed by the salesperson, awaiting the manager's submission ...
+    proposed_customer = CustomerFactory(name=f"{tag}待提交有限公司", owner=owner, grade="C")
+    proposal_entry = blacklist_services.blacklist_entry_report(
+        actor=owner, customer_id=proposed_customer.pk, reason_category="payment", reason="拖欠"
     )
     expired_customer = CustomerFactory(name=f"{tag}已到期有限公司", owner=owner, grade="C")
     start = now - dt.timedelta(days=250)
@@ -215,6 +221,7 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         "ticket": ticket.pk,
         "ticket_attachment": ticket.attachments.get().pk,
         "entry": entry.pk,
+        "proposal_entry": proposal_entry.pk,
         "evidence": entry.evidence.get().pk,
         "expired_entry": old.pk,
         "readmission": readmission.pk,
