@@ -4,7 +4,11 @@ Seeing a customer's agreements, receivables and payments follows seeing the cust
 (Customer.objects.visible_to); these predicates decide the actions on top of that.
 """
 
+from django.utils.translation import gettext as _
+
 from crm.models import User
+
+from .models import AgreementState
 
 ERP_SCOPES = ("deliveries", "receivables", "payments")
 
@@ -18,9 +22,22 @@ def agreement_submit_allowed(user: User, agreement) -> bool:
     return agreement_create_allowed(user) and agreement.state == "draft"
 
 
-def agreement_decide_allowed(user: User) -> bool:
-    """The department manager decides the first step, 总经办 the second (large agreements)."""
-    return user.is_active and (user.is_manager or user.is_gm_office)
+def approval_refusal(user: User, agreement) -> str | None:
+    """Why `user` may not decide `agreement` now, or None when it is their turn: the customer's
+    department manager decides the first step, 总经办 the second (large agreements); nobody their own.
+    The approval admin (crm/admin_decisions.py), the agreement page and the services ask it."""
+    if not agreement.is_open:
+        return _("This agreement has already been decided.")
+    if agreement.created_by_id == user.pk:
+        return _("Nobody decides their own agreement.")
+    if agreement.state == AgreementState.PENDING_MANAGER:
+        if not (
+            user.is_active and user.is_manager and user.department_id == agreement.customer.department_id
+        ):
+            return _("The customer's department manager decides this step.")
+    elif not (user.is_active and user.is_gm_office):
+        return _("总经办 decides this step.")
+    return None
 
 
 def department_receivables_widget_allowed(user: User) -> bool:

@@ -29,7 +29,7 @@ from ..models import (
     SalesPolicy,
     Step,
 )
-from ..permissions import agreement_create_allowed
+from ..permissions import agreement_create_allowed, approval_refusal
 from .common import SalesError, agreement_admin_url, customer_url, visible_customer
 
 REQUIRED_DOCUMENTS = (
@@ -196,22 +196,6 @@ def agreement_reject(*, agreement_id: int, approver: User, comment: str, now: da
     if not (comment or "").strip():
         raise SalesError(_("Say why the agreement is rejected."))
     return _decide(agreement_id=agreement_id, approver=approver, approved=False, comment=comment, now=now)
-
-
-def approval_refusal(user: User, agreement: Agreement) -> str | None:
-    """Why `user` may not decide `agreement` now, or None when it is their turn."""
-    if not agreement.is_open:
-        return _("This agreement has already been decided.")
-    if agreement.created_by_id == user.pk:
-        return _("Nobody decides their own agreement.")
-    if agreement.state == AgreementState.PENDING_MANAGER:
-        if not (
-            user.is_active and user.is_manager and user.department_id == agreement.customer.department_id
-        ):
-            return _("The customer's department manager decides this step.")
-    elif not (user.is_active and user.is_gm_office):
-        return _("总经办 decides this step.")
-    return None
 
 
 def _decide(*, agreement_id: int, approver: User, approved: bool, comment: str, now: datetime) -> Agreement:
