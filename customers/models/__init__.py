@@ -26,6 +26,8 @@ from .imports import (
     ImportBatch,
     ImportJob,
     ImportJobState,
+    ImportRow,
+    ImportRowAction,
 )
 from .records import (
     AccessAction,
@@ -66,6 +68,8 @@ __all__ = [
     "ImportBatch",
     "ImportJob",
     "ImportJobState",
+    "ImportRow",
+    "ImportRowAction",
     "KEY_ACCOUNT_TIERS",
     "PROVINCES",
     "PROVINCE_CHOICES",

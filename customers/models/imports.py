@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,8 +48,8 @@ class ImportJobState(models.TextChoices):
 class ImportJob(models.Model):
     """An import checked and written by the worker while its page shows the progress (field test 16).
 
-    The uploaded file waits under MEDIA_ROOT/imports/ until it is imported or discarded; the
-    preview (counts, bad rows, the rows to create and update with each change) is kept here.
+    The uploaded file waits under MEDIA_ROOT/imports/ until the worker has checked it; the check
+    stages every row (ImportRow) and the file is deleted: the confirm writes the staged rows.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -61,10 +62,8 @@ class ImportJob(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=ImportJobState.choices, default=ImportJobState.QUEUED
     )
+    # The preview's counts and whole-file problems; its rows are the job's ImportRows.
     report = models.JSONField(_("preview"), null=True, blank=True)
-    # The version of each existing customer the preview matched: the confirm refuses to
-    # overwrite one that a colleague changed in between.
-    versions = models.JSONField(_("versions"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
     batch = models.ForeignKey(
         ImportBatch, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True
@@ -89,3 +88,46 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (ImportJobState.QUEUED, ImportJobState.CHECKING, ImportJobState.IMPORTING)
+
+
+class ImportRowAction(models.TextChoices):
+    CREATE = "create", _("new")
+    UPDATE = "update", _("update")
+    SKIP = "skip", _("unchanged")
+    ERROR = "error", _("problem")
+
+
+class ImportRow(models.Model):
+    """One row of an import as the preview decided it; the confirm writes exactly these (issue 15).
+
+    `values` are the normalised values to write (model field names); `target_id` and
+    `target_version` the existing record the row updates (or leaves unchanged) and, for a
+    customer, its version at the preview: the confirm refuses the import if it changed since.
+    """
+
+    job = models.ForeignKey(
+        ImportJob, verbose_name=_("import job"), on_delete=models.CASCADE, related_name="rows"
+    )
+    number = models.PositiveIntegerField(_("row"))  # as Excel shows it (the header is row 1)
+    action = models.CharField(_("action"), max_length=10, choices=ImportRowAction.choices)
+    label = models.CharField(_("record"), max_length=400, blank=True)
+    values = models.JSONField(_("values"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    target_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
+    target_version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)  # [[column, old, new], …]
+    errors = models.JSONField(_("problems"), default=list, blank=True)  # [[column, message], …]
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="customers_importrow_job_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(action__in=[a.value for a in ImportRowAction]),
+                name="customers_importrow_action_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.job_id} #{self.number} {self.action}"

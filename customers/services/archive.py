@@ -127,12 +127,13 @@ def customer_create_allowed(actor: User) -> bool:
     return actor.role in (Role.SALESPERSON, Role.ASSISTANT, Role.MANAGER, Role.ADMIN)
 
 
-def customer_build(*, actor: User, owner: User, data: dict, now: datetime) -> Customer:
-    """A new archive, not yet saved: the editable fields of `data`, owned by `owner` (already
-    resolved), in the owner's department, created and confirmed by `actor` at `now`."""
+def customer_build(*, actor: User, owner: User | None, data: dict, now: datetime) -> Customer:
+    """A new archive, not yet saved: the editable fields of `data`, owned by `owner` (resolved by
+    `customer_owner_resolve`; None only while an import row with a bad owner is checked further),
+    in the owner's department, created and confirmed by `actor` at `now`."""
     customer = Customer(
         owner=owner,
-        department_id=owner.department_id,
+        department_id=owner.department_id if owner else None,
         created_by=actor,
         last_confirmed_at=now,
         last_confirmed_by=actor,
