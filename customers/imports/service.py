@@ -8,16 +8,19 @@ blacklisted since), then writes all rows or none in one transaction and records 
 and an audit entry. A second confirm of the same job returns the first one's batch.
 """
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.db import copy_insert
 from crm.models import User
 from crm.services import audit_record
 from crm.uploads import XLSX, validate_upload
@@ -135,12 +138,12 @@ def import_stage_rows(*, job: ImportJob, content: bytes, now=None, progress=None
         counts[row.action] += 1
         batch.append(row)
         if len(batch) == STAGE_BATCH:
-            ImportRow.objects.bulk_create(batch)
+            _stage(batch)
             done += len(batch)
             batch = []
             if progress is not None:
                 progress(done, total=total)
-    ImportRow.objects.bulk_create(batch)
+    _stage(batch)
     del rows
     job.report = {
         "total": total,
@@ -151,6 +154,48 @@ def import_stage_rows(*, job: ImportJob, content: bytes, now=None, progress=None
     }
     job.state = ImportJobState.REJECTED if counts[ImportRowAction.ERROR] else ImportJobState.READY
     job.save(update_fields=["report", "state", "updated_at"])
+
+
+STAGED_COLUMNS = (
+    "job_id",
+    "number",
+    "action",
+    "label",
+    "values",
+    "target_id",
+    "target_version",
+    "changes",
+    "errors",
+)
+
+
+def _stage(rows: list[ImportRow]) -> None:
+    """Store a batch of staged rows (COPY on PostgreSQL: crm.db.copy_insert)."""
+    if not rows:
+        return
+    job_key = ImportRow._meta.get_field("job").get_db_prep_value(rows[0].job_id, connection)  # a UUID
+
+    def as_json(value) -> str:
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+    copy_insert(
+        ImportRow._meta.db_table,
+        STAGED_COLUMNS,
+        (
+            (
+                job_key,
+                r.number,
+                r.action,
+                r.label,
+                as_json(r.values),
+                r.target_id,
+                r.target_version,
+                as_json(r.changes),
+                as_json(r.errors),
+            )
+            for r in rows
+        ),
+    )
 
 
 def import_report(job: ImportJob) -> ImportReport:
