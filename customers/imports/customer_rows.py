@@ -140,8 +140,10 @@ def _error_row(number: int, errors: dict) -> ImportRow:
 
 def customer_rows_plan(*, actor: User, rows: list[dict], now) -> Iterable[ImportRow]:
     """Each row of the file decided once: to create, to update (with its changes), unchanged, or
-    refused (every problem by column). Unsaved ImportRow objects, in the file's order."""
+    refused (every problem by column). Unsaved ImportRow objects, in the file's order. `rows`
+    (the cells as read) is emptied once they are parsed."""
     parsed = [parse_row(row, CUSTOMER_COLUMNS) for row in rows]
+    rows.clear()  # the cells as read are not needed any more (peak memory, bench)
     archive = Archive(actor, [values for values, _errors in parsed])
     for number, (values, errors) in enumerate(parsed, start=2):  # the header is row 1
         owner_name = values.pop("owner", "")
@@ -271,12 +273,11 @@ def customer_rows_admission_recheck(*, actor: User, staged: list[tuple[str, str]
             raise CustomerError(admission_refusal_message(found, actor))
 
 
-def customer_rows_create(*, actor: User, rows: list[dict], now, progress=None) -> list[Customer]:
+def customer_rows_create(*, actor: User, rows: list[dict], now, progress=None) -> None:
     """Create the staged new archives, each with its 经营信息 and history rows, a batch at a time."""
     owners = {
         u.pk: u for u in User.objects.filter(pk__in={r["owner_id"] for r in rows}).only("pk", "department_id")
     }
-    created = []
     for start in range(0, len(rows), BATCH):
         batch = []
         for values in rows[start : start + BATCH]:
@@ -290,10 +291,8 @@ def customer_rows_create(*, actor: User, rows: list[dict], now, progress=None) -
         # Each archive has its 经营信息 from the start, as customer_create makes it.
         profiles = copy_insert_objects(BusinessProfile, [BusinessProfile(customer_id=c.pk) for c in saved])
         _history_insert(BusinessProfile, profiles, user=actor, date=now)
-        created.extend(saved)
         if progress is not None:
             progress(start + len(batch))
-    return created
 
 
 def customer_rows_update(*, actor: User, rows: list[tuple[int, dict]], now, done=0, progress=None) -> None:

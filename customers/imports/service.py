@@ -144,7 +144,6 @@ def import_stage_rows(*, job: ImportJob, content: bytes, now=None, progress=None
             if progress is not None:
                 progress(done, total=total)
     _stage(batch)
-    del rows
     job.report = {
         "total": total,
         "new": counts[ImportRowAction.CREATE],

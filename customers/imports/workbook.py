@@ -105,4 +105,9 @@ def read_table(content: bytes, required_columns) -> tuple[list[str], list[dict]]
     if not rows:
         raise CustomerError(_("The file has no data rows."))
     named = [(i, h) for i, h in enumerate(headers) if h]
-    return headers, [{h: (r[i] if i < len(r) else None) for i, h in named} for r in rows]
+    table = []
+    rows.reverse()
+    while rows:  # each row as read is let go as soon as it is turned into a dict (peak memory)
+        r = rows.pop()
+        table.append({h: (r[i] if i < len(r) else None) for i, h in named})
+    return headers, table
