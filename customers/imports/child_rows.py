@@ -21,7 +21,7 @@ from ..models import Contact, ImportRow, ImportRowAction, YearlyFigure
 from ..selectors import CHUNK, customer_list_for
 from ..services import CONTACT_FIELDS, FIGURE_FIELDS, contact_save, yearly_figure_save
 from ..validators import normalize_company_name, normalize_credit_code
-from .customer_rows import whole_row
+from .customer_rows import StagedRow, whole_row
 
 REF = ("customer", "customer__credit_code")
 MODELS = {"contacts": (Contact, CONTACT_COLUMNS), "figures": (YearlyFigure, FIGURE_COLUMNS)}
@@ -59,7 +59,7 @@ def _visible_customers(actor: User, refs) -> tuple[dict, dict]:
     return by_code, by_name
 
 
-def child_rows_plan(*, actor: User, kind: str, rows: list[dict]) -> Iterable[ImportRow]:
+def child_rows_plan(*, actor: User, kind: str, rows: list[dict]) -> Iterable[StagedRow]:
     model, columns = MODELS[kind]
     headers = {c.attribute: c.header for c in columns}
     refs = _refs(rows)
@@ -115,7 +115,7 @@ def child_rows_plan(*, actor: User, kind: str, rows: list[dict]) -> Iterable[Imp
         records[key] = record
         label = f"{customer.name} · {record.name}" if kind == "contacts" else str(record)
         if existing is None:
-            yield ImportRow(
+            yield StagedRow(
                 number=number,
                 action=ImportRowAction.CREATE,
                 label=label,
@@ -127,7 +127,7 @@ def child_rows_plan(*, actor: User, kind: str, rows: list[dict]) -> Iterable[Imp
             for c in columns
             if c.attribute in before and getattr(record, c.attribute) != before[c.attribute]
         ]
-        row_ = ImportRow(number=number, label=label, target_id=existing.pk, action=ImportRowAction.SKIP)
+        row_ = StagedRow(number=number, label=label, target_id=existing.pk, action=ImportRowAction.SKIP)
         if changed:
             row_.action = ImportRowAction.UPDATE
             row_.changes = [
@@ -161,8 +161,8 @@ def _written(kind: str, record) -> dict:
     return {f: getattr(record, f) for f in fields}
 
 
-def _error_row(number: int, errors: dict) -> ImportRow:
-    return ImportRow(
+def _error_row(number: int, errors: dict) -> StagedRow:
+    return StagedRow(
         number=number,
         action=ImportRowAction.ERROR,
         errors=[[column, message] for column, messages in errors.items() for message in messages],

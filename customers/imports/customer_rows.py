@@ -10,6 +10,8 @@ name, the blacklisted companies, the owners) is read once for the whole file: no
 
 import copy
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import islice
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
@@ -20,7 +22,7 @@ from crm.db import copy_insert, copy_insert_objects
 from crm.models import User
 
 from ..columns import CUSTOMER_COLUMNS, OWNER, parse_row
-from ..models import BusinessProfile, Customer, ImportRow, ImportRowAction
+from ..models import BusinessProfile, Customer, ImportRowAction
 from ..selectors import (
     CHUNK,
     admission_conflict_among,
@@ -45,6 +47,21 @@ HEADER = {c.attribute: c.header for c in CUSTOMER_COLUMNS}
 RESOLVED = ("owner", "department", "created_by", "last_confirmed_by")
 KEYS = ("name_normalized", "name_pinyin", "pinyin_keys")
 BATCH = 2000
+
+
+@dataclass(slots=True)
+class StagedRow:
+    """A row as the preview decided it, stored as an ImportRow (a plain object: a model instance a
+    row cost more than the row's own checks)."""
+
+    number: int
+    action: str = ImportRowAction.ERROR
+    label: str = ""
+    values: dict = field(default_factory=dict)
+    target_id: int | None = None
+    target_version: int | None = None
+    changes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
 
 
 def whole_row() -> str:
@@ -130,17 +147,17 @@ def _check_admission_and_duplicates(archive: Archive, actor: User, customer: Cus
         )
 
 
-def _error_row(number: int, errors: dict) -> ImportRow:
-    return ImportRow(
+def _error_row(number: int, errors: dict) -> StagedRow:
+    return StagedRow(
         number=number,
         action=ImportRowAction.ERROR,
         errors=[[column, message] for column, messages in errors.items() for message in messages],
     )
 
 
-def customer_rows_plan(*, actor: User, rows: list[dict], now) -> Iterable[ImportRow]:
+def customer_rows_plan(*, actor: User, rows: list[dict], now) -> Iterable[StagedRow]:
     """Each row of the file decided once: to create, to update (with its changes), unchanged, or
-    refused (every problem by column). Unsaved ImportRow objects, in the file's order. `rows`
+    refused (every problem by column), as StagedRows in the file's order. `rows`
     (the cells as read) is emptied once they are parsed."""
     parsed = [parse_row(row, CUSTOMER_COLUMNS) for row in rows]
     rows.clear()  # the cells as read are not needed any more (peak memory, bench)
@@ -163,7 +180,7 @@ def customer_rows_plan(*, actor: User, rows: list[dict], now) -> Iterable[Import
             yield _plan_update(archive, actor, number, values, owner, errors, existing)
 
 
-def _plan_create(archive, actor, number, values, owner, errors, now) -> ImportRow:
+def _plan_create(archive, actor, number, values, owner, errors, now) -> StagedRow:
     if OWNER not in errors:
         if owner is None and not actor.is_salesperson:
             errors[OWNER] = [_("Give the owner salesperson's login name.")]
@@ -181,7 +198,7 @@ def _plan_create(archive, actor, number, values, owner, errors, now) -> ImportRo
         return _error_row(number, errors)
     archive.hold(key, customer.credit_code, customer.name_normalized)
     written = {a: getattr(customer, a) for a in values} | {k: getattr(customer, k) for k in KEYS}
-    return ImportRow(
+    return StagedRow(
         number=number,
         action=ImportRowAction.CREATE,
         label=customer.name,
@@ -189,7 +206,7 @@ def _plan_create(archive, actor, number, values, owner, errors, now) -> ImportRo
     )
 
 
-def _plan_update(archive, actor, number, values, owner, errors, existing) -> ImportRow:
+def _plan_update(archive, actor, number, values, owner, errors, existing) -> StagedRow:
     if owner is not None and owner.pk != existing.owner_id:
         # Existing archives keep their owner: reassignment is the manager's action (客户页面).
         errors[OWNER] = [_("The owner of an existing customer is changed by a manager on the customer page.")]
@@ -205,7 +222,7 @@ def _plan_update(archive, actor, number, values, owner, errors, existing) -> Imp
     changed = [
         c for c in IMPORTED if c.attribute in values and getattr(customer, c.attribute) != before[c.attribute]
     ]
-    row = ImportRow(
+    row = StagedRow(
         number=number,
         label=customer.name,
         target_id=customer.pk,
@@ -273,15 +290,15 @@ def customer_rows_admission_recheck(*, actor: User, staged: list[tuple[str, str]
             raise CustomerError(admission_refusal_message(found, actor))
 
 
-def customer_rows_create(*, actor: User, rows: list[dict], now, progress=None) -> None:
-    """Create the staged new archives, each with its 经营信息 and history rows, a batch at a time."""
-    owners = {
-        u.pk: u for u in User.objects.filter(pk__in={r["owner_id"] for r in rows}).only("pk", "department_id")
-    }
-    for start in range(0, len(rows), BATCH):
+def customer_rows_create(*, actor: User, rows: Iterable[dict], now, progress=None) -> None:
+    """Create the staged new archives, each with its 经营信息 and history rows, a batch at a time
+    (`rows` may be an iterator: the staged values are read a batch at a time too)."""
+    owners, done, rows = {}, 0, iter(rows)
+    while chunk := [_typed(values) for values in islice(rows, BATCH)]:
+        wanted = {values["owner_id"] for values in chunk} - set(owners)
+        owners.update((u.pk, u) for u in User.objects.filter(pk__in=wanted).only("pk", "department_id"))
         batch = []
-        for values in rows[start : start + BATCH]:
-            values = _typed(values)
+        for values in chunk:
             customer = customer_build(actor=actor, owner=owners[values.pop("owner_id")], data=values, now=now)
             for key in KEYS:
                 setattr(customer, key, values[key])
@@ -291,8 +308,9 @@ def customer_rows_create(*, actor: User, rows: list[dict], now, progress=None) -
         # Each archive has its 经营信息 from the start, as customer_create makes it.
         profiles = copy_insert_objects(BusinessProfile, [BusinessProfile(customer_id=c.pk) for c in saved])
         _history_insert(BusinessProfile, profiles, user=actor, date=now)
+        done += len(batch)
         if progress is not None:
-            progress(start + len(batch))
+            progress(done)
 
 
 def customer_rows_update(*, actor: User, rows: list[tuple[int, dict]], now, done=0, progress=None) -> None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +32,7 @@ from ..permissions import import_allowed
 from ..services import CustomerError
 from .child_rows import child_rows_plan, child_rows_write
 from .customer_rows import (
+    StagedRow,
     customer_rows_admission_recheck,
     customer_rows_check,
     customer_rows_create,
@@ -133,17 +135,16 @@ def import_stage_rows(*, job: ImportJob, content: bytes, now=None, progress=None
     counts, batch, done = Counter(), [], 0
     job.rows.all().delete()  # a check redelivered to the worker starts again
     for row in planned:
-        row.job = job
         row.label = row.label[:400]
         counts[row.action] += 1
         batch.append(row)
         if len(batch) == STAGE_BATCH:
-            _stage(batch)
+            _stage(job, batch)
             done += len(batch)
             batch = []
             if progress is not None:
                 progress(done, total=total)
-    _stage(batch)
+    _stage(job, batch)
     job.report = {
         "total": total,
         "new": counts[ImportRowAction.CREATE],
@@ -168,11 +169,11 @@ STAGED_COLUMNS = (
 )
 
 
-def _stage(rows: list[ImportRow]) -> None:
-    """Store a batch of staged rows (COPY on PostgreSQL: crm.db.copy_insert)."""
+def _stage(job: ImportJob, rows: list[StagedRow]) -> None:
+    """Store a batch of staged rows as the job's ImportRows (COPY on PostgreSQL: crm.db.copy_insert)."""
     if not rows:
         return
-    job_key = ImportRow._meta.get_field("job").get_db_prep_value(rows[0].job_id, connection)  # a UUID
+    job_key = ImportRow._meta.get_field("job").get_db_prep_value(job.pk, connection)  # a UUID
 
     def as_json(value) -> str:
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
@@ -241,25 +242,43 @@ def import_commit(*, actor: User, job_id, now=None, progress=None) -> ImportBatc
             return job.batch  # a second confirm (a double tap, a redelivered task): the first one's result
         if job.state not in (ImportJobState.READY, ImportJobState.IMPORTING):
             raise CustomerError(expired)
-        staged = list(
-            job.rows.exclude(action=ImportRowAction.ERROR)
-            .order_by("number")
-            .values_list("action", "target_id", "target_version", "values")
-        )
-        creates = [values for action, _t, _v, values in staged if action == ImportRowAction.CREATE]
-        updates = [(t, values) for action, t, _v, values in staged if action == ImportRowAction.UPDATE]
+        # Read in parts, never all the staged values at once (peak memory, bench).
+        counts = dict(job.rows.values_list("action").annotate(n=Count("pk")).order_by())
+        created, updated = counts.get(ImportRowAction.CREATE, 0), counts.get(ImportRowAction.UPDATE, 0)
+        creates = job.rows.filter(action=ImportRowAction.CREATE).order_by("number")
         if progress is not None:
-            progress(0, total=len(creates) + len(updates))
+            progress(0, total=created + updated)
         try:
             if job.kind == "customers":
                 customer_rows_check(
-                    rows=[(t, v) for action, t, v, _values in staged if action != ImportRowAction.CREATE]
+                    rows=list(
+                        job.rows.filter(
+                            action__in=(ImportRowAction.UPDATE, ImportRowAction.SKIP)
+                        ).values_list("target_id", "target_version")
+                    )
                 )
                 customer_rows_admission_recheck(
-                    actor=actor, staged=[(v["name_normalized"], v.get("credit_code", "")) for v in creates]
+                    actor=actor,
+                    staged=[
+                        (v["name_normalized"], v.get("credit_code", ""))
+                        for v in creates.values_list("values", flat=True).iterator(chunk_size=STAGE_BATCH)
+                    ],
                 )
-                customer_rows_create(actor=actor, rows=creates, now=now, progress=progress)
-                customer_rows_update(actor=actor, rows=updates, now=now, done=len(creates), progress=progress)
+                customer_rows_create(
+                    actor=actor,
+                    rows=creates.values_list("values", flat=True).iterator(chunk_size=STAGE_BATCH),
+                    now=now,
+                    progress=progress,
+                )
+                customer_rows_update(
+                    actor=actor,
+                    rows=list(
+                        job.rows.filter(action=ImportRowAction.UPDATE).values_list("target_id", "values")
+                    ),
+                    now=now,
+                    done=created,
+                    progress=progress,
+                )
             else:
                 child_rows_write(
                     actor=actor,
@@ -280,9 +299,9 @@ def import_commit(*, actor: User, job_id, now=None, progress=None) -> ImportBatc
         batch = ImportBatch.objects.create(
             kind=job.kind,
             file_name=job.file_name[:200],
-            rows=(job.report or {}).get("total", len(staged)),
-            created=len(creates),
-            updated=len(updates),
+            rows=(job.report or {}).get("total", created + updated),
+            created=created,
+            updated=updated,
             user=actor,
             department_id=actor.department_id,
         )
