@@ -43,7 +43,8 @@ def table(out: dict) -> str:
             lines.append(
                 f"| {r['name']} (confirm) | {_ms(extra['confirm_median_ms'])} | {_ms(extra['confirm_p95_ms'])} | "
                 f"{extra['confirm_queries']} | | | | peak RSS {extra['peak_rss_mb']} MB "
-                f"(baseline {extra['baseline_rss_mb']} MB), {extra['rows_per_s_confirm']} rows/s | |"
+                f"(baseline {extra['baseline_rss_mb']} MB), {extra.get('rows_per_s_preview', '—')} rows/s "
+                f"preview, {extra['rows_per_s_confirm']} rows/s confirm | |"
             )
     found = [r for r in out["results"] if r["name"].startswith("page search ")]
     if found:

@@ -17,6 +17,9 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
   COPY, many times faster than INSERT (bench findings 6 and 7); with `ignore_conflicts` through
   a temporary table and INSERT … SELECT … ON CONFLICT DO NOTHING, as COPY itself cannot skip
   rows. Elsewhere one executemany INSERT (… ON CONFLICT DO NOTHING, which SQLite also knows).
+- `copy_insert_objects(model, objs)`: new model instances through `copy_insert`, their primary
+  keys first taken from the table's sequence in one statement (COPY returns nothing); elsewhere
+  the ORM's bulk_create, which returns them (the import's new customers, issue 15).
 - `InSubquery`: `pk IN (SELECT …)`, on PostgreSQL `pk = ANY(ARRAY(SELECT …))`: next to
   `owner_id = X OR …` PostgreSQL cannot use an index for `IN (subquery)` (a hashed SubPlan that
   scanned all customers, bench finding 1); the array is computed once (an InitPlan) and
@@ -34,6 +37,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db import DatabaseError, OperationalError, connection, models, transaction
+from django.db.models.fields import AutoFieldMixin
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +183,37 @@ def copy_insert(
         inserted = cursor.rowcount
         cursor.execute("DROP TABLE crm_copy_incoming")
         return inserted
+
+
+def copy_insert_objects(model: type[models.Model], objs: list) -> list:
+    """Insert new instances of `model` (plain fields only: no JSON, no arrays) and set their
+    primary keys (an automatic key; another key, a one-to-one's, is the caller's). The fields are prepared as the ORM's INSERT would (`pre_save`: auto_now and
+    auto_now_add), then written as they are. Returns `objs`.
+
+    PostgreSQL: the keys are taken from the table's sequence in one statement, then one COPY.
+    Elsewhere: bulk_create, which returns the keys itself.
+    """
+    if not objs:
+        return objs
+    if not vendor_is_postgresql():
+        model.objects.bulk_create(objs)  # sets the keys on these objects
+        return objs
+    meta = model._meta
+    if isinstance(meta.pk, AutoFieldMixin):  # not a key given by the caller (a one-to-one's)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
+            )
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    fields = meta.concrete_fields
+    rows = []
+    for obj in objs:
+        rows.append(tuple(f.pre_save(obj, True) for f in fields))
+        obj._state.adding, obj._state.db = False, connection.alias
+    copy_insert(meta.db_table, [f.column for f in fields], rows)
+    return objs
 
 
 # --- SQL functions ----------------------------------------------------------------------------

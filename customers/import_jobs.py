@@ -2,11 +2,12 @@
 
 Checking a 5,000-row file takes seconds; a request that long shows nothing and ties up a web
 worker. So the upload only checks the file's type and size, stores it and queues the check
-(`import_job_check`); the page polls the progress (rows read out of rows in the file) that the
-worker writes to the cache, then shows the preview: counts, every bad row and column, the rows
-to create and to update with each change old → new. Confirming queues the import itself
-(`import_job_commit`), again with its progress. Nothing is written before the confirm; the
-confirm writes all rows or none (customers.imports).
+(`import_job_check`), which stages every row (customers.imports) and deletes the file; the page
+polls the progress (rows staged out of rows in the file) that the worker writes to the cache,
+then shows the preview from the staged rows: counts, every bad row and column, the rows to
+create and to update with each change old → new. Confirming queues the import itself
+(`import_job_commit`), again with its progress (staged rows written out of rows to write).
+Nothing is written before the confirm; the confirm writes all rows or none.
 
 A broker that cannot be reached (Redis down) does not refuse the import: the step runs in the
 request instead, slower but the same.
@@ -16,6 +17,7 @@ import logging
 import time
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -26,7 +28,6 @@ from crm.models import User
 
 from . import imports
 from .models import ImportJob, ImportJobState
-from .permissions import import_allowed
 from .services import CustomerError
 
 logger = logging.getLogger(__name__)
@@ -113,14 +114,8 @@ def import_job_check(*, job_id) -> None:
     try:
         with default_storage.open(job.path, "rb") as fh:
             content = fh.read()
-        staged = imports.import_stage_content(
-            actor=job.user,
-            kind=job.kind,
-            content=content,
-            name=job.file_name,
-            progress=_progress_writer(job.pk, "checking"),
-        )
-    except CustomerError as exc:
+        imports.import_stage_rows(job=job, content=content, progress=_progress_writer(job.pk, "checking"))
+    except (CustomerError, PermissionDenied) as exc:
         _finish(job, state=ImportJobState.REJECTED, message=str(exc))
         return
     except Exception:
@@ -129,17 +124,12 @@ def import_job_check(*, job_id) -> None:
             job, state=ImportJobState.FAILED, message=_("The file could not be checked; please try again.")
         )
         raise
-    if staged.path:  # import_stage_content kept its own copy of a good file: ours is the one kept
-        default_storage.delete(staged.path)
-    job.report = report_as_json(staged.report)
-    job.versions = staged.versions
-    _finish(job, state=ImportJobState.READY if staged.report.ok else ImportJobState.REJECTED)
+    _finish(job, state=job.state)  # READY or REJECTED, as the staging decided
 
 
 def import_job_confirm(*, actor: User, job_id) -> ImportJob:
     """The user confirms a checked import: queue it (a second click finds it already queued)."""
-    if not import_allowed(actor):
-        raise CustomerError(_("You may not import customer archives."))
+    imports.import_ensure_allowed(actor)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id, user=actor).first()
         if job is None:
@@ -152,7 +142,7 @@ def import_job_confirm(*, actor: User, job_id) -> ImportJob:
         job.save(update_fields=["state", "updated_at"])
     cache.set(
         _progress_key(job.pk),
-        {"phase": "importing", "done": 0, "total": (job.report or {}).get("total", 0)},
+        {"phase": "importing", "done": 0, "total": _rows_to_write(job)},
         PROGRESS_TTL,
     )
     _dispatch("import_commit", job.pk)
@@ -160,26 +150,22 @@ def import_job_confirm(*, actor: User, job_id) -> ImportJob:
     return job
 
 
+def _rows_to_write(job: ImportJob) -> int:
+    summary = job.report or {}
+    return summary.get("new", 0) + summary.get("updated", 0)
+
+
 def import_job_commit(*, job_id) -> None:
-    """The worker's import of a confirmed job: all rows or none (customers.imports.import_commit)."""
+    """The worker's import of a confirmed job: its staged rows, all or none (customers.imports.import_commit)."""
     job = ImportJob.objects.select_related("user").filter(pk=job_id, state=ImportJobState.IMPORTING).first()
     if job is None or job.batch_id:
         return
-    staged = {
-        "token": job.pk.hex,
-        "kind": job.kind,
-        "name": job.file_name,
-        "path": job.path,
-        "versions": job.versions,
-    }
     try:
-        batch = imports.import_commit(
-            actor=job.user, staged=staged, progress=_progress_writer(job.pk, "importing")
-        )
-    except CustomerError as exc:
+        imports.import_commit(actor=job.user, job_id=job.pk, progress=_progress_writer(job.pk, "importing"))
+    except (CustomerError, PermissionDenied) as exc:
         _finish(job, state=ImportJobState.FAILED, message=str(exc))
         return
-    job.batch = batch
+    job.refresh_from_db()
     _finish(job, state=ImportJobState.DONE)
 
 
@@ -202,37 +188,10 @@ def _forget_old_jobs(user: User) -> None:
 
 
 def _finish(job: ImportJob, *, state: str, message: str = "") -> None:
-    if state in (ImportJobState.REJECTED, ImportJobState.FAILED, ImportJobState.DONE) and job.path:
+    # The file has served once the check is over: the confirm reads only the staged rows.
+    if job.path:
         default_storage.delete(job.path)
         job.path = ""
     job.state, job.message = state, message
     job.save()
     cache.delete(_progress_key(job.pk))
-
-
-def report_as_json(report: imports.ImportReport) -> dict:
-    return {
-        "kind": report.kind,
-        "file_name": report.file_name,
-        "total": report.total,
-        "new": report.new,
-        "updated": report.updated,
-        "skipped": report.skipped,
-        "ok": report.ok,
-        "problems": [str(p) for p in report.problems],
-        "bad_rows": [
-            {"number": r.number, "errors": [[str(c), str(m)] for c, m in r.errors]} for r in report.bad_rows
-        ],
-        "rows": [
-            {
-                **r,
-                "label": str(r["label"]),
-                "changes": [[str(c), _shown(o), _shown(n)] for c, o, n in r["changes"]],
-            }
-            for r in report.rows
-        ],
-    }
-
-
-def _shown(value) -> str:
-    return "" if value is None else str(value)

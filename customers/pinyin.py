@@ -17,27 +17,42 @@ PINYIN_MAX = 255
 KEYS_MAX = 1000
 
 
-def _syllables(text: str, style) -> list[str]:
-    # Non-Han runs (latin letters, digits) come back whole; they are split into words so that
-    # "ABC电子" gives the initials "abcdz".
-    return [_NOT_KEY.sub("", part.lower()) for part in lazy_pinyin(text, style=style, errors="default")]
+_NOT_HAN = "\x00"  # marks a run that pypinyin returned as written (latin letters, digits)
+
+
+def _syllables(text: str) -> list[tuple[str, bool]]:
+    """(syllable, is_han) of a text, in one pypinyin pass: a Han character gives its pinyin (no
+    tones), a non-Han run comes back whole, split into words so that "ABC电子" gives "abcdz"."""
+    parts = lazy_pinyin(text, style=Style.NORMAL, errors=lambda run: _NOT_HAN + run)
+    return [(_NOT_KEY.sub("", part.lower()), not part.startswith(_NOT_HAN)) for part in parts]
+
+
+def _full_and_initials(text: str) -> tuple[str, str]:
+    """重庆长安 → ("chongqingchangan", "cqca"): the initials are the first letter of each Han
+    syllable (pypinyin's FIRST_LETTER style), non-Han runs kept whole."""
+    syllables = _syllables(clean_company_name(text))
+    full = "".join(s for s, _han in syllables)
+    initials = "".join((s[:1] if han else s) for s, han in syllables)
+    return full, initials
 
 
 def pinyin_full(text: str) -> str:
     """重庆长安 → "chongqingchangan" (pypinyin picks the reading of known phrases)."""
-    return "".join(_syllables(clean_company_name(text), Style.NORMAL))
+    return _full_and_initials(text)[0]
 
 
 def pinyin_initials(text: str) -> str:
     """重庆长安 → "cqca"; latin and digits are kept whole."""
-    return "".join(_syllables(clean_company_name(text), Style.FIRST_LETTER))
+    return _full_and_initials(text)[1]
 
 
 def customer_pinyin(name: str, short_name: str) -> tuple[str, str]:
     """(sort key, search keys): the name's full pinyin, and the full pinyin and initials of the
     name and the short name separated by spaces, so a match never straddles two of them."""
-    parts = [pinyin_full(name), pinyin_initials(name), pinyin_full(short_name), pinyin_initials(short_name)]
-    return pinyin_full(name)[:PINYIN_MAX], " ".join(p for p in parts if p)[:KEYS_MAX]
+    name_full, name_initials = _full_and_initials(name)
+    short_full, short_initials = _full_and_initials(short_name) if short_name else ("", "")
+    parts = [name_full, name_initials, short_full, short_initials]
+    return name_full[:PINYIN_MAX], " ".join(p for p in parts if p)[:KEYS_MAX]
 
 
 def search_key(q: str) -> str:

@@ -74,14 +74,40 @@ def customer_admission_conflict(
 
     Matches on the credit code, or failing that on the exact normalised name.
     """
-    qs = Customer.objects.filter(is_blacklisted=True)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    code = normalize_credit_code(credit_code)
-    cond = Q(name_normalized=normalize_company_name(name))
-    if code:
-        cond |= Q(credit_code=code)
-    return qs.filter(cond).order_by("-blacklisted_until").first()
+    name_key, code = normalize_company_name(name), normalize_credit_code(credit_code)
+    blocked = customers_blacklisted_matching(names=[name_key], codes=[code] if code else [])
+    return admission_conflict_among(blocked, name_key=name_key, credit_code=code, exclude_pk=exclude_pk)
+
+
+def customers_blacklisted_matching(*, names, codes) -> list[Customer]:
+    """The blacklisted customers holding one of the normalised `names` or credit `codes`, most
+    recently blacklisted first: what `admission_conflict_among` looks through (an import reads
+    them once for all its rows)."""
+    names, codes = list(names), list(codes)
+    found = []
+    for start in range(0, max(len(names), len(codes), 1), CHUNK):
+        cond = Q(name_normalized__in=names[start : start + CHUNK]) | Q(
+            credit_code__in=codes[start : start + CHUNK]
+        )
+        found.extend(Customer.objects.filter(is_blacklisted=True).filter(cond))
+    unique = {c.pk: c for c in found}.values()
+    return sorted(unique, key=lambda c: (c.blacklisted_until is not None, c.blacklisted_until), reverse=True)
+
+
+def admission_conflict_among(
+    blocked: list[Customer], *, name_key: str, credit_code: str, exclude_pk: int | None = None
+) -> Customer | None:
+    """The first of `blocked` with the same credit code or the same normalised name (the 准入 rule)."""
+    for customer in blocked:
+        if customer.pk != exclude_pk and (
+            customer.name_normalized == name_key or (credit_code and customer.credit_code == credit_code)
+        ):
+            return customer
+    return None
+
+
+# Values per `IN (…)`: within SQLite's limit on a statement's parameters, two lists at a time.
+CHUNK = 5000
 
 
 def archive_confirmation_due(customer: Customer, *, now: datetime, policy: ArchivePolicy | None = None):

@@ -485,7 +485,7 @@ def import_job(request, pk):
         {
             "form": form,
             "job": job,
-            "report": job.report,
+            "report": imports.import_report(job) if job.report else None,
             "token": job.pk if job.state == ImportJobState.READY else "",
             "progress": import_jobs.import_progress(job.pk) if job.is_running else {},
         },

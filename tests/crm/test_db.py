@@ -229,6 +229,38 @@ def test_postgresql_copy_insert_goes_through_copy(postgres_only, salesperson):
     )
 
 
+# --- copy_insert_objects --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_copy_insert_objects_sets_the_keys_and_the_auto_now_fields(salesperson):
+    from customers.models import BusinessProfile, ImportBatch
+
+    batches = [
+        ImportBatch(kind="customers", file_name=f"{i}.xlsx", rows=i, user=salesperson) for i in range(3)
+    ]
+    assert db.copy_insert_objects(ImportBatch, batches) is batches
+    stored = {b.pk: (b.file_name, b.rows, b.at is not None) for b in ImportBatch.objects.all()}
+    assert stored == {b.pk: (b.file_name, b.rows, True) for b in batches}
+    assert db.copy_insert_objects(ImportBatch, []) == []
+    # A key that is not automatic (a one-to-one's) is the caller's.
+    customers = CustomerFactory.create_batch(2, owner=salesperson)
+    profiles = db.copy_insert_objects(BusinessProfile, [BusinessProfile(customer_id=c.pk) for c in customers])
+    assert sorted(p.pk for p in profiles) == sorted(c.pk for c in customers)
+    assert BusinessProfile.objects.filter(customer__in=customers).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_copy_insert_objects_takes_the_keys_from_the_sequence(postgres_only, salesperson):
+    from customers.models import ImportBatch
+
+    with CaptureQueriesContext(connection) as ctx:
+        db.copy_insert_objects(ImportBatch, [ImportBatch(kind="customers", file_name="a", user=salesperson)])
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "nextval" in sql and "INSERT" not in sql
+
+
 @pytest.mark.django_db
 def test_copy_insert_takes_json_as_text(salesperson):
     from grading.models import Evaluation

@@ -52,11 +52,11 @@ def test_preview_lists_new_rows_and_each_change_old_to_new(client_for, assistant
     ]
     response = _upload(client_for(assistant), rows)
     report = response.context["report"]
-    assert report["ok"] and (report["new"], report["updated"]) == (1, 1)
-    update = next(r for r in report["rows"] if r["type"] == "update")
+    assert report.ok and (report.new, report.updated) == (1, 1)
+    update = next(r for r in report.rows if r["type"] == "update")
     assert update["row"] == 2 and update["label"] == existing.name
     assert update["changes"] == [["电话", "021-11111111", "021-00000000"]]
-    new = next(r for r in report["rows"] if r["type"] == "new")
+    new = next(r for r in report.rows if r["type"] == "new")
     assert new["row"] == 3 and new["label"] == "苏州新建材料有限公司"
     html = response.content.decode()
     assert 'data-testid="import-change-update"' in html and "021-11111111" in html and "021-00000000" in html
@@ -103,7 +103,7 @@ def test_a_broker_down_runs_the_check_in_the_request(client_for, assistant, sale
     rows = [["温州永固五金有限公司", make_credit_code(953), "0577-1234567", salesperson.username]]
     with mock.patch.object(tasks.import_check, "delay", side_effect=BrokerDown("down")):
         response = _upload(client_for(assistant), rows)
-    assert response.context["report"]["new"] == 1
+    assert response.context["report"].new == 1
     assert ImportJob.objects.get().state == ImportJobState.READY
 
 

@@ -160,7 +160,7 @@ def test_an_import_confirm_racing_an_edit_never_overwrites_it(
     assert staged.report.ok and staged.report.updated == 1
     version = customer.version
     results = race(
-        lambda: imports.import_commit(actor=assistant, staged=staged.token_data()),
+        lambda: imports.import_commit(actor=assistant, job_id=staged.job.pk),
         lambda: customer_services.customer_update(
             actor=salesperson,
             customer_id=customer.pk,

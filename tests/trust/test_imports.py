@@ -185,13 +185,13 @@ def test_an_identical_reimport_changes_nothing(client_for, assistant, salesperso
         assert response.status_code == 200
         token = response.context["token"]
         report = response.context["report"]
-        assert report["new"] == expected_new
+        assert report.new == expected_new
         assert client.post(reverse("customers:import_confirm"), {"token": token}).status_code == 302
         assert stored_files(media) == [], "the staged file is removed after the import"
     snapshot = list(Customer.objects.order_by("pk").values("pk", "name", "version", "updated_at"))
     response = _upload(client, content)
     report = response.context["report"]
-    assert report["new"] == 0 and report["updated"] == 0 and report["skipped"] == 2
+    assert report.new == 0 and report.updated == 0 and report.skipped == 2
     client.post(reverse("customers:import_confirm"), {"token": response.context["token"]})
     assert list(Customer.objects.order_by("pk").values("pk", "name", "version", "updated_at")) == snapshot
     assert not AuditLog.objects.filter(action="customers.customer.updated").exists()

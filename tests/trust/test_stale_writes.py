@@ -82,7 +82,7 @@ def test_a_customer_changed_between_preview_and_confirm_is_reported(assistant, s
         expected_version=customer.version,
     )
     with pytest.raises(CustomerError, match=customer.name):
-        imports.import_commit(actor=assistant, staged=staged.token_data())
+        imports.import_commit(actor=assistant, job_id=staged.job.pk)
     customer.refresh_from_db()
     assert customer.phone == "021-22222222", "the colleague's change stands"
     assert ImportBatch.objects.count() == 0
@@ -104,7 +104,7 @@ def test_an_unchanged_row_whose_customer_was_edited_since_the_preview_is_reporte
         expected_version=customer.version,
     )
     with pytest.raises(CustomerError):
-        imports.import_commit(actor=assistant, staged=staged.token_data())
+        imports.import_commit(actor=assistant, job_id=staged.job.pk)
     assert Customer.objects.get(pk=customer.pk).phone == "021-33333333"
 
 
