@@ -24,6 +24,12 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
 - `DatePart`, `EpochDays`: date arithmetic in SQL. PostgreSQL has EXTRACT and date subtraction;
   SQLite stores dates as text and needs strftime/julianday. Django's own Extract calls a Python
   function on SQLite, which a CHECK constraint cannot contain.
+- `run_on_postgresql(...)`: a migration's statements for PostgreSQL alone: indexes SQLite has no
+  equivalent for (pg_trgm, INCLUDE), which change no result, only the plans.
+- `search_prefilter(...)`, `SearchText`, `Doubled`: the substring search (issue 21). PostgreSQL
+  answers `icontains` from pg_trgm indexes (two-character terms through the text with every
+  character doubled); the prefilter is ANDed with the exact condition, so SQLite, without it,
+  returns the same rows.
 """
 
 import logging
@@ -236,6 +242,22 @@ class EpochDays(models.Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+
+def run_on_postgresql(*statements: str):
+    """A RunPython function that executes `statements` on PostgreSQL and nothing elsewhere: the
+    indexes SQLite has no equivalent for (pg_trgm, INCLUDE), which leave results unchanged."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for sql in statements:
+            schema_editor.execute(sql)
+
+    return run
 
 
 # --- substring search -------------------------------------------------------------------------

@@ -10,6 +10,8 @@ results are the same.
 
 from django.db import migrations
 
+from crm.db import run_on_postgresql
+
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     r"""CREATE OR REPLACE FUNCTION crm_customer_search_text(
@@ -44,17 +46,9 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("customers", "0010_merge_yearlyfigure_source")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False)]
+    operations = [
+        migrations.RunPython(run_on_postgresql(*FORWARD), run_on_postgresql(*BACKWARD), elidable=False)
+    ]

@@ -340,3 +340,20 @@ def test_postgresql_search_prefilter_is_a_superset_served_by_the_indexes(postgre
     with connection.cursor() as cur:
         cur.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%search%"])
         assert {r[0] for r in cur.fetchall()} >= {"cust_search_trgm_idx", "cust_search_pairs_idx"}
+
+
+class _Editor:
+    def __init__(self, vendor):
+        self.connection = type("C", (), {"vendor": vendor})()
+        self.executed = []
+
+    def execute(self, sql):
+        self.executed.append(sql)
+
+
+def test_run_on_postgresql_runs_only_there():
+    run = db.run_on_postgresql("CREATE INDEX a", "CREATE INDEX b")
+    pg, lite = _Editor("postgresql"), _Editor("sqlite")
+    run(None, pg)
+    run(None, lite)
+    assert pg.executed == ["CREATE INDEX a", "CREATE INDEX b"] and lite.executed == []
