@@ -24,7 +24,7 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
 - `DatePart`, `EpochDays`: date arithmetic in SQL. PostgreSQL has EXTRACT and date subtraction;
   SQLite stores dates as text and needs strftime/julianday. Django's own Extract calls a Python
   function on SQLite, which a CHECK constraint cannot contain.
-- `run_on_postgresql(...)`: a migration's statements for PostgreSQL alone: indexes SQLite has no
+- `RunSQLOnPostgreSQL(...)`: a migration's SQL for PostgreSQL alone: indexes SQLite has no
   equivalent for (pg_trgm, INCLUDE), which change no result, only the plans.
 - `search_prefilter(...)`, `SearchText`, `Doubled`: the substring search (issue 21). PostgreSQL
   answers `icontains` from pg_trgm indexes (two-character terms through the text with every
@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from django.db import DatabaseError, OperationalError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, migrations, models, transaction
 from django.db.models.lookups import IContains
 
 logger = logging.getLogger(__name__)
@@ -247,17 +247,20 @@ class EpochDays(models.Func):
 # --- migrations -------------------------------------------------------------------------------
 
 
-def run_on_postgresql(*statements: str):
-    """A RunPython function that executes `statements` on PostgreSQL and nothing elsewhere: the
-    indexes SQLite has no equivalent for (pg_trgm, INCLUDE), which leave results unchanged."""
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """A migration's SQL for PostgreSQL alone, nothing elsewhere: indexes SQLite has no
+    equivalent for (pg_trgm, INCLUDE), which change no result, only the plans.
 
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
+    A RunSQL, not a RunPython: the tests re-run every RunPython of the project's migrations as
+    idempotent data migrations (tests/conftest.py)."""
 
-    return run
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 # --- substring search -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ results are the same.
 
 from django.db import migrations
 
-from crm.db import run_on_postgresql
+from crm.db import RunSQLOnPostgreSQL
 
 FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -23,15 +23,15 @@ FORWARD = [
     r"""CREATE OR REPLACE FUNCTION crm_doubled(t text) RETURNS text
         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
         AS $$ SELECT regexp_replace(t, '(.)', '\1\1', 'g') $$""",
-    """CREATE INDEX cust_search_trgm_idx ON customers_customer USING gin
+    """CREATE INDEX IF NOT EXISTS cust_search_trgm_idx ON customers_customer USING gin
         (UPPER(crm_customer_search_text(name, short_name, name_normalized, pinyin_keys)) gin_trgm_ops)""",
-    """CREATE INDEX cust_search_pairs_idx ON customers_customer USING gin
+    """CREATE INDEX IF NOT EXISTS cust_search_pairs_idx ON customers_customer USING gin
         (UPPER(crm_doubled(crm_customer_search_text(name, short_name, name_normalized, pinyin_keys)))
          gin_trgm_ops)""",
-    "CREATE INDEX cust_credit_code_prefix_idx ON customers_customer (credit_code varchar_pattern_ops)",
-    "CREATE INDEX contact_name_trgm_idx ON customers_contact USING gin (UPPER(name) gin_trgm_ops)",
-    "CREATE INDEX contact_name_pairs_idx ON customers_contact USING gin (UPPER(crm_doubled(name)) gin_trgm_ops)",
-    "CREATE INDEX contact_mobile_trgm_idx ON customers_contact USING gin (mobile gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS cust_credit_code_prefix_idx ON customers_customer (credit_code varchar_pattern_ops)",
+    "CREATE INDEX IF NOT EXISTS contact_name_trgm_idx ON customers_contact USING gin (UPPER(name) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS contact_name_pairs_idx ON customers_contact USING gin (UPPER(crm_doubled(name)) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS contact_mobile_trgm_idx ON customers_contact USING gin (mobile gin_trgm_ops)",
 ]
 
 BACKWARD = [
@@ -49,6 +49,4 @@ BACKWARD = [
 class Migration(migrations.Migration):
     dependencies = [("customers", "0010_merge_yearlyfigure_source")]
 
-    operations = [
-        migrations.RunPython(run_on_postgresql(*FORWARD), run_on_postgresql(*BACKWARD), elidable=False)
-    ]
+    operations = [RunSQLOnPostgreSQL(FORWARD, BACKWARD)]

@@ -9,10 +9,10 @@ columns. With those columns in the index the counts are index-only scans. Postgr
 
 from django.db import migrations
 
-from crm.db import run_on_postgresql
+from crm.db import RunSQLOnPostgreSQL
 
 FORWARD = [
-    """CREATE INDEX cust_dept_cover_idx ON customers_customer (department_id)
+    """CREATE INDEX IF NOT EXISTS cust_dept_cover_idx ON customers_customer (department_id)
         INCLUDE (id, owner_id, status, grade, grade_since, last_onsite_visit_on, is_blacklisted)
         WHERE NOT is_deleted"""
 ]
@@ -22,6 +22,4 @@ BACKWARD = ["DROP INDEX IF EXISTS cust_dept_cover_idx"]
 class Migration(migrations.Migration):
     dependencies = [("customers", "0011_search_indexes")]
 
-    operations = [
-        migrations.RunPython(run_on_postgresql(*FORWARD), run_on_postgresql(*BACKWARD), elidable=False)
-    ]
+    operations = [RunSQLOnPostgreSQL(FORWARD, BACKWARD)]

@@ -344,16 +344,19 @@ def test_postgresql_search_prefilter_is_a_superset_served_by_the_indexes(postgre
 
 class _Editor:
     def __init__(self, vendor):
-        self.connection = type("C", (), {"vendor": vendor})()
+        self.connection = type("C", (), {"vendor": vendor, "alias": "default"})()
         self.executed = []
 
-    def execute(self, sql):
+    def execute(self, sql, params=None):
         self.executed.append(sql)
 
 
-def test_run_on_postgresql_runs_only_there():
-    run = db.run_on_postgresql("CREATE INDEX a", "CREATE INDEX b")
+def test_run_sql_on_postgresql_runs_only_there():
+    op = db.RunSQLOnPostgreSQL(["CREATE INDEX a", "CREATE INDEX b"], ["DROP INDEX b"])
     pg, lite = _Editor("postgresql"), _Editor("sqlite")
-    run(None, pg)
-    run(None, lite)
+    for editor in (pg, lite):
+        op.database_forwards("customers", editor, None, None)
     assert pg.executed == ["CREATE INDEX a", "CREATE INDEX b"] and lite.executed == []
+    op.database_backwards("customers", pg, None, None)
+    op.database_backwards("customers", lite, None, None)
+    assert pg.executed[-1] == "DROP INDEX b" and lite.executed == []
