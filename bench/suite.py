@@ -118,6 +118,7 @@ def page_list() -> list[tuple[str, str, callable, dict]]:
         ("page visits-mine", SALES, lambda: url("visits:mine"), PAGE),
         ("page home manager", MANAGER, lambda: url("home"), PAGE),
         ("page home sales", SALES, lambda: url("home"), PAGE),
+        ("page home gm", GM, lambda: url("home"), PAGE),
         ("page blacklist-report", GM, lambda: url("blacklist:report"), PAGE),
         ("page proposal-admin", MANAGER, proposal_changelist, PAGE),
     ]

@@ -27,6 +27,12 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
 - `DatePart`, `EpochDays`: date arithmetic in SQL. PostgreSQL has EXTRACT and date subtraction;
   SQLite stores dates as text and needs strftime/julianday. Django's own Extract calls a Python
   function on SQLite, which a CHECK constraint cannot contain.
+- `RunSQLOnPostgreSQL(...)`: a migration's SQL for PostgreSQL alone: indexes SQLite has no
+  equivalent for (pg_trgm, INCLUDE), which change no result, only the plans.
+- `search_prefilter(...)`, `SearchText`, `Doubled`: the substring search (issue 21). PostgreSQL
+  answers `icontains` from pg_trgm indexes (two-character terms through the text with every
+  character doubled); the prefilter is ANDed with the exact condition, so SQLite, without it,
+  returns the same rows.
 """
 
 import logging
@@ -36,8 +42,9 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from django.db import DatabaseError, OperationalError, connection, models, transaction
+from django.db import DatabaseError, OperationalError, connection, migrations, models, transaction
 from django.db.models.fields import AutoFieldMixin
+from django.db.models.lookups import IContains
 
 logger = logging.getLogger(__name__)
 
@@ -270,3 +277,82 @@ class EpochDays(models.Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """A migration's SQL for PostgreSQL alone, nothing elsewhere: indexes SQLite has no
+    equivalent for (pg_trgm, INCLUDE), which change no result, only the plans.
+
+    A RunSQL, not a RunPython: the tests re-run every RunPython of the project's migrations as
+    idempotent data migrations (tests/conftest.py)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+# --- substring search -------------------------------------------------------------------------
+
+# pg_trgm indexes `LIKE '%term%'` by the term's trigrams, so it serves terms of three characters
+# and more; a term of two (恒力, 凤凰: the most common search) has none. Doubling every character
+# of the text ("恒力" → "恒恒力力", crm_doubled) gives it trigrams: "恒力" is in the text exactly
+# when "恒恒力力" is in the doubled text (a match cannot start between the two copies of a
+# character), and 恒恒力 and 恒力力 are in a second trigram index over the doubled text. The
+# functions and the indexes are created on PostgreSQL by customers/migrations/0011_search_indexes.py;
+# bench/README.md has the measurements behind the choice.
+
+
+class SearchText(models.Func):
+    """crm_customer_search_text(name, short_name, name_normalized, pinyin_keys): the customer's
+    searchable columns joined by line breaks (no one types one into a search box)."""
+
+    function = "crm_customer_search_text"
+    output_field = models.TextField()
+
+    def __init__(self, *, prefix: str = ""):
+        columns = ("name", "short_name", "name_normalized", "pinyin_keys")
+        super().__init__(*(models.F(prefix + c) for c in columns))
+
+
+class Doubled(models.Func):
+    """crm_doubled(text): every character twice."""
+
+    function = "crm_doubled"
+    output_field = models.TextField()
+    arity = 1
+
+
+def doubled(term: str) -> str:
+    """Every character twice, as crm_doubled: "恒力" → "恒恒力力"."""
+    return "".join(ch * 2 for ch in term)
+
+
+def search_prefilter(text, terms: Iterable[str]) -> models.Q | None:
+    """A condition met by every row whose `text` (an expression with a trigram index over its
+    upper case and one over its doubled upper case) holds one of `terms` case-insensitively,
+    that PostgreSQL answers from those indexes.
+
+    It is a superset, never the answer (a term may straddle two joined columns): the caller
+    ANDs it with its exact condition, which alone decides, so both databases return the same
+    rows. None on SQLite, which has no such index, and when a term is shorter than two
+    characters (no index serves it: a condition that scans anyway would only cost).
+    """
+    if not vendor_is_postgresql():
+        return None
+    terms = list(dict.fromkeys(t for t in terms if t))
+    if not terms or any(len(t) < 2 for t in terms):
+        return None
+    cond = models.Q()
+    for term in terms:
+        if len(term) == 2:
+            cond |= models.Q(IContains(Doubled(text), doubled(term)))
+        else:
+            cond |= models.Q(IContains(text, term))
+    return cond

@@ -258,32 +258,44 @@ def month_starts(today: date, months: int) -> list[date]:
 
 def visits_per_salesperson_month(user: User, *, now: datetime, months: int = 12) -> dict:
     """Visit reports of customers the user may see, per author and calendar month, over the
-    last `months` months including this one. One query.
+    last `months` months including this one. Two queries.
 
     Rows: author_id, author__username, author__full_name, author__department_id,
     author__department__name, month (a date, first of the month), visits, onsite.
-    """
-    from django.db.models.functions import TruncMonth
 
+    The reports are counted per author and day in SQL (a hash of a few thousand groups, no
+    function over each report), summed per month here, and the authors read afterwards.
+    Grouped by the month and the joined names and department, PostgreSQL expected as many
+    groups as reports and sorted a year of them on disk first (3.3 s for 总经办 at company
+    scale, issue 21).
+    """
     today = timezone.localdate(now)
     starts = month_starts(today, months)
-    rows = list(
+    per_day = (
         reports_for(user)
         .filter(visited_on__gte=starts[0], visited_on__lte=today)
         .order_by()
-        .annotate(month=TruncMonth("visited_on"))
-        .values(
-            "author_id",
-            "author__username",
-            "author__full_name",
-            "author__department_id",
-            "author__department__name",
-            "month",
-        )
+        .values("author_id", "visited_on")
         .annotate(visits=Count("pk"), onsite=Count("pk", filter=Q(mode=VisitMode.ONSITE)))
-        .order_by("author__username", "month")
     )
-    for r in rows:
-        if isinstance(r["month"], datetime):  # SQLite returns a datetime for TruncMonth of a date
-            r["month"] = r["month"].date()
+    counts: dict[tuple[int, date], list[int]] = {}
+    for r in per_day:
+        n = counts.setdefault((r["author_id"], r["visited_on"].replace(day=1)), [0, 0])
+        n[0] += r["visits"]
+        n[1] += r["onsite"]
+    authors = User.objects.select_related("department").in_bulk({a for a, _m in counts})
+    rows = [
+        {
+            "author_id": author_id,
+            "author__username": authors[author_id].username,
+            "author__full_name": authors[author_id].full_name,
+            "author__department_id": authors[author_id].department_id,
+            "author__department__name": getattr(authors[author_id].department, "name", None),
+            "month": month,
+            "visits": visits,
+            "onsite": onsite,
+        }
+        for (author_id, month), (visits, onsite) in counts.items()
+    ]
+    rows.sort(key=lambda r: (r["author__username"], r["month"]))
     return {"months": starts, "rows": rows}

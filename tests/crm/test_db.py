@@ -327,3 +327,68 @@ def test_date_part_and_epoch_days(salesperson):
     assert got == {"y": 2024, "m": 2, "d": 29, "e": (dt.date(2024, 2, 29) - dt.date(1970, 1, 1)).days}
     with pytest.raises(ValueError):
         db.DatePart(F("cooperation_start"), "week")
+
+
+# --- substring search -------------------------------------------------------------------------
+
+
+def test_doubled_repeats_every_character():
+    assert db.doubled("恒力") == "恒恒力力"
+    assert db.doubled("a%") == "aa%%"
+    assert db.doubled("") == ""
+
+
+@pytest.mark.django_db
+def test_search_prefilter_is_none_without_a_term_of_two_characters():
+    assert db.search_prefilter(db.SearchText(), []) is None
+    assert db.search_prefilter(db.SearchText(), ["恒力", "恒"]) is None
+
+
+@pytest.mark.django_db
+def test_sqlite_search_prefilter_is_none(sqlite_only):
+    assert db.search_prefilter(db.SearchText(), ["恒力机械"]) is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_search_prefilter_is_a_superset_served_by_the_indexes(postgres_only, salesperson):
+    """Two characters through the doubled text, three and more through the text; a term across
+    two columns passes the prefilter (the caller's exact condition removes it)."""
+    hengli = CustomerFactory(owner=salesperson, name="上海恒力机械有限公司", short_name="恒力")
+    CustomerFactory(owner=salesperson, name="广州凤凰科技有限公司", short_name="凤凰")
+
+    def names(*terms):
+        cond = db.search_prefilter(db.SearchText(), terms)
+        return set(Customer.objects.filter(cond).values_list("name", flat=True))
+
+    assert names("恒力") == {hengli.name}
+    assert names("hengli") == {hengli.name}  # the pinyin keys
+    assert names("HL") == {hengli.name}  # the initials, in any case
+    assert names("公司\n恒力") == {hengli.name}  # across the name and the short name
+    assert names("恒力", "凤凰科技") == set(Customer.objects.values_list("name", flat=True))
+    sql = str(Customer.objects.filter(db.search_prefilter(db.SearchText(), ["恒力", "恒力机械"])).query)
+    assert "crm_doubled(crm_customer_search_text(" in sql and "LIKE UPPER(%恒恒力力%)" in sql
+    assert "LIKE UPPER(%恒力机械%)" in sql
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE %s", ["%search%"])
+        assert {r[0] for r in cur.fetchall()} >= {"cust_search_trgm_idx", "cust_search_pairs_idx"}
+
+
+class _Editor:
+    def __init__(self, vendor):
+        self.connection = type("C", (), {"vendor": vendor, "alias": "default"})()
+        self.executed = []
+
+    def execute(self, sql, params=None):
+        self.executed.append(sql)
+
+
+def test_run_sql_on_postgresql_runs_only_there():
+    op = db.RunSQLOnPostgreSQL(["CREATE INDEX a", "CREATE INDEX b"], ["DROP INDEX b"])
+    pg, lite = _Editor("postgresql"), _Editor("sqlite")
+    for editor in (pg, lite):
+        op.database_forwards("customers", editor, None, None)
+    assert pg.executed == ["CREATE INDEX a", "CREATE INDEX b"] and lite.executed == []
+    op.database_backwards("customers", pg, None, None)
+    op.database_backwards("customers", lite, None, None)
+    assert pg.executed[-1] == "DROP INDEX b" and lite.executed == []
