@@ -173,16 +173,13 @@ def test_job_is_set_based(salesperson, other_salesperson, manager, frozen, djang
     assert summary == {"overdue": 40, "reminders": 80}
 
 
-def test_job_large_set_path_keeps_dedup_and_leaves_reminders_to_the_digest(
+def test_job_keeps_dedup_and_leaves_reminders_to_the_digest(
     salesperson,
     other_salesperson,
     manager,
     frozen,
-    monkeypatch,
     django_capture_on_commit_callbacks,
 ):
-    # The COPY path of PostgreSQL (taken from COPY_FROM_ROWS rows on; the ORM path elsewhere).
-    monkeypatch.setattr("crm.services.COPY_FROM_ROWS", 1)
     late = [
         cadence_customer(salesperson if i % 2 else other_salesperson, grade="A", visited_days_ago=61 + i)
         for i in range(3)
