@@ -192,7 +192,7 @@ def _check_bounds(check, value, **kwargs) -> None:
     try:
         check(value, **kwargs)
     except ValidationError as exc:
-        raise VisitError(" ".join(exc.messages)) from exc
+        raise VisitError(messages_from(exc)) from exc
 
 
 def _next_steps(customer: Customer, author: User, steps: Iterable[dict]) -> list[NextStep]:
