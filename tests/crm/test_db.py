@@ -197,20 +197,20 @@ def test_copy_insert_without_ignore_conflicts_raises_and_writes_nothing(salesper
     assert not Notification.objects.filter(recipient=salesperson).exists()
 
 
+def insert_logged(user, keys, **kwargs):
+    """copy_insert of one row per key, and the statements Django logged."""
+    with CaptureQueriesContext(connection) as ctx:
+        n = db.copy_insert(Notification._meta.db_table, COLUMNS, [row(user, f"k{i}") for i in keys], **kwargs)
+    return n, ctx
+
+
 @pytest.mark.django_db
 def test_sqlite_copy_insert_is_one_executemany(sqlite_only, salesperson):
-    with CaptureQueriesContext(connection) as ctx:
-        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, f"k{i}") for i in range(50)])
+    _n, ctx = insert_logged(salesperson, range(50))
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert len(inserts) == 1 and inserts[0].startswith("50 times: INSERT")  # how Django logs an executemany
     assert "ON CONFLICT" not in inserts[0]
-    with CaptureQueriesContext(connection) as ctx:
-        n = db.copy_insert(
-            Notification._meta.db_table,
-            COLUMNS,
-            [row(salesperson, f"k{i}") for i in range(45, 60)],
-            ignore_conflicts=True,
-        )
+    n, ctx = insert_logged(salesperson, range(45, 60), ignore_conflicts=True)
     assert n == 10
     [insert] = [q["sql"] for q in ctx.captured_queries]
     assert insert.startswith("15 times: INSERT") and insert.endswith("ON CONFLICT DO NOTHING")
@@ -219,18 +219,11 @@ def test_sqlite_copy_insert_is_one_executemany(sqlite_only, salesperson):
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_postgresql_copy_insert_goes_through_copy(postgres_only, salesperson):
-    with CaptureQueriesContext(connection) as ctx:
-        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, f"k{i}") for i in range(50)])
+    _n, ctx = insert_logged(salesperson, range(50))
     # COPY bypasses the logged cursor: no INSERT statement at all
     assert not [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert Notification.objects.filter(recipient=salesperson).count() == 50
-    with CaptureQueriesContext(connection) as ctx:
-        n = db.copy_insert(
-            Notification._meta.db_table,
-            COLUMNS,
-            [row(salesperson, f"k{i}") for i in range(45, 60)],
-            ignore_conflicts=True,
-        )
+    n, ctx = insert_logged(salesperson, range(45, 60), ignore_conflicts=True)
     assert n == 10
     # two logged statements: (drop and) create the temporary table, INSERT … SELECT
     create, insert = [q["sql"] for q in ctx.captured_queries]
