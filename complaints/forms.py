@@ -52,7 +52,7 @@ class TicketCreateForm(StyledForm):
 
 def customer_choice_label(c) -> str:
     """The customer's name, with A (handled first) and the blacklist mark (shown everywhere, §4)."""
-    marks = ["A"] if c.grade == Grade.A else []
+    marks = [Grade.A.label] if c.grade == Grade.A else []
     if c.is_blacklisted:
         marks.append(str(_("Blacklisted")))
     return " · ".join([c.name, *marks])

@@ -1,4 +1,7 @@
-"""The Celery application. The beat schedule lives in settings (CELERY_BEAT_SCHEDULE).
+"""The Celery application, and the broker settings crm/settings.py builds with it.
+
+The beat schedule is settings.CELERY_BEAT_SCHEDULE, built from the table of jobs in
+crm/job_schedule.py.
 
 Processes (docker-compose.yml, scripts/smoke.sh):
     celery -A crm worker          the worker (as many as needed)
@@ -8,9 +11,11 @@ Processes (docker-compose.yml, scripts/smoke.sh):
 
 import logging
 import os
+from pathlib import Path
 
 from celery import Celery
 from celery.signals import beat_init
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
@@ -32,3 +37,39 @@ def _catch_up_at_beat_start(sender, **kwargs):
         app.send_task("crm.jobs_catch_up")
     except Exception:
         logger.warning("could not queue the job catch-up at beat start", exc_info=True)
+
+
+def redis_transport_options(*, visibility_timeout: int, job_time_limit: int) -> dict:
+    """CELERY_BROKER_TRANSPORT_OPTIONS of Redis; refuses a visibility timeout a job could outlast.
+
+    Redis redelivers an unacknowledged message after the visibility timeout: were it shorter
+    than a job's hard limit, a job still running would be started a second time (the job
+    lock would refuse it, but the redelivery is lost work).
+    """
+    if visibility_timeout <= job_time_limit:
+        raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_JOB_TIME_LIMIT.")
+    return {
+        "visibility_timeout": visibility_timeout,
+        "socket_connect_timeout": 5,
+        "socket_timeout": 30,
+        "socket_keepalive": True,
+        "health_check_interval": 30,
+    }
+
+
+def filesystem_broker(folder: Path) -> tuple[str, dict]:
+    """The embedded broker: kombu's filesystem transport in `folder` (created), no server to install.
+
+    Returns CELERY_BROKER_URL and CELERY_BROKER_TRANSPORT_OPTIONS.
+    """
+    for sub in ("queue", "processed", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    # A hostname keeps kombu from warning "No hostname was supplied" on every command.
+    return "filesystem://localhost/", {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        # kombu's default is ./control, in whatever folder the worker was started from
+        "control_folder": str(folder / "control"),
+    }

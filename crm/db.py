@@ -17,6 +17,7 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
   COPY, many times faster than INSERT (bench findings 6 and 7); with `ignore_conflicts` through
   a temporary table and INSERT … SELECT … ON CONFLICT DO NOTHING, as COPY itself cannot skip
   rows. Elsewhere one executemany INSERT (… ON CONFLICT DO NOTHING, which SQLite also knows).
+  Every notification is written through it (crm.services `_notifications_write`).
 - `copy_insert_objects(model, objs)`: new model instances through `copy_insert`, their primary
   keys first taken from the table's sequence in one statement (COPY returns nothing); elsewhere
   the ORM's bulk_create, which returns them (the import's new customers, issue 15).
@@ -174,21 +175,24 @@ def copy_insert(
                     copy.write_row(row)
                     count += 1
             return count
-        # ON COMMIT DROP: the table lives in this transaction at most (atomic() opened one if
-        # the caller had none); dropped explicitly too, for a caller's longer transaction.
+        # The rows go through a temporary table, which lives in this transaction at most (ON
+        # COMMIT DROP; atomic() opened a transaction if the caller had none). An earlier call in
+        # the caller's longer transaction left its own: dropped first, in the same round trip
+        # (two statements, no parameters). crm_copy_n keeps the rows' order: the first of
+        # repeats wins, as on the other path.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE crm_copy_incoming ON COMMIT DROP AS SELECT {cols} FROM {qtable} WITH NO DATA"  # noqa: S608
+            "DROP TABLE IF EXISTS crm_copy_incoming; "  # noqa: S608
+            "CREATE TEMPORARY TABLE crm_copy_incoming ON COMMIT DROP AS "
+            f"SELECT {cols}, 0::bigint AS crm_copy_n FROM {qtable} WITH NO DATA"
         )
-        cursor.execute("ALTER TABLE crm_copy_incoming ADD COLUMN crm_copy_n bigserial")
-        with cursor.cursor.copy(f"COPY crm_copy_incoming ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with cursor.cursor.copy(f"COPY crm_copy_incoming ({cols}, crm_copy_n) FROM STDIN") as copy:
+            for n, row in enumerate(rows):
+                copy.write_row((*row, n))
         cursor.execute(
             f"INSERT INTO {qtable} ({cols}) SELECT {cols} FROM crm_copy_incoming "  # noqa: S608
             "ORDER BY crm_copy_n ON CONFLICT DO NOTHING"
         )
         inserted = cursor.rowcount
-        cursor.execute("DROP TABLE crm_copy_incoming")
         return inserted
 
 

@@ -52,7 +52,7 @@ def lockout_response(request, original_response=None, credentials=None):
         {
             "locked_until": timezone.localtime(until) if until else None,
         },
-        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+        status=settings.AXES_HTTP_RESPONSE_CODE,  # axes.conf sets its default (429)
     )
 
 

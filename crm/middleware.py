@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import DatabaseError
+from django.urls import Resolver404, resolve
 
 from .security import permission_refusal_record
 
@@ -51,6 +52,13 @@ class PermissionRefusalLogMiddleware:
         return response
 
 
+def _in_namespace(request, namespace: str) -> bool:
+    try:
+        return resolve(request.path_info).namespace == namespace
+    except Resolver404:
+        return False
+
+
 class BadQueryStringMiddleware:
     """A NUL byte in the query string is answered 400 before any view sees it (issue 13 §7).
 
@@ -64,7 +72,7 @@ class BadQueryStringMiddleware:
 
     def __call__(self, request):
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
-            if request.path.startswith("/api/"):
+            if _in_namespace(request, "api"):
                 # The ERP's API answers in its own stable JSON shape, never an HTML page.
                 from django.http import JsonResponse
                 from django.utils.translation import gettext as _

@@ -130,7 +130,7 @@ class SingletonPolicy(models.Model):
         (the admin) forgets it here at once; another worker process sees the change within
         that time. Callers get a copy, so changing it never alters the cached one.
         """
-        ttl = getattr(settings, "POLICY_CACHE_SECONDS", 0)
+        ttl = settings.POLICY_CACHE_SECONDS
         if ttl > 0:
             hit = _policy_cache.get(cls)
             if hit is not None and hit[0] > time.monotonic():

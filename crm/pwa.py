@@ -12,7 +12,7 @@ import json
 from django.conf import settings
 from django.http import HttpResponse
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
@@ -31,8 +31,9 @@ PRECACHE = [
     "icons/crm-192.png",
     "icons/crm-512.png",
 ]
-# Pages kept for offline use: the salesperson's pages (and any form of another app under these).
-CACHED_PAGE_PREFIXES = ["/visits/", "/customers/", "/complaints/", "/engagement/"]
+# Pages kept for offline use: the salesperson's apps (and any form of another app under these),
+# by URL namespace: where crm/urls.py mounts them is read from the URLconf.
+CACHED_APPS = ["visits", "customers", "complaints", "engagement"]
 # Never kept on the phone: downloads, exports, the feed, the admin.
 UNCACHED_PAGE_PARTS = ["/export", "/attachments/", "/documents/", "/feed/", "/import", "/admin/", "/evidence"]
 
@@ -68,6 +69,12 @@ def manifest(request):
     )
 
 
+def mount_point(namespace: str) -> str:
+    """The path under which crm/urls.py includes an app's URLs ("/customers/")."""
+    prefix, _resolver = get_resolver().namespace_dict[namespace]
+    return get_script_prefix() + prefix
+
+
 SW_SOURCE = settings.BASE_DIR / "static" / "js" / "sw.js"
 
 
@@ -78,7 +85,7 @@ def service_worker_config(code: str) -> dict:
     return {
         "version": version,
         "precache": assets,
-        "pagePrefixes": ["/", *CACHED_PAGE_PREFIXES],
+        "pagePrefixes": [get_script_prefix(), *(mount_point(app) for app in CACHED_APPS)],
         "uncachedParts": UNCACHED_PAGE_PARTS,
         "loginPath": reverse("login"),
         "staticUrl": settings.STATIC_URL

@@ -17,7 +17,7 @@ logger = logging.getLogger("crm.security")
 def client_ip(request) -> str | None:
     """The client's IP address (django-axes' AXES_CLIENT_IP_CALLABLE)."""
     address = request.META.get("REMOTE_ADDR") or None
-    if getattr(settings, "CRM_BEHIND_TLS_PROXY", False):
+    if settings.CRM_BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.split(",")[-1].strip() if forwarded else ""
         if last:

@@ -69,15 +69,18 @@ def notification_send(
 ) -> list[Notification]:
     """Notify each recipient once: in-app now; by its channels after commit, or in the daily digest.
 
-    The one entry point of every notification (the bulk forms below end in the same writer).
+    The entry point of a notification about one action (jobs sending thousands use the bulk
+    forms below; all three end in the one writer `_notifications_write`).
     `kind` is a stable code registered in crm/notify/kinds.py (`<app>_<what>`): the registry
     and each person's 通知设置 decide whether it is sent at once (e-mail, 企业微信, 钉钉, as
-    chosen) or gathered into the person's daily digest. `url` is a path ("/customers/5/");
-    messages that leave the CRM prefix it with settings.SITE_URL.
+    chosen) or gathered into the person's daily digest. `url` is a path
+    (`reverse("customers:detail", args=[pk])`); messages that leave the CRM prefix it with
+    settings.SITE_URL.
 
     With a `dedup_key`, a recipient who already has a notification with that key gets no
     second one: running a job twice sends nothing twice (one reminder per customer and period,
-    whether or not a digest went out that day). Returns the notifications created.
+    whether or not a digest went out that day). Returns the notifications created (read back
+    by one query when any was).
 
     Language: a notification is a message (its e-mail leaves at once), so `title` and `body`
     are stored as words, in the company's language (settings.LANGUAGE_CODE, 简体中文), not in
@@ -86,105 +89,71 @@ def notification_send(
     done in the English UI still notifies in Chinese. (Records shown on screens are different:
     they keep codes and parameters and are worded when read, in the reader's language.)
     """
-    users = {u.pk: u for u in recipients if u is not None and u.is_active}
-    rows = [
-        Notification(recipient_id=pk, kind=kind, title=title[:200], body=body, url=url, dedup_key=dedup_key)
-        for pk in users
-    ]
-    return _notifications_write(rows)
+    user_ids = list({u.pk for u in recipients if u is not None and u.is_active})
+    title = str(title)[:200]
+    now = timezone.now()
+    sent = _notifications_write([(pk, kind, title, body, url, dedup_key) for pk in user_ids], now=now)
+    if not sent:
+        return []
+    # The rows of this call: its `now`; a recipient's earlier notification with the key is older.
+    return list(
+        Notification.objects.filter(
+            recipient_id__in=user_ids, kind=kind, title=title, dedup_key=dedup_key, created_at=now
+        )
+    )
 
 
 # The columns of `notification_bulk_send_values` rows.
 NOTIFICATION_VALUES = ("recipient_id", "kind", "title", "body", "url", "dedup_key")
 
-# From this many rows on, the rows go through crm.db.copy_insert (COPY on PostgreSQL; bench
-# finding 6: building and inserting 45,000 notifications through the ORM took most of the
-# overdue-visits job's 14 s).
-COPY_FROM_ROWS = 1000
+
+def notification_bulk_send(*, rows: list[Notification]) -> int:
+    """Send many prepared notifications at once (set-based jobs); returns how many were new.
+
+    Rows carry `recipient_id`, `kind`, `title` and usually a `dedup_key` (see notification_send);
+    they are not saved themselves: their values go through the one writer.
+    """
+    return _notifications_write([tuple(getattr(r, c) for c in NOTIFICATION_VALUES) for r in rows])
 
 
 def notification_bulk_send_values(*, values: list[tuple]) -> int:
-    """`notification_bulk_send` for rows given as tuples of NOTIFICATION_VALUES (no model objects).
+    """`notification_bulk_send` for rows given as tuples of NOTIFICATION_VALUES (no model objects:
+    the overdue-visits job sends ~45,000 at company scale, bench finding 6)."""
+    return _notifications_write(values)
 
-    A large set is routed here and inserted by `crm.db.copy_insert` with conflicts ignored: the
-    unique (recipient, dedup_key) index skips the keys already sent and the repeats within the
-    set, as the read of the writer below does. Smaller sets go through that writer.
+
+def _notifications_write(values: list[tuple], *, now: datetime | None = None) -> int:
+    """The one writer behind every send: route each row (immediate or digest), insert, schedule.
+
+    One path whatever the size: `crm.db.copy_insert` with conflicts ignored (COPY on
+    PostgreSQL: building and inserting tens of thousands of rows through the ORM took most of
+    the overdue-visits job's time, bench finding 6). The unique (recipient, dedup_key) index
+    skips a key already sent to that recipient, a repeat within `values` (the first wins) and a
+    concurrent rerun's rows alike, without reading them first. A digest item is marked done for
+    the e-mail outbox at once (`emailed_at`): its message is the digest. When something new
+    was written and an immediate row was offered, the outbox is woken after commit (a wake-up
+    that finds nothing costs one query). Returns how many rows were new.
     """
     if not values:
         return 0
-    if len(values) < COPY_FROM_ROWS:
-        return notification_bulk_send(
-            rows=[Notification(**dict(zip(NOTIFICATION_VALUES, v, strict=True))) for v in values]
-        )
     from .notify.preferences import deliveries_for
 
-    now = timezone.now()
+    now = now or timezone.now()
     routes = deliveries_for((v[0], v[1]) for v in values)
     immediate = False
     rows = []
-    for row in values:
-        delivery = routes[(row[0], row[1])]
+    for recipient_id, kind, title, body, url, dedup_key in values:
+        delivery = routes[(recipient_id, kind)]
         immediate = immediate or delivery != "digest"
-        rows.append((*row, delivery, now if delivery == "digest" else None, now, 0))
+        emailed_at = now if delivery == "digest" else None
+        # str(): lazy translations and reverse_lazy() are welcome, as in the ORM.
+        title, body, url = str(title)[:200], str(body), str(url)
+        rows.append((recipient_id, kind, title, body, url, dedup_key, delivery, emailed_at, now, 0))
     columns = (*NOTIFICATION_VALUES, "delivery", "emailed_at", "created_at", "email_failures")
     sent = db.copy_insert(Notification._meta.db_table, columns, rows, ignore_conflicts=True)
     if sent and immediate:
         _schedule_email_after_commit()
     return sent
-
-
-def notification_bulk_send(*, rows: list[Notification]) -> int:
-    """Create many prepared notifications at once (set-based jobs); returns how many were new.
-
-    Rows carry `recipient_id`, `kind`, `title` and usually a `dedup_key`. Keys already sent to
-    that recipient are skipped (read in chunks), and the unique constraint on
-    (recipient, dedup_key) keeps a concurrent rerun silent too.
-    """
-    return len(_notifications_write(rows))
-
-
-def _notifications_write(rows: list[Notification]) -> list[Notification]:
-    """The one writer behind every send: route (immediate or digest), skip sent keys, insert.
-
-    A digest item is marked done for the e-mail outbox at once (`emailed_at`): its message is
-    the digest. Returns the rows inserted.
-    """
-    if not rows:
-        return []
-    from .notify.preferences import deliveries_for
-
-    now = timezone.now()
-    routes = deliveries_for((r.recipient_id, r.kind) for r in rows)
-    fresh: list[Notification] = []
-    chunk_size = 2000
-    for i in range(0, len(rows), chunk_size):
-        chunk = rows[i : i + chunk_size]
-        # Per recipient, so that the unique index (recipient_id, dedup_key) serves the read: a
-        # lookup by dedup_key alone scanned the whole table (bench finding 6).
-        keys: dict[int, set[str]] = {}
-        for r in chunk:
-            if r.dedup_key:
-                keys.setdefault(r.recipient_id, set()).add(r.dedup_key)
-        cond = models.Q()
-        for recipient_id, recipient_keys in keys.items():
-            cond |= models.Q(recipient_id=recipient_id, dedup_key__in=recipient_keys)
-        existing = (
-            set(Notification.objects.filter(cond).values_list("recipient_id", "dedup_key")) if keys else set()
-        )
-        seen = set()
-        for r in chunk:
-            k = (r.recipient_id, r.dedup_key)
-            if r.dedup_key and (k in existing or k in seen):
-                continue
-            seen.add(k)
-            r.delivery = routes[(r.recipient_id, r.kind)]
-            if r.delivery == "digest":
-                r.emailed_at = now
-            fresh.append(r)
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
-    if any(r.delivery != "digest" for r in fresh):
-        _schedule_email_after_commit()
-    return fresh
 
 
 def _schedule_email_after_commit() -> None:
@@ -243,8 +212,9 @@ def notification_outbox_drain(
             .select_related("recipient")
             .order_by("email_failures", "id")
         )
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        # SKIP LOCKED: a second worker takes the next rows. (SQLite, one writer at a time,
+        # has no row locks: Django leaves the clause out there.)
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs[:limit])
         choices = choices_for(
             ((n.recipient_id, n.kind) for n in batch), users={n.recipient_id: n.recipient for n in batch}

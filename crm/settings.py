@@ -1,40 +1,41 @@
 """Settings of the CRM, in one file, read from the environment (django-environ).
 
-Every variable is listed in `.env.example`. The embedded default (no variable set) is a
-development machine: SQLite under `var/`, a Celery broker on the local disk, e-mail to the
-console. Production sets `DATABASE_URL`, `REDIS_URL`, `SECRET_KEY` and `ALLOWED_HOSTS`, and
-refuses to start without the last two.
+Every variable is in `.env.example` and the README's configuration table (tests/crm/
+test_settings.py keeps them agreeing). The embedded default is a development machine: SQLite
+under `var/`, a Celery broker on the local disk, e-mail to the console. Production sets
+`DATABASE_URL`, `REDIS_URL`, `SECRET_KEY` and `ALLOWED_HOSTS` (it refuses to start without the
+last two). Beside it: the table of jobs (crm/job_schedule.py), the broker options (crm/celery.py).
 """
 
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("CRM_VAR_DIR", default=str(BASE_DIR / "var")))
+from crm.celery import filesystem_broker, redis_transport_options
+from crm.job_schedule import beat_schedule, job_functions
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
+# Read after .env, which may set it too (.env.example).
+VAR_DIR = Path(env.str("CRM_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="")
+# Empty (as in .env.example) counts as unset: development values with DEBUG, else no start.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    "dev-only-insecure-key-never-use-in-production-0123456789abcdef" if DEBUG else ""  # noqa: S105
+)
 if not SECRET_KEY:
-    if DEBUG:
-        SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105
-    else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or (
+    ["127.0.0.1", "localhost", "testserver", "[::1]"] if DEBUG else []
+)
 if not ALLOWED_HOSTS:
-    if DEBUG:
-        ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver", "[::1]"]
-    else:
-        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The CSRF failure page in Chinese in the site's layout (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "crm.views.csrf_failure"
@@ -179,7 +180,7 @@ CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-if env.bool("BEHIND_TLS_PROXY", default=False):
+if CRM_BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Checks of `manage.py check --deploy` switched off on purpose, e.g. security.W021 (HSTS
 # preload) for a CRM served from a sub-domain, which cannot be on the browsers' preload list.
@@ -213,6 +214,7 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -221,7 +223,7 @@ STORAGES = {
     # and are served only through views that check who may see them.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")), "base_url": None},
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {
         "BACKEND": (
@@ -231,7 +233,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
@@ -281,17 +282,16 @@ DASHBOARD_CHART_CACHE_SECONDS = env.int("DASHBOARD_CHART_CACHE_SECONDS", default
 # - tasks are acknowledged after they finish (acks_late) and given back to the queue when the
 #   process running them dies (reject_on_worker_lost); jobs are idempotent, so a redelivery
 #   changes nothing that was already done;
-# - a job is hard-killed after CELERY_JOB_TIME_LIMIT, and Redis redelivers an unacknowledged
-#   message only after the visibility timeout, which must therefore be longer (checked below),
-#   or a job still running would be started a second time (the job lock would refuse it);
+# - a job is hard-killed after CELERY_JOB_TIME_LIMIT; Redis's visibility timeout, after which
+#   it redelivers an unacknowledged message, must be longer (crm.celery checks it);
 # - the web process never waits long on a broker that is down: publishing gives up after a
 #   couple of quick retries, and the notification outbox sweep delivers what was not queued.
 CELERY_JOB_TIME_LIMIT = env.int("CELERY_JOB_TIME_LIMIT", default=3600)
 REDIS_URL = env.str("REDIS_URL", default="")
 
-# A cache the web processes and the worker share: the import's progress is written by the
-# worker and read by the page (customers.import_jobs); the 工作台's charts are kept there too.
-# Redis in production; embedded, a folder under var/ (tests: memory, crm/settings_test.py).
+# A cache the web processes and the worker share (the import's progress, customers.import_jobs;
+# the 工作台's charts) and the broker: Redis in production; embedded, a folder under var/ and a
+# broker on the local disk.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -300,6 +300,11 @@ if REDIS_URL:
             "KEY_PREFIX": "crm",
         }
     }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = redis_transport_options(
+        visibility_timeout=env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_JOB_TIME_LIMIT),
+        job_time_limit=CELERY_JOB_TIME_LIMIT,
+    )
 else:
     CACHES = {
         "default": {
@@ -307,32 +312,7 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_JOB_TIME_LIMIT),
-        "socket_connect_timeout": 5,
-        "socket_timeout": 30,
-        "socket_keepalive": True,
-        "health_check_interval": 30,
-    }
-    if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_JOB_TIME_LIMIT:
-        raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_JOB_TIME_LIMIT.")
-else:
-    # Embedded default: a broker that lives on the local disk, no server to install.
-    _broker_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    # A hostname keeps kombu from warning "No hostname was supplied" on every command.
-    CELERY_BROKER_URL = "filesystem://localhost/"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        # kombu's default is ./control, in whatever folder the worker was started from
-        "control_folder": str(_broker_dir / "control"),
-    }
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(VAR_DIR / "celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -358,127 +338,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
 )
-# A job whose last success is older than its previous due time by more than this is run by
-# the catch-up (at beat start and every hour): beat was down, or its message was lost.
+# A job that missed its due time by more than this is run by the catch-up (beat was down, or
+# its message was lost).
 CRM_JOB_CATCH_UP_GRACE_MINUTES = env.int("CRM_JOB_CATCH_UP_GRACE_MINUTES", default=30)
 
-# The scheduled jobs of domain §7, keyed by name. Each is a service function taking
-# keyword-only `now` and `since` (the last successful run: beat catch-up) and returning a
-# summary dict. `python manage.py runjob NAME` runs one by hand.
-CRM_JOBS = {
-    "overdue-visits": "visits.services.overdue_visits_notify",
-    "blacklist-expiry": "blacklist.services.blacklist_entries_expire",
-    "complaint-deadlines": "complaints.services.complaint_deadlines_escalate",
-    "demotion-deadlines": "grading.services.demotion_deadlines_escalate",
-    "new-customer-evaluation": "grading.services.new_customer_evaluations_open",
-    "archive-update-reminders": "customers.services.archive_update_reminders_send",
-    # Runs daily; opens the round only inside the review window of the grading policy
-    # (default 25-30 March), so the date is a policy setting, not a crontab.
-    "annual-review": "grading.services.annual_review_open",
-    # The outbox sweep: e-mails of notifications whose on-commit send was lost.
-    "notification-outbox": "crm.services.notification_outbox_drain",
-    # Forget one-time submission keys older than 30 days (crm.submissions).
-    "submission-keys-purge": "crm.submissions.submission_keys_purge",
-    # 企业微信 / 钉钉 deliveries (crm/notify/outbox.py): due ones, retried with backoff.
-    "notification-channels": "crm.notify.outbox.channel_deliveries_send",
-    # Daily digests (crm/notify/digest.py): whoever's digest time has come and has not had today's.
-    "notification-digest": "crm.notify.digest.notification_digests_send",
-    # §13: receivables due within the policy's days (digest) and past due (salesperson + manager).
-    "sales-reminders": "sales.services.sales_reminders_send",
-    # §13: this year's and last year's figures from deliveries, receivables and payments.
-    "sales-yearly-figures": "sales.services.yearly_figures_job",
-    # Key accounts (§9, §14): the contact cadence's due/overdue reminders and compliance
-    # snapshot; the greeting reminders of customer care.
-    "contact-cadence": "engagement.services.cadence_reminders_send",
-    "customer-care": "engagement.services.greeting_reminders_send",
-    # Creates the periodic reports (§12) whose period has ended, reminds of due and overdue ones.
-    "periodic-reports": "reports.services.reports_generate",
-}
-CELERY_BEAT_SCHEDULE = {
-    "overdue-visits": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=7, minute=0),
-        "args": ["overdue-visits"],
-    },
-    "blacklist-expiry": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=0, minute=10),
-        "args": ["blacklist-expiry"],
-    },
-    "complaint-deadlines": {
-        "task": "crm.run_job",
-        "schedule": crontab(minute=5),
-        "args": ["complaint-deadlines"],
-    },
-    "demotion-deadlines": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=8, minute=0),
-        "args": ["demotion-deadlines"],
-    },
-    "new-customer-evaluation": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=6, minute=30),
-        "args": ["new-customer-evaluation"],
-    },
-    "archive-update-reminders": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=6, minute=45),
-        "args": ["archive-update-reminders"],
-    },
-    "annual-review": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=1, minute=0),
-        "args": ["annual-review"],
-    },
-    "notification-outbox": {
-        "task": "crm.run_job",
-        "schedule": crontab(minute="*/5"),
-        "args": ["notification-outbox"],
-    },
-    "submission-keys-purge": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=3, minute=20),
-        "args": ["submission-keys-purge"],
-    },
-    "notification-channels": {
-        "task": "crm.run_job",
-        "schedule": crontab(minute="*"),
-        "args": ["notification-channels"],
-    },
-    "notification-digest": {
-        "task": "crm.run_job",
-        "schedule": crontab(minute="*/15"),
-        "args": ["notification-digest"],
-    },
-    "sales-reminders": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=7, minute=15),
-        "args": ["sales-reminders"],
-    },
-    "sales-yearly-figures": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=2, minute=30),
-        "args": ["sales-yearly-figures"],
-    },
-    "contact-cadence": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=6, minute=50),
-        "args": ["contact-cadence"],
-    },
-    "customer-care": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=6, minute=55),
-        "args": ["customer-care"],
-    },
-    "periodic-reports": {
-        "task": "crm.run_job",
-        "schedule": crontab(hour=6, minute=15),
-        "args": ["periodic-reports"],
-    },
-}
-# Beat catch-up (crm.jobs.jobs_catch_up): runs what the schedule above missed, judged by each
-# job's stored watermark; also run once when beat starts (crm/celery.py).
-CELERY_BEAT_SCHEDULE["jobs-catch-up"] = {"task": "crm.jobs_catch_up", "schedule": crontab(minute=17)}
+# The scheduled jobs of domain §7 (name, service function, time): crm/job_schedule.py.
+CRM_JOBS = job_functions()
+CELERY_BEAT_SCHEDULE = beat_schedule()
 # Modules with a `seed(now=...)` function, run in this order by `manage.py seed_demo`.
 DEMO_SEEDERS = [
     "customers.demo",

@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import bootstrap_style
 from crm.models import Department
 
 from .models import PROVINCE_CHOICES, CustomerStatus, CustomerTier, Grade
@@ -106,10 +107,7 @@ class CustomerFilter(django_filters.FilterSet):
         else:
             owners = salespeople_for(user).order_by("department__name", "full_name")
             self.filters["owner"].extra["choices"] = [(str(u.pk), u.display_name) for u in owners]
-        for field in self.form.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+        bootstrap_style(self.form.fields)
 
     @property
     def qs(self):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import bootstrap_style
 from customers.models import Contact, CustomerTier
 
 from .models import ContactMode, MeetingKind
@@ -71,4 +72,4 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.label = capfirst(field.label)
-            field.widget.attrs.setdefault("class", "form-control")
+        bootstrap_style(self.fields)

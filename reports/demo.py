@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from crm.models import User
-from customers.models import Customer
+from customers.models import Customer, Grade
 
 from . import services
 from .models import DevelopmentPlan, PlanTarget, Report, ReportStatus
@@ -30,7 +30,7 @@ def seed(*, now) -> str:
             notes="提高A类和战略客户占比，重点开发浙江、江苏市场。",
         )
         targets = [
-            PlanTarget(plan=plan, dimension="grade", key="A", target_count=8),
+            PlanTarget(plan=plan, dimension="grade", key=Grade.A, target_count=8),
             PlanTarget(plan=plan, dimension="grade", key="B", target_share=30),
             PlanTarget(plan=plan, dimension="tier", key="strategic", target_count=3),
             PlanTarget(plan=plan, dimension="tier", key="key", target_count=6),

@@ -4,6 +4,8 @@ Each builder takes a record the caller already checked the user may see. Labels 
 the reader's language (the print page and the PDF are made for the person printing them).
 """
 
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,7 @@ from .printing import PrintForm, Section
 def _d(value, fmt="%Y-%m-%d") -> str:
     if not value:
         return "—"
-    if hasattr(value, "tzinfo") and getattr(value, "hour", None) is not None:
+    if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return value.strftime(fmt)
 

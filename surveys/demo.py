@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from crm.models import User
-from customers.models import Customer
+from customers.models import Customer, Grade
 
 from . import services
 from .models import ResponseSource, SurveyInvitation, SurveyQuestion, SurveyRound
@@ -38,7 +38,7 @@ def seed(*, now) -> str:
             actor=manager,
             department_id=manager.department_id,
             title=f"{opened.year}年上半年满意度调查",
-            grades=["A", "B"],
+            grades=[Grade.A, Grade.B],
             tiers=[],
             closes_on=opened.date() + timedelta(days=28),
             now=opened,
@@ -67,7 +67,7 @@ def seed(*, now) -> str:
             actor=manager,
             department_id=manager.department_id,
             title=f"{now.year}年下半年满意度调查",
-            grades=["A"],
+            grades=[Grade.A],
             tiers=[],
             closes_on=now.date() + timedelta(days=30),
             now=now,

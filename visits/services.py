@@ -9,20 +9,18 @@ reference="complaint:<id>")` records a 回访 (the complaints app, §6; its sati
 the ticket, so it passes none). Its signature is stable.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.date_bounds import check_date, check_datetime
 from crm.forms import messages_from
 from crm.models import User
-from crm.services import audit_record, managers_of, notification_bulk_send_values
+from crm.services import audit_record
 from crm.uploads import DOCUMENTS, IMAGES, safe_display_name, upload_store, validate_upload
 from customers.models import Contact, Customer
 from customers.selectors import customer_list_for
@@ -43,7 +41,6 @@ from .models import (
     VisitPurpose,
     VisitReport,
 )
-from .selectors import date_of_day_number, overdue_customers
 
 ATTACHMENT_KINDS = tuple(dict.fromkeys(IMAGES + DOCUMENTS))
 REPORT_TEXT_FIELDS = ("latest_needs", "opinions", "problems", "competitor_news", "summary")
@@ -195,7 +192,7 @@ def _check_bounds(check, value, **kwargs) -> None:
     try:
         check(value, **kwargs)
     except ValidationError as exc:
-        raise VisitError(" ".join(exc.messages)) from exc
+        raise VisitError(messages_from(exc)) from exc
 
 
 def _next_steps(customer: Customer, author: User, steps: Iterable[dict]) -> list[NextStep]:
@@ -388,46 +385,3 @@ def next_step_complete(*, actor: User, step_id: int, now: datetime | None = None
             step.save(update_fields=["done_at"])
             audit_record(actor=actor, action="visits.next_step.done", target=step, after={"done_at": now})
     return step
-
-
-# --- Scheduled job ----------------------------------------------------------------------------
-
-
-def overdue_visits_notify(*, now: datetime | None = None, since: datetime | None = None) -> dict:
-    """The overdue-visits job (§5, §7): remind owner and department manager of overdue customers.
-
-    Set-based: one read of the overdue customers (the due date computed in SQL), one read of
-    the managers, one bulk insert. Each reminder's key is the customer and the date its visit
-    fell due, so a rerun, or a late run after downtime, sends nothing twice, and a new period
-    (after the next on-site visit, or a grade change) gets a new reminder. Blacklisted,
-    inactive and ungraded customers, and grades without an interval, are skipped.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    policy = VisitPolicy.load()
-    overdue = overdue_customers(Customer.objects.all(), today=today, policy=policy).values_list(
-        "pk", "name", "grade", "owner_id", "department_id", "due_day", "days_overdue"
-    )
-    # Plain tuples (NOTIFICATION_VALUES), not model objects: ~45,000 rows at company scale.
-    rows: list[tuple] = []
-    by_department: dict[int, list] = defaultdict(list)
-    count = 0
-    for pk, name, grade, owner_id, department_id, due_day, days_overdue in overdue.iterator(chunk_size=2000):
-        count += 1
-        due_on = date_of_day_number(due_day)
-        key = f"visit-overdue:{pk}:{due_on.isoformat()}"
-        title = _("On-site visit overdue: %(name)s") % {"name": name}
-        body = _("Grade %(grade)s customer, on-site visit due on %(due)s, %(days)d days overdue.") % {
-            "grade": grade,
-            "due": due_on,
-            "days": days_overdue,
-        }
-        url = reverse("customers:detail", args=[pk])
-        rows.append((owner_id, "visit_overdue", title, body, url, key))
-        by_department[department_id].append((title, body, url, key))
-    if by_department:
-        for manager in managers_of(by_department):
-            for title, body, url, key in by_department[manager.department_id]:
-                rows.append((manager.pk, "visit_overdue_manager", title, body, url, key))
-    sent = notification_bulk_send_values(values=rows)
-    return {"overdue": count, "reminders": sent}

@@ -27,8 +27,9 @@ def complaint_deadlines_escalate(*, now: datetime | None = None, since: datetime
         qs = Ticket.objects.filter(
             status__in=HANDLING_STATES, deadline_at__lte=now, overdue_escalated_at__isnull=True
         ).order_by("pk")
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        # SKIP LOCKED: a second worker takes the next rows. (SQLite, one writer at a time,
+        # has no row locks: Django leaves the clause out there.)
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
         due = list(
             qs.values_list(
                 "pk",

@@ -10,14 +10,13 @@ from django.utils import translation
 from .chartjs import chart_config
 from .registry import Chart, ChartData, DashboardContext, charts, tiles
 
-# Charts summarise months of data (a department's 230,000 visit reports, a round's 85,000
-# evaluations): they need not be live, so each viewer's chart data is kept this long (Django's
-# cache). Tiles (what needs attention now) are always computed. 0: no caching (tests).
-DEFAULT_CHART_CACHE_SECONDS = 300
-
 
 def chart_cache_seconds() -> int:
-    return getattr(settings, "DASHBOARD_CHART_CACHE_SECONDS", DEFAULT_CHART_CACHE_SECONDS)
+    """Charts summarise months of data (a department's 230,000 visit reports, a round's 85,000
+    evaluations): they need not be live, so each viewer's chart data is kept this long in
+    Django's cache. Tiles (what needs attention now) are always computed. 0: no caching (tests).
+    """
+    return settings.DASHBOARD_CHART_CACHE_SECONDS
 
 
 def chart_cache_key(chart: Chart, ctx: DashboardContext) -> str:

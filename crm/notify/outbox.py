@@ -153,8 +153,9 @@ def channel_deliveries_send(
             .select_related("notification")
             .order_by("next_attempt_at", "id")
         )
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        # SKIP LOCKED: a second worker takes the next rows. (SQLite, one writer at a time,
+        # has no row locks: Django leaves the clause out there.)
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs[:limit])
         by_robot: dict[int, list] = defaultdict(list)
         for d in batch:

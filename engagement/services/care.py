@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import User
 from crm.services import audit_record, company_language, notification_send
-from customers.models import KEY_ACCOUNT_TIERS, Contact, Customer, CustomerStatus
+from customers.models import KEY_ACCOUNT_TIERS, Contact, Customer, CustomerStatus, Grade
 
 from ..models import (
     ContactMode,
@@ -237,7 +237,7 @@ def meeting_invitees(meeting: CustomerMeeting):
     """Whom to invite: the department's 战略/关键 customers and its grade A and B customers."""
     return Customer.objects.filter(
         department_id=meeting.department_id, is_deleted=False, is_blacklisted=False
-    ).filter(Q(tier__in=KEY_ACCOUNT_TIERS) | Q(grade__in=["A", "B"]))
+    ).filter(Q(tier__in=KEY_ACCOUNT_TIERS) | Q(grade__in=[Grade.A, Grade.B]))
 
 
 def customer_meeting_invite(*, actor: User, meeting_id: int) -> int:

@@ -197,36 +197,44 @@ def test_copy_insert_without_ignore_conflicts_raises_and_writes_nothing(salesper
     assert not Notification.objects.filter(recipient=salesperson).exists()
 
 
+def insert_logged(user, keys, **kwargs):
+    """copy_insert of one row per key, and the statements Django logged."""
+    with CaptureQueriesContext(connection) as ctx:
+        n = db.copy_insert(Notification._meta.db_table, COLUMNS, [row(user, f"k{i}") for i in keys], **kwargs)
+    return n, ctx
+
+
 @pytest.mark.django_db
 def test_sqlite_copy_insert_is_one_executemany(sqlite_only, salesperson):
-    with CaptureQueriesContext(connection) as ctx:
-        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, f"k{i}") for i in range(50)])
+    _n, ctx = insert_logged(salesperson, range(50))
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert len(inserts) == 1 and inserts[0].startswith("50 times: INSERT")  # how Django logs an executemany
+    assert "ON CONFLICT" not in inserts[0]
+    n, ctx = insert_logged(salesperson, range(45, 60), ignore_conflicts=True)
+    assert n == 10
+    [insert] = [q["sql"] for q in ctx.captured_queries]
+    assert insert.startswith("15 times: INSERT") and insert.endswith("ON CONFLICT DO NOTHING")
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_postgresql_copy_insert_goes_through_copy(postgres_only, salesperson):
-    with CaptureQueriesContext(connection) as ctx:
-        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, f"k{i}") for i in range(50)])
+    _n, ctx = insert_logged(salesperson, range(50))
     # COPY bypasses the logged cursor: no INSERT statement at all
     assert not [q for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert Notification.objects.filter(recipient=salesperson).count() == 50
-    with CaptureQueriesContext(connection) as ctx:
-        n = db.copy_insert(
-            Notification._meta.db_table,
-            COLUMNS,
-            [row(salesperson, f"k{i}") for i in range(45, 60)],
-            ignore_conflicts=True,
-        )
+    n, ctx = insert_logged(salesperson, range(45, 60), ignore_conflicts=True)
     assert n == 10
-    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    # two logged statements: (drop and) create the temporary table, INSERT … SELECT
+    create, insert = [q["sql"] for q in ctx.captured_queries]
+    assert "CREATE TEMPORARY TABLE crm_copy_incoming" in create
+    assert "FROM crm_copy_incoming" in insert and insert.endswith("ON CONFLICT DO NOTHING")
+    # a second call in the same transaction finds the first one's table and replaces it
     assert (
-        "crm_copy_incoming" in sql
-        and "ON CONFLICT DO NOTHING" in sql
-        and "DROP TABLE crm_copy_incoming" in sql
+        db.copy_insert(Notification._meta.db_table, COLUMNS, [row(salesperson, "k60")], ignore_conflicts=True)
+        == 1
     )
+    assert Notification.objects.filter(recipient=salesperson).count() == 61
 
 
 # --- copy_insert_objects --------------------------------------------------------------------------
@@ -293,38 +301,53 @@ def test_copy_insert_takes_json_as_text(salesperson):
 # --- SQL functions ----------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_in_subquery_selects_the_same_rows_on_each_path(salesperson, other_salesperson):
+@pytest.fixture
+def shares(salesperson, other_salesperson):
+    """A customer of the salesperson's, one shared with them, one not: (mine, shared, query)."""
     mine = CustomerFactory(owner=salesperson)
     shared = CustomerFactory(owner=other_salesperson)
     CustomerFactory(owner=other_salesperson)
     CustomerShare.objects.create(customer=shared, user=salesperson)
     ids = CustomerShare.objects.filter(user=salesperson).values("customer_id")
-    qs = Customer.objects.filter(db.InSubquery(F("pk"), Subquery(ids)))
-    assert list(qs.values_list("pk", flat=True)) == [shared.pk]
-    assert set(Customer.objects.visible_to(salesperson).values_list("pk", flat=True)) == {mine.pk, shared.pk}
-    sql = str(qs.query)
-    if db.vendor_is_postgresql():
-        assert "= ANY(ARRAY(SELECT" in sql
-    else:
-        assert " IN (SELECT" in sql and "ANY" not in sql
+    return mine, shared, Customer.objects.filter(db.InSubquery(F("pk"), Subquery(ids)))
 
 
 @pytest.mark.django_db
-def test_date_part_and_epoch_days(salesperson):
-    c = CustomerFactory(owner=salesperson, cooperation_start=dt.date(2024, 2, 29))
-    got = (
-        Customer.objects.filter(pk=c.pk)
-        .annotate(
-            y=db.DatePart(F("cooperation_start"), "year"),
-            m=db.DatePart(F("cooperation_start"), "month"),
-            d=db.DatePart(F("cooperation_start"), "day"),
-            e=db.EpochDays(F("cooperation_start")),
-        )
-        .values("y", "m", "d", "e")
-        .get()
+def test_sqlite_in_subquery_is_in_select(sqlite_only, shares, salesperson):
+    mine, shared, qs = shares
+    assert list(qs.values_list("pk", flat=True)) == [shared.pk]
+    assert set(Customer.objects.visible_to(salesperson).values_list("pk", flat=True)) == {mine.pk, shared.pk}
+    sql = str(qs.query)
+    assert " IN (SELECT" in sql and "ANY" not in sql
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_in_subquery_is_any_array(postgres_only, shares, salesperson):
+    mine, shared, qs = shares
+    assert list(qs.values_list("pk", flat=True)) == [shared.pk]
+    assert set(Customer.objects.visible_to(salesperson).values_list("pk", flat=True)) == {mine.pk, shared.pk}
+    assert "= ANY(ARRAY(SELECT" in str(qs.query)
+
+
+def date_parts(customer):
+    qs = Customer.objects.filter(pk=customer.pk).annotate(
+        y=db.DatePart(F("cooperation_start"), "year"),
+        m=db.DatePart(F("cooperation_start"), "month"),
+        d=db.DatePart(F("cooperation_start"), "day"),
+        e=db.EpochDays(F("cooperation_start")),
     )
-    assert got == {"y": 2024, "m": 2, "d": 29, "e": (dt.date(2024, 2, 29) - dt.date(1970, 1, 1)).days}
+    return qs.values("y", "m", "d", "e").get(), str(qs.query)
+
+
+LEAP_DAY = {"y": 2024, "m": 2, "d": 29, "e": (dt.date(2024, 2, 29) - dt.date(1970, 1, 1)).days}
+
+
+@pytest.mark.django_db
+def test_sqlite_date_part_and_epoch_days_are_strftime_and_julianday(sqlite_only, salesperson):
+    got, sql = date_parts(CustomerFactory(owner=salesperson, cooperation_start=dt.date(2024, 2, 29)))
+    assert got == LEAP_DAY
+    assert "strftime" in sql and "julianday" in sql and "EXTRACT" not in sql
     with pytest.raises(ValueError):
         db.DatePart(F("cooperation_start"), "week")
 
@@ -392,3 +415,11 @@ def test_run_sql_on_postgresql_runs_only_there():
     op.database_backwards("customers", pg, None, None)
     op.database_backwards("customers", lite, None, None)
     assert pg.executed[-1] == "DROP INDEX b" and lite.executed == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_date_part_and_epoch_days_are_extract_and_date_subtraction(postgres_only, salesperson):
+    got, sql = date_parts(CustomerFactory(owner=salesperson, cooperation_start=dt.date(2024, 2, 29)))
+    assert got == LEAP_DAY
+    assert "EXTRACT(YEAR FROM" in sql and "- DATE '1970-01-01'" in sql and "strftime" not in sql

@@ -109,17 +109,15 @@ def test_an_inactive_person_gets_no_digest(salesperson):
         assert notification_digests_send() == {"digests": 0, "items": 0}
 
 
-def test_the_copy_path_routes_like_the_orm_path(salesperson, manager):
-    """≥ COPY_FROM_ROWS rows go through crm.db.copy_insert (COPY on PostgreSQL, one executemany
-    on SQLite): same routing, same dedup as the writer of smaller sets."""
+def test_a_large_set_routes_and_dedups_like_a_small_one(salesperson, manager):
+    """Every send ends in one writer (crm.db.copy_insert: COPY on PostgreSQL, one executemany on
+    SQLite), whatever the size: a job's thousands are routed and deduplicated as one action's."""
     NotificationPreference.objects.create(user=manager, kind="visit_overdue_manager", delivery="immediate")
-    rows = [
-        (salesperson.pk, "visit_overdue", f"t{i}", "", "", f"k{i}") for i in range(services.COPY_FROM_ROWS)
-    ]
+    rows = [(salesperson.pk, "visit_overdue", f"t{i}", "", "", f"k{i}") for i in range(1500)]
     rows += [(manager.pk, "visit_overdue_manager", "m", "", "", "m1")]
-    assert services.notification_bulk_send_values(values=rows) == services.COPY_FROM_ROWS + 1
+    assert services.notification_bulk_send_values(values=rows) == 1501
     assert services.notification_bulk_send_values(values=rows) == 0
     mine = Notification.objects.filter(recipient=salesperson)
-    assert mine.filter(delivery="digest", emailed_at__isnull=False).count() == services.COPY_FROM_ROWS
+    assert mine.filter(delivery="digest", emailed_at__isnull=False).count() == 1500
     assert Notification.objects.get(recipient=manager).delivery == "immediate"
     assert services.unread_count(salesperson) == 0 and services.unread_count(manager) == 1

@@ -43,6 +43,37 @@ def test_bulk_send_skips_keys_already_sent(salesperson, other_salesperson):
 
 
 @pytest.mark.django_db
+def test_send_returns_the_rows_it_created_only(salesperson, other_salesperson, manager):
+    from django.urls import reverse_lazy
+    from django.utils.translation import gettext_lazy
+
+    services.notification_send(recipients=[salesperson], kind="t", title="提醒", dedup_key="k2")
+    with time_machine.travel(dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC), tick=False):
+        got = services.notification_send(
+            recipients=[salesperson, other_salesperson, manager, other_salesperson],
+            kind="t",
+            title=gettext_lazy("Customer"),  # lazy strings are stored as the ORM would store them
+            url=reverse_lazy("customers:list"),
+            dedup_key="k2",
+        )
+    assert sorted(n.recipient_id for n in got) == sorted([other_salesperson.pk, manager.pk])
+    assert all(n.pk and n.url == reverse_lazy("customers:list") and n.delivery == "immediate" for n in got)
+    assert Notification.objects.filter(dedup_key="k2").count() == 3
+    assert services.notification_send(recipients=[], kind="t", title="x") == []
+
+
+@pytest.mark.django_db
+def test_bulk_send_of_model_rows_and_of_tuples_is_one_writer(salesperson):
+    rows = [Notification(recipient_id=salesperson.pk, kind="x", title="a" * 250, dedup_key="p1")]
+    assert services.notification_bulk_send(rows=rows) == 1
+    same = [(salesperson.pk, "x", "again", "", "", "p1"), (salesperson.pk, "x", "new", "", "", "p2")]
+    assert services.notification_bulk_send_values(values=same) == 1
+    assert services.notification_bulk_send_values(values=[]) == 0
+    titles = dict(Notification.objects.values_list("dedup_key", "title"))
+    assert titles == {"p1": "a" * 200, "p2": "new"}  # cut to the column, the first of a key kept
+
+
+@pytest.mark.django_db
 def test_audit_record_keeps_before_and_after(manager, customer):
     entry = services.audit_record(
         actor=manager, action="x.changed", target=customer, before={"a": 1}, after={"a": 2}

@@ -8,11 +8,9 @@ import time_machine
 from django.core import mail
 from django.db import OperationalError
 
-import visits.services as visit_services
-from crm import jobs, tasks
-from crm import services as crm_services
+from crm import db, jobs, tasks
 from crm.models import AuditLog, JobState, Notification
-from crm.services import notification_bulk_send, notification_outbox_drain
+from crm.services import notification_outbox_drain
 from customers.models import Customer
 from grading import services as grading_services
 from grading.models import GradeChange, GradeProposal, ProposalState
@@ -54,14 +52,15 @@ def test_a_job_killed_half_way_then_rerun_reaches_the_same_end_state_without_dup
             transaction.set_rollback(True)
         assert len(expected) == 16, "owner and manager, for eight customers"
 
-        def dies_half_way(*, rows):
-            notification_bulk_send(rows=rows[: len(rows) // 2])  # half of the reminders are committed...
+        insert = db.copy_insert
+
+        def dies_half_way(table, columns, rows, **kwargs):
+            rows = list(rows)
+            insert(table, columns, rows[: len(rows) // 2], **kwargs)  # half of the reminders are written...
             raise SystemExit("worker killed")  # ...then the process dies
 
-        # Wherever the job reaches the bulk insert (by name in visits, or through crm.services).
-        for module in (visit_services, crm_services):
-            if hasattr(module, "notification_bulk_send"):
-                monkeypatch.setattr(module, "notification_bulk_send", dies_half_way)
+        # Every notification ends in this one insert (crm.services._notifications_write).
+        monkeypatch.setattr(db, "copy_insert", dies_half_way)
         with pytest.raises(SystemExit):
             jobs.run_job("overdue-visits")
         assert len(_reminders()) == 8

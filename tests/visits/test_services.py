@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm.models import Notification
 from customers.models import Customer, CustomerStatus
-from visits import selectors, services
+from visits import jobs, selectors, services
 from visits.models import (
     NextStep,
     PlanStatus,
@@ -128,7 +128,7 @@ def test_next_due_on(salesperson):
 def test_job_reminds_owner_and_manager_once_per_period(salesperson, manager, south_manager, frozen):
     late = cadence_customer(salesperson, grade="A", visited_days_ago=61)
     cadence_customer(salesperson, grade="A", visited_days_ago=50)
-    summary = services.overdue_visits_notify(now=NOW)
+    summary = jobs.overdue_visits_notify(now=NOW)
     assert summary == {"overdue": 1, "reminders": 2}
     keys = set(Notification.objects.values_list("recipient__username", "dedup_key"))
     due = (TODAY - timedelta(days=1)).isoformat()
@@ -138,17 +138,17 @@ def test_job_reminds_owner_and_manager_once_per_period(salesperson, manager, sou
     }
 
     # Twice the same day, and late on the following days: nothing new.
-    assert services.overdue_visits_notify(now=NOW)["reminders"] == 0
-    assert services.overdue_visits_notify(now=NOW + timedelta(days=3))["reminders"] == 0
+    assert jobs.overdue_visits_notify(now=NOW)["reminders"] == 0
+    assert jobs.overdue_visits_notify(now=NOW + timedelta(days=3))["reminders"] == 0
     assert Notification.objects.count() == 2
 
 
 def test_a_new_period_gets_a_new_reminder(salesperson, manager, frozen):
     customer = cadence_customer(salesperson, grade="A", visited_days_ago=61)
-    services.overdue_visits_notify(now=NOW)
+    jobs.overdue_visits_notify(now=NOW)
     services.visit_report_create(author=salesperson, customer_id=customer.pk, data=report_data())
-    assert services.overdue_visits_notify(now=NOW + timedelta(days=60))["reminders"] == 0
-    assert services.overdue_visits_notify(now=NOW + timedelta(days=61))["reminders"] == 2
+    assert jobs.overdue_visits_notify(now=NOW + timedelta(days=60))["reminders"] == 0
+    assert jobs.overdue_visits_notify(now=NOW + timedelta(days=61))["reminders"] == 2
     assert Notification.objects.filter(recipient=salesperson).count() == 2
 
 
@@ -161,7 +161,7 @@ def test_job_skips_blacklisted_and_inactive(salesperson, manager, frozen):
         blacklisted_until=TODAY + timedelta(days=9),
     )
     cadence_customer(salesperson, grade="A", visited_days_ago=90, status=CustomerStatus.INACTIVE)
-    assert services.overdue_visits_notify(now=NOW) == {"overdue": 0, "reminders": 0}
+    assert jobs.overdue_visits_notify(now=NOW) == {"overdue": 0, "reminders": 0}
 
 
 def test_job_is_set_based(salesperson, other_salesperson, manager, frozen, django_assert_max_num_queries):
@@ -169,26 +169,23 @@ def test_job_is_set_based(salesperson, other_salesperson, manager, frozen, djang
         cadence_customer(salesperson if i % 2 else other_salesperson, grade="A", visited_days_ago=61 + i)
     # 10: the read, the managers, the routing (two reads of preferences, issue 16), the insert
     with django_assert_max_num_queries(10):
-        summary = services.overdue_visits_notify(now=NOW)
+        summary = jobs.overdue_visits_notify(now=NOW)
     assert summary == {"overdue": 40, "reminders": 80}
 
 
-def test_job_large_set_path_keeps_dedup_and_leaves_reminders_to_the_digest(
+def test_job_keeps_dedup_and_leaves_reminders_to_the_digest(
     salesperson,
     other_salesperson,
     manager,
     frozen,
-    monkeypatch,
     django_capture_on_commit_callbacks,
 ):
-    # The COPY path of PostgreSQL (taken from COPY_FROM_ROWS rows on; the ORM path elsewhere).
-    monkeypatch.setattr("crm.services.COPY_FROM_ROWS", 1)
     late = [
         cadence_customer(salesperson if i % 2 else other_salesperson, grade="A", visited_days_ago=61 + i)
         for i in range(3)
     ]
     with django_capture_on_commit_callbacks() as callbacks:
-        assert services.overdue_visits_notify(now=NOW) == {"overdue": 3, "reminders": 6}
+        assert jobs.overdue_visits_notify(now=NOW) == {"overdue": 3, "reminders": 6}
     assert callbacks == [], "reminders wait for the daily digest (issue 16): nothing to e-mail now"
     first = Notification.objects.get(recipient=manager, dedup_key__startswith=f"visit-overdue:{late[0].pk}:")
     assert first.kind == "visit_overdue_manager" and first.url == f"/customers/{late[0].pk}/"
@@ -197,7 +194,7 @@ def test_job_large_set_path_keeps_dedup_and_leaves_reminders_to_the_digest(
     # the e-mail outbox is done with it at once: its message is the digest
     assert first.read_at is None and first.emailed_at == NOW and first.email_failures == 0
     with django_capture_on_commit_callbacks() as callbacks:
-        assert services.overdue_visits_notify(now=NOW + timedelta(days=1))["reminders"] == 0
+        assert jobs.overdue_visits_notify(now=NOW + timedelta(days=1))["reminders"] == 0
     assert callbacks == [] and Notification.objects.count() == 6
 
 
