@@ -8,7 +8,7 @@ work on a ticket of another department's customer without seeing that customer's
 
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Avg, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from customers.models import Grade
 from customers.selectors import customer_list_for, customer_name_match
 
 from . import permissions
-from .models import HANDLING_STATES, ComplaintPolicy, Status, Ticket, TicketFeedback
+from .models import HANDLED_ON_TIME, HANDLING_STATES, ComplaintPolicy, Status, Ticket, TicketFeedback
 
 SCOPES = ("mine", "department", "escalated", "all")
 
@@ -199,7 +199,7 @@ def _measure_counts(*, now: datetime) -> dict:
         "received": Count("id"),
         "resolved": Count("id", filter=Q(resolved_at__isnull=False)),
         "due": Count("id", filter=Q(resolved_at__isnull=False) | Q(deadline_at__lt=now)),
-        "on_time": Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("deadline_at"))),
+        "on_time": Count("id", filter=HANDLED_ON_TIME),
         "satisfaction": Avg("satisfaction"),
     }
 

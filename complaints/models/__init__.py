@@ -18,6 +18,7 @@ from .records import (
     attachment_upload_to,
 )
 from .tickets import (
+    HANDLED_ON_TIME,
     HANDLING_STATES,
     OPEN_STATES,
     RESOLVED_STATES,
@@ -31,6 +32,7 @@ from .tickets import (
 )
 
 __all__ = [
+    "HANDLED_ON_TIME",
     "HANDLING_STATES",
     "OPEN_STATES",
     "RESOLVED_STATES",

@@ -101,6 +101,11 @@ OPEN_STATES = (Status.RECEIVED, Status.ASSIGNED, Status.RESOLVED, Status.RETURN_
 RESOLVED_STATES = (Status.RESOLVED, Status.RETURN_VISITED, Status.CLOSED)
 
 
+# Handled on time (§6): resolved by the deadline. The one rule of the measures counted in SQL
+# (complaints.selectors._measure_counts) and, for one ticket, of Ticket.handled_on_time.
+HANDLED_ON_TIME = models.Q(resolved_at__isnull=False, resolved_at__lte=models.F("deadline_at"))
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Status.CLOSED)
@@ -269,4 +274,5 @@ class Ticket(models.Model):
 
     @property
     def handled_on_time(self) -> bool | None:
+        """The rule of HANDLED_ON_TIME for one ticket."""
         return None if self.resolved_at is None else self.resolved_at <= self.deadline_at
