@@ -17,6 +17,11 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
   COPY, many times faster than INSERT (bench findings 6 and 7); with `ignore_conflicts` through
   a temporary table and INSERT … SELECT … ON CONFLICT DO NOTHING, as COPY itself cannot skip
   rows. Elsewhere one executemany INSERT (… ON CONFLICT DO NOTHING, which SQLite also knows).
+- `copy_insert_new(table, columns, rows, returning=...)`: the same with conflicts skipped, and
+  the rows actually inserted returned (INSERT … ON CONFLICT DO NOTHING RETURNING from a
+  temporary table on both databases): the cadence job learns which reminders are new.
+- `jit_off()`: PostgreSQL's JIT compiler off for the current transaction (a big job query
+  spent longer compiling than running); SQLite has none.
 - `InSubquery`: `pk IN (SELECT …)`, on PostgreSQL `pk = ANY(ARRAY(SELECT …))`: next to
   `owner_id = X OR …` PostgreSQL cannot use an index for `IN (subquery)` (a hashed SubPlan that
   scanned all customers, bench finding 1); the array is computed once (an InitPlan) and
@@ -163,22 +168,86 @@ def copy_insert(
                     copy.write_row(row)
                     count += 1
             return count
-        # ON COMMIT DROP: the table lives in this transaction at most (atomic() opened one if
-        # the caller had none); dropped explicitly too, for a caller's longer transaction.
+        count, _rows = _copy_through_incoming(cursor, qtable, cols, rows, returning="")
+        return count
+
+
+def copy_insert_new(
+    table: str, columns: Sequence[str], rows: Iterable[Sequence], *, returning: Sequence[str]
+) -> list[tuple]:
+    """Like copy_insert(..., ignore_conflicts=True), but returns the `returning` columns of the
+    rows actually inserted (those a unique constraint did not skip): the caller learns which of
+    its rows are new without reading back what is stored.
+
+    PostgreSQL: COPY into a temporary table, then INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING. SQLite (3.35+ knows RETURNING, but not in an executemany): the same through a
+    temporary table filled by one executemany.
+    """
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    qtable = connection.ops.quote_name(table)
+    ret = ", ".join(connection.ops.quote_name(c) for c in returning)
+    if vendor_is_postgresql():
+        with (
+            connection.wrap_database_errors,
+            transaction.atomic(savepoint=False),
+            connection.cursor() as cursor,
+        ):
+            return _copy_through_incoming(cursor, qtable, cols, rows, returning=ret)[1]
+    rows = [tuple(_adapt(v) for v in row) for row in rows]
+    if not rows:
+        return []
+    marks = ", ".join(["%s"] * len(columns))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS temp.crm_copy_incoming")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE crm_copy_incoming ON COMMIT DROP AS SELECT {cols} FROM {qtable} WITH NO DATA"  # noqa: S608
+            f"CREATE TEMPORARY TABLE crm_copy_incoming AS SELECT {cols} FROM {qtable} WHERE 0"  # noqa: S608
         )
-        cursor.execute("ALTER TABLE crm_copy_incoming ADD COLUMN crm_copy_n bigserial")
-        with cursor.cursor.copy(f"COPY crm_copy_incoming ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        cursor.executemany(f"INSERT INTO crm_copy_incoming ({cols}) VALUES ({marks})", rows)  # noqa: S608
+        # "WHERE true": SQLite would read ON CONFLICT as part of the SELECT's join otherwise.
         cursor.execute(
-            f"INSERT INTO {qtable} ({cols}) SELECT {cols} FROM crm_copy_incoming "  # noqa: S608
-            "ORDER BY crm_copy_n ON CONFLICT DO NOTHING"
+            f"INSERT INTO {qtable} ({cols}) SELECT {cols} FROM crm_copy_incoming WHERE true "  # noqa: S608
+            f"ORDER BY rowid ON CONFLICT DO NOTHING RETURNING {ret}"
         )
-        inserted = cursor.rowcount
+        inserted = [tuple(r) for r in cursor.fetchall()]
         cursor.execute("DROP TABLE crm_copy_incoming")
-        return inserted
+    return inserted
+
+
+def _copy_through_incoming(cursor, qtable: str, cols: str, rows, *, returning: str):
+    """PostgreSQL: COPY `rows` into a temporary table, then INSERT … ON CONFLICT DO NOTHING into
+    `qtable` (COPY itself cannot skip rows). Returns how many were inserted, and their
+    `returning` columns if named."""
+    # ON COMMIT DROP: the table lives in this transaction at most (atomic() opened one if
+    # the caller had none); dropped explicitly too, for a caller's longer transaction.
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE crm_copy_incoming ON COMMIT DROP AS SELECT {cols} FROM {qtable} WITH NO DATA"  # noqa: S608
+    )
+    cursor.execute("ALTER TABLE crm_copy_incoming ADD COLUMN crm_copy_n bigserial")
+    with cursor.cursor.copy(f"COPY crm_copy_incoming ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(
+        f"INSERT INTO {qtable} ({cols}) SELECT {cols} FROM crm_copy_incoming "  # noqa: S608
+        "ORDER BY crm_copy_n ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
+    )
+    inserted = [tuple(r) for r in cursor.fetchall()] if returning else []
+    count = cursor.rowcount
+    cursor.execute("DROP TABLE crm_copy_incoming")
+    return count, inserted
+
+
+# --- planner settings -------------------------------------------------------------------------
+
+
+def jit_off() -> None:
+    """For the rest of the current transaction, no JIT compilation of queries (PostgreSQL 11+).
+
+    A set-based job's one big query (grouped over millions of rows, a dozen FILTER aggregates)
+    has a plan cost far above jit_above_cost, and compiling it took longer (12.5 s measured on
+    the cadence job) than running it. SQLite has no JIT: nothing to do."""
+    if vendor_is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 # --- SQL functions ----------------------------------------------------------------------------
