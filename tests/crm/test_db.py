@@ -230,6 +230,37 @@ def test_postgresql_copy_insert_goes_through_copy(postgres_only, salesperson):
 
 
 @pytest.mark.django_db
+def test_copy_insert_new_returns_what_it_inserted_skipping_conflicts(salesperson, other_salesperson):
+    Notification.objects.create(recipient=salesperson, kind="test_kind", title="old", dedup_key="sent")
+    rows = [
+        row(salesperson, "sent", "skipped: already sent"),
+        row(salesperson, "new", "first"),
+        row(salesperson, "new", "second: a repeat in the set"),
+        row(other_salesperson, "sent", "another recipient's key"),
+    ]
+    got = db.copy_insert_new(Notification._meta.db_table, COLUMNS, rows, returning=["recipient_id", "title"])
+    assert sorted(got) == sorted(
+        [(salesperson.pk, "first"), (other_salesperson.pk, "another recipient's key")]
+    )
+    assert Notification.objects.count() == 3
+    # Again: everything is there, nothing is new.
+    assert db.copy_insert_new(Notification._meta.db_table, COLUMNS, rows, returning=["title"]) == []
+    assert db.copy_insert_new(Notification._meta.db_table, COLUMNS, [], returning=["title"]) == []
+
+
+@pytest.mark.django_db
+def test_jit_off_lasts_the_transaction():
+    from django.db import transaction
+
+    with transaction.atomic():
+        db.jit_off()  # SQLite: nothing to switch off, nothing fails
+        if db.vendor_is_postgresql():
+            with connection.cursor() as cur:
+                cur.execute("SHOW jit")
+                assert cur.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
 def test_copy_insert_takes_json_as_text(salesperson):
     from grading.models import Evaluation
 
