@@ -20,6 +20,10 @@ tests/crm/test_db.py. No other module asks which database it is on: grep `connec
 - `copy_insert_new(table, columns, rows, returning=...)`: the same with conflicts skipped, and
   the rows actually inserted returned (INSERT … ON CONFLICT DO NOTHING RETURNING from a
   temporary table on both databases): the cadence job learns which reminders are new.
+- `copy_upsert(table, columns, rows, unique=..., update=..., compare=...)`: insert or update
+  what changed, in one statement from a COPY-filled temporary table on PostgreSQL (the yearly
+  figures' 85,000 rows: 43 batched INSERT … ON CONFLICT took ~17 s at load); SQLite one
+  executemany. The NULL-safe "differs" is `IS DISTINCT FROM` there, `IS NOT` here.
 - `jit_off()`: PostgreSQL's JIT compiler off for the current transaction (a big job query
   spent longer compiling than running); SQLite has none.
 - `InSubquery`: `pk IN (SELECT …)`, on PostgreSQL `pk = ANY(ARRAY(SELECT …))`: next to
@@ -213,7 +217,48 @@ def copy_insert_new(
     return inserted
 
 
-def _copy_through_incoming(cursor, qtable: str, cols: str, rows, *, returning: str):
+def copy_upsert(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    unique: Sequence[str],
+    update: Sequence[str],
+    compare: Sequence[str],
+) -> int:
+    """Insert `rows`; a row whose `unique` columns are already stored updates that row's `update`
+    columns instead, and only if one of its `compare` columns differs (NULL-safe), so an
+    unchanged row is not rewritten. Returns how many rows were inserted or changed.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO UPDATE
+    … WHERE (… IS DISTINCT FROM …). SQLite: one executemany of the same upsert (`IS NOT`).
+    """
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in columns)
+    qtable = q(table)
+    pg = vendor_is_postgresql()
+    distinct = " IS DISTINCT FROM " if pg else " IS NOT "
+    conflict = (
+        f"ON CONFLICT ({', '.join(q(c) for c in unique)}) DO UPDATE SET "
+        + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in update)
+        + " WHERE "
+        + " OR ".join(f"{qtable}.{q(c)}{distinct}excluded.{q(c)}" for c in compare)
+    )
+    if not pg:
+        rows = [tuple(_adapt(v) for v in row) for row in rows]
+        if not rows:
+            return 0
+        marks = ", ".join(["%s"] * len(columns))
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {qtable} ({cols}) VALUES ({marks}) {conflict}", rows)  # noqa: S608
+            return max(cursor.rowcount, 0)
+    with connection.wrap_database_errors, transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        return _copy_through_incoming(cursor, qtable, cols, rows, returning="", conflict=conflict)[0]
+
+
+def _copy_through_incoming(
+    cursor, qtable: str, cols: str, rows, *, returning: str, conflict: str = "ON CONFLICT DO NOTHING"
+):
     """PostgreSQL: COPY `rows` into a temporary table, then INSERT … ON CONFLICT DO NOTHING into
     `qtable` (COPY itself cannot skip rows). Returns how many were inserted, and their
     `returning` columns if named."""
@@ -228,7 +273,7 @@ def _copy_through_incoming(cursor, qtable: str, cols: str, rows, *, returning: s
             copy.write_row(row)
     cursor.execute(
         f"INSERT INTO {qtable} ({cols}) SELECT {cols} FROM crm_copy_incoming "  # noqa: S608
-        "ORDER BY crm_copy_n ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
+        f"ORDER BY crm_copy_n {conflict}" + (f" RETURNING {returning}" if returning else "")
     )
     inserted = [tuple(r) for r in cursor.fetchall()] if returning else []
     count = cursor.rowcount

@@ -249,6 +249,29 @@ def test_copy_insert_new_returns_what_it_inserted_skipping_conflicts(salesperson
 
 
 @pytest.mark.django_db
+def test_copy_upsert_inserts_updates_what_changed_and_leaves_the_rest(salesperson):
+    from customers.models import YearlyFigure
+
+    a, b, c = CustomerFactory.create_batch(3, owner=salesperson)
+    YearlyFigure.objects.create(customer=a, year=2025, business_volume=100, receivables=0, updated_at=T0)
+    YearlyFigure.objects.create(customer=b, year=2025, business_volume=200, receivables=0, updated_at=T0)
+    before = YearlyFigure.objects.get(customer=b).updated_at
+    later = before + dt.timedelta(days=1)
+    cols = ["customer_id", "year", "business_volume", "receivables", "updated_at", "source"]
+    cols += ["overdue_payment_count", "overdue_pickup_count"]
+    rows = [(pk, 2025, v, 0, later, "manual", 0, 0) for pk, v in ((a.pk, 150), (b.pk, 200), (c.pk, 300))]
+    table = YearlyFigure._meta.db_table
+    kw = {"unique": ["customer_id", "year"], "update": cols[2:5], "compare": cols[2:4]}
+    assert db.copy_upsert(table, cols, rows, **kw) == 2  # a changed, c new; b unchanged
+    got = {f.customer_id: f for f in YearlyFigure.objects.all()}
+    assert (got[a.pk].business_volume, got[a.pk].updated_at) == (150, later)
+    assert (got[b.pk].business_volume, got[b.pk].updated_at) == (200, before)  # not rewritten
+    assert got[c.pk].business_volume == 300
+    assert db.copy_upsert(table, cols, rows, **kw) == 0
+    assert db.copy_upsert(table, cols, [], **kw) == 0
+
+
+@pytest.mark.django_db
 def test_jit_off_lasts_the_transaction():
     from django.db import transaction
 
