@@ -77,8 +77,8 @@ def measure_import(*, quick: bool, scale: float) -> Result:
     res.extra = {
         "rows": rows,
         "created": counts.get("created"),
-        "preview_median_ms": stats(preview)["median_ms"],
-        "confirm_median_ms": stats(confirm)["median_ms"],
+        "preview_ms": stats(preview)["median_ms"],
+        "confirm_ms": stats(confirm)["median_ms"],
         "rows_per_s": round(rows / (res.median_ms / 1000)) if res.median_ms else None,
         "queries": queries,
     }
