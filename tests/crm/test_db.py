@@ -272,6 +272,23 @@ def test_copy_upsert_inserts_updates_what_changed_and_leaves_the_rest(salesperso
 
 
 @pytest.mark.django_db
+def test_in_values_selects_as_in_does(salesperson):
+    a, b, _c = CustomerFactory.create_batch(3, owner=salesperson)
+    codes = [a.credit_code, b.credit_code, "NOT-A-CODE"]
+    got = set(Customer.objects.filter(db.InValues(F("credit_code"), codes)).values_list("pk", flat=True))
+    assert (
+        got
+        == set(Customer.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+        == {a.pk, b.pk}
+    )
+    assert not Customer.objects.filter(db.InValues(F("credit_code"), [])).exists()
+    with CaptureQueriesContext(connection) as ctx:
+        list(Customer.objects.filter(db.InValues(F("credit_code"), codes)))
+    if db.vendor_is_postgresql():
+        assert "= ANY(" in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
 def test_jit_off_lasts_the_transaction():
     from django.db import transaction
 
