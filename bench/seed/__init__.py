@@ -11,8 +11,9 @@ Sizes at scale 1.0 (issues 9, 18, 20): 100,000 customers over 3 departments and 
 salespeople, 300,000 contacts, 3 years of yearly figures, 1,000,000 visit reports (one
 customer with 500), 20,000 complaint tickets, 2,000 blacklist entries, an open review round;
 tiers (1% 战略, 5% 关键, with account managers) and 3,000,000 contact records over two years;
-10,000 agreements with 30,000 instalments, 2,000,000 deliveries, their receivables and
-2,000,000 payments applied to them (some overdue), an integration API token.
+9,000 agreements (one per ten graded customers) with 27,000 instalments, 2,000,000 deliveries,
+their receivables and the payments applied to them (1.9 million: one receivable in twenty open,
+one in twenty paid in two halves), an integration API token.
 
 Modules: base (sizes, bookkeeping, the bulk writer, who is who), core (customers, visits),
 others (complaints, blacklist, grading), engagement (tiers, contact log), sales (the ledger).
