@@ -1,20 +1,26 @@
 """The contact cadence (§9): what is due and overdue, the daily reminders, monthly compliance.
 
-One computation (`cadence_items`) serves the job, the drill-down lists and the snapshots. It is
-set-based: per cadence rule one query for the customers of its tier and one grouped MAX over
-the contact log (index eng_contact_customer_idx), whatever the number of customers.
+One computation serves the job, the drill-down lists and the snapshots, set-based and in the
+database: one pass over the contact log grouped by customer gives, per rule, the day of the
+last contact keeping it (MAX … FILTER, as a day number in the company's time zone); the due day
+is that (else the day the customer entered its tier or was archived) plus the interval, and
+Python only adds and compares day numbers. The job inserts the reminders of what is due or overdue through a temporary table
+(crm.db.copy_insert_new: COPY on PostgreSQL) and the database says which are new.
 """
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.db import EpochDays, copy_insert_new, jit_off
 from crm.models import Role, User
 from crm.services import company_language, notification_send
 from customers.models import Customer, CustomerStatus
@@ -27,12 +33,12 @@ from ..models import (
     CadenceWho,
     ComplianceSnapshot,
     ContactMode,
-    ContactRecord,
     EngagementPolicy,
     TierChange,
 )
 
 LIST_IN_MESSAGE = 15
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass
@@ -57,22 +63,96 @@ def cadence_customers() -> QuerySet[Customer]:
 
 
 def _keeps(rule: CadenceRule) -> Q:
-    """The contacts that keep `rule`: of a customer of its tier, by whom (relative to the
-    customer) and how."""
-    onsite = Q(mode=ContactMode.VISIT)
-    head = Q(user__role=Role.MANAGER, user__department_id=F("customer__department_id"))
+    """The contacts (customer → contact_records) that keep `rule`: of a customer of its tier, by
+    whom relative to the customer (the owner, the department's head, a vice-president, 总经办)
+    and how."""
+    onsite = Q(contact_records__mode=ContactMode.VISIT)
+    head = Q(
+        contact_records__user__role=Role.MANAGER, contact_records__user__department_id=F("department_id")
+    )
     if rule.who == CadenceWho.SALESPERSON:
-        who = Q(user_id=F("customer__owner_id"))
+        who = Q(contact_records__user_id=F("owner_id"))
         if rule.head_visit_counts:
             who |= head & onsite
     elif rule.who == CadenceWho.HEAD:
         who = head
     elif rule.who == CadenceWho.VICE_PRESIDENT:
-        who = Q(user__is_vice_president=True)
+        who = Q(contact_records__user__is_vice_president=True)
     else:
-        who = Q(user__role=Role.GM_OFFICE)
-    keeps = Q(customer__tier=rule.tier) & who
+        who = Q(contact_records__user__role=Role.GM_OFFICE)
+    keeps = Q(tier=rule.tier) & who
     return keeps & onsite if rule.how == CadenceHow.ONSITE else keeps
+
+
+def _day(at) -> EpochDays:
+    """The local (company time zone) day of a datetime expression, as a day number."""
+    return EpochDays(TruncDate(at))
+
+
+def _rows(rules: list[CadenceRule], customers: QuerySet[Customer]) -> Iterator[tuple]:
+    """(rule, customer id, owner id, department id, due day, last contact day or None) for every
+    rule and customer of its tier, day numbers counted from 1970-01-01. Two queries whatever the
+    number of rules and customers: when each customer entered its tier, and one pass over the
+    customers' contacts grouped by customer that takes, per rule, the day of the latest contact
+    keeping it (MAX … FILTER)."""
+    if not rules:
+        return
+    base = customers.filter(tier__in={r.tier for r in rules})
+    entered = dict(
+        TierChange.objects.filter(customer__in=base, to_tier=F("customer__tier"))
+        .values("customer_id")
+        .annotate(day=_day(Max("changed_at")))
+        .values_list("customer_id", "day")
+    )
+    columns = {
+        f"cadence_r{n}": _day(Max("contact_records__contacted_at", filter=_keeps(r)))
+        for n, r in enumerate(rules)
+    }
+    # MAX(created_at) is the customer's own created_at (one per group): an aggregate, so that
+    # the database need not group by the expression.
+    rows = (
+        base.annotate(cadence_created=_day(Max("created_at")), **columns)
+        .values_list("pk", "tier", "owner_id", "department_id", "cadence_created", *columns)
+        .order_by()
+    )
+    by_tier: dict[str, list[tuple[int, CadenceRule]]] = {}
+    for n, rule in enumerate(rules):
+        by_tier.setdefault(rule.tier, []).append((n, rule))
+    # Read on a plain cursor: every value is already an int (or NULL), and Django's per-value
+    # converters cost ~1 s over 85,000 rows × 11 columns. Not a server-side cursor (.iterator()):
+    # PostgreSQL plans those for their first rows, without the parallel workers that halve it.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for pk, tier, owner, dept, created, *lasts in fetched:
+        start = entered.get(pk, created)
+        for n, rule in by_tier[tier]:
+            last = lasts[n]
+            yield rule, pk, owner, dept, (start if last is None else last) + rule.interval_days, last
+
+
+def _state(due: int, today: int, ahead: int) -> str:
+    """Overdue from the day after the due day: a 关键 customer called on day 0 is due on day 7
+    (and `ahead` days before) and overdue on day 8."""
+    if today > due:
+        return CadenceReminderState.OVERDUE
+    if today >= due - ahead:
+        return CadenceReminderState.DUE
+    return "ok"
+
+
+def _as_date(day: int | None) -> date | None:
+    return None if day is None else EPOCH + timedelta(days=day)
+
+
+def _context(now, customers, rules, ahead_days):
+    if ahead_days is None:
+        ahead_days = EngagementPolicy.load().due_ahead_days
+    if rules is None:
+        rules = list(CadenceRule.objects.filter(is_active=True))
+    base = customers if customers is not None else cadence_customers()
+    return (timezone.localdate(now) - EPOCH).days, rules, base, ahead_days
 
 
 def cadence_items(
@@ -82,65 +162,40 @@ def cadence_items(
 
     Due date: the last qualifying contact (or, never contacted, the day the customer entered
     its tier, else the day it was archived) plus the rule's interval. Overdue from the day
-    after: a 关键 customer called on day 0 is due on day 7 and overdue on day 8.
-
-    Three queries whatever the number of rules and customers: the customers of the rules'
-    tiers, when each entered its tier, and one pass over their contacts that takes, per rule,
-    the latest contact keeping it (MAX … FILTER).
+    after: a 关键 customer called on day 0 is due on day 7 and overdue on day 8. One query,
+    whatever the number of rules and customers (see the module docstring).
     """
-    today = timezone.localdate(now)
-    if ahead_days is None:
-        ahead_days = EngagementPolicy.load().due_ahead_days
-    if rules is None:
-        rules = list(CadenceRule.objects.filter(is_active=True))
-    if not rules:
-        return []
-    tiers = {r.tier for r in rules}
-    base = (customers if customers is not None else cadence_customers()).filter(tier__in=tiers)
-    by_tier: dict[str, list] = {}
-    for row in base.values_list("pk", "tier", "owner_id", "department_id", "created_at"):
-        by_tier.setdefault(row[1], []).append(row)
-    if not by_tier:
-        return []
-    entered = dict(
-        TierChange.objects.filter(customer__in=base, to_tier=F("customer__tier"))
-        .values("customer_id")
-        .annotate(at=Max("changed_at"))
-        .values_list("customer_id", "at")
-    )
-    columns = {f"r{rule.pk}": Max("contacted_at", filter=_keeps(rule)) for rule in rules}
-    last: dict[int, tuple] = {
-        row[0]: row[1:]
-        for row in ContactRecord.objects.filter(customer__in=base)
-        .values("customer_id")
-        .annotate(**columns)
-        .values_list("customer_id", *columns)
-    }
-    none = (None,) * len(rules)
-    local_dates: dict = {}
+    today, rules, base, ahead = _context(now, customers, rules, ahead_days)
+    return [
+        CadenceItem(pk, owner, dept, rule, _as_date(last), _as_date(due), _state(due, today, ahead))
+        for rule, pk, owner, dept, due, last in _rows(rules, base)
+    ]
 
-    def local(at):
-        # Many contacts share a timestamp's date; localdate per distinct value only.
-        if at not in local_dates:
-            local_dates[at] = timezone.localdate(at)
-        return local_dates[at]
 
-    ahead = timedelta(days=ahead_days)
-    items: list[CadenceItem] = []
-    for n, rule in enumerate(rules):
-        interval = timedelta(days=rule.interval_days)
-        for pk, _tier, owner_id, department_id, created_at in by_tier.get(rule.tier, ()):
-            at = last.get(pk, none)[n]
-            last_on = local(at) if at else None
-            due_on = (last_on or local(entered.get(pk) or created_at)) + interval
-            if today > due_on:
-                state = CadenceReminderState.OVERDUE
-            elif today >= due_on - ahead:
-                state = CadenceReminderState.DUE
-            else:
-                state = "ok"
-            items.append(CadenceItem(pk, owner_id, department_id, rule, last_on, due_on, state))
-    return items
+def _job_pass(*, now: datetime) -> tuple[list[CadenceItem], dict[tuple, list[int]], dict]:
+    """The job's one pass: the due and overdue items (the only ones made objects), the
+    compliance counts {(department, tier, who, owner or None): [owed, kept]} and the totals."""
+    today, rules, base, ahead = _context(now, None, None, None)
+    pending: list[CadenceItem] = []
+    counts: dict[tuple, list[int]] = {}
+    totals = {"checked": 0, "due": 0, "overdue": 0}
+    for rule, pk, owner, dept, due, last in _rows(rules, base):
+        state = _state(due, today, ahead)
+        kept = state != CadenceReminderState.OVERDUE
+        keys = [(dept, rule.tier, rule.who, None)]
+        if rule.who == CadenceWho.SALESPERSON:
+            keys.append((dept, rule.tier, rule.who, owner))
+        for key in keys:
+            c = counts.get(key)
+            if c is None:
+                c = counts[key] = [0, 0]
+            c[0] += 1
+            c[1] += kept
+        totals["checked"] += 1
+        if state != "ok":
+            totals[state] += 1
+            pending.append(CadenceItem(pk, owner, dept, rule, _as_date(last), _as_date(due), state))
+    return pending, counts, totals
 
 
 def _responsible(items: list[CadenceItem]) -> dict[int, list[int]]:
@@ -180,34 +235,23 @@ def cadence_reminders_send(*, now: datetime | None = None, since: datetime | Non
     engagement_cadence_overdue, for the daily digest). Also writes this month's snapshot.
     """
     now = now or timezone.now()
-    items = cadence_items(now=now)
-    pending = [i for i in items if i.state != "ok"]
     with transaction.atomic():
-        existing = set()
-        if pending:
-            existing = set(
-                CadenceReminder.objects.filter(
-                    due_on__gte=min(i.due_on for i in pending),
-                    rule_id__in={i.rule.pk for i in pending},
-                ).values_list("customer_id", "rule_id", "due_on", "state")
-            )
-        new = [i for i in pending if (i.customer_id, i.rule.pk, i.due_on, i.state) not in existing]
-        CadenceReminder.objects.bulk_create(
-            [
-                CadenceReminder(
-                    customer_id=i.customer_id, rule=i.rule, due_on=i.due_on, state=i.state, created_at=now
-                )
-                for i in new
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
+        jit_off()
+        pending, counts, totals = _job_pass(now=now)
+        by_key = {(i.customer_id, i.rule.pk, i.due_on, i.state): i for i in pending}
+        inserted = copy_insert_new(
+            CadenceReminder._meta.db_table,
+            ["customer_id", "rule_id", "due_on", "state", "created_at"],
+            ((*key, now) for key in by_key),
+            returning=["customer_id", "rule_id", "due_on", "state"],
         )
+        new = [
+            by_key[(c, r, d if isinstance(d, date) else date.fromisoformat(d), s)] for c, r, d, s in inserted
+        ]
         sent = _notify(new, now=now)
-        snapshot_rows = compliance_snapshot_write(items, now=now)
+        snapshot_rows = compliance_snapshot_write(counts, now=now)
     return {
-        "checked": len(items),
-        "due": sum(i.state == "due" for i in items),
-        "overdue": sum(i.state == "overdue" for i in items),
+        **totals,
         "new_reminders": len(new),
         "notifications": sent,
         "snapshot_rows": snapshot_rows,
@@ -222,8 +266,14 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
     for n, item in enumerate(new):
         for user_id in people[n]:
             per.setdefault((user_id, item.state), []).append(item)
-    names = dict(Customer.objects.filter(pk__in={i.customer_id for i in new}).values_list("pk", "short_name"))
-    full = dict(Customer.objects.filter(pk__in={i.customer_id for i in new}).values_list("pk", "name"))
+    for rows in per.values():
+        rows.sort(key=lambda i: (i.due_on, i.customer_id))
+    # Only the customers a message lists by name are read (LIST_IN_MESSAGE per message).
+    listed = {i.customer_id for rows in per.values() for i in rows[:LIST_IN_MESSAGE]}
+    names = {
+        pk: short or name
+        for pk, short, name in Customer.objects.filter(pk__in=listed).values_list("pk", "short_name", "name")
+    }
     users = User.objects.in_bulk({u for u, _s in per})
     today = timezone.localdate(now)
     sent = 0
@@ -232,7 +282,6 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
             user = users.get(user_id)
             if user is None:
                 continue
-            rows.sort(key=lambda i: (i.due_on, i.customer_id))
             customers = list(dict.fromkeys(i.customer_id for i in rows))
             title = (
                 _("Contacts overdue: %(count)d customers")
@@ -241,7 +290,7 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
             ) % {"count": len(customers)}
             due_word = _("due on")
             lines = [
-                f"{names.get(i.customer_id) or full.get(i.customer_id)} · {i.rule.get_who_display()} · "
+                f"{names.get(i.customer_id)} · {i.rule.get_who_display()} · "
                 f"{i.rule.get_how_display()} · {due_word} {i.due_on:%Y-%m-%d}"
                 for i in rows[:LIST_IN_MESSAGE]
             ]
@@ -263,30 +312,18 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
     return sent
 
 
-def compliance_snapshot_write(items: list[CadenceItem], *, now: datetime) -> int:
+def compliance_snapshot_write(counts: dict[tuple, list[int]], *, now: datetime) -> int:
     """This month's compliance (kept / owed, as of this run) by department, tier and role, and
-    per salesperson for the salesperson rules; replaces the month's rows (idempotent)."""
+    per salesperson for the salesperson rules; replaces the month's rows (idempotent).
+
+    `counts`: {(department id, tier, who, person id or None): [owed, kept]}, as the job's pass
+    counts them."""
     month = timezone.localdate(now).replace(day=1)
-    dept: dict[tuple, list[int]] = {}
-    person: dict[tuple, list[int]] = {}
-    for i in items:
-        key = (i.department_id, i.rule.tier, i.rule.who)
-        counts = dept.setdefault(key, [0, 0])
-        counts[0] += 1
-        counts[1] += i.is_met()
-        if i.rule.who == CadenceWho.SALESPERSON:
-            counts = person.setdefault((*key, i.owner_id), [0, 0])
-            counts[0] += 1
-            counts[1] += i.is_met()
     rows = [
-        ComplianceSnapshot(month=month, department_id=d, tier=t, who=w, obligations=o, met=m, computed_at=now)
-        for (d, t, w), (o, m) in dept.items()
-    ]
-    rows += [
         ComplianceSnapshot(
             month=month, department_id=d, user_id=u, tier=t, who=w, obligations=o, met=m, computed_at=now
         )
-        for (d, t, w, u), (o, m) in person.items()
+        for (d, t, w, u), (o, m) in counts.items()
     ]
     ComplianceSnapshot.objects.filter(month=month).delete()
     ComplianceSnapshot.objects.bulk_create(rows, batch_size=2000)

@@ -8,38 +8,40 @@
   still not picked up after it.
 Only years from the customer's first record on are computed (source "computed"); earlier years
 keep their typed figures (source "manual", 手工录入). Evaluations copy the figures they used, so
-a later correction changes nothing already evaluated or approved. Set-based: seven queries and
-one upsert per year, whatever the number of customers.
+a later correction changes nothing already evaluated or approved. Set-based: six queries and
+one upsert statement (crm.db.copy_upsert) per year, whatever the number of customers.
 """
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 
-from customers.models import FigureSource, YearlyFigure
+from crm.db import copy_upsert, jit_off
+from customers.models import Customer, FigureSource, YearlyFigure
 
 from ..models import Delivery, Payment, PaymentAllocation, Receivable
 
+FIGURES = ("business_volume", "receivables", "overdue_payment_count", "overdue_pickup_count")
 
-def _first_years() -> dict[int, int]:
-    first: dict[int, int] = {}
-    for model, field in ((Delivery, "delivered_on"), (Receivable, "issued_on"), (Payment, "received_on")):
-        for cid, year in (
-            model.objects.values("customer_id")
-            .annotate(y=ExtractYear(Min(field)))
-            .values_list("customer_id", "y")
-        ):
-            first[cid] = min(year, first.get(cid, year))
-    return first
+
+def _customers_by(year_end: date) -> list[int]:
+    """The customers with a sales record dated by `year_end` (their records start by then):
+    one probe per customer into each ledger's (customer, date) index."""
+    return list(
+        Customer.objects.filter(
+            Exists(Delivery.objects.filter(customer_id=OuterRef("pk"), delivered_on__lte=year_end))
+            | Exists(Receivable.objects.filter(customer_id=OuterRef("pk"), issued_on__lte=year_end))
+            | Exists(Payment.objects.filter(customer_id=OuterRef("pk"), received_on__lte=year_end))
+        ).values_list("pk", flat=True)
+    )
 
 
 def yearly_figures_compute(*, year: int, today: date) -> dict[int, dict]:
     """The figures of `year` per customer id, for customers whose records start by then."""
     year_end = date(year, 12, 31)
-    customers = [cid for cid, first in _first_years().items() if first <= year]
     figures = {
         cid: {
             "business_volume": Decimal(0),
@@ -47,7 +49,7 @@ def yearly_figures_compute(*, year: int, today: date) -> dict[int, dict]:
             "overdue_payment_count": 0,
             "overdue_pickup_count": 0,
         }
-        for cid in customers
+        for cid in _customers_by(year_end)
     }
 
     def put(rows, key):
@@ -62,15 +64,19 @@ def yearly_figures_compute(*, year: int, today: date) -> dict[int, dict]:
         .values_list("customer_id", "v"),
         "business_volume",
     )
+    # Outstanding on 31 December: a receivable settled by then is paid in full (every payment
+    # applied to it came by its settlement date), so only those still open then count: their
+    # amount less what payments received by then paid of it.
+    open_then = Q(issued_on__lte=year_end) & (Q(settled_on__isnull=True) | Q(settled_on__gt=year_end))
     issued = dict(
-        Receivable.objects.filter(issued_on__lte=year_end)
+        Receivable.objects.filter(open_then)
         .values("customer_id")
         .annotate(v=Sum("amount"))
         .values_list("customer_id", "v")
     )
     paid = dict(
         PaymentAllocation.objects.filter(
-            receivable__issued_on__lte=year_end, payment__received_on__lte=year_end
+            receivable__in=Receivable.objects.filter(open_then), payment__received_on__lte=year_end
         )
         .values("receivable__customer_id")
         .annotate(v=Sum("amount"))
@@ -99,27 +105,22 @@ def yearly_figures_compute(*, year: int, today: date) -> dict[int, dict]:
 
 
 def yearly_figures_recompute(*, year: int, now: datetime) -> int:
-    """Write the computed figures of `year` (upsert per customer and year); returns how many rows."""
-    figures = yearly_figures_compute(year=year, today=timezone.localdate(now))
-    rows = [
-        YearlyFigure(customer_id=cid, year=year, source=FigureSource.COMPUTED, updated_at=now, **values)
-        for cid, values in figures.items()
-    ]
-    YearlyFigure.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["customer", "year"],
-        update_fields=[
-            "business_volume",
-            "receivables",
-            "overdue_payment_count",
-            "overdue_pickup_count",
-            "source",
-            "updated_at",
-        ],
-    )
-    return len(rows)
+    """Write the computed figures of `year` (upsert per customer and year, in one statement);
+    a row whose figures did not change is left as it is. Returns how many rows were written."""
+    with transaction.atomic():
+        jit_off()  # grouped queries over millions of rows: compiling them cost more than running
+        figures = yearly_figures_compute(year=year, today=timezone.localdate(now))
+        return copy_upsert(
+            YearlyFigure._meta.db_table,
+            ["customer_id", "year", *FIGURES, "source", "updated_at"],
+            (
+                (cid, year, *(v[f] for f in FIGURES), FigureSource.COMPUTED.value, now)
+                for cid, v in figures.items()
+            ),
+            unique=["customer_id", "year"],
+            update=[*FIGURES, "source", "updated_at"],
+            compare=[*FIGURES, "source"],
+        )
 
 
 def yearly_figures_job(*, now: datetime, since: datetime | None = None) -> dict:

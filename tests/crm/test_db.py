@@ -1,4 +1,4 @@
-"""crm/db.py, the one module that knows which database it is on: both paths of each piece.
+"""crm/db/, the one module that knows which database it is on: both paths of each piece.
 
 Unmarked tests run on whichever database the suite runs on (SQLite by default, PostgreSQL in
 CI), so each such test covers both paths across the two runs. Those of one path only skip on
@@ -267,6 +267,77 @@ def test_postgresql_copy_insert_objects_takes_the_keys_from_the_sequence(postgre
         db.copy_insert_objects(ImportBatch, [ImportBatch(kind="customers", file_name="a", user=salesperson)])
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "nextval" in sql and "INSERT" not in sql
+
+
+@pytest.mark.django_db
+def test_copy_insert_new_returns_what_it_inserted_skipping_conflicts(salesperson, other_salesperson):
+    Notification.objects.create(recipient=salesperson, kind="test_kind", title="old", dedup_key="sent")
+    rows = [
+        row(salesperson, "sent", "skipped: already sent"),
+        row(salesperson, "new", "first"),
+        row(salesperson, "new", "second: a repeat in the set"),
+        row(other_salesperson, "sent", "another recipient's key"),
+    ]
+    got = db.copy_insert_new(Notification._meta.db_table, COLUMNS, rows, returning=["recipient_id", "title"])
+    assert sorted(got) == sorted(
+        [(salesperson.pk, "first"), (other_salesperson.pk, "another recipient's key")]
+    )
+    assert Notification.objects.count() == 3
+    # Again: everything is there, nothing is new.
+    assert db.copy_insert_new(Notification._meta.db_table, COLUMNS, rows, returning=["title"]) == []
+    assert db.copy_insert_new(Notification._meta.db_table, COLUMNS, [], returning=["title"]) == []
+
+
+@pytest.mark.django_db
+def test_copy_upsert_inserts_updates_what_changed_and_leaves_the_rest(salesperson):
+    from customers.models import YearlyFigure
+
+    a, b, c = CustomerFactory.create_batch(3, owner=salesperson)
+    YearlyFigure.objects.create(customer=a, year=2025, business_volume=100, receivables=0, updated_at=T0)
+    YearlyFigure.objects.create(customer=b, year=2025, business_volume=200, receivables=0, updated_at=T0)
+    before = YearlyFigure.objects.get(customer=b).updated_at
+    later = before + dt.timedelta(days=1)
+    cols = ["customer_id", "year", "business_volume", "receivables", "updated_at", "source"]
+    cols += ["overdue_payment_count", "overdue_pickup_count"]
+    rows = [(pk, 2025, v, 0, later, "manual", 0, 0) for pk, v in ((a.pk, 150), (b.pk, 200), (c.pk, 300))]
+    table = YearlyFigure._meta.db_table
+    kw = {"unique": ["customer_id", "year"], "update": cols[2:5], "compare": cols[2:4]}
+    assert db.copy_upsert(table, cols, rows, **kw) == 2  # a changed, c new; b unchanged
+    got = {f.customer_id: f for f in YearlyFigure.objects.all()}
+    assert (got[a.pk].business_volume, got[a.pk].updated_at) == (150, later)
+    assert (got[b.pk].business_volume, got[b.pk].updated_at) == (200, before)  # not rewritten
+    assert got[c.pk].business_volume == 300
+    assert db.copy_upsert(table, cols, rows, **kw) == 0
+    assert db.copy_upsert(table, cols, [], **kw) == 0
+
+
+@pytest.mark.django_db
+def test_in_values_selects_as_in_does(salesperson):
+    a, b, _c = CustomerFactory.create_batch(3, owner=salesperson)
+    codes = [a.credit_code, b.credit_code, "NOT-A-CODE"]
+    got = set(Customer.objects.filter(db.InValues(F("credit_code"), codes)).values_list("pk", flat=True))
+    assert (
+        got
+        == set(Customer.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+        == {a.pk, b.pk}
+    )
+    assert not Customer.objects.filter(db.InValues(F("credit_code"), [])).exists()
+    with CaptureQueriesContext(connection) as ctx:
+        list(Customer.objects.filter(db.InValues(F("credit_code"), codes)))
+    if db.vendor_is_postgresql():
+        assert "= ANY(" in ctx.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_jit_off_lasts_the_transaction():
+    from django.db import transaction
+
+    with transaction.atomic():
+        db.jit_off()  # SQLite: nothing to switch off, nothing fails
+        if db.vendor_is_postgresql():
+            with connection.cursor() as cur:
+                cur.execute("SHOW jit")
+                assert cur.fetchone()[0] == "off"
 
 
 @pytest.mark.django_db
