@@ -38,6 +38,8 @@ JOBS = {
     # snapshot; the greeting reminders of customer care.
     "contact-cadence": ("engagement.services.cadence_reminders_send", crontab(hour=6, minute=50)),
     "customer-care": ("engagement.services.greeting_reminders_send", crontab(hour=6, minute=55)),
+    # §10: a department's satisfaction survey round due (at least every 6 months, policy).
+    "survey-rounds": ("surveys.services.survey_rounds_due_notify", crontab(hour=6, minute=20)),
     # Creates the periodic reports (§12) whose period has ended, reminds of due and overdue ones.
     "periodic-reports": ("reports.services.reports_generate", crontab(hour=6, minute=15)),
 }

@@ -6,9 +6,16 @@ the record waits in the assistant's queue. Each account writes and reads only it
 Thin like a view: parse (serializer) → ledger.records_upsert → response.
 """
 
+import hashlib
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.functional import cached_property
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -25,6 +32,34 @@ ERRORS = {
 }
 
 
+# How long a list's count is kept for the same newest record (below).
+COUNT_CACHE_SECONDS = 600
+
+
+class LedgerPaginator(Paginator):
+    """The page-number paginator with its `count` kept in the cache while the newest record is
+    the same: `COUNT(*)` over 2,000,000 deliveries took 170–280 ms of every page (bench, issue
+    20), the newest key is one index probe. Records arrive with growing keys and the API never
+    deletes one, so the count is exact after every insert; a row deleted in the admin shows in
+    the count after the next insert, or within COUNT_CACHE_SECONDS."""
+
+    @cached_property
+    def count(self) -> int:
+        records = self.object_list
+        newest = records.order_by().aggregate(newest=Max("pk"))["newest"]
+        query = hashlib.sha256(str(records.query).encode()).hexdigest()[:16]  # its filters (`after`)
+        key = f"api-count:{records.model._meta.db_table}:{query}:{newest}"
+        count = cache.get(key)
+        if count is None:
+            count = records.count()
+            cache.set(key, count, COUNT_CACHE_SECONDS)
+        return count
+
+
+class LedgerPagination(PageNumberPagination):
+    django_paginator_class = LedgerPaginator
+
+
 class HasScope(BasePermission):
     def has_permission(self, request, view):
         if not api_write_allowed(request.user, view.scope):
@@ -34,9 +69,22 @@ class HasScope(BasePermission):
 
 class RecordsView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, HasScope]
+    pagination_class = LedgerPagination
     scope = ""
     in_serializer = None
     status_by_outcome = {"created": 201, "updated": 200, "unchanged": 200, "unmatched": 202}
+
+    def get_queryset(self):
+        """`?after=<id>`: the records after that id (keyset paging for a full read: page 10,000
+        of 2,000,000 deliveries cost 3 s of OFFSET; `after` = the last id of the previous page
+        costs what page 1 does)."""
+        records = super().get_queryset()
+        after = self.request.query_params.get("after")
+        if after is None:
+            return records
+        if not after.isdigit() or len(after) > 18:
+            raise exceptions.ValidationError({"after": ["请填写一个记录编号（正整数）。"]})
+        return records.filter(pk__gt=int(after))
 
     def post(self, request):
         data = self.in_serializer(data=request.data)
@@ -76,6 +124,13 @@ def _records_view(name, scope, model, out, inp):
             "serializer_class": out,
             "queryset": model.objects.select_related(*related).order_by("id"),
             "get": extend_schema(
+                parameters=[
+                    OpenApiParameter(
+                        "after",
+                        int,
+                        description="Only records whose id is greater (keyset paging: the last id seen)",
+                    )
+                ],
                 responses={200: out(many=True), 404: OpenApiResponse(ErrorSerializer), **ERRORS},
                 summary=f"List {scope}",
                 operation_id=f"{scope}_list",

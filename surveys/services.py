@@ -4,9 +4,20 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from crm.models import User
-from crm.services import audit_record
+from crm.models import Department, User
+from crm.services import (
+    add_months,
+    audit_record,
+    company_language,
+    local_today,
+    managers_of,
+    notification_bulk_send_values,
+)
 from customers.models import Customer, CustomerStatus
 
 from . import permissions
@@ -251,3 +262,58 @@ def survey_link_answer(
             ip_address=ip_address,
         )
     return response
+
+
+# --- Scheduled job ----------------------------------------------------------------------------
+
+# How long before a round falls due its department's managers are reminded (in their digest).
+ROUND_DUE_AHEAD_DAYS = 14
+
+
+def survey_rounds_due_notify(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+    """§10: a department surveys its customers at least every `round_interval_months` (policy, 6).
+
+    The managers of a department whose latest round opened that long ago (or that never opened
+    one) are reminded in their digest, from ROUND_DUE_AHEAD_DAYS before the date on. One reminder
+    per department and due date (the key), so reruns and late runs send nothing twice; a new
+    round moves the due date and so earns the next reminder. A department that never surveyed is
+    reminded once a month. The head office (总经办) runs no round of its own.
+    """
+    now = now or timezone.now()
+    today = local_today(now)
+    interval = SurveyPolicy.load().round_interval_months
+    latest = dict(
+        SurveyRound.objects.values("department_id")
+        .annotate(last=Max("opened_on"))
+        .values_list("department_id", "last")
+    )
+    due: dict[int, tuple[date | None, str]] = {}
+    for department_id in Department.objects.filter(is_head_office=False).values_list("pk", flat=True):
+        last = latest.get(department_id)
+        if last is None:
+            due[department_id] = (None, f"survey-round-due:{department_id}:never:{today:%Y-%m}")
+            continue
+        due_on = add_months(last, interval)
+        if due_on - timedelta(days=ROUND_DUE_AHEAD_DAYS) <= today:
+            due[department_id] = (due_on, f"survey-round-due:{department_id}:{due_on.isoformat()}")
+    if not due:
+        return {"departments": 0, "reminders": 0}
+    url = reverse("surveys:rounds")
+    rows = []
+    with company_language():
+        for manager in managers_of(due):
+            due_on, key = due[manager.department_id]
+            if due_on is None:
+                title = _("No satisfaction survey yet in your department")
+                body = _(
+                    "Open a survey round: the regulations ask for one at least every %(months)d months."
+                ) % {"months": interval}
+            else:
+                title = _("Satisfaction survey due on %(date)s") % {"date": due_on.isoformat()}
+                body = _(
+                    "The last round of your department opened on %(last)s; the regulations ask for one at "
+                    "least every %(months)d months."
+                ) % {"last": latest[manager.department_id].isoformat(), "months": interval}
+            rows.append((manager.pk, "surveys_round_due", title, body, url, key))
+    sent = notification_bulk_send_values(values=rows)
+    return {"departments": len(due), "reminders": sent}

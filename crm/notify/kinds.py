@@ -51,6 +51,7 @@ _KINDS = [
     Kind("sales_instalment_due", _("Instalments due"), DIGEST, "sales"),
     Kind("sales_payment_overdue", _("Payments overdue"), DIGEST, "sales"),
     Kind("reports_due", _("Reports due"), DIGEST, "reports"),
+    Kind("surveys_round_due", _("Satisfaction surveys due"), DIGEST, "reports"),
     Kind("reports_overdue", _("Reports overdue"), DIGEST, "reports"),
     # Escalations, approvals waiting, decisions: immediate.
     Kind("complaint_overdue", _("Complaint deadline passed"), IMMEDIATE, "complaints"),

@@ -9,6 +9,15 @@ from sales.models import Delivery, Payment, Receivable, UnmatchedRecord
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_counts():
+    """A list's count is cached per newest id (sales.api.LedgerPaginator); ids repeat between
+    tests, whose transactions are rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def api():
     _account, token = integration_account_create(name="金蝶", scopes=["deliveries", "payments"])
@@ -86,10 +95,45 @@ def test_list_is_paginated(api, customer, django_assert_max_num_queries):
             format="json",
         )
     assert Payment.objects.count() == 3
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         body = api.get("/api/v1/payments/").json()
     assert body["count"] == 3 and [p["erp_number"] for p in body["results"]] == ["SK-0", "SK-1", "SK-2"]
     assert api.get("/api/v1/payments/?page=9").status_code == 404
+
+
+def test_a_list_count_is_kept_while_the_newest_record_is_the_same(api, customer):
+    """The count is cached per newest key (COUNT(*) over 2,000,000 rows): exact after an insert."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def pay(n):
+        payment = {"credit_code": customer.credit_code, "received_on": "2026-11-01", "amount": "10"}
+        assert (
+            api.post("/api/v1/payments/", {**payment, "erp_number": f"SK-{n}"}, format="json").status_code
+            == 201
+        )
+
+    cache.clear()
+    pay(1)
+    pay(2)
+    assert api.get("/api/v1/payments/").json()["count"] == 2
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get("/api/v1/payments/").json()["count"] == 2
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    pay(3)
+    assert api.get("/api/v1/payments/").json()["count"] == 3
+
+
+def test_after_reads_on_from_the_last_id_seen(api, customer):
+    for n in range(3):
+        payment = {"credit_code": customer.credit_code, "received_on": "2026-11-01", "amount": "10"}
+        api.post("/api/v1/payments/", {**payment, "erp_number": f"SK-{n}"}, format="json")
+    first = Payment.objects.order_by("id").first()
+    body = api.get(f"/api/v1/payments/?after={first.pk}").json()
+    assert [p["erp_number"] for p in body["results"]] == ["SK-1", "SK-2"] and body["count"] == 2
+    bad = api.get("/api/v1/payments/?after=-1")
+    assert bad.status_code == 400 and "after" in bad.content.decode()
 
 
 def test_the_schema_is_served_without_a_token(client):
