@@ -109,7 +109,7 @@ def seed(*, now=None) -> str:
     # 已恢复: blacklisted last year, re-admitted as C.
     back = _report(south, south_customers[2], ReasonCategory.CONTRACT, 60_000, at=days(300))
     services.blacklist_entry_approve(actor=gm, entry_id=back.pk, now=days(290))
-    services.blacklist_entries_expire(now=now)
+    services.blacklist_entry_expire(now=now)
     conditions = dict.fromkeys(services.EVALUATION_CONDITIONS, True)
     req = services.blacklist_readmission_request(
         actor=south,

@@ -11,7 +11,7 @@ from celery.schedules import crontab
 
 JOBS = {
     "overdue-visits": ("visits.jobs.overdue_visits_notify", crontab(hour=7, minute=0)),
-    "blacklist-expiry": ("blacklist.services.blacklist_entries_expire", crontab(hour=0, minute=10)),
+    "blacklist-expiry": ("blacklist.services.blacklist_entry_expire", crontab(hour=0, minute=10)),
     "complaint-deadlines": ("complaints.services.complaint_deadlines_escalate", crontab(minute=5)),
     "demotion-deadlines": ("grading.services.demotion_deadlines_escalate", crontab(hour=8, minute=0)),
     "new-customer-evaluation": ("grading.services.new_customer_evaluations_open", crontab(hour=6, minute=30)),

@@ -17,7 +17,7 @@ from .entries import (
     blacklist_entry_report,
     blacklist_entry_submit,
 )
-from .expiry import blacklist_entries_expire
+from .expiry import blacklist_entry_expire
 from .readmission import (
     EVALUATION_CONDITIONS,
     READMISSION_GRADE,
@@ -39,7 +39,7 @@ __all__ = [
     "READMISSION_GRADE",
     "TRANSITIONS",
     "BlacklistError",
-    "blacklist_entries_expire",
+    "blacklist_entry_expire",
     "blacklist_entry_approve",
     "blacklist_entry_reject",
     "blacklist_entry_report",

@@ -14,7 +14,7 @@ from ..models import BlacklistEntry, EntryState
 from .rules import entry_url
 
 
-def blacklist_entries_expire(*, now: datetime | None = None, since: datetime | None = None) -> dict:
+def blacklist_entry_expire(*, now: datetime | None = None, since: datetime | None = None) -> dict:
     """Move active entries whose end date has passed to 已到期 (domain §4, §7).
 
     An entry is valid through its end date and expires the day after. Set-based and

@@ -80,7 +80,7 @@ def test_readmission_approved_in_the_admin_by_both(
     with time_machine.travel(at(2026, 1, 10), tick=False):
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
-        services.blacklist_entries_expire()
+        services.blacklist_entry_expire()
     req = services.blacklist_readmission_request(
         actor=salesperson,
         entry_id=entry.pk,

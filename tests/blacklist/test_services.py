@@ -340,7 +340,7 @@ def test_expiry_is_idempotent_and_notifies_once(
         ending = active_entry(customer, ends_on=date(2026, 3, 1))
         later = active_entry(other_customer)  # ends 2026-07-10
     with time_machine.travel(at(2026, 3, 1), tick=False):
-        assert services.blacklist_entries_expire()["expired"] == 0  # still valid on its end date
+        assert services.blacklist_entry_expire()["expired"] == 0  # still valid on its end date
 
     with time_machine.travel(at(2026, 3, 4, 0), tick=False):  # two days late
         first = run_job("blacklist-expiry")
@@ -369,7 +369,7 @@ def test_expiry_is_set_based(customer, gm_office, manager, active_entry, django_
         for _ in range(5):
             active_entry(CustomerFactory(owner=customer.owner))
     with time_machine.travel(at(2026, 9, 1), tick=False), django_assert_max_num_queries(12):
-        result = services.blacklist_entries_expire()
+        result = services.blacklist_entry_expire()
     assert result["expired"] == 5
 
 
@@ -383,7 +383,7 @@ def expired_entry(customer, active_entry):
     with time_machine.travel(at(2026, 1, 10), tick=False):
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
-        services.blacklist_entries_expire()
+        services.blacklist_entry_expire()
     entry.refresh_from_db()
     assert entry.state == EntryState.EXPIRED
     return entry

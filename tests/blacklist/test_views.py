@@ -240,7 +240,7 @@ def test_readmission_through_the_pages(client_for, customer, salesperson, manage
     with time_machine.travel(at(2026, 1, 10), tick=False):
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
-        services.blacklist_entries_expire()
+        services.blacklist_entry_expire()
     response = client_for(salesperson).post(
         reverse("blacklist:readmission_create", args=[entry.pk]),
         {
@@ -263,7 +263,7 @@ def test_readmission_form_refuses_unmet_conditions(client_for, customer, salespe
     with time_machine.travel(at(2026, 1, 10), tick=False):
         entry = active_entry(customer)
     with time_machine.travel(at(2026, 7, 11), tick=False):
-        services.blacklist_entries_expire()
+        services.blacklist_entry_expire()
     response = client_for(salesperson).post(
         reverse("blacklist:readmission_create", args=[entry.pk]),
         {

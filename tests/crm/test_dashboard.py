@@ -461,7 +461,7 @@ def test_readmission_awaiting_both_approvers(client_for, manager, gm_office, sal
             blacklist_services.blacklist_entry_approve(
                 actor=gm_office, entry_id=entry.pk, ends_on=TODAY - timedelta(days=1)
             )
-    blacklist_services.blacklist_entries_expire(now=NOW)
+    blacklist_services.blacklist_entry_expire(now=NOW)
     assert all(e.state == EntryState.EXPIRED for e in type(entry).objects.all())
     conditions = {
         "licence_valid": True,

@@ -65,10 +65,10 @@ def test_blacklist_validity_on_month_ends_and_29_february(approved, longest, man
     entry = blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=entry.pk, now=approved)
     assert entry.starts_on == approved.date() and entry.ends_on == longest
     # The expiry job: still active on the last day, expired the day after.
-    blacklist_services.blacklist_entries_expire(now=at(longest.year, longest.month, longest.day, 23, 59))
+    blacklist_services.blacklist_entry_expire(now=at(longest.year, longest.month, longest.day, 23, 59))
     assert BlacklistEntry.objects.get(pk=entry.pk).state == "active"
     next_day = longest + dt.timedelta(days=1)
-    blacklist_services.blacklist_entries_expire(now=at(next_day.year, next_day.month, next_day.day, 0, 20))
+    blacklist_services.blacklist_entry_expire(now=at(next_day.year, next_day.month, next_day.day, 0, 20))
     assert BlacklistEntry.objects.get(pk=entry.pk).state == "expired"
 
 

@@ -128,7 +128,7 @@ def build(owner, manager, gm_office, *, tag: str) -> dict:
         now=start,
     )
     blacklist_services.blacklist_entry_approve(actor=gm_office, entry_id=old.pk, now=start)
-    blacklist_services.blacklist_entries_expire(now=now)
+    blacklist_services.blacklist_entry_expire(now=now)
     readmission = blacklist_services.blacklist_readmission_request(
         actor=manager,
         entry_id=old.pk,
