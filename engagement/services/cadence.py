@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from crm.db import EpochDays, copy_insert_new, jit_off
 from crm.models import Role, User
-from crm.services import company_language, notification_send
+from crm.services import company_language, notification_bulk_send_values
 from customers.models import Customer, CustomerStatus
 
 from ..models import (
@@ -276,11 +276,12 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
     }
     users = User.objects.in_bulk({u for u, _s in per})
     today = timezone.localdate(now)
-    sent = 0
+    # One insert for every message of the run (NOTIFICATION_VALUES tuples), not one per person.
+    messages: list[tuple] = []
     with company_language():
         for (user_id, state), rows in sorted(per.items()):
             user = users.get(user_id)
-            if user is None:
+            if user is None or not user.is_active:
                 continue
             customers = list(dict.fromkeys(i.customer_id for i in rows))
             title = (
@@ -299,16 +300,17 @@ def _notify(new: list[CadenceItem], *, now: datetime) -> int:
             digest = hashlib.sha256(
                 ",".join(f"{i.customer_id}-{i.rule.pk}-{i.due_on}" for i in rows).encode()
             ).hexdigest()[:12]
-            sent += len(
-                notification_send(
-                    recipients=[user],
-                    kind=f"engagement_cadence_{state}",
-                    title=title,
-                    body="\n".join(lines),
-                    url=reverse("engagement:cadence") + f"?state={state}",
-                    dedup_key=f"engagement-cadence-{state}:{today:%Y-%m-%d}:{digest}",
+            messages.append(
+                (
+                    user_id,
+                    f"engagement_cadence_{state}",
+                    title[:200],
+                    "\n".join(lines),
+                    reverse("engagement:cadence") + f"?state={state}",
+                    f"engagement-cadence-{state}:{today:%Y-%m-%d}:{digest}",
                 )
             )
+    sent = notification_bulk_send_values(values=messages)
     return sent
 
 
