@@ -171,7 +171,11 @@ def customer_list_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def customer_detail_for(user: User, pk: int) -> Customer:
     """The customer page: one customer the user may see, with what its header shows."""
-    return customer_list_for(user).select_related("last_confirmed_by", "created_by", "profile").get(pk=pk)
+    return (
+        customer_list_for(user)
+        .select_related("last_confirmed_by", "created_by", "account_manager", "profile")
+        .get(pk=pk)
+    )
 
 
 class SlicePage:
