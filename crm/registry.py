@@ -27,6 +27,9 @@ class Panel:
     template: str
     context: Callable
     allowed: Callable | None = None  # a predicate of an app's permissions.py; None: everyone
+    # Customer page: the customer's one-to-one relations the panel reads (e.g. "location"),
+    # joined to the page's customer query instead of a query of the panel's own.
+    customer_related: tuple[str, ...] = ()
 
     def shown_to(self, user) -> bool:
         return panel_view_allowed(user, self.allowed)
@@ -48,6 +51,11 @@ def panels_render(panels, request, obj=None) -> list[dict]:
 def customer_page_panels(request, customer) -> list[dict]:
     """The sections of the customer page (settings.CUSTOMER_PAGE_PANELS)."""
     return import_string(settings.CUSTOMER_PAGE_PANELS)(request, customer)
+
+
+def customer_page_related() -> list[str]:
+    """The relations the customer page's panels read, for select_related (settings.CUSTOMER_PAGE_RELATED)."""
+    return import_string(settings.CUSTOMER_PAGE_RELATED)()
 
 
 def workbench_widgets(request, ctx) -> list[dict]:

@@ -42,6 +42,8 @@ CSRF_FAILURE_VIEW = "crm.views.csrf_failure"
 # What the customer page and the 工作台 show of the upper apps, listed in one module (screens):
 # `crm` and `customers` reach it only through these paths (crm/registry.py).
 CUSTOMER_PAGE_PANELS = "screens.customer_page.panels"
+# The customer's one-to-one relations those panels read, joined to the page's customer query.
+CUSTOMER_PAGE_RELATED = "screens.customer_page.related"
 WORKBENCH_WIDGETS = "screens.workbench.widgets"
 
 INSTALLED_APPS = [

@@ -169,9 +169,14 @@ def customer_list_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     return qs.select_related("owner", "department").prefetch_related(primary)
 
 
-def customer_detail_for(user: User, pk: int) -> Customer:
-    """The customer page: one customer the user may see, with what its header shows."""
-    return customer_list_for(user).select_related("last_confirmed_by", "created_by", "profile").get(pk=pk)
+def customer_detail_for(user: User, pk: int, *, related=()) -> Customer:
+    """The customer page: one customer the user may see, with what its header shows and the
+    one-to-one relations its panels read (`related`: crm.registry.customer_page_related)."""
+    return (
+        customer_list_for(user)
+        .select_related("last_confirmed_by", "created_by", "account_manager", "profile", *related)
+        .get(pk=pk)
+    )
 
 
 class SlicePage:

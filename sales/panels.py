@@ -1,7 +1,7 @@
 """The sales section of the customer page and the manager's 工作台 widget (crm.registry).
 
-Constant queries: the panel reads four (agreements, open receivables, ageing, payments), the
-widget three, whatever the size of the ledger.
+Constant queries: the panel reads three (agreements, open receivables with their ageing,
+payments), the widget three, whatever the size of the ledger.
 """
 
 from django.utils import timezone

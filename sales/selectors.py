@@ -4,7 +4,7 @@ the approvers' queue."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, When
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, When, Window
 from django.db.models.functions import Coalesce
 
 from customers.models import Customer
@@ -21,36 +21,51 @@ def _outstanding():
     return F("amount") - F("paid_amount")
 
 
-def ageing(receivables, *, today: date) -> dict:
-    """Outstanding amounts by ageing bucket, in one aggregate query."""
-    whens = {}
+def _ageing_sums(today: date) -> dict:
+    """The ageing figures as aggregates over open receivables: per bucket, total, overdue."""
+    sums = {}
     for key, lo, hi in BUCKETS:
         cond = Q()
         if lo is not None:
             cond &= Q(due_on__lte=today - timedelta(days=lo))
         if hi is not None:
             cond &= Q(due_on__gt=today - timedelta(days=hi + 1))
-        whens[key] = Coalesce(
-            Sum(Case(When(cond, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY
-        )
-    whens["total"] = Coalesce(Sum(_outstanding(), output_field=MONEY), ZERO, output_field=MONEY)
-    whens["overdue"] = Coalesce(
-        Sum(Case(When(due_on__lt=today, then=_outstanding()), output_field=MONEY)), ZERO, output_field=MONEY
-    )
-    whens["overdue_count"] = Count("pk", filter=Q(due_on__lt=today))
+        sums[key] = Sum(Case(When(cond, then=_outstanding()), output_field=MONEY))
+    sums["total"] = Sum(_outstanding(), output_field=MONEY)
+    sums["overdue"] = Sum(Case(When(due_on__lt=today, then=_outstanding()), output_field=MONEY))
+    sums["overdue_count"] = Sum(Case(When(due_on__lt=today, then=1), default=0))
+    return sums
+
+
+def ageing(receivables, *, today: date) -> dict:
+    """Outstanding amounts by ageing bucket, in one aggregate query."""
+    whens = {k: Coalesce(v, 0 if k == "overdue_count" else ZERO) for k, v in _ageing_sums(today).items()}
     return receivables.filter(settled_on__isnull=True).aggregate(**whens)
 
 
+OPEN_ROWS = 10
+
+
 def customer_sales_panel(customer: Customer, *, today: date) -> dict:
-    """Agreements, open receivables with ageing and payments of one customer: four queries."""
-    open_qs = Receivable.objects.filter(customer=customer, settled_on__isnull=True)
-    receivables = list(open_qs.order_by("due_on", "id")[:10])
+    """Agreements, open receivables with ageing and payments of one customer: three queries.
+
+    The ageing is summed over all the open receivables in the statement that reads the first
+    OPEN_ROWS of them (window aggregates, computed before the LIMIT)."""
+    sums = _ageing_sums(today)
+    receivables = list(
+        Receivable.objects.filter(customer=customer, settled_on__isnull=True)
+        .annotate(**{f"ageing_{k}": Window(v) for k, v in sums.items()})
+        .order_by("due_on", "id")[:OPEN_ROWS]
+    )
     for r in receivables:
         r.days_overdue = max(0, (today - r.due_on).days)
+    first = receivables[0] if receivables else None
     return {
         "agreements": list(Agreement.objects.filter(customer=customer).order_by("-signed_on", "-id")[:5]),
         "receivables": receivables,
-        "ageing": ageing(Receivable.objects.filter(customer=customer), today=today),
+        "ageing": {
+            k: (getattr(first, f"ageing_{k}", None) or (0 if k == "overdue_count" else ZERO)) for k in sums
+        },
         "payments": list(Payment.objects.filter(customer=customer).order_by("-received_on", "-id")[:5]),
     }
 

@@ -45,6 +45,7 @@ PANELS = [
         title=_("Visits"),
         template="visits/_customer_panel.html",
         context=visits_panels.customer_visits_context,
+        customer_related=("location",),
     ),
     Panel(
         key="complaints",
@@ -65,6 +66,11 @@ PANELS = [
         context=blacklist_panels.customer_panel_context,
     ),
 ]
+
+
+def related() -> list[str]:
+    """settings.CUSTOMER_PAGE_RELATED: what the customer query joins for the panels."""
+    return sorted({name for panel in PANELS for name in panel.customer_related})
 
 
 def panels(request, customer) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 
 from crm.models import User
 from customers.models import CustomerTier, Grade
@@ -126,9 +126,11 @@ def department_satisfaction(*, department_id: int, start: datetime, end: datetim
 
 
 def customer_latest(customer_id: int) -> SurveyResponse | None:
+    """The customer's latest answer with its scores and their questions: two queries."""
+    answers = Prefetch("answers", queryset=SurveyAnswer.objects.select_related("question"))
     return (
         SurveyResponse.objects.filter(customer_id=customer_id)
-        .prefetch_related("answers__question")
+        .prefetch_related(answers)
         .order_by("-answered_at")
         .first()
     )

@@ -38,8 +38,16 @@ def customer_visits_context(request, customer) -> dict:
         "days_overdue": (today - due).days if due and due < today else 0,
         "interval": policy.intervals().get(customer.grade),
         "can_plan": not customer.is_blacklisted,
-        "location": CustomerLocation.objects.filter(customer=customer).first(),
+        "location": _location(customer),
     }
+
+
+def _location(customer) -> CustomerLocation | None:
+    """Joined to the customer on its page (screens.customer_page: customer_related); else one query."""
+    try:
+        return customer.location
+    except CustomerLocation.DoesNotExist:
+        return None
 
 
 def salesperson_widget_context(request, ctx) -> dict:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.registry import customer_page_panels
+from crm.registry import customer_page_panels, customer_page_related
 
 from .. import selectors, services
 from ..dashboards import DOCUMENT_WARNING_DAYS
@@ -63,7 +63,7 @@ def customer_list(request):
 @login_required
 def customer_detail(request, pk):
     try:
-        customer = selectors.customer_detail_for(request.user, pk)
+        customer = selectors.customer_detail_for(request.user, pk, related=customer_page_related())
     except Customer.DoesNotExist as exc:
         raise Http404(_("No such customer.")) from exc
     now = timezone.now()
