@@ -39,10 +39,10 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The CSRF failure page in Chinese in the site's layout (templates/403_csrf.html).
 CSRF_FAILURE_VIEW = "crm.views.csrf_failure"
-# What the customer page and the 工作台 show of the upper apps, listed in one module (screens):
-# `crm` and `customers` reach it only through these paths (crm/registry.py).
+# What the customer page (its panels, and the one-to-one relations they read, joined to the
+# customer query) and the 工作台 show of the upper apps, listed in one module (screens): `crm`
+# and `customers` reach it only through these paths (crm/registry.py).
 CUSTOMER_PAGE_PANELS = "screens.customer_page.panels"
-# The customer's one-to-one relations those panels read, joined to the page's customer query.
 CUSTOMER_PAGE_RELATED = "screens.customer_page.related"
 WORKBENCH_WIDGETS = "screens.workbench.widgets"
 
@@ -367,8 +367,7 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["sales.api_auth.IntegrationTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 100,
+    "PAGE_SIZE": 100,  # the pagination: sales.api.LedgerPagination
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sales.api_errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -384,7 +383,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
 }
-
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
