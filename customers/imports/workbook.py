@@ -26,7 +26,8 @@ def _sheet_rows(content: bytes):
     then its sheet parser over the sheet's XML, parsed by defusedxml (no entity tricks). Not
     `load_workbook(read_only=True)`: its worksheet parses every sheet lacking a <dimension>
     element whole before giving the first row (a second pass over the XML; a million rows: ten
-    seconds), and reading here stops at the row limit (`_read_rows`).
+    seconds), and reading here stops at the row limit (`_read_rows`). `WorkSheetParser` is
+    openpyxl's internal (what its read-only sheet uses): openpyxl is pinned in pyproject.toml.
     """
     reader = ExcelReader(BytesIO(content), read_only=True, data_only=True)
     try:
