@@ -11,6 +11,9 @@ class CrmConfig(AppConfig):
         from django.apps import apps
 
         from .lockouts import lockout_notify
+        from .models import policy_signals_connect
+
+        policy_signals_connect(apps.get_models())
 
         # The locked-out person is told at once (crm.lockouts); axes only offers its signal.
         user_locked_out.connect(lockout_notify, dispatch_uid="crm_lockout_notify")

@@ -145,12 +145,24 @@ _policy_cache: dict[type, tuple[float, SingletonPolicy]] = {}
 
 
 def _policy_changed(sender, **kwargs):
-    if issubclass(sender, SingletonPolicy):
-        _policy_cache.pop(sender, None)
+    _policy_cache.pop(sender, None)
 
 
-models.signals.post_save.connect(_policy_changed, dispatch_uid="crm_policy_saved")
-models.signals.post_delete.connect(_policy_changed, dispatch_uid="crm_policy_deleted")
+def policy_signals_connect(models_) -> None:
+    """Forget a policy's cached row when it is saved or deleted (CrmConfig.ready).
+
+    Connected per policy model, never for every sender: a post_delete receiver of every model
+    keeps Django from deleting any queryset in one statement (it would load every row first).
+    """
+    for model in models_:
+        if issubclass(model, SingletonPolicy):
+            uid = model._meta.label_lower
+            models.signals.post_save.connect(
+                _policy_changed, sender=model, dispatch_uid=f"crm_policy_saved_{uid}"
+            )
+            models.signals.post_delete.connect(
+                _policy_changed, sender=model, dispatch_uid=f"crm_policy_deleted_{uid}"
+            )
 
 
 class StoredFile(models.Model):

@@ -73,7 +73,9 @@ class Archive:
 
     def __init__(self, actor: User, parsed: list[dict]):
         codes = sorted({v["credit_code"] for v in parsed if v.get("credit_code")})
-        names = sorted({normalize_company_name(v["name"]) for v in parsed if v.get("name")})
+        # Each name's matching key, computed once for the file (the plan of each row reads it).
+        self.name_keys = {v["name"]: normalize_company_name(v["name"]) for v in parsed if v.get("name")}
+        names = sorted(set(self.name_keys.values()))
         self.by_code, self.by_name = {}, {}
         self.code_holders, self.name_holders, self.holder_keys = {}, {}, {}
         for start in range(0, max(len(codes), len(names), 1), CHUNK):
@@ -172,7 +174,7 @@ def customer_rows_plan(*, actor: User, rows: list[dict], now) -> Iterable[Staged
                     _("“%(name)s” is not an active salesperson of your department (give the login name).")
                     % {"name": owner_name}
                 ]
-        name_key = normalize_company_name(values["name"]) if values.get("name") else ""
+        name_key = archive.name_keys[values["name"]] if values.get("name") else ""
         existing = archive.find(values.get("credit_code", ""), name_key)
         if existing is None:
             yield _plan_create(archive, actor, number, values, owner, errors, now)

@@ -1,13 +1,14 @@
 """Reading an uploaded workbook: streamed, bounded, and safe against hostile XML."""
 
 import logging
-import zipfile
+from contextlib import closing
 from io import BytesIO
 
-from defusedxml.ElementTree import iterparse as defused_iterparse
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from ..services import CustomerError
 
@@ -18,78 +19,76 @@ logger = logging.getLogger(__name__)
 EXCEL_MAX_ROWS = 1_048_576
 
 
-_ROW_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
+def _sheet_rows(content: bytes):
+    """The active sheet's rows as (row number, values by column from A), in one streaming pass.
 
-
-def _ensure_sheets_within_limit(content: bytes) -> None:
-    """Count the data rows of every sheet in one streaming pass; stop at the first over the limit.
-
-    openpyxl, even read-only, parses a whole sheet that lacks a <dimension> element before
-    giving the first row (a million rows: ten seconds). This pass reads no further than
-    IMPORT_MAX_ROWS rows, with defusedxml refusing entity declarations (billion laughs, XXE).
+    openpyxl's reader up to the sheets (shared strings, workbook, styles for the date formats),
+    then its sheet parser over the sheet's XML, parsed by defusedxml (no entity tricks). Not
+    `load_workbook(read_only=True)`: its worksheet parses every sheet lacking a <dimension>
+    element whole before giving the first row (a second pass over the XML; a million rows: ten
+    seconds), and reading here stops at the row limit (`_read_rows`). `WorkSheetParser` is
+    openpyxl's internal (what its read-only sheet uses): openpyxl is pinned in pyproject.toml.
     """
-    limit = settings.IMPORT_MAX_ROWS + 1  # and the header row
-    with zipfile.ZipFile(BytesIO(content)) as zf:
-        for name in zf.namelist():
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                continue
-            seen = 0
-            with zf.open(name) as fh:
-                for _event, element in defused_iterparse(fh, events=("end",)):
-                    if element.tag != _ROW_TAG:
-                        continue
-                    if "".join(element.itertext()).strip():
-                        seen += 1
-                        if seen > limit:
-                            raise CustomerError(
-                                _(
-                                    "The file has more than %(max)d rows; at most %(max)d may be imported at once."
-                                )
-                                % {"max": settings.IMPORT_MAX_ROWS}
-                            )
-                    element.clear()
+    reader = ExcelReader(BytesIO(content), read_only=True, data_only=True)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        # The sheets as load_workbook lists them: the active one is an index into these.
+        sheets = [rel for _sheet, rel in reader.parser.find_sheets() if rel.target in reader.valid_files]
+        rel = sheets[reader.wb._active_sheet_index]
+        if "chartsheet" in rel.Type:
+            raise ValueError("the active sheet is a chart")
+        book = reader.wb
+        with reader.archive.open(rel.target) as source:
+            parser = WorkSheetParser(
+                source,
+                reader.shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                values = [None] * (max((c["column"] for c in cells), default=0))
+                for c in cells:
+                    values[c["column"] - 1] = c["value"]
+                yield number, values
+    finally:
+        reader.archive.close()
 
 
 def _read_rows(content: bytes) -> tuple[list, list]:
-    """The first sheet's header row and its non-blank data rows, streamed.
+    """The active sheet's header row (row 1) and its non-blank data rows, streamed.
 
-    openpyxl reads in read-only mode (XML parsed by defusedxml: no entity tricks) and reading
-    stops at the first data row over IMPORT_MAX_ROWS, so a file of a million rows is refused
-    within a second or two, before anything is held in memory. A sheet whose rows run past
-    Excel's last row (a forged row number to make a reader fill a gap) is refused too.
+    Reading stops at the first data row over IMPORT_MAX_ROWS, so a file of a million rows is
+    refused within a second or two, before anything is held in memory. A sheet whose rows run
+    past Excel's last row (a forged row number) is refused too; the rows between are never made.
     """
     limit = settings.IMPORT_MAX_ROWS
     damaged = _("The file is damaged or is not an Excel workbook (.xlsx).")
+    headers, rows = [], []
     try:
-        _ensure_sheets_within_limit(content)
-        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+        with closing(_sheet_rows(content)) as stream:
+            for number, values in stream:
+                if number > EXCEL_MAX_ROWS:
+                    raise CustomerError(damaged)
+                if number == 1:
+                    headers = values
+                elif any(v not in (None, "") for v in values):
+                    rows.append(values)
+                    if len(rows) > limit:
+                        raise CustomerError(
+                            _("The file has more than %(max)d rows; at most %(max)d may be imported at once.")
+                            % {"max": limit}
+                        )
     except CustomerError:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
         logger.info("unreadable workbook: %s", exc)
         raise CustomerError(damaged) from exc
-    headers, rows = None, []
-    try:
-        for number, row in enumerate(book.active.iter_rows(values_only=True), start=1):
-            if number > EXCEL_MAX_ROWS:
-                raise CustomerError(damaged)
-            if headers is None:
-                headers = list(row)
-            elif any(v not in (None, "") for v in row):
-                rows.append(row)
-                if len(rows) > limit:
-                    raise CustomerError(
-                        _("The file has more than %(max)d rows; at most %(max)d may be imported at once.")
-                        % {"max": limit}
-                    )
-    except CustomerError:
-        raise
-    except Exception as exc:
-        logger.info("unreadable worksheet: %s", exc)
-        raise CustomerError(damaged) from exc
-    finally:
-        book.close()
-    return headers or [], rows
+    return headers, rows
 
 
 def read_table(content: bytes, required_columns) -> tuple[list[str], list[dict]]:

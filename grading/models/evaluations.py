@@ -106,7 +106,16 @@ class Evaluation(models.Model):
                 name="grading_evaluation_score_range",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "-created_at"], name="grading_eval_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="grading_eval_customer_idx"),
+            # The 工作台's round chart (selectors.round_distribution) reads only these columns of
+            # a round's ~85,000 evaluations: an index-only scan instead of the table's.
+            models.Index(
+                fields=["round", "customer"],
+                include=["grade_before", "suggested_grade"],
+                name="grading_eval_round_grades",
+            ),
+        ]
 
     def __str__(self):
         return _("Evaluation of %(customer)s for %(year)s") % {

@@ -35,3 +35,23 @@ def test_without_the_cache_every_load_reads_the_row(django_assert_num_queries):
     ArchivePolicy.load()
     with django_assert_num_queries(1):
         ArchivePolicy.load()
+
+
+@override_settings(POLICY_CACHE_SECONDS=60)
+def test_a_deleted_policy_is_forgotten():
+    ArchivePolicy.load()
+    assert ArchivePolicy in _policy_cache
+    ArchivePolicy.objects.get().delete()
+    assert ArchivePolicy not in _policy_cache
+
+
+def test_other_models_are_deleted_in_one_statement(django_assert_num_queries):
+    """The cache's receivers listen to the policies only: a delete of staged import rows is one
+    DELETE, not a SELECT of every row first (the import's confirm, bench)."""
+    from customers.models import ImportJob, ImportRow
+    from tests.factories import UserFactory
+
+    job = ImportJob.objects.create(user=UserFactory(), kind="customers", file_name="x.xlsx")
+    ImportRow.objects.bulk_create(ImportRow(job=job, number=n, action="create") for n in range(2, 12))
+    with django_assert_num_queries(1):
+        assert job.rows.all().delete()[0] == 10
