@@ -367,7 +367,6 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="crm-demo-2026")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["sales.api_auth.IntegrationTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "PAGE_SIZE": 100,  # the pagination: sales.api.LedgerPagination
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sales.api_errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

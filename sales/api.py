@@ -57,6 +57,9 @@ class LedgerPaginator(Paginator):
 
 
 class LedgerPagination(PageNumberPagination):
+    """100 records a page, `?page=N` (the API's contract), the count as LedgerPaginator keeps it."""
+
+    page_size = 100
     django_paginator_class = LedgerPaginator
 
 
