@@ -14,24 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import permissions
-from .admin_base import ObjectScopeMixin, ScopedModelAdmin
+from .admin_base import ObjectScopeMixin, ReadOnlyAdmin, ScopedModelAdmin
 from .audit_actions import action_label
 from .models import AuditLog, Department, JobState, Lockout, Notification, User
 from .roles import sync_user_groups
 from .services import audit_record, user_deactivate, user_sessions_end
-
-
-class ReadOnlyAdmin(ScopedModelAdmin):
-    """Records kept by the system (audit, access log, imports): viewed, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

@@ -57,3 +57,36 @@ class ScopedModelAdmin(ObjectScopeMixin, admin.ModelAdmin):
 
 class ScopedHistoryAdmin(ObjectScopeMixin, SimpleHistoryAdmin):
     """The same, for models with django-simple-history's history and version pages."""
+
+
+class ReadOnlyAdmin(ScopedModelAdmin):
+    """Records kept by the system (audit, access log, imports, the ledger, histories): viewed,
+    never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def scope_by_department(qs, user, department_path: str = "customer__department_id"):
+    """The back office's rows: 总经办 and the administrator all, a department's manager and
+    assistant their department's (by `department_path`), anyone else none."""
+    if user.sees_all_departments:
+        return qs if user.is_active else qs.none()
+    if (user.is_manager or user.is_assistant) and user.department_id:
+        return qs.filter(**{department_path: user.department_id})
+    return qs.none()
+
+
+class DepartmentReadOnlyAdmin(ReadOnlyAdmin):
+    """ReadOnlyAdmin of a department's records: `department_path` leads to the department."""
+
+    department_path = "customer__department_id"
+
+    def get_queryset(self, request):
+        return scope_by_department(super().get_queryset(request), request.user, self.department_path)

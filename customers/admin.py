@@ -14,8 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin import ReadOnlyAdmin
-from crm.admin_base import ScopedHistoryAdmin, ScopedModelAdmin
+from crm.admin_base import ReadOnlyAdmin, ScopedHistoryAdmin, ScopedModelAdmin
 
 from . import services
 from .models import (

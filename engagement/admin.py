@@ -6,14 +6,13 @@ queue shares (crm.admin_decisions.DecisionAdminMixin).
 """
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.admin_base import ScopedModelAdmin
+from crm.admin_base import DepartmentReadOnlyAdmin, ScopedModelAdmin
 from crm.admin_decisions import DecisionAdminMixin, DecisionTexts, decision_history_table
 
 from .models import (
@@ -30,37 +29,8 @@ from .permissions import tier_proposal_decide_allowed
 from .services import EngagementError, tier_proposal_approve, tier_proposal_reject
 
 
-def scope_by_department(qs: QuerySet, user, path: str | None = "customer__department_id") -> QuerySet:
-    if user.sees_all_departments:
-        return qs if user.is_active else qs.none()
-    if (user.is_manager or user.is_assistant) and user.department_id:
-        return qs.filter(**{path: user.department_id})
-    return qs.none()
-
-
-class ScopedReadOnlyAdmin(ScopedModelAdmin):
-    scope_path = "customer__department_id"
-
-    def get_queryset(self, request):
-        return scope_by_department(super().get_queryset(request), request.user, self.scope_path)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
-        return super().change_view(request, object_id, form_url, extra_context)
-
-
 @admin.register(TierProposal)
-class TierProposalAdmin(DecisionAdminMixin, ScopedReadOnlyAdmin):
+class TierProposalAdmin(DecisionAdminMixin, DepartmentReadOnlyAdmin):
     list_display = ("customer_name", "department", "change", "reason", "proposed_by", "created_at", "state")
     list_filter = ("state",)
     list_select_related = ("customer", "customer__department", "proposed_by")
@@ -144,14 +114,14 @@ class TierProposalAdmin(DecisionAdminMixin, ScopedReadOnlyAdmin):
 
 
 @admin.register(TierChange)
-class TierChangeAdmin(ScopedReadOnlyAdmin):
+class TierChangeAdmin(DepartmentReadOnlyAdmin):
     list_display = ("customer", "from_tier", "to_tier", "reason", "proposed_by", "approved_by", "changed_at")
     list_select_related = ("customer", "proposed_by", "approved_by")
     search_fields = ("customer__name",)
 
 
 @admin.register(ContactRecord)
-class ContactRecordAdmin(ScopedReadOnlyAdmin):
+class ContactRecordAdmin(DepartmentReadOnlyAdmin):
     list_display = ("customer", "mode", "user", "contacted_at", "summary", "next_step_on")
     list_filter = ("mode",)
     list_select_related = ("customer", "user")
@@ -160,8 +130,8 @@ class ContactRecordAdmin(ScopedReadOnlyAdmin):
 
 
 @admin.register(CustomerMeeting)
-class CustomerMeetingAdmin(ScopedReadOnlyAdmin):
-    scope_path = "department_id"
+class CustomerMeetingAdmin(DepartmentReadOnlyAdmin):
+    department_path = "department_id"
     list_display = ("title", "kind", "department", "held_on", "location")
     list_select_related = ("department",)
 

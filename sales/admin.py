@@ -14,7 +14,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.admin_base import ScopedModelAdmin
+from crm.admin_base import DepartmentReadOnlyAdmin, ScopedModelAdmin
 from crm.admin_decisions import DecisionAdminMixin, DecisionShowFilter, DecisionTexts, decision_history_table
 
 from .models import (
@@ -32,30 +32,8 @@ from .selectors import agreements_awaiting
 from .services import SalesError, agreement_approve, agreement_reject, approval_refusal
 
 
-def scope_by_department(qs, user, customer_path="customer"):
-    if user.sees_all_departments:
-        return qs if user.is_active else qs.none()
-    if (user.is_manager or user.is_assistant) and user.department_id:
-        return qs.filter(**{f"{customer_path}__department_id": user.department_id})
-    return qs.none()
-
-
-class ScopedReadOnly(ScopedModelAdmin):
-    def get_queryset(self, request):
-        return scope_by_department(super().get_queryset(request), request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Agreement)
-class AgreementAdmin(DecisionAdminMixin, ScopedReadOnly):
+class AgreementAdmin(DecisionAdminMixin, DepartmentReadOnlyAdmin):
     list_display = ("number", "customer", "amount", "signed_on", "state", "created_by", "submitted_at")
     list_filter = (DecisionShowFilter, "state")
     list_select_related = ("customer", "created_by")
@@ -145,7 +123,7 @@ class AgreementAdmin(DecisionAdminMixin, ScopedReadOnly):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ScopedReadOnly):
+class DeliveryAdmin(DepartmentReadOnlyAdmin):
     list_display = ("erp_number", "customer", "delivered_on", "value", "pickup_due_on", "picked_up_on")
     list_select_related = ("customer",)
     search_fields = ("erp_number", "customer__name")
@@ -153,7 +131,7 @@ class DeliveryAdmin(ScopedReadOnly):
 
 
 @admin.register(Receivable)
-class ReceivableAdmin(ScopedReadOnly):
+class ReceivableAdmin(DepartmentReadOnlyAdmin):
     list_display = (
         "erp_number",
         "customer",
@@ -170,7 +148,7 @@ class ReceivableAdmin(ScopedReadOnly):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ScopedReadOnly):
+class PaymentAdmin(DepartmentReadOnlyAdmin):
     list_display = ("erp_number", "customer", "received_on", "amount", "applies_to")
     list_select_related = ("customer",)
     search_fields = ("erp_number", "customer__name")
