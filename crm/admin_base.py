@@ -19,6 +19,8 @@ from django.http import Http404
 from django.urls import URLPattern
 from simple_history.admin import SimpleHistoryAdmin
 
+from .permissions import department_rows
+
 # The names Django's, django-simple-history's, auth's (`<id>/password/`) and our own admin URLs
 # give the object's key.
 OBJECT_KWARGS = ("object_id", "id", "pk")
@@ -73,20 +75,10 @@ class ReadOnlyAdmin(ScopedModelAdmin):
         return False
 
 
-def scope_by_department(qs, user, department_path: str = "customer__department_id"):
-    """The back office's rows: 总经办 and the administrator all, a department's manager and
-    assistant their department's (by `department_path`), anyone else none."""
-    if user.sees_all_departments:
-        return qs if user.is_active else qs.none()
-    if (user.is_manager or user.is_assistant) and user.department_id:
-        return qs.filter(**{department_path: user.department_id})
-    return qs.none()
-
-
 class DepartmentReadOnlyAdmin(ReadOnlyAdmin):
     """ReadOnlyAdmin of a department's records: `department_path` leads to the department."""
 
     department_path = "customer__department_id"
 
     def get_queryset(self, request):
-        return scope_by_department(super().get_queryset(request), request.user, self.department_path)
+        return department_rows(super().get_queryset(request), request.user, self.department_path)

@@ -39,3 +39,14 @@ def lockouts_manage_allowed(user: User) -> bool:
 def channel_ids_import_allowed(user: User) -> bool:
     """The sheet of WeCom / DingTalk ids is loaded by the administrator."""
     return bool(user.is_authenticated and user.is_active and user.is_administrator)
+
+
+def department_rows(qs, user: User, department_path: str = "customer__department_id"):
+    """The rows a back-office user reads: 总经办 and the administrator all, a department's manager
+    and assistant their department's (by `department_path`), anyone else none. The department-
+    scoped admins (crm.admin_base.DepartmentReadOnlyAdmin) and grading's scope use it."""
+    if user.sees_all_departments:
+        return qs if user.is_active else qs.none()
+    if (user.is_manager or user.is_assistant) and user.department_id:
+        return qs.filter(**{department_path: user.department_id})
+    return qs.none()

@@ -5,6 +5,7 @@ from collections import Counter
 from django.db.models import Count, Prefetch, QuerySet
 
 from crm.models import User
+from crm.permissions import department_rows
 from customers.models import Grade
 from customers.selectors import customer_list_for
 
@@ -22,14 +23,13 @@ from .models import (
 
 
 def scope_by_department(qs: QuerySet, user: User, customer_path: str | None = "customer") -> QuerySet:
-    """Rows whose customer is in the user's department (总经办 and the administrator: all)."""
+    """Rows whose customer is in the user's department (总经办 and the administrator: all), the
+    back office's rule (crm.permissions.department_rows); a department's rows leave out deleted
+    customers."""
     if customer_path is None or user.sees_all_departments:
         return qs if user.is_active else qs.none()
-    if (user.is_manager or user.is_assistant) and user.department_id:
-        return qs.filter(
-            **{f"{customer_path}__department_id": user.department_id, f"{customer_path}__is_deleted": False}
-        )
-    return qs.none()
+    rows = department_rows(qs, user, f"{customer_path}__department_id")
+    return rows.filter(**{f"{customer_path}__is_deleted": False})
 
 
 def proposals_awaiting(user: User, qs: QuerySet[GradeProposal] | None = None) -> QuerySet[GradeProposal]:
