@@ -1,27 +1,35 @@
 """What the blacklist adds to shared screens: the customer-page section and the 工作台 widget."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils import timezone
+
+from crm.db import attach_children
+from crm.registry import panel_rows
 
 from . import permissions, selectors
 from .models import BlacklistEntry, BlacklistPolicy, EntryState, ReadmissionRequest, ReadmissionState
 
 
-def customer_panel_context(request, customer) -> dict | None:
-    """The blacklist section of a customer's page: every entry with its re-admission requests.
+def customer_panel_reads(request, customer) -> dict:
+    # Shown only on the page of a customer the user may see: every entry of it is visible
+    # (entries_visible_to), so no visibility subquery here.
+    return {
+        "entries": BlacklistEntry.objects.filter(customer_id=customer.pk).select_related(
+            "customer", "department", "reported_by", "proposed_by", "decided_by"
+        ),
+        "readmissions": ReadmissionRequest.objects.filter(entry__customer_id=customer.pk).order_by(
+            "-requested_at"
+        ),
+    }
 
-    Two queries whatever the history (entries with their people, then their requests).
-    """
+
+def customer_panel_context(request, customer, rows=None) -> dict | None:
+    """The blacklist section of a customer's page: every entry with its re-admission requests
+    (read with the page's other rows)."""
     user = request.user
-    entries = list(
-        # Shown only on the page of a customer the user may see: every entry of it is visible
-        # (entries_visible_to), so no visibility subquery here.
-        BlacklistEntry.objects.filter(customer_id=customer.pk)
-        .select_related("customer", "department", "reported_by", "proposed_by", "decided_by")
-        .prefetch_related(
-            Prefetch("readmissions", queryset=ReadmissionRequest.objects.order_by("-requested_at"))
-        )
-    )
+    rows = panel_rows(customer_panel_reads, request, customer, rows)
+    entries = rows["entries"]
+    attach_children(entries, "readmissions", rows["readmissions"])
     may_report = (
         not customer.is_blacklisted
         and not any(e.state == EntryState.REPORTED for e in entries)

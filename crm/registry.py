@@ -9,6 +9,12 @@ screens/workbench.py). The two views reach it through settings (`CUSTOMER_PAGE_P
 
 A panel's `context(request, obj)` must run a constant number of queries (pinned by tests);
 a widget's `obj` is the 工作台's DashboardContext (viewer, `now`, the page's memo).
+
+A customer-page panel names what it shows as querysets (`reads(request, customer)` -> {name:
+queryset}); the page reads every panel's, and its own lists, in ONE statement
+(crm.db.read_together, issue 21: the page in ≤ 12 queries whatever its panels), then calls
+`context(request, customer, rows)` with the panel's rows as lists. Called alone (a test, another
+screen), `context(request, customer)` reads its own rows in one statement: `panel_rows`.
 """
 
 from collections.abc import Callable
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .db import read_together
 from .permissions import panel_view_allowed
 
 
@@ -30,27 +37,46 @@ class Panel:
     # Customer page: the customer's one-to-one relations the panel reads (e.g. "location"),
     # joined to the page's customer query instead of a query of the panel's own.
     customer_related: tuple[str, ...] = ()
+    # Customer page: what the panel shows, as querysets read in the page's one statement.
+    reads: Callable | None = None
 
     def shown_to(self, user) -> bool:
         return panel_view_allowed(user, self.allowed)
 
 
-def panels_render(panels, request, obj=None) -> list[dict]:
-    """The panels shown to the viewer, in the order listed; a context of None hides its panel."""
+def panels_render(panels, request, obj=None, *, also: dict | None = None) -> tuple[list[dict], dict]:
+    """The panels shown to the viewer, in the order listed (a context of None hides its panel),
+    and the rows of `also` (the page's own querysets): every panel's `reads` and `also` are read
+    in one statement first."""
+    shown = [panel for panel in panels if panel.shown_to(request.user)]
+    reads = {f"page.{name}": qs for name, qs in (also or {}).items()}
+    for panel in shown:
+        if panel.reads is not None:
+            reads.update({f"{panel.key}.{name}": qs for name, qs in panel.reads(request, obj).items()})
+    rows = read_together(reads) if reads else {}
     out = []
-    for panel in panels:
-        if not panel.shown_to(request.user):
-            continue
-        ctx = panel.context(request, obj)
+    for panel in shown:
+        if panel.reads is None:
+            ctx = panel.context(request, obj)
+        else:
+            prefix = f"{panel.key}."
+            mine = {k.removeprefix(prefix): v for k, v in rows.items() if k.startswith(prefix)}
+            ctx = panel.context(request, obj, mine)
         if ctx is None:
             continue
         out.append({"key": panel.key, "title": panel.title, "template": panel.template, "ctx": ctx})
-    return out
+    return out, {k.removeprefix("page."): v for k, v in rows.items() if k.startswith("page.")}
 
 
-def customer_page_panels(request, customer) -> list[dict]:
-    """The sections of the customer page (settings.CUSTOMER_PAGE_PANELS)."""
-    return import_string(settings.CUSTOMER_PAGE_PANELS)(request, customer)
+def panel_rows(reads: Callable, request, obj, rows: dict | None) -> dict:
+    """A panel's rows: those the page read for it, or (called alone) its own, in one statement."""
+    return rows if rows is not None else read_together(reads(request, obj))
+
+
+def customer_page_panels(request, customer, *, also: dict | None = None) -> tuple[list[dict], dict]:
+    """The sections of the customer page (settings.CUSTOMER_PAGE_PANELS) and the rows of the
+    page's own querysets `also`, all read in one statement."""
+    return import_string(settings.CUSTOMER_PAGE_PANELS)(request, customer, also=also)
 
 
 def customer_page_related() -> list[str]:

@@ -4,6 +4,7 @@ widget of the managers' and 总经办's 工作台 (crm.registry). Constant queri
 from django.utils import timezone
 
 from crm.models import Role, User
+from crm.registry import panel_rows
 from customers.models import KEY_ACCOUNT_TIERS, CustomerTier
 
 from . import permissions, selectors
@@ -14,43 +15,53 @@ TIMELINE_ROWS = 20
 HISTORY_ROWS = 5
 
 
-def customer_keyaccount_context(request, customer) -> dict:
-    """Tier, account manager, the open tier proposal, the tier history; the manager's forms."""
-    user = request.user
-    may_set = permissions.tier_set_allowed(user, customer)
-    proposal = TierProposal.objects.filter(customer=customer, state=TierProposalState.PENDING_GM).first()
-    history = list(
-        TierChange.objects.filter(customer=customer).select_related("proposed_by", "approved_by")[
+def customer_keyaccount_reads(request, customer) -> dict:
+    """The open tier proposal, the tier history, and the people a manager may name (crm.registry)."""
+    reads = {
+        "proposal": TierProposal.objects.filter(
+            customer=customer, state=TierProposalState.PENDING_GM
+        ).order_by("pk")[:1],
+        "history": TierChange.objects.filter(customer=customer).select_related("proposed_by", "approved_by")[
             :HISTORY_ROWS
-        ]
-    )
-    people = []
-    if permissions.account_manager_set_allowed(user, customer):
-        people = list(
-            User.objects.filter(
-                department_id=customer.department_id,
-                is_active=True,
-                role__in=[Role.SALESPERSON, Role.MANAGER],
-            ).order_by("full_name")
-        )
+        ],
+    }
+    if permissions.account_manager_set_allowed(request.user, customer):
+        reads["people"] = User.objects.filter(
+            department_id=customer.department_id,
+            is_active=True,
+            role__in=[Role.SALESPERSON, Role.MANAGER],
+        ).order_by("full_name")
+    return reads
+
+
+def customer_keyaccount_context(request, customer, rows=None) -> dict:
+    """Tier, account manager, the open tier proposal, the tier history; the manager's forms."""
+    rows = panel_rows(customer_keyaccount_reads, request, customer, rows)
+    may_set = permissions.tier_set_allowed(request.user, customer)
+    proposal = next(iter(rows["proposal"]), None)
     return {
         "customer": customer,
         "is_key_account": customer.tier in KEY_ACCOUNT_TIERS,
         "needs_manager": customer.tier in KEY_ACCOUNT_TIERS and not customer.account_manager_id,
         "proposal": proposal,
-        "history": history,
+        "history": rows["history"],
         "may_set": may_set and proposal is None,
         "tier_form": TierForm(initial={"tier": customer.tier}) if may_set else None,
         "tiers": CustomerTier.choices,
-        "people": people,
+        "people": rows.get("people", []),
     }
 
 
-def customer_timeline_context(request, customer) -> dict:
+def customer_timeline_reads(request, customer) -> dict:
+    return {"records": selectors.timeline_for(customer, limit=TIMELINE_ROWS)}
+
+
+def customer_timeline_context(request, customer, rows=None) -> dict:
     """Contacts and visits on one timeline (visit reports are contacts of mode visit)."""
+    rows = panel_rows(customer_timeline_reads, request, customer, rows)
     return {
         "customer": customer,
-        "records": selectors.timeline_for(customer, limit=TIMELINE_ROWS),
+        "records": rows["records"],
         "can_log": permissions.contact_log_allowed(request.user),
     }
 

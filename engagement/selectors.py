@@ -16,9 +16,9 @@ MONTHS = 12
 DRILL_ROWS = 200
 
 
-def timeline_for(customer: Customer, *, limit: int = 20) -> list[ContactRecord]:
+def timeline_for(customer: Customer, *, limit: int = 20) -> QuerySet[ContactRecord]:
     """The customer's contacts and visits, newest first (one query)."""
-    return list(ContactRecord.objects.filter(customer=customer).select_related("user", "contact")[:limit])
+    return ContactRecord.objects.filter(customer=customer).select_related("user", "contact")[:limit]
 
 
 def rules_for(user) -> list[CadenceRule]:

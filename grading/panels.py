@@ -1,5 +1,7 @@
 """The grading section of the customer page (crm.registry), in a constant number of queries."""
 
+from crm.registry import panel_rows
+
 from .models import ProposalState, Step
 from .permissions import (
     evaluation_create_allowed,
@@ -10,7 +12,7 @@ from .permissions import (
     proposal_withdraw_allowed,
     provisional_assign_allowed,
 )
-from .selectors import grading_panel_data
+from .selectors import grading_panel_data, grading_panel_reads
 from .services.rules import promotion_needs_gm_office
 
 
@@ -26,9 +28,13 @@ def approval_progress(proposal) -> list[dict]:
     return steps
 
 
-def customer_grading_context(request, customer) -> dict:
+def customer_grading_reads(request, customer) -> dict:
+    return grading_panel_reads(customer)
+
+
+def customer_grading_context(request, customer, rows=None) -> dict:
     user = request.user
-    data = grading_panel_data(customer)
+    data = grading_panel_data(customer, panel_rows(customer_grading_reads, request, customer, rows))
     proposal = data["open_proposal"]
     active = customer.status == "active" and not customer.is_blacklisted
     return {

@@ -2,8 +2,9 @@
 
 from collections import Counter
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
+from crm.db import attach_children
 from crm.models import User
 from crm.permissions import department_rows
 from customers.models import Grade
@@ -51,37 +52,45 @@ def proposals_visible(user: User) -> QuerySet[GradeProposal]:
     return GradeProposal.objects.filter(customer__in=customer_list_for(user).values("pk"))
 
 
-def grading_panel_data(customer, *, history_limit: int = 10, list_limit: int = 5) -> dict:
-    """What the customer page's grading panel shows, in a constant number of queries."""
-    approvals = Prefetch("approvals", queryset=ProposalApproval.objects.select_related("approver"))
-    open_proposal = (
-        GradeProposal.objects.filter(
-            customer=customer, state__in=[ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
-        )
+def grading_panel_reads(customer, *, history_limit: int = 10, list_limit: int = 5) -> dict[str, QuerySet]:
+    """What the customer page's grading panel shows, as querysets (read in the page's statement)."""
+    open_states = [ProposalState.PENDING_MANAGER, ProposalState.PENDING_GM]
+    reads = {
+        "open_proposal": GradeProposal.objects.filter(customer=customer, state__in=open_states)
         .select_related("proposed_by", "evaluation")
-        .prefetch_related(approvals)
-        .first()
-    )
+        .order_by("pk")[:1],
+        "approvals": ProposalApproval.objects.filter(
+            proposal__customer=customer, proposal__state__in=open_states
+        ).select_related("approver"),
+        "history": GradeChange.objects.filter(customer=customer).select_related("proposed_by")[
+            :history_limit
+        ],
+        "evaluations": Evaluation.objects.filter(customer=customer).select_related("evaluated_by")[
+            :list_limit
+        ],
+        "incidents": Incident.objects.filter(customer=customer).select_related("recorded_by")[:list_limit],
+    }
+    # A case opens for an A customer and closes with its demotion (proposal_decide): none is
+    # open for another grade, so no read then.
+    if customer.grade == Grade.A:
+        reads["demotion_case"] = DemotionCase.objects.filter(
+            customer=customer, resolved_at__isnull=True
+        ).order_by("pk")[:1]
+    return reads
+
+
+def grading_panel_data(customer, rows: dict) -> dict:
+    """The grading panel's data from the rows of `grading_panel_reads`."""
+    open_proposal = next(iter(rows["open_proposal"]), None)
     if open_proposal is not None:
+        attach_children([open_proposal], "approvals", rows["approvals"])
         open_proposal.customer = customer  # the predicates read its department: no second read
     return {
-        "history": list(
-            GradeChange.objects.filter(customer=customer).select_related("proposed_by")[:history_limit]
-        ),
-        "evaluations": list(
-            Evaluation.objects.filter(customer=customer).select_related("evaluated_by")[:list_limit]
-        ),
-        "incidents": list(
-            Incident.objects.filter(customer=customer).select_related("recorded_by")[:list_limit]
-        ),
+        "history": rows["history"],
+        "evaluations": rows["evaluations"],
+        "incidents": rows["incidents"],
         "open_proposal": open_proposal,
-        # A case opens for an A customer and closes with its demotion (proposal_decide): none
-        # is open for another grade, so no read then.
-        "demotion_case": (
-            DemotionCase.objects.filter(customer=customer, resolved_at__isnull=True).first()
-            if customer.grade == Grade.A
-            else None
-        ),
+        "demotion_case": next(iter(rows.get("demotion_case", [])), None),
     }
 
 

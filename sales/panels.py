@@ -6,12 +6,17 @@ payments), the widget three, whatever the size of the ledger.
 
 from django.utils import timezone
 
+from . import selectors
 from .permissions import agreement_create_allowed, erp_import_allowed
-from .selectors import customer_sales_panel, department_receivables
+from .selectors import department_receivables
 
 
-def customer_sales_context(request, customer) -> dict:
-    data = customer_sales_panel(customer, today=timezone.localdate())
+def customer_sales_reads(request, customer) -> dict:
+    return selectors.customer_sales_reads(customer, today=timezone.localdate())
+
+
+def customer_sales_context(request, customer, rows=None) -> dict:
+    data = selectors.customer_sales_panel(customer, today=timezone.localdate(), rows=rows)
     return {
         **data,
         "can_create": agreement_create_allowed(request.user, customer),

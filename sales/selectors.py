@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, When, Window
 from django.db.models.functions import Coalesce
 
+from crm.db import read_together
 from customers.models import Customer
 
 from .models import Agreement, AgreementState, Payment, Receivable
@@ -46,27 +47,37 @@ def ageing(receivables, *, today: date) -> dict:
 OPEN_ROWS = 10
 
 
-def customer_sales_panel(customer: Customer, *, today: date) -> dict:
-    """Agreements, open receivables with ageing and payments of one customer: three queries.
+def customer_sales_reads(customer: Customer, *, today: date) -> dict[str, QuerySet]:
+    """Agreements, open receivables with ageing and payments of one customer, as querysets (the
+    customer page reads them in its one statement; `customer_sales_panel` puts them together).
 
     The ageing is summed over all the open receivables in the statement that reads the first
     OPEN_ROWS of them (window aggregates, computed before the LIMIT)."""
+    return {
+        "agreements": Agreement.objects.filter(customer=customer).order_by("-signed_on", "-id")[:5],
+        "receivables": Receivable.objects.filter(customer=customer, settled_on__isnull=True)
+        .annotate(**{f"ageing_{k}": Window(v) for k, v in _ageing_sums(today).items()})
+        .order_by("due_on", "id")[:OPEN_ROWS],
+        "payments": Payment.objects.filter(customer=customer).order_by("-received_on", "-id")[:5],
+    }
+
+
+def customer_sales_panel(customer: Customer, *, today: date, rows: dict | None = None) -> dict:
+    """The sales panel's data from the rows of `customer_sales_reads` (read here when not given)."""
+    if rows is None:
+        rows = read_together(customer_sales_reads(customer, today=today))
     sums = _ageing_sums(today)
-    receivables = list(
-        Receivable.objects.filter(customer=customer, settled_on__isnull=True)
-        .annotate(**{f"ageing_{k}": Window(v) for k, v in sums.items()})
-        .order_by("due_on", "id")[:OPEN_ROWS]
-    )
+    receivables = rows["receivables"]
     for r in receivables:
         r.days_overdue = max(0, (today - r.due_on).days)
     first = receivables[0] if receivables else None
     return {
-        "agreements": list(Agreement.objects.filter(customer=customer).order_by("-signed_on", "-id")[:5]),
+        "agreements": rows["agreements"],
         "receivables": receivables,
         "ageing": {
             k: (getattr(first, f"ageing_{k}", None) or (0 if k == "overdue_count" else ZERO)) for k in sums
         },
-        "payments": list(Payment.objects.filter(customer=customer).order_by("-received_on", "-id")[:5]),
+        "payments": rows["payments"],
     }
 
 

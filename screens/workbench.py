@@ -68,4 +68,4 @@ WIDGETS = [
 
 def widgets(request, ctx) -> list[dict]:
     """settings.WORKBENCH_WIDGETS: the widgets the viewer's role sees; `ctx` is the DashboardContext."""
-    return panels_render(WIDGETS, request, ctx)
+    return panels_render(WIDGETS, request, ctx)[0]

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, QuerySet, Subquery
 
+from crm.db import attach_children
 from crm.models import User
 from customers.models import CustomerTier, Grade
 
@@ -125,12 +126,21 @@ def department_satisfaction(*, department_id: int, start: datetime, end: datetim
     )
 
 
-def customer_latest(customer_id: int) -> SurveyResponse | None:
-    """The customer's latest answer with its scores and their questions: two queries."""
-    answers = Prefetch("answers", queryset=SurveyAnswer.objects.select_related("question"))
-    return (
-        SurveyResponse.objects.filter(customer_id=customer_id)
-        .prefetch_related(answers)
-        .order_by("-answered_at")
-        .first()
-    )
+def customer_latest_reads(customer_id: int) -> dict[str, QuerySet]:
+    """The customer's latest answer, and its scores with their questions, as querysets (the
+    customer page reads them in its one statement; `customer_latest` puts them together)."""
+    latest = SurveyResponse.objects.filter(customer_id=customer_id).order_by("-answered_at", "-pk")[:1]
+    return {
+        "latest": latest,
+        "answers": SurveyAnswer.objects.filter(response_id=Subquery(latest.values("pk"))).select_related(
+            "question"
+        ),
+    }
+
+
+def customer_latest(rows: dict) -> SurveyResponse | None:
+    """The latest answer with its scores attached, from the rows of `customer_latest_reads`."""
+    latest = next(iter(rows["latest"]), None)
+    if latest is not None:
+        attach_children([latest], "answers", rows["answers"])
+    return latest

@@ -5,6 +5,8 @@ Each context function runs a constant number of queries (pinned by tests).
 
 from django.utils import timezone
 
+from crm.registry import panel_rows
+
 from . import selectors
 from .calendar import day_start
 from .models import CustomerLocation, VisitPlan, VisitPolicy, VisitReport
@@ -14,16 +16,21 @@ TIMELINE_REPORTS = 15
 WIDGET_ROWS = 5
 
 
-def customer_visits_context(request, customer) -> dict:
+def customer_visits_reads(request, customer) -> dict:
+    return {
+        "plans": VisitPlan.objects.filter(customer=customer).order_by("-planned_at", "-pk")[:TIMELINE_PLANS],
+        "reports": VisitReport.objects.filter(customer=customer)
+        .select_related("author")
+        .order_by("-visited_on", "-pk")[:TIMELINE_REPORTS],
+    }
+
+
+def customer_visits_context(request, customer, rows=None) -> dict:
     """Timeline (plans, on-site visits, follow-ups), the next due date by cadence, buttons."""
+    rows = panel_rows(customer_visits_reads, request, customer, rows)
     today = timezone.localdate()
     policy = VisitPolicy.load()
-    plans = list(VisitPlan.objects.filter(customer=customer).order_by("-planned_at", "-pk")[:TIMELINE_PLANS])
-    reports = list(
-        VisitReport.objects.filter(customer=customer)
-        .select_related("author")
-        .order_by("-visited_on", "-pk")[:TIMELINE_REPORTS]
-    )
+    plans, reports = rows["plans"], rows["reports"]
     today_start = day_start(today)
     for p in plans:
         p.is_missed = p.is_open and p.planned_at < today_start  # 未执行

@@ -4,7 +4,7 @@ The CRM runs on two databases: PostgreSQL in production and CI, SQLite for `make
 default test run. Everything else in the code is written once, in the ORM; what follows is
 where the two differ, each with the reason it cannot be written once and both paths tested in
 tests/crm/test_db.py. Modules: vendor (the question), locks, bulk, sql (expressions and
-migration operations), search; every name below is imported from `crm.db`. No other module asks which database it is on: grep `connection.vendor`.
+migration operations), search, batch; every name below is imported from `crm.db`. No other module asks which database it is on: grep `connection.vendor`.
 
 - `vendor_is_postgresql()`: the one question, for the pieces below and the few callers that
   only report it (the bench, the job's admin column).
@@ -42,12 +42,17 @@ migration operations), search; every name below is imported from `crm.db`. No ot
   function on SQLite, which a CHECK constraint cannot contain.
 - `RunSQLOnPostgreSQL(...)`: a migration's SQL for PostgreSQL alone: indexes SQLite has no
   equivalent for (pg_trgm, INCLUDE), which change no result, only the plans.
+- `read_together({name: queryset})`, `attach_children(...)`: many short querysets in one SELECT
+  of scalar subqueries, each returning its rows as a JSON array (PostgreSQL JSON_AGG, SQLite
+  JSON_GROUP_ARRAY), rebuilt as model instances: the customer page's twenty lists in one
+  statement (issue 21; tests/crm/test_db_batch.py).
 - `search_prefilter(...)`, `SearchText`, `Doubled`: the substring search (issue 21). PostgreSQL
   answers `icontains` from pg_trgm indexes (two-character terms through the text with every
   character doubled); the prefilter is ANDed with the exact condition, so SQLite, without it,
   returns the same rows.
 """
 
+from .batch import attach_children, read_together
 from .bulk import copy_insert, copy_insert_new, copy_insert_objects, copy_upsert, jit_off
 from .locks import LOCK_NAMESPACE, LockTaken, advisory_lock_key, exclusive_lock
 from .search import Doubled, SearchText, doubled, search_prefilter
@@ -65,6 +70,7 @@ __all__ = [
     "RunSQLOnPostgreSQL",
     "SearchText",
     "advisory_lock_key",
+    "attach_children",
     "copy_insert",
     "copy_insert_new",
     "copy_insert_objects",
@@ -72,6 +78,7 @@ __all__ = [
     "doubled",
     "exclusive_lock",
     "jit_off",
+    "read_together",
     "search_prefilter",
     "vendor_is_postgresql",
 ]

@@ -76,16 +76,25 @@ def customer_detail(request, pk):
     except BusinessProfile.DoesNotExist:
         profile = None
     show_log = can_see_access_log(user)
+    # The page's own lists are read with the panels' in one statement (crm.registry).
+    own = {
+        "contacts": customer.contacts.all(),
+        "documents": customer.documents.select_related("uploaded_by"),
+        "figures": customer.yearly_figures.all(),
+    }
+    if show_log:
+        own["access_logs"] = customer.access_logs.select_related("user")[:30]
+    panels, rows = customer_page_panels(request, customer, also=own)
     return render(
         request,
         "customers/detail.html",
         {
             "customer": customer,
             "profile": profile,
-            "contacts": list(customer.contacts.all()),
-            "documents": list(customer.documents.select_related("uploaded_by")),
-            "figures": list(customer.yearly_figures.all()),
-            "access_logs": list(customer.access_logs.select_related("user")[:30]) if show_log else None,
+            "contacts": rows["contacts"],
+            "documents": rows["documents"],
+            "figures": rows["figures"],
+            "access_logs": rows.get("access_logs"),
             "confirm_due": due,
             "today": timezone.localdate(now),
             "documents_warn_until": timezone.localdate(now) + timedelta(days=DOCUMENT_WARNING_DAYS),
@@ -95,7 +104,7 @@ def customer_detail(request, pk):
             "can_confirm": can_confirm(user, customer),
             "can_reassign": can_reassign(user),
             "status_targets": _status_targets(customer) if can_edit(user) else [],
-            "panels": customer_page_panels(request, customer),
+            "panels": panels,
         },
     )
 
