@@ -15,7 +15,7 @@ def customer_panel_reads(request, customer) -> dict:
     # (entries_visible_to), so no visibility subquery here.
     return {
         "entries": BlacklistEntry.objects.filter(customer_id=customer.pk).select_related(
-            "customer", "department", "reported_by", "proposed_by", "decided_by"
+            "department", "reported_by", "proposed_by", "decided_by"
         ),
         "readmissions": ReadmissionRequest.objects.filter(entry__customer_id=customer.pk).order_by(
             "-requested_at"
@@ -29,6 +29,8 @@ def customer_panel_context(request, customer, rows=None) -> dict | None:
     user = request.user
     rows = panel_rows(customer_panel_reads, request, customer, rows)
     entries = rows["entries"]
+    for entry in entries:
+        entry.customer = customer  # the page's customer: no join of the customers table
     attach_children(entries, "readmissions", rows["readmissions"])
     may_report = (
         not customer.is_blacklisted

@@ -169,14 +169,30 @@ def customer_list_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     return qs.select_related("owner", "department").prefetch_related(primary)
 
 
+# The people a customer names besides its owner: read with the page's lists (customer_people),
+# not joined to the customer's query, where each LEFT JOIN of crm_user cost ~1 ms of PostgreSQL
+# planning (bench, issue 21).
+CUSTOMER_PEOPLE = ("last_confirmed_by", "created_by", "account_manager")
+
+
 def customer_detail_for(user: User, pk: int, *, related=()) -> Customer:
-    """The customer page: one customer the user may see, with what its header shows and the
-    one-to-one relations its panels read (`related`: crm.registry.customer_page_related)."""
-    return (
-        customer_list_for(user)
-        .select_related("last_confirmed_by", "created_by", "account_manager", "profile", *related)
-        .get(pk=pk)
-    )
+    """The customer page: one customer the user may see, with its owner, department, profile
+    and the one-to-one relations its panels read (`related`: crm.registry.customer_page_related).
+    """
+    return customer_list_for(user).select_related("profile", *related).get(pk=pk)
+
+
+def customer_people(customer: Customer) -> QuerySet[User]:
+    """The users of CUSTOMER_PEOPLE, to be read with the page's other lists."""
+    ids = {getattr(customer, f"{name}_id") for name in CUSTOMER_PEOPLE} - {None}
+    return User.objects.filter(pk__in=ids)
+
+
+def customer_people_attach(customer: Customer, people) -> None:
+    """Cache the users read by `customer_people` on the customer: no query when shown."""
+    by_id = {u.pk: u for u in people}
+    for name in CUSTOMER_PEOPLE:
+        Customer._meta.get_field(name).set_cached_value(customer, by_id.get(getattr(customer, f"{name}_id")))
 
 
 class SlicePage:

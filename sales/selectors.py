@@ -84,8 +84,7 @@ def customer_sales_panel(customer: Customer, *, today: date, rows: dict | None =
 def department_receivables(user, *, today: date) -> dict:
     """The receivables of the customers the user sees (a manager: the department), with the five
     most overdue: three queries (the last, the five names, only when some are overdue)."""
-    visible = Customer.objects.visible_to(user)
-    qs = Receivable.objects.filter(customer__in=visible)
+    qs = Customer.objects.rows_visible_to(Receivable.objects.all(), user)
     summary = ageing(qs, today=today)
     # Grouped by customer alone, the names read for the five after: joining the names first
     # read every visible customer's row (bench, issue 21).

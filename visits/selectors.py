@@ -107,7 +107,7 @@ def plans_for(user: User) -> QuerySet[VisitPlan]:
 
 
 def reports_for(user: User) -> QuerySet[VisitReport]:
-    return VisitReport.objects.filter(customer__in=customer_list_for(user)).select_related(
+    return Customer.objects.rows_visible_to(VisitReport.objects.all(), user).select_related(
         "customer", "author", "plan"
     )
 

@@ -78,6 +78,7 @@ def customer_detail(request, pk):
     show_log = can_see_access_log(user)
     # The page's own lists are read with the panels' in one statement (crm.registry).
     own = {
+        "people": selectors.customer_people(customer),
         "contacts": customer.contacts.all(),
         "documents": customer.documents.select_related("uploaded_by"),
         "figures": customer.yearly_figures.all(),
@@ -85,6 +86,7 @@ def customer_detail(request, pk):
     if show_log:
         own["access_logs"] = customer.access_logs.select_related("user")[:30]
     panels, rows = customer_page_panels(request, customer, also=own)
+    selectors.customer_people_attach(customer, rows["people"])
     return render(
         request,
         "customers/detail.html",
