@@ -11,7 +11,7 @@ def table(out: dict) -> str:
     m = out["machine"]
     lines = [
         f"Machine: {m['nproc']} cores, {m['memory_gib']} GiB, {m['database']}, Python {m['python']}, "
-        f"Django {m['django']}, CPU loop {m.get('cpu_loop_s', '?')} s; scale {out['scale']}; {'quick' if out['quick'] else 'full'} run at {out['at']}",
+        f"Django {m['django']}; scale {out['scale']}; {'quick' if out['quick'] else 'full'} run at {out['at']}",
         f"Load average (1/5/15 min) before {out['load_average']['before']}, after {out['load_average']['after']}",
         "",
         "| measurement | median ms | p95 ms | queries | SQL floor ms | framework floor ms | ratio | target | verdict |",

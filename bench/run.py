@@ -127,24 +127,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "platform": platform.platform(),
-        "cpu_loop_s": cpu_loop_seconds(),
     }
-
-
-def cpu_loop_seconds() -> float:
-    """The machine's speed for pure Python: the best of three 10,000,000-step loops. Page times
-    are mostly Python (ORM, templates): divide two runs' times by their loops before comparing
-    them (2026-11-29: 1.44-1.67 s on the machine of the second table of that day, whose pages
-    took ~3x the first's on the same code)."""
-    import time
-
-    best = float("inf")
-    for _ in range(3):
-        start, total = time.perf_counter(), 0
-        for i in range(10_000_000):
-            total += i
-        best = min(best, time.perf_counter() - start)
-    return round(best, 2)
 
 
 def vacuum_analyze() -> float | None:
