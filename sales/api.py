@@ -55,6 +55,24 @@ class LedgerPaginator(Paginator):
             cache.set(key, count, COUNT_CACHE_SECONDS)
         return count
 
+    # From this offset on, a page reads its ids first (below); before it, one query is cheaper.
+    deferred_from = 1000
+
+    def page(self, number):
+        """Past `deferred_from` records, the page's ids first, then its records (a "deferred
+        join"): `?page=10000` skips a million ids in the primary-key index alone instead of a
+        million records joined to their customers (3.3 s at full scale, bench issue 20). The
+        records keep the list's order (by id)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if bottom < self.deferred_from:
+            return self._get_page(self.object_list[bottom:top], number, self)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
 
 class LedgerPagination(PageNumberPagination):
     """100 records a page, `?page=N` (the API's contract), the count as LedgerPaginator keeps it."""

@@ -148,3 +148,35 @@ def test_a_nul_byte_in_the_query_string_is_a_json_400(api):
     r = api.get("/api/v1/receivables/", {"page": "1", "x\x00": "\x00"})
     assert r.status_code == 400 and r["Content-Type"] == "application/json"
     assert r.json()["error"]["code"] == "bad_request" and r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("deferred_from", [0, 1000])
+def test_every_page_holds_its_records_in_order(
+    api, customer, django_assert_max_num_queries, monkeypatch, deferred_from
+):
+    """Deep pages are read ids first, then their records (deferred join): the same rows, in the
+    same order, as one OFFSET query."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from sales.api import LedgerPaginator
+
+    monkeypatch.setattr(LedgerPaginator, "deferred_from", deferred_from)
+    Payment.objects.bulk_create(
+        Payment(
+            erp_number=f"SK-{i:03}", customer=customer, received_on=dt.date(2026, 11, 1), amount=Decimal(1)
+        )
+        for i in range(205)
+    )
+    expected = list(Payment.objects.order_by("id").values_list("erp_number", flat=True))
+    seen = []
+    for page in (1, 2, 3):
+        with django_assert_max_num_queries(6):
+            body = api.get(f"/api/v1/payments/?page={page}").json()
+        assert body["count"] == 205
+        seen += [p["erp_number"] for p in body["results"]]
+    assert seen == expected and len(body["results"]) == 5
+    assert api.get("/api/v1/payments/?page=4").status_code == 404
+    after = Payment.objects.order_by("id").values_list("id", flat=True)[99]
+    body = api.get(f"/api/v1/payments/?after={after}&page=2").json()
+    assert [p["erp_number"] for p in body["results"]] == expected[200:]
