@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +29,7 @@ from .models import (
 )
 from .selectors import customer_list_for, customer_name_match, salespeople_for
 from .services import CONTACT_FIELDS, EDITABLE_FIELDS, FIGURE_FIELDS, CustomerError
+from .templatetags.customer_tags import customer_name
 
 
 class ScopedByCustomer:
@@ -48,9 +48,9 @@ class ScopedByCustomer:
 
 
 def customer_name_html(customer):
-    """The customer as every page names it (templates/customers/_name.html): the short name with the
-    full name beside it, and the red blacklist mark (issues 14.3, 14.14), for admin columns."""
-    return render_to_string("customers/_name.html", {"c": customer})
+    """The customer as every page names it (customers.templatetags.customer_tags): the short name
+    with the full name beside it, and the red blacklist mark (issues 14.3, 14.14), for admin columns."""
+    return customer_name(customer)
 
 
 class CustomerNameSearchMixin:

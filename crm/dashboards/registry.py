@@ -123,7 +123,7 @@ class Column:
     value: Callable  # (row) -> value shown
     link: Callable | None = None  # (row) -> url
     # "text": the value as it is. "customer": the value is a Customer, shown as its name with the
-    # shared grade badge and blacklist mark (templates/customers/_badges.html; §4: marked on
+    # shared grade badge and blacklist mark (`{% customer_name %}`, customers.templatetags.customer_tags; §4: marked on
     # every list). Select the customer with the rows (select_related): the cell reads no more.
     kind: str = "text"
 

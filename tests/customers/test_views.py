@@ -214,7 +214,7 @@ class TestDetail:
                 Panel(
                     key="test-panel",
                     title="测试面板",
-                    template="customers/_badges.html",
+                    template="customers/_form_errors.html",
                     context=lambda request, obj: {"n": 1},
                 ),
             ],

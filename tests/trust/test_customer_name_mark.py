@@ -1,5 +1,5 @@
-"""Issues 14.3 and 14.14: every page that shows a customer names it through one include
-(templates/customers/_name.html) with the red blacklist mark, and tells apart customers whose
+"""Issues 14.3 and 14.14: every page that shows a customer names it through one tag
+({% customer_name %}, customers.templatetags.customer_tags) with the red blacklist mark, and tells apart customers whose
 short names repeat (the full name beside the short name)."""
 
 import datetime as dt
