@@ -166,6 +166,20 @@ def test_copy_insert_writes_rows_as_the_orm_reads_them(salesperson):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("ignore_conflicts", [False, True])
+def test_copy_insert_keeps_awkward_text_as_it_was(salesperson, ignore_conflicts):
+    """COPY's text format escapes: tabs, newlines, backslashes and a literal \\N survive."""
+    title = "甲\t乙\\丙"
+    body = "第一行\n第二行\r\\N 末尾\\"
+    rows = [(salesperson.pk, "test_kind", title, body, "", f"k{i}", "immediate", T0, i) for i in range(3)]
+    assert db.copy_insert(Notification._meta.db_table, COLUMNS, rows, ignore_conflicts=ignore_conflicts) == 3
+    got = list(Notification.objects.filter(recipient=salesperson).order_by("pk"))
+    assert [(g.title, g.body, g.email_failures, g.created_at) for g in got] == [
+        (title, body, i, T0) for i in range(3)
+    ]
+
+
+@pytest.mark.django_db
 def test_copy_insert_of_nothing():
     assert db.copy_insert(Notification._meta.db_table, COLUMNS, []) == 0
 
